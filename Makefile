@@ -1,0 +1,62 @@
+# 社区集市: every set-up step lives here, so a fresh clone needs only Python 3.11+.
+#   make run    develop: venv, install, translations, migrate, demo data, serve on 127.0.0.1:8000
+#   make test   install test tools and run the whole suite (honours DATABASE_URL / REDIS_URL)
+#   make serve  production-style: migrate, collect static files, uvicorn with $(WORKERS) processes
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+PYTEST_ARGS ?=
+
+.PHONY: run serve test install messages migrate demo check clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(VENV)/bin/python
+	$(PIP) install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.test-installed: requirements-test.txt $(VENV)/.installed
+	$(PIP) install --quiet --disable-pip-version-check -r requirements-test.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+# Compiled with Babel (pure Python), so no system gettext is needed.
+messages: $(VENV)/.installed
+	$(VENV)/bin/pybabel -q compile -d locale -D django
+
+migrate: messages
+	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
+
+demo: migrate
+	DEBUG=$${DEBUG:-1} $(PY) manage.py load_demo
+
+run: demo
+	@echo "社区集市 is at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	DEBUG=$${DEBUG:-1} $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) \
+		--reload --reload-dir accounts --reload-dir marketplace --reload-dir orders --reload-dir points \
+		--reload-dir config --reload-dir templates
+
+serve: messages
+	@test -n "$$SECRET_KEY" -o "$$DEBUG" = "1" || { echo "Set SECRET_KEY (and ALLOWED_HOSTS) for make serve; see README.md"; exit 2; }
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --workers $(WORKERS) \
+		$${ACCESS_LOG:+--access-log} $${ACCESS_LOG:---no-access-log} --proxy-headers --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
+
+test: $(VENV)/.test-installed messages
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+check: $(VENV)/.installed
+	DEBUG=$${DEBUG:-1} $(PY) manage.py check
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache
+	find locale -name '*.mo' -delete

@@ -1,0 +1,263 @@
+"""Accounts part of the API contract: register, token, me, communities, memberships, organisations."""
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from accounts import selectors, services
+from accounts.models import Community, Organization
+from config.api import AUTH, ErrorOut, PageNumberPagination, optional_user
+from config.errors import NotFound
+
+router = Router(tags=["accounts"])
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut}
+
+
+# --- Schemas ---------------------------------------------------------------------------------------
+class RegisterIn(Schema):
+    username: str = Field(..., max_length=150)
+    password: str = Field(..., max_length=128)
+    display_name: str = Field("", max_length=60)
+
+
+class RegisterOut(Schema):
+    id: int
+    username: str
+
+
+class TokenIn(Schema):
+    username: str = Field(..., max_length=150)
+    password: str = Field(..., max_length=128)
+
+
+class TokenOut(Schema):
+    token: str
+
+
+class MembershipOut(Schema):
+    id: int
+    community_id: int
+    user_id: int
+    role: str
+
+
+class OrganizationRoleOut(Schema):
+    id: int = Field(..., alias="organization_id")
+    role: str
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    is_superuser: bool
+    memberships: list[MembershipOut]
+    organizations: list[OrganizationRoleOut]
+    points_balance: int
+
+
+class CommunityIn(Schema):
+    name: str = Field(..., max_length=60)
+    street: str = Field(..., max_length=60)
+    district: str = Field(..., max_length=60)
+    description: str = Field("", max_length=2000)
+
+
+class CommunityOut(Schema):
+    id: int
+    name: str
+    street: str = Field(..., alias="street.name")
+    district: str = Field(..., alias="street.district.name")
+    street_id: int
+    district_id: int = Field(..., alias="street.district_id")
+
+
+class CommunityFilterIn(Schema):
+    district: int | None = None
+    street: int | None = None
+    q: str | None = Field(None, max_length=100)
+
+
+class JoinIn(Schema):
+    role: str = Field(..., max_length=20, description='"resident" or "volunteer"')
+
+
+class MemberAddIn(Schema):
+    user_id: int
+    role: str = Field(..., max_length=20, description='"resident", "volunteer" or "staff"')
+
+
+class OrganizationIn(Schema):
+    name: str = Field(..., max_length=120)
+    kind: str = Field(..., max_length=20, description="social_org, social_work, business or charity")
+    credit_code: str = Field(..., max_length=40)
+    community_id: int | None = None
+    description: str = Field("", max_length=4000)
+
+
+class OrganizationOut(Schema):
+    id: int
+    name: str
+    kind: str
+    credit_code: str
+    status: str
+    community_id: int | None
+
+
+class OrganizationFilterIn(Schema):
+    status: str | None = Field(None, max_length=20)
+    kind: str | None = Field(None, max_length=20)
+    q: str | None = Field(None, max_length=100)
+
+
+class OrganizationMemberIn(Schema):
+    user_id: int
+
+
+class OrganizationMemberOut(Schema):
+    id: int
+    organization_id: int
+    user_id: int
+    role: str
+
+
+def _filters(schema: Schema) -> dict:
+    return {key: value for key, value in schema.dict().items() if value not in (None, "")}
+
+
+# --- Auth ------------------------------------------------------------------------------------------
+@router.post("/auth/register", response={201: RegisterOut, **ERRORS}, auth=None, tags=["auth"])
+def register(request, payload: RegisterIn):
+    user = services.user_register(username=payload.username, password=payload.password, display_name=payload.display_name)
+    return Status(201, user)
+
+
+@router.post("/auth/token", response={200: TokenOut, **ERRORS}, auth=None, tags=["auth"])
+def obtain_token(request, payload: TokenIn):
+    return {"token": services.token_obtain(request=request, username=payload.username, password=payload.password)}
+
+
+@router.post("/auth/token/revoke", response={204: None, **ERRORS}, auth=AUTH, tags=["auth"])
+def revoke_token(request):
+    """Revoke the bearer token this call is made with (log out a device)."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        services.token_revoke(actor=request.auth, raw=header[7:].strip())
+    return Status(204, None)
+
+
+@router.get("/me", response={200: MeOut, **ERRORS}, auth=AUTH)
+def me(request):
+    user = request.auth
+    from points.selectors import person_balance
+
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "display_name": user.display_name,
+        "is_superuser": user.is_superuser,
+        "memberships": list(selectors.user_memberships(user)),
+        "organizations": list(selectors.user_organization_memberships(user)),
+        "points_balance": person_balance(user),
+    }
+
+
+# --- Communities -----------------------------------------------------------------------------------
+@router.get("/communities", response=list[CommunityOut], auth=None, tags=["communities"])
+@paginate(PageNumberPagination)
+def list_communities(request, filters: Query[CommunityFilterIn]):
+    return selectors.community_list(filters=_filters(filters))
+
+
+@router.post("/communities", response={201: CommunityOut, **ERRORS}, auth=AUTH, tags=["communities"])
+def create_community(request, payload: CommunityIn):
+    community = services.community_create(
+        actor=request.auth, name=payload.name, street=payload.street, district=payload.district, description=payload.description
+    )
+    return Status(201, selectors.community_get(community.pk))
+
+
+@router.get("/communities/{community_id}", response={200: CommunityOut, **ERRORS}, auth=None, tags=["communities"])
+def get_community(request, community_id: int):
+    community = selectors.community_get(community_id)
+    if community is None:
+        raise NotFound(code="community_not_found")
+    return community
+
+
+@router.post("/communities/{community_id}/join", response={201: MembershipOut, **ERRORS}, auth=AUTH, tags=["communities"])
+def join_community(request, community_id: int, payload: JoinIn):
+    community = get_object_or_404(Community, pk=community_id)
+    return Status(201, services.membership_join(actor=request.auth, community=community, role=payload.role))
+
+
+@router.post("/communities/{community_id}/members", response={201: MembershipOut, **ERRORS}, auth=AUTH, tags=["communities"])
+def add_community_member(request, community_id: int, payload: MemberAddIn):
+    community = get_object_or_404(Community, pk=community_id)
+    user = services.user_by_id_or_404(payload.user_id)
+    return Status(201, services.membership_add(actor=request.auth, community=community, user=user, role=payload.role))
+
+
+# --- Organisations ---------------------------------------------------------------------------------
+@router.get("/organizations", response=list[OrganizationOut], auth=None, tags=["organizations"])
+@paginate(PageNumberPagination)
+def list_organizations(request, filters: Query[OrganizationFilterIn]):
+    return selectors.organization_list(filters=_filters(filters), viewer=optional_user(request))
+
+
+@router.post("/organizations", response={201: OrganizationOut, **ERRORS}, auth=AUTH, tags=["organizations"])
+def create_organization(request, payload: OrganizationIn):
+    community = None
+    if payload.community_id is not None:
+        community = selectors.community_get(payload.community_id)
+        if community is None:
+            raise NotFound(code="community_not_found", field="community_id")
+    org = services.organization_create(
+        actor=request.auth,
+        name=payload.name,
+        kind=payload.kind,
+        credit_code=payload.credit_code,
+        community=community,
+        description=payload.description,
+    )
+    return Status(201, org)
+
+
+def _visible_organization(request, organization_id: int) -> Organization:
+    org = Organization.objects.filter(pk=organization_id).first()
+    # A pending organisation is not public: to outsiders it does not exist (404, not 403).
+    if org is None or not selectors.organization_visible_to(org, optional_user(request)):
+        raise NotFound(code="organization_not_found")
+    return org
+
+
+@router.get("/organizations/{organization_id}", response={200: OrganizationOut, **ERRORS}, auth=None, tags=["organizations"])
+def get_organization(request, organization_id: int):
+    return _visible_organization(request, organization_id)
+
+
+@router.post("/organizations/{organization_id}/verify", response={200: OrganizationOut, **ERRORS}, auth=AUTH, tags=["organizations"])
+def verify_organization(request, organization_id: int):
+    org = _visible_organization(request, organization_id)
+    return services.organization_verify(actor=request.auth, organization=org)
+
+
+class SuspendIn(Schema):
+    reason: str = Field(..., max_length=200)
+
+
+@router.post("/organizations/{organization_id}/suspend", response={200: OrganizationOut, **ERRORS}, auth=AUTH, tags=["organizations"])
+def suspend_organization(request, organization_id: int, payload: SuspendIn):
+    org = _visible_organization(request, organization_id)
+    return services.organization_suspend(actor=request.auth, organization=org, reason=payload.reason)
+
+
+@router.post(
+    "/organizations/{organization_id}/members", response={201: OrganizationMemberOut, **ERRORS}, auth=AUTH, tags=["organizations"]
+)
+def add_organization_member(request, organization_id: int, payload: OrganizationMemberIn):
+    org = _visible_organization(request, organization_id)
+    user = services.user_by_id_or_404(payload.user_id)
+    return Status(201, services.organization_member_add(actor=request.auth, organization=org, user=user))
+

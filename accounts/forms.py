@@ -1,0 +1,72 @@
+"""Forms only parse and label input; the rules are checked by accounts.services."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Membership, Organization
+
+
+class RegisterForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150, help_text=_("Letters, digits and @ . + - _"))
+    display_name = forms.CharField(label=_("Display name"), max_length=60, required=False)
+    password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password2") and data["password"] != data["password2"]:
+            self.add_error("password2", _("The two passwords differ."))
+        return data
+
+
+class ProfileForm(forms.Form):
+    display_name = forms.CharField(label=_("Display name"), max_length=60, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    skills = forms.CharField(
+        label=_("Skills"), max_length=800, required=False, help_text=_("Separate with commas, e.g. 陪护, 维修, 摄影")
+    )
+    bio = forms.CharField(label=_("About me"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def skill_list(self) -> list[str]:
+        raw = self.cleaned_data.get("skills", "").replace("，", ",").replace("、", ",")
+        return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+class CommunityForm(forms.Form):
+    name = forms.CharField(label=_("Community name"), max_length=60)
+    street = forms.CharField(label=_("Street"), max_length=60)
+    district = forms.CharField(label=_("District"), max_length=60)
+    description = forms.CharField(label=_("Description"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class JoinForm(forms.Form):
+    role = forms.CharField(max_length=20)
+
+
+class MemberAddForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+
+
+class OrganizationForm(forms.Form):
+    name = forms.CharField(label=_("Organisation name"), max_length=120)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Organization.Kind.choices)
+    credit_code = forms.CharField(
+        label=_("Unified social credit code"), max_length=40, help_text=_("18 characters, as printed on the registration certificate")
+    )
+    community = forms.ModelChoiceField(label=_("Home community"), queryset=None, required=False)
+    description = forms.CharField(label=_("Description"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        from accounts.models import Community
+
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = Community.objects.select_related("street")
+
+
+class SuspendForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class OrganizationMemberForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)

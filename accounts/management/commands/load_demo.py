@@ -1,0 +1,122 @@
+"""Load the demo community of the README: 江北区, four streets, communities, organisations, people.
+
+Idempotent: running it again finds everything in place and changes nothing (passwords of existing
+demo accounts are left as they are). Later issues extend it with tasks, points and projects.
+"""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts import services
+from accounts.models import Community, District, Membership, Organization, OrganizationMember, Street, User
+from accounts.validators import credit_code_check_character
+
+DEMO_PASSWORD = "demo-pass-2026"
+ADMIN_USERNAME = "admin"
+ADMIN_PASSWORD = "admin-pass-2026"
+
+DISTRICT = "江北区"
+# street -> communities (names from the Jiangbei report; a few added so each street has one)
+STREETS = {
+    "郭家沱街道": ["锣旗寺社区", "唐桂社区"],
+    "大石坝街道": ["东原社区"],
+    "铁山坪街道": ["东海岸社区"],
+    "观音桥街道": ["观音桥社区"],
+}
+
+# username, display name, community, role
+PEOPLE = [
+    ("luoqisi_staff", "王晓梅（锣旗寺社区工作者）", "锣旗寺社区", Membership.Role.STAFF),
+    ("luoqisi_volunteer", "李建国（志愿者）", "锣旗寺社区", Membership.Role.VOLUNTEER),
+    ("luoqisi_resident", "张桂兰（居民）", "锣旗寺社区", Membership.Role.RESIDENT),
+    ("tanggui_staff", "陈静（唐桂社区工作者）", "唐桂社区", Membership.Role.STAFF),
+    ("tanggui_resident", "刘大爷（居民）", "唐桂社区", Membership.Role.RESIDENT),
+    ("dongyuan_staff", "周敏（东原社区工作者）", "东原社区", Membership.Role.STAFF),
+    ("dongyuan_volunteer", "赵小雨（志愿者）", "东原社区", Membership.Role.VOLUNTEER),
+    ("dongyuan_resident", "孙阿姨（居民）", "东原社区", Membership.Role.RESIDENT),
+    ("donghaian_staff", "吴强（东海岸社区工作者）", "东海岸社区", Membership.Role.STAFF),
+    ("guanyinqiao_staff", "郑洁（观音桥社区工作者）", "观音桥社区", Membership.Role.STAFF),
+    ("nuanyangyang_admin", "高老师（暖洋洋社工）", "锣旗寺社区", Membership.Role.VOLUNTEER),
+    ("dashiba_chamber", "钱会长（大石坝街道商会）", "东原社区", Membership.Role.RESIDENT),
+]
+# The demo volunteer also lives in the community.
+EXTRA_ROLES = [("luoqisi_volunteer", "锣旗寺社区", Membership.Role.RESIDENT)]
+
+
+def _credit_code(first17: str) -> str:
+    return first17 + credit_code_check_character(first17)
+
+
+# name, kind, first 17 characters of the credit code, home community, admin username
+ORGANIZATIONS = [
+    ("重庆暖洋洋社会工作服务中心", Organization.Kind.SOCIAL_WORK_AGENCY, "52500105MJP58421X", "锣旗寺社区", "nuanyangyang_admin"),
+    ("大石坝街道商会", Organization.Kind.BUSINESS_ASSOCIATION, "51500105MJQ00731A", "东原社区", "dashiba_chamber"),
+    ("原集社区发展中心", Organization.Kind.SOCIAL_ORGANIZATION, "52500105MJP60222C", "东原社区", "dongyuan_volunteer"),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo data (idempotent) and print the demo logins."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quiet-logins", action="store_true", help="Do not print the demo logins.")
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        admin = self._admin()
+        communities = self._places()
+        for username, display_name, community_name, role in PEOPLE:
+            user = self._user(username, display_name)
+            self._membership(user, communities[community_name], role, admin)
+        for username, community_name, role in EXTRA_ROLES:
+            self._membership(User.objects.get(username=username), communities[community_name], role, admin)
+        for name, kind, first17, community_name, admin_username in ORGANIZATIONS:
+            self._organization(name, kind, _credit_code(first17), communities[community_name], admin_username, admin)
+        self._add_org_member("重庆暖洋洋社会工作服务中心", "luoqisi_volunteer")
+        if not options["quiet_logins"]:
+            self._print_logins()
+
+    def _admin(self) -> User:
+        admin = User.objects.filter(username=ADMIN_USERNAME).first()
+        if admin is None:
+            admin = User.objects.create_superuser(ADMIN_USERNAME, password=ADMIN_PASSWORD, display_name="江北区民政局管理员")
+        return admin
+
+    def _places(self) -> dict[str, Community]:
+        district, _ = District.objects.get_or_create(name=DISTRICT)
+        communities = {}
+        for street_name, names in STREETS.items():
+            street, _ = Street.objects.get_or_create(district=district, name=street_name)
+            for name in names:
+                communities[name], _ = Community.objects.get_or_create(street=street, name=name)
+        return communities
+
+    def _user(self, username: str, display_name: str) -> User:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = services.user_register(username=username, password=DEMO_PASSWORD, display_name=display_name)
+        return user
+
+    def _membership(self, user, community, role, admin):
+        Membership.objects.get_or_create(user=user, community=community, role=role, defaults={"added_by": admin})
+
+    def _organization(self, name, kind, code, community, admin_username, admin):
+        org = Organization.objects.filter(credit_code=code).first()
+        if org is None:
+            org = services.organization_create(
+                actor=User.objects.get(username=admin_username), name=name, kind=kind, credit_code=code, community=community
+            )
+        services.organization_verify(actor=admin, organization=org)
+
+    def _add_org_member(self, org_name, username):
+        org = Organization.objects.get(name=org_name)
+        OrganizationMember.objects.get_or_create(organization=org, user=User.objects.get(username=username))
+
+    def _print_logins(self):
+        out = self.stdout
+        out.write("")
+        out.write("Demo logins (演示账号):")
+        out.write(f"  {ADMIN_USERNAME:<20} {ADMIN_PASSWORD:<18} district admin / 区民政局管理员 (superuser)")
+        for username, display_name, community_name, role in PEOPLE:
+            out.write(f"  {username:<20} {DEMO_PASSWORD:<18} {display_name} · {community_name} · {role}")
+        out.write("")

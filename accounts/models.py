@@ -1,0 +1,236 @@
+"""People, places and organisations: who may act where.
+
+District → Street → Community is the tenant boundary: staff act only inside the communities where
+they hold a staff membership. The district admin is the Django superuser.
+"""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+
+class Skill(models.Model):
+    """A tag such as 陪护, 维修 or 心理疏导, carried by people and wanted by tasks."""
+
+    name = models.CharField(_("name"), max_length=40, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("skill")
+        verbose_name_plural = _("skills")
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    """A person. The profile (display name, phone, skills, bio) lives on the user: one row, no join."""
+
+    display_name = models.CharField(_("display name"), max_length=60, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    bio = models.TextField(_("about me"), blank=True, max_length=2000)
+    skills = models.ManyToManyField(Skill, verbose_name=_("skills"), blank=True, related_name="users")
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            # "Zhang" and "zhang" are one name to people; do not let two accounts hold it.
+            models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
+        ]
+
+    def __str__(self):
+        return self.display_name or self.username
+
+    @property
+    def shown_name(self) -> str:
+        return self.display_name or self.username
+
+
+class District(models.Model):
+    name = models.CharField(_("name"), max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+
+    def __str__(self):
+        return self.name
+
+
+class Street(models.Model):
+    """街道 or 镇: the level between district and community."""
+
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="streets", verbose_name=_("district"))
+    name = models.CharField(_("name"), max_length=60)
+
+    class Meta:
+        ordering = ["district__name", "name"]
+        verbose_name = _("street")
+        verbose_name_plural = _("streets")
+        constraints = [models.UniqueConstraint(fields=["district", "name"], name="street_unique_in_district")]
+
+    def __str__(self):
+        return self.name
+
+
+class Community(models.Model):
+    street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="communities", verbose_name=_("street"))
+    name = models.CharField(_("name"), max_length=60)
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["street__district__name", "street__name", "name"]
+        verbose_name = _("community")
+        verbose_name_plural = _("communities")
+        constraints = [models.UniqueConstraint(fields=["street", "name"], name="community_unique_in_street")]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    """A person's role in one community. A person may hold several roles (a resident who volunteers)."""
+
+    class Role(models.TextChoices):
+        RESIDENT = "resident", _("Resident")
+        VOLUNTEER = "volunteer", _("Volunteer")
+        STAFF = "staff", _("Community staff")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("community"))
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("added by")
+    )
+    created_at = models.DateTimeField(_("joined at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["community_id", "role", "created_at"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            # The last line of defence against joining twice in a race: the database refuses it.
+            models.UniqueConstraint(fields=["user", "community", "role"], name="membership_unique_role"),
+            models.CheckConstraint(condition=models.Q(role__in=["resident", "volunteer", "staff"]), name="membership_role_valid"),
+        ]
+        indexes = [models.Index(fields=["community", "role"])]
+
+    def __str__(self):
+        return f"{self.user} @ {self.community} ({self.get_role_display()})"
+
+
+class Organization(models.Model):
+    """A social organisation, social-work agency, business association or charity.
+
+    Verified once by staff before its members may claim tasks for it or bid on projects.
+    """
+
+    class Kind(models.TextChoices):
+        SOCIAL_ORGANIZATION = "social_org", _("Social organisation")
+        SOCIAL_WORK_AGENCY = "social_work", _("Social-work agency")
+        BUSINESS_ASSOCIATION = "business", _("Business association / enterprise")
+        CHARITY = "charity", _("Charity")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending verification")
+        VERIFIED = "verified", _("Verified")
+        SUSPENDED = "suspended", _("Suspended")
+
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, unique=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    community = models.ForeignKey(
+        Community,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="organizations",
+        verbose_name=_("home community"),
+        help_text=_("Staff of this community verify it; with none, any community's staff may."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("status changed by")
+    )
+    status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
+    status_reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=["pending", "verified", "suspended"]), name="organization_status_valid"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_verified(self) -> bool:
+        return self.status == self.Status.VERIFIED
+
+
+class OrganizationMember(models.Model):
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("Administrator")
+        MEMBER = "member", _("Member")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="members", verbose_name=_("organisation"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organization_memberships", verbose_name=_("user"))
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(_("joined at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["organization_id", "role", "created_at"]
+        verbose_name = _("organisation member")
+        verbose_name_plural = _("organisation members")
+        constraints = [models.UniqueConstraint(fields=["organization", "user"], name="organization_member_unique")]
+
+    def __str__(self):
+        return f"{self.user} @ {self.organization}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. Only its SHA-256 is stored; the token itself is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user"))
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("prefix"), max_length=8, editable=False, help_text=_("The first characters, to tell tokens apart."))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.user})"
+
+
+class OrganizationStatusChange(models.Model):
+    """Who moved an organisation from one status to another, when and why. Never edited."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("organisation"))
+    from_status = models.CharField(_("from"), max_length=16, choices=Organization.Status.choices)
+    to_status = models.CharField(_("to"), max_length=16, choices=Organization.Status.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("organisation status change")
+        verbose_name_plural = _("organisation status changes")

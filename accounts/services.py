@@ -1,0 +1,321 @@
+"""Every change to people, communities and organisations goes through these functions.
+
+Pages, the API, the admin and management commands only parse input, call one of these and shape
+the output; the rules live here once. Each function runs in one transaction: it either does all of
+what it says or raises an ``ApplicationError`` and writes nothing.
+"""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import (
+    ApiToken,
+    Community,
+    District,
+    Membership,
+    Organization,
+    OrganizationMember,
+    OrganizationStatusChange,
+    Skill,
+    Street,
+    User,
+)
+from accounts.selectors import is_community_staff, is_organization_admin
+from accounts.validators import is_valid_credit_code, normalize_credit_code
+from config.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, RateLimited, ValidationFailed
+
+MAX_SKILLS = 20
+
+
+# --- Registration and profile ------------------------------------------------------------------
+def _clean_text(value: str | None, *, field: str, label: str, max_length: int, required: bool = True) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise ValidationFailed(_("%(label)s is required.") % {"label": label}, code="required", field=field)
+    if len(text) > max_length:
+        raise ValidationFailed(
+            _("%(label)s may have at most %(n)d characters.") % {"label": label, "n": max_length},
+            code="too_long",
+            field=field,
+        )
+    return text
+
+
+def user_register(*, username: str, password: str, display_name: str = "") -> User:
+    """Create a person's account. Refuses a taken name (409 ``username_taken``) and a weak password
+    (400 ``weak_password``); two registrations racing for one name give one account."""
+    username = _clean_text(username, field="username", label=_("Username"), max_length=150)
+    display_name = _clean_text(display_name, field="display_name", label=_("Display name"), max_length=60, required=False)
+    username_field = User._meta.get_field("username")
+    try:
+        for validator in username_field.validators:
+            validator(username)
+    except DjangoValidationError:
+        raise ValidationFailed(
+            _("A username may contain only letters, digits and @ . + - _"), code="invalid_username", field="username"
+        ) from None
+    if User.objects.filter(username__iexact=username).exists():
+        raise Conflict(_("This username is already taken."), code="username_taken", field="username")
+    candidate = User(username=username, display_name=display_name)
+    try:
+        validate_password(password or "", user=candidate)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(" ".join(exc.messages), code="weak_password", field="password") from None
+    candidate.set_password(password)
+    try:
+        with transaction.atomic():
+            candidate.save()
+    except IntegrityError:
+        # Another request registered the same name between our check and our insert.
+        raise Conflict(_("This username is already taken."), code="username_taken", field="username") from None
+    return candidate
+
+
+def profile_update(*, actor: User, display_name: str, phone: str = "", bio: str = "", skills: list[str] | None = None) -> User:
+    """Change one's own profile. Skills are free tags, created on first use."""
+    display_name = _clean_text(display_name, field="display_name", label=_("Display name"), max_length=60, required=False)
+    phone = _clean_text(phone, field="phone", label=_("Phone"), max_length=20, required=False)
+    if phone and not all(ch.isdigit() or ch in "+- " for ch in phone):
+        raise ValidationFailed(_("A phone number may contain only digits, spaces, + and -."), code="invalid_phone", field="phone")
+    bio = _clean_text(bio, field="bio", label=_("About me"), max_length=2000, required=False)
+    names = _clean_skills(skills or [])
+    with transaction.atomic():
+        actor.display_name, actor.phone, actor.bio = display_name, phone, bio
+        actor.save(update_fields=["display_name", "phone", "bio"])
+        actor.skills.set([Skill.objects.get_or_create(name=name)[0] for name in names])
+    return actor
+
+
+def _clean_skills(raw: list[str]) -> list[str]:
+    names: list[str] = []
+    for item in raw:
+        name = (item or "").strip()
+        if not name or name in names:
+            continue
+        if len(name) > 40:
+            raise ValidationFailed(_("A skill may have at most 40 characters."), code="too_long", field="skills")
+        names.append(name)
+    if len(names) > MAX_SKILLS:
+        raise ValidationFailed(_("At most %(n)d skills.") % {"n": MAX_SKILLS}, code="too_many", field="skills")
+    return names
+
+
+# --- API tokens ----------------------------------------------------------------------------------
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def token_obtain(*, request, username: str, password: str) -> str:
+    """Check a name and password and issue a new bearer token (returned once, stored hashed).
+
+    Repeated failures for one name or from one address lock them out for a while (429
+    ``rate_limited``); django-axes counts the failures in the database, so every server process
+    sees the same count."""
+    user = authenticate(request=request, username=username, password=password)
+    if getattr(request, "axes_locked_out", False):
+        raise RateLimited()
+    if user is None or not user.is_active:
+        raise NotAuthenticated(_("Wrong username or password."), code="invalid_credentials")
+    return token_create(user=user)
+
+
+def token_create(*, user: User) -> str:
+    raw = secrets.token_urlsafe(32)
+    ApiToken.objects.create(
+        user=user,
+        key_hash=_hash_token(raw),
+        prefix=raw[:8],
+        expires_at=timezone.now() + timedelta(days=settings.API_TOKEN_TTL_DAYS),
+    )
+    return raw
+
+
+def token_authenticate(raw: str) -> User | None:
+    """The active user behind a bearer token, or None for an unknown, expired or revoked token."""
+    if not raw:
+        return None
+    now = timezone.now()
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=_hash_token(raw), revoked_at__isnull=True, expires_at__gt=now, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    # Record use at most every few minutes, so a busy client does not turn every read into a write.
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def token_revoke(*, actor: User, raw: str) -> None:
+    """Revoke the caller's own token; revoking twice is harmless."""
+    ApiToken.objects.filter(user=actor, key_hash=_hash_token(raw), revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+# --- Communities and memberships ---------------------------------------------------------------
+def community_create(*, actor: User, name: str, street: str, district: str, description: str = "") -> Community:
+    """The district admin creates a community, creating its street and district on first use."""
+    if not actor.is_superuser:
+        raise PermissionDenied(_("Only the district administrator can create communities."))
+    name = _clean_text(name, field="name", label=_("Community name"), max_length=60)
+    street = _clean_text(street, field="street", label=_("Street"), max_length=60)
+    district = _clean_text(district, field="district", label=_("District"), max_length=60)
+    try:
+        with transaction.atomic():
+            district_obj, _created = District.objects.get_or_create(name=district)
+            street_obj, _created = Street.objects.get_or_create(district=district_obj, name=street)
+            if Community.objects.filter(street=street_obj, name=name).exists():
+                raise Conflict(_("This community already exists in that street."), code="community_exists", field="name")
+            return Community.objects.create(street=street_obj, name=name, description=description.strip())
+    except IntegrityError:
+        raise Conflict(_("This community already exists in that street."), code="community_exists", field="name") from None
+
+
+def _check_role(role: str, allowed: list[str]) -> str:
+    if role not in allowed:
+        labels = ", ".join(str(Membership.Role(r).label) for r in allowed)
+        raise ValidationFailed(_("Unknown role. Choose one of: %(roles)s.") % {"roles": labels}, code="invalid_role", field="role")
+    return role
+
+
+def _membership_create(*, user: User, community: Community, role: str, added_by: User | None) -> Membership:
+    if Membership.objects.filter(user=user, community=community, role=role).exists():
+        raise Conflict(_("Already a member of this community in that role."), code="already_member")
+    try:
+        with transaction.atomic():
+            return Membership.objects.create(user=user, community=community, role=role, added_by=added_by)
+    except IntegrityError:
+        raise Conflict(_("Already a member of this community in that role."), code="already_member") from None
+
+
+def membership_join(*, actor: User, community: Community, role: str) -> Membership:
+    """A person joins a community as resident or volunteer (not as staff: staff are appointed)."""
+    role = _check_role(role, [Membership.Role.RESIDENT, Membership.Role.VOLUNTEER])
+    return _membership_create(user=actor, community=community, role=role, added_by=actor)
+
+
+def membership_add(*, actor: User, community: Community, user: User, role: str) -> Membership:
+    """Staff of the community (or the district admin) add a person in any role, staff included."""
+    if not is_community_staff(actor, community.pk):
+        raise PermissionDenied(_("Only staff of this community can add its members."))
+    role = _check_role(role, list(Membership.Role.values))
+    return _membership_create(user=user, community=community, role=role, added_by=actor)
+
+
+def membership_leave(*, actor: User, membership: Membership) -> None:
+    if membership.user_id != actor.pk and not is_community_staff(actor, membership.community_id):
+        raise PermissionDenied()
+    membership.delete()
+
+
+# --- Organisations -----------------------------------------------------------------------------
+def organization_create(
+    *, actor: User, name: str, kind: str, credit_code: str, community: Community | None = None, description: str = ""
+) -> Organization:
+    """Register an organisation, pending verification; the caller becomes its administrator."""
+    name = _clean_text(name, field="name", label=_("Organisation name"), max_length=120)
+    if kind not in Organization.Kind.values:
+        labels = ", ".join(str(label) for label in Organization.Kind.labels)
+        raise ValidationFailed(_("Unknown kind. Choose one of: %(kinds)s.") % {"kinds": labels}, code="invalid_kind", field="kind")
+    code = normalize_credit_code(credit_code)
+    if not is_valid_credit_code(code):
+        raise ValidationFailed(
+            _("This is not a valid unified social credit code (18 characters, with a correct check character)."),
+            code="invalid_credit_code",
+            field="credit_code",
+        )
+    taken = Conflict(_("An organisation with this credit code is already registered."), code="credit_code_taken", field="credit_code")
+    if Organization.objects.filter(credit_code=code).exists():
+        raise taken
+    try:
+        with transaction.atomic():
+            org = Organization.objects.create(
+                name=name, kind=kind, credit_code=code, community=community, description=description.strip(), created_by=actor
+            )
+            OrganizationMember.objects.create(organization=org, user=actor, role=OrganizationMember.Role.ADMIN)
+    except IntegrityError:
+        raise taken from None
+    return org
+
+
+def can_review_organization(user: User, organization: Organization) -> bool:
+    """Staff of the organisation's home community; any community's staff when it has none."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    staff = Membership.objects.filter(user=user, role=Membership.Role.STAFF)
+    if organization.community_id:
+        staff = staff.filter(community_id=organization.community_id)
+    return staff.exists()
+
+
+ORGANIZATION_TRANSITIONS = {
+    Organization.Status.PENDING: {Organization.Status.VERIFIED, Organization.Status.SUSPENDED},
+    Organization.Status.VERIFIED: {Organization.Status.SUSPENDED},
+    Organization.Status.SUSPENDED: {Organization.Status.VERIFIED},
+}
+
+
+def _organization_transition(*, actor: User, organization: Organization, to: str, reason: str = "") -> Organization:
+    if not can_review_organization(actor, organization):
+        raise PermissionDenied(_("Only staff can verify or suspend this organisation."))
+    with transaction.atomic():
+        current = Organization.objects.select_for_update().get(pk=organization.pk)
+        if current.status == to:
+            return current  # a retried request finds the work done
+        if to not in ORGANIZATION_TRANSITIONS[current.status]:
+            raise Conflict(_("This organisation cannot move from this status to that one."), code="invalid_transition")
+        now = timezone.now()
+        # Conditional update: if another request moved it since we read it, we change nothing.
+        moved = Organization.objects.filter(pk=current.pk, status=current.status).update(
+            status=to, status_changed_by=actor, status_changed_at=now, status_reason=reason
+        )
+        if not moved:
+            raise Conflict(_("This organisation was changed by someone else; please reload."), code="invalid_transition")
+        OrganizationStatusChange.objects.create(
+            organization=current, from_status=current.status, to_status=to, actor=actor, reason=reason
+        )
+        current.refresh_from_db()
+        return current
+
+
+def organization_verify(*, actor: User, organization: Organization) -> Organization:
+    """Staff confirm an organisation is real; verifying twice changes nothing."""
+    return _organization_transition(actor=actor, organization=organization, to=Organization.Status.VERIFIED)
+
+
+def organization_suspend(*, actor: User, organization: Organization, reason: str) -> Organization:
+    reason = _clean_text(reason, field="reason", label=_("Reason"), max_length=200)
+    return _organization_transition(actor=actor, organization=organization, to=Organization.Status.SUSPENDED, reason=reason)
+
+
+def organization_member_add(*, actor: User, organization: Organization, user: User) -> OrganizationMember:
+    """An organisation's administrator adds a member who may then act for it."""
+    if not (actor.is_superuser or is_organization_admin(actor, organization.pk)):
+        raise PermissionDenied(_("Only an administrator of this organisation can add its members."))
+    already = Conflict(_("This person is already a member of the organisation."), code="already_member")
+    if OrganizationMember.objects.filter(organization=organization, user=user).exists():
+        raise already
+    try:
+        with transaction.atomic():
+            return OrganizationMember.objects.create(organization=organization, user=user, role=OrganizationMember.Role.MEMBER)
+    except IntegrityError:
+        raise already from None
+
+
+def user_by_id_or_404(user_id: int) -> User:
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        raise NotFound(_("No such user."), code="user_not_found", field="user_id")
+    return user

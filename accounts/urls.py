@@ -1,0 +1,36 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("register/", views.register, name="register"),
+    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("profile/", views.profile, name="profile"),
+]
+
+communities_patterns = (
+    [
+        path("", views.community_list, name="list"),
+        path("new/", views.community_create, name="create"),
+        path("<int:community_id>/", views.community_detail, name="detail"),
+        path("<int:community_id>/join/", views.community_join, name="join"),
+        path("<int:community_id>/members/", views.community_member_add, name="member_add"),
+    ],
+    "communities",
+)
+
+organizations_patterns = (
+    [
+        path("", views.organization_list, name="list"),
+        path("new/", views.organization_create, name="create"),
+        path("<int:organization_id>/", views.organization_detail, name="detail"),
+        path("<int:organization_id>/verify/", views.organization_verify, name="verify"),
+        path("<int:organization_id>/suspend/", views.organization_suspend, name="suspend"),
+        path("<int:organization_id>/members/", views.organization_member_add, name="member_add"),
+    ],
+    "organizations",
+)

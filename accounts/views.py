@@ -1,0 +1,257 @@
+"""Pages for accounts, communities and organisations. They parse forms, call services, render."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import forms, selectors, services
+from accounts.models import Community, Membership, Organization
+from config.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
+from config.pages import add_error_to_form, error_page
+
+
+def home(request):
+    communities = selectors.community_list()[:12]
+    return render(request, "home.html", {"communities": communities})
+
+
+def register(request):
+    if request.user.is_authenticated:
+        return redirect("accounts:profile")
+    form = forms.RegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_register(
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                display_name=form.cleaned_data["display_name"],
+            )
+        except ApplicationError as exc:
+            add_error_to_form(form, exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome! Join a community to take part."))
+            return redirect("communities:list")
+    status = 400 if form.errors else 200
+    return render(request, "accounts/register.html", {"form": form}, status=status)
+
+
+@login_required
+def profile(request):
+    user = request.user
+    initial = {
+        "display_name": user.display_name,
+        "phone": user.phone,
+        "bio": user.bio,
+        "skills": ", ".join(user.skills.values_list("name", flat=True)),
+    }
+    form = forms.ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.profile_update(
+                actor=user,
+                display_name=form.cleaned_data["display_name"],
+                phone=form.cleaned_data["phone"],
+                bio=form.cleaned_data["bio"],
+                skills=form.skill_list(),
+            )
+        except ApplicationError as exc:
+            add_error_to_form(form, exc)
+        else:
+            messages.success(request, _("Your profile was saved."))
+            return redirect("accounts:profile")
+    context = {
+        "form": form,
+        "memberships": selectors.user_memberships(user),
+        "org_memberships": selectors.user_organization_memberships(user),
+    }
+    return render(request, "accounts/profile.html", context, status=400 if form.errors else 200)
+
+
+# --- Communities ---------------------------------------------------------------------------------
+def community_list(request):
+    try:
+        communities = selectors.community_list(filters=request.GET)
+    except ValidationFailed as exc:
+        return error_page(request, exc)
+    page = Paginator(communities, 30).get_page(request.GET.get("page"))
+    return render(request, "communities/list.html", {"page": page, "q": request.GET.get("q", "")})
+
+
+@login_required
+def community_create(request):
+    form = forms.CommunityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            community = services.community_create(actor=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            if exc.status == 403:
+                return error_page(request, exc)
+            add_error_to_form(form, exc)
+        else:
+            messages.success(request, _("Community created."))
+            return redirect("communities:detail", community.pk)
+    elif not request.user.is_superuser:
+        return error_page(request, PermissionDenied(_("Only the district administrator can create communities.")))
+    return render(request, "communities/form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def community_detail(request, community_id: int):
+    community = selectors.community_get(community_id)
+    if community is None:
+        raise Http404
+    user = request.user
+    my_roles = set()
+    is_staff = False
+    if user.is_authenticated:
+        my_roles = set(Membership.objects.filter(user=user, community=community).values_list("role", flat=True))
+        is_staff = selectors.is_community_staff(user, community.pk)
+    context = {
+        "community": community,
+        "my_roles": my_roles,
+        "is_staff": is_staff,
+        "joinable_roles": [(r, label) for r, label in Membership.Role.choices if r != Membership.Role.STAFF and r not in my_roles],
+        "staff_members": selectors.community_members(community, role=Membership.Role.STAFF),
+        "members": selectors.community_members(community) if is_staff else None,
+        "member_form": forms.MemberAddForm() if is_staff else None,
+        "counts": selectors.community_role_counts(community),
+    }
+    return render(request, "communities/detail.html", context)
+
+
+@login_required
+@require_POST
+def community_join(request, community_id: int):
+    community = get_object_or_404(Community, pk=community_id)
+    form = forms.JoinForm(request.POST)
+    role = form.data.get("role", "")
+    try:
+        membership = services.membership_join(actor=request.user, community=community, role=role)
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("communities:detail", community.pk) if exc.status == 409 else error_page(request, exc)
+    messages.success(request, _("You joined %(community)s as %(role)s.") % {"community": community.name, "role": membership.get_role_display()})
+    return redirect("communities:detail", community.pk)
+
+
+@login_required
+@require_POST
+def community_member_add(request, community_id: int):
+    community = get_object_or_404(Community, pk=community_id)
+    form = forms.MemberAddForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a username and a role."))
+        return redirect("communities:detail", community.pk)
+    user = selectors.user_by_username(form.cleaned_data["username"])
+    try:
+        if user is None:
+            raise NotFound(_("No such user."), code="user_not_found")
+        membership = services.membership_add(actor=request.user, community=community, user=user, role=form.cleaned_data["role"])
+    except ApplicationError as exc:
+        if exc.status == 403:
+            return error_page(request, exc)
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("%(user)s added as %(role)s.") % {"user": user.shown_name, "role": membership.get_role_display()})
+    return redirect("communities:detail", community.pk)
+
+
+# --- Organisations -------------------------------------------------------------------------------
+def organization_list(request):
+    try:
+        orgs = selectors.organization_list(filters=request.GET, viewer=request.user)
+    except ValidationFailed as exc:
+        return error_page(request, exc)
+    page = Paginator(orgs, 30).get_page(request.GET.get("page"))
+    context = {"page": page, "kinds": Organization.Kind.choices, "statuses": Organization.Status.choices, "params": request.GET}
+    return render(request, "organizations/list.html", context)
+
+
+@login_required
+def organization_create(request):
+    form = forms.OrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.organization_create(actor=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            add_error_to_form(form, exc)
+        else:
+            messages.success(request, _("Organisation registered. Community staff will verify it."))
+            return redirect("organizations:detail", org.pk)
+    return render(request, "organizations/form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _organization_for(request, organization_id: int) -> Organization:
+    org = Organization.objects.select_related("community").filter(pk=organization_id).first()
+    if org is None or not selectors.organization_visible_to(org, request.user):
+        raise Http404
+    return org
+
+
+def organization_detail(request, organization_id: int):
+    org = _organization_for(request, organization_id)
+    user = request.user
+    is_admin = user.is_authenticated and (user.is_superuser or selectors.is_organization_admin(user, org.pk))
+    context = {
+        "org": org,
+        "members": selectors.organization_members(org),
+        "can_review": services.can_review_organization(user, org),
+        "is_admin": is_admin,
+        "suspend_form": forms.SuspendForm(),
+        "member_form": forms.OrganizationMemberForm(),
+        "history": org.status_changes.select_related("actor"),
+    }
+    return render(request, "organizations/detail.html", context)
+
+
+@login_required
+@require_POST
+def organization_verify(request, organization_id: int):
+    org = _organization_for(request, organization_id)
+    try:
+        services.organization_verify(actor=request.user, organization=org)
+    except ApplicationError as exc:
+        return error_page(request, exc)
+    messages.success(request, _("Organisation verified."))
+    return redirect("organizations:detail", org.pk)
+
+
+@login_required
+@require_POST
+def organization_suspend(request, organization_id: int):
+    org = _organization_for(request, organization_id)
+    form = forms.SuspendForm(request.POST)
+    try:
+        services.organization_suspend(actor=request.user, organization=org, reason=form.data.get("reason", ""))
+    except ApplicationError as exc:
+        if exc.status in (400, 409):
+            messages.error(request, str(exc.message))
+            return redirect("organizations:detail", org.pk)
+        return error_page(request, exc)
+    messages.success(request, _("Organisation suspended."))
+    return redirect("organizations:detail", org.pk)
+
+
+@login_required
+@require_POST
+def organization_member_add(request, organization_id: int):
+    org = _organization_for(request, organization_id)
+    form = forms.OrganizationMemberForm(request.POST)
+    username = form.data.get("username", "").strip()
+    user = selectors.user_by_username(username)
+    try:
+        if user is None:
+            raise NotFound(_("No such user."), code="user_not_found")
+        services.organization_member_add(actor=request.user, organization=org, user=user)
+    except ApplicationError as exc:
+        if exc.status == 403:
+            return error_page(request, exc)
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("%(user)s added to the organisation.") % {"user": user.shown_name})
+    return redirect("organizations:detail", org.pk)

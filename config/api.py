@@ -1,0 +1,173 @@
+"""The one NinjaAPI object: auth, pagination, and the single place errors become JSON.
+
+Every error leaves here as ``{"detail": "<message in the request's language>", "code": "<stable>"}``
+with the status the API contract gives it.
+"""
+
+import logging
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import PaginationBase
+from ninja.renderers import JSONRenderer
+from ninja.security import HttpBearer
+from ninja.security.apikey import APIKeyCookie
+from ninja.utils import check_csrf
+from pydantic import Field
+
+from config.errors import ApplicationError, PermissionDenied
+
+logger = logging.getLogger(__name__)
+
+
+class BearerTokenAuth(HttpBearer):
+    """``Authorization: Bearer <token>`` from ``POST /auth/token``."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        from accounts.services import token_authenticate
+
+        user = token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser's session, with Django's CSRF check on unsafe methods.
+
+    Unlike ninja's stock class it checks CSRF only once it knows there is a logged-in session, so a
+    call with no credentials at all gets 401, not 403."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def _get_key(self, request: HttpRequest):
+        return request.COOKIES.get(self.param_name)
+
+    def authenticate(self, request: HttpRequest, key):
+        if not key or not request.user.is_authenticated:
+            return None
+        if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE") and check_csrf(request):
+            raise PermissionDenied(_("The CSRF check failed. Reload the page and try again."), code="csrf_failed")
+        return request.user
+
+
+bearer_auth = BearerTokenAuth()
+session_auth = SessionAuth()
+AUTH = [bearer_auth, session_auth]
+
+
+def optional_user(request: HttpRequest):
+    """The caller on an endpoint open to anyone: a bearer token or session counts if present."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        from accounts.services import token_authenticate
+
+        user = token_authenticate(header[7:].strip())
+        if user is not None:
+            return user
+    return request.user
+
+
+class PageNumberPagination(PaginationBase):
+    """``?page=&page_size=`` (at most 100) → ``{"items": [...], "count": N}``, as the contract says."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=100_000)
+        page_size: int = Field(20, ge=1, le=100)
+
+    class Output(Schema):
+        items: list
+        count: int
+
+    def paginate_queryset(self, queryset, pagination: Input, **params):
+        offset = (pagination.page - 1) * pagination.page_size
+        return {
+            "items": list(queryset[offset : offset + pagination.page_size]),
+            "count": self._items_count(queryset),
+        }
+
+
+class ErrorOut(Schema):
+    detail: str
+    code: str
+
+
+class Utf8JSONRenderer(JSONRenderer):
+    # Chinese text as it is, not as \u escapes: half the bytes, and readable in curl.
+    json_dumps_params = {"ensure_ascii": False}
+
+
+api = NinjaAPI(
+    renderer=Utf8JSONRenderer(),
+    title="社区集市 Community Market API",
+    version="1",
+    description="The public JSON API of 社区集市. Errors are `{detail, code}`; lists are `{items, count}`.",
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def error_response(request, status: int, code: str, detail: str, **extra):
+    return api.create_response(request, {"detail": str(detail), "code": code, **extra}, status=status)
+
+
+@api.exception_handler(ApplicationError)
+def on_application_error(request, exc: ApplicationError):
+    extra = {"field": exc.field} if exc.field else {}
+    return error_response(request, exc.status, exc.code, exc.message, **extra)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request, exc: NinjaValidationError):
+    errors = [
+        {"loc": [str(part) for part in err.get("loc", [])], "msg": str(err.get("msg", "")), "type": str(err.get("type", ""))}
+        for err in exc.errors
+    ]
+    return error_response(request, 422, "validation_error", _("Some fields are missing or malformed."), errors=errors)
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request, exc):
+    return error_response(request, 401, "not_authenticated", _("Please log in first."))
+
+
+@api.exception_handler(AuthorizationError)
+def on_authorization_error(request, exc):
+    return error_response(request, 403, "permission_denied", _("You are not allowed to do this."))
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return error_response(request, 404, "not_found", _("Not found."))
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    codes = {400: "invalid", 401: "not_authenticated", 403: "permission_denied", 404: "not_found", 429: "rate_limited"}
+    return error_response(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+
+
+@api.exception_handler(OperationalError)
+def on_database_error(request, exc):
+    # The database is unreachable or overloaded: a passing condition the client may retry.
+    logger.error("Database error in API %s %s: %s", request.method, request.path, exc)
+    return error_response(request, 503, "service_unavailable", _("The service is briefly unavailable. Please try again shortly."))
+
+
+api.exception_handler(InterfaceError)(on_database_error)
+
+
+@api.exception_handler(Exception)
+def on_unexpected_error(request, exc):
+    # A bug, not bad input: log it with the stack for us, and tell the client no more than it needs.
+    logger.exception("Unhandled error in API %s %s", request.method, request.path)
+    return error_response(request, 500, "server_error", _("Something went wrong on our side. Please try again later."))
+
+
+api.add_router("/", "accounts.api.router")

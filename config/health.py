@@ -1,0 +1,46 @@
+"""Probes for a load balancer: /healthz (the process answers) and /readyz (its services answer)."""
+
+import logging
+
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+
+logger = logging.getLogger(__name__)
+
+
+def healthz(request):
+    """Touches nothing but the process: the bare floor for benchmarks and a liveness probe."""
+    return JsonResponse({"status": "ok"})
+
+
+def _check_database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any failure means "not ready"; the reason goes to the log
+        logger.warning("readyz: database check failed: %s", exc)
+        return "unavailable"
+    return "ok"
+
+
+def _check_redis() -> str:
+    import redis
+
+    try:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+        client.ping()
+        client.close()
+    except Exception as exc:
+        logger.warning("readyz: redis check failed: %s", exc)
+        return "unavailable"
+    return "ok"
+
+
+def readyz(request):
+    checks = {"database": _check_database()}
+    if settings.REDIS_URL:
+        checks["redis"] = _check_redis()
+    ready = all(value == "ok" for value in checks.values())
+    return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)

@@ -1,0 +1,19 @@
+"""Helpers shared by the HTML views of every app: how a domain error is shown on a page."""
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from config.errors import ApplicationError
+
+
+def add_error_to_form(form, exc: ApplicationError) -> None:
+    """Show a service's refusal next to the input it is about (or at the top of the form)."""
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, str(exc.message))
+
+
+def error_page(request, exc: ApplicationError) -> HttpResponse:
+    """A page for a refused action that has no form to redisplay, with the error's status code."""
+    messages.error(request, str(exc.message))
+    return render(request, "error.html", {"error": exc}, status=exc.status)

@@ -1,0 +1,27 @@
+"""Settings for the test suite: the real settings, with a throwaway key and fast hashing.
+
+``DATABASE_URL`` and ``REDIS_URL`` are honoured, so the same suite runs on SQLite and, in the
+second CI pass, on PostgreSQL and Redis.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-that-is-long-enough-for-django-checks-0123456789")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+
+from config.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Keep lockout tests quick to trigger and independent of the deployment's number.
+AXES_FAILURE_LIMIT = 5
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not SQLite's shared in-memory database: concurrency tests need real WAL locking and
+    # the busy timeout, which shared-cache memory databases do not honour.
+    import tempfile
+
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), "community_market_test.sqlite3")}

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts import views as account_views
+from accounts.urls import communities_patterns, organizations_patterns
+from config import health
+from config.api import api
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("accounts/", include("accounts.urls")),
+    path("communities/", include(communities_patterns)),
+    path("organizations/", include(organizations_patterns)),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
+
+handler400 = "config.handlers.bad_request"
+handler403 = "config.handlers.permission_denied"
+handler404 = "config.handlers.page_not_found"
+handler500 = "config.handlers.server_error"

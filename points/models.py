@@ -1,0 +1,1 @@
+"""Models arrive with the points issue (the ledger); see docs/architecture.md."""

@@ -4,17 +4,20 @@ Every error leaves here as ``{"detail": "<message in the request's language>", "
 with the status the API contract gives it.
 """
 
+import datetime
 import logging
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import PaginationBase
 from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
 from ninja.utils import check_csrf
@@ -97,7 +100,18 @@ class ErrorOut(Schema):
     code: str
 
 
+class LocalTimeJSONEncoder(NinjaJSONEncoder):
+    """Times in the site's time zone with their offset (2026-11-27T14:30:00+08:00): what a person
+    in the community reads, and still exact for a program."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime) and timezone.is_aware(o):
+            return timezone.localtime(o).isoformat(timespec="seconds")
+        return super().default(o)
+
+
 class Utf8JSONRenderer(JSONRenderer):
+    encoder_class = LocalTimeJSONEncoder
     # Chinese text as it is, not as \u escapes: half the bytes, and readable in curl.
     json_dumps_params = {"ensure_ascii": False}
 
@@ -171,3 +185,4 @@ def on_unexpected_error(request, exc):
 
 
 api.add_router("/", "accounts.api.router")
+api.add_router("/", "points.api.router")

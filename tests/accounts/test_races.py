@@ -1,35 +1,11 @@
 """Races with real threads on a real database (SQLite file in WAL, or PostgreSQL in the second pass)."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from accounts import services
 from accounts.models import Membership, User
 from config.errors import Conflict
-
-
-def run_in_threads(n: int, target) -> list:
-    """Start n threads at one barrier; return what each returned or raised."""
-    barrier = threading.Barrier(n)
-    results: list = [None] * n
-
-    def worker(i):
-        try:
-            barrier.wait()
-            results[i] = target(i)
-        except Exception as exc:  # collected and asserted on by the test
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
+from tests.concurrency import run_in_threads
 
 
 @pytest.mark.django_db(transaction=True)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import forms, selectors, services
 from accounts.models import Community, Membership, Organization
-from config.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
+from config.errors import ApplicationError, PermissionDenied, ValidationFailed
 from config.pages import add_error_to_form, error_page
 
 
@@ -147,10 +147,8 @@ def community_member_add(request, community_id: int):
     if not form.is_valid():
         messages.error(request, _("Give a username and a role."))
         return redirect("communities:detail", community.pk)
-    user = selectors.user_by_username(form.cleaned_data["username"])
     try:
-        if user is None:
-            raise NotFound(_("No such user."), code="user_not_found")
+        user = selectors.user_by_username_or_error(form.cleaned_data["username"])
         membership = services.membership_add(actor=request.user, community=community, user=user, role=form.cleaned_data["role"])
     except ApplicationError as exc:
         if exc.status == 403:
@@ -242,11 +240,8 @@ def organization_suspend(request, organization_id: int):
 def organization_member_add(request, organization_id: int):
     org = _organization_for(request, organization_id)
     form = forms.OrganizationMemberForm(request.POST)
-    username = form.data.get("username", "").strip()
-    user = selectors.user_by_username(username)
     try:
-        if user is None:
-            raise NotFound(_("No such user."), code="user_not_found")
+        user = selectors.user_by_username_or_error(form.data.get("username", ""))
         services.organization_member_add(actor=request.user, organization=org, user=user)
     except ApplicationError as exc:
         if exc.status == 403:

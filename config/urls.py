@@ -1,5 +1,7 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.conf import settings
+from django.urls import include, path, re_path
+from django.views.static import serve
 
 from accounts import views as account_views
 from accounts.urls import communities_patterns, organizations_patterns
@@ -13,9 +15,13 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("communities/", include(communities_patterns)),
     path("organizations/", include(organizations_patterns)),
+    path("", include("points.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    # Uploaded pictures (rewards). Names are chosen by the app and checked to be images, so this
+    # small built-in view is enough for one community server; a bigger site may put them on a CDN.
+    re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
 ]
 
 handler400 = "config.handlers.bad_request"

@@ -95,6 +95,14 @@ def org_admin(community):
     return OrganizationMemberFactory(organization=org, role=OrganizationMember.Role.ADMIN, user__username="org_admin").user
 
 
+def browser(user=None, language: str = "zh-hans") -> Client:
+    """A web browser with a language preference, logged in as ``user`` when given."""
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
 def error_of(response) -> tuple[int, str]:
     """(status, code) of an API error response, for one-line assertions."""
     return response.status_code, response.json().get("code")

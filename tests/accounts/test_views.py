@@ -6,14 +6,9 @@ from django.test import Client
 from accounts.models import Membership, Organization, User
 from tests.factories import OrganizationFactory, valid_credit_code
 
+from tests.conftest import browser
+
 pytestmark = pytest.mark.django_db
-
-
-def browser(user=None, language="zh-hans") -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE=language)
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 @pytest.mark.parametrize("language, expected", [("zh-hans", "社区集市"), ("en", "Community Market")])

@@ -171,12 +171,18 @@ def test_bad_reward_fields_are_refused(community, staff, fields, code):
     assert not Reward.objects.exists()
 
 
+def test_a_real_png_is_stored_under_a_safe_name(community, staff):
+    png = SimpleUploadedFile("../../evil.html", b"\x89PNG\r\n\x1a\n" + b"0" * 100, content_type="text/html")
+    reward = services.reward_create(actor=staff, community=community, name="x", cost=1, stock=1, picture=png)
+    assert reward.picture.name.endswith(".png") and "evil" not in reward.picture.name
+
+
 def test_a_reward_picture_must_be_a_small_image(community, staff):
-    script = SimpleUploadedFile("x.png", b"<script>", content_type="text/html")
+    script = SimpleUploadedFile("x.png", b"<script>alert(1)</script>", content_type="image/png")
     with pytest.raises(ValidationFailed) as exc:
         services.reward_create(actor=staff, community=community, name="x", cost=1, stock=1, picture=script)
     assert exc.value.code == "invalid_file_type"
-    huge = SimpleUploadedFile("x.png", b"0" * (2 * 1024 * 1024 + 1), content_type="image/png")
+    huge = SimpleUploadedFile("x.png", b"\x89PNG\r\n\x1a\n" + b"0" * (2 * 1024 * 1024), content_type="image/png")
     with pytest.raises(ValidationFailed) as exc:
         services.reward_create(actor=staff, community=community, name="x", cost=1, stock=1, picture=huge)
     assert exc.value.code == "file_too_large"

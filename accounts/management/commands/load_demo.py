@@ -55,6 +55,15 @@ ORGANIZATIONS = [
 ]
 
 
+# name, cost, stock, per-person limit, description (锣旗寺社区's points supermarket)
+REWARDS = [
+    ("洗洁精", 20, 50, 2, "家用洗洁精一瓶"),
+    ("大米 5kg", 150, 20, 1, "本地大米一袋"),
+    ("理发券", 50, 30, 2, "社区便民理发点使用"),
+    ("血压计借用一周", 30, 5, None, "社区卫生服务站提供"),
+]
+
+
 class Command(BaseCommand):
     help = "Load the demo data (idempotent) and print the demo logins."
 
@@ -73,6 +82,7 @@ class Command(BaseCommand):
         for name, kind, first17, community_name, admin_username in ORGANIZATIONS:
             self._organization(name, kind, _credit_code(first17), communities[community_name], admin_username, admin)
         self._add_org_member("重庆暖洋洋社会工作服务中心", "luoqisi_volunteer")
+        self._points(admin, communities)
         if not options["quiet_logins"]:
             self._print_logins()
 
@@ -111,6 +121,38 @@ class Command(BaseCommand):
     def _add_org_member(self, org_name, username):
         org = Organization.objects.get(name=org_name)
         OrganizationMember.objects.get_or_create(organization=org, user=User.objects.get(username=username))
+
+    def _points(self, admin, communities):
+        """Budgets, rules, a catalogue and a little history. Fixed idempotency keys make a second
+        run write nothing."""
+        from points import services as points
+        from points.models import Redemption, Reward
+
+        for name, community in communities.items():
+            points.points_budget(actor=admin, community=community, amount=20_000, idempotency_key=f"demo:budget:{community.pk}", memo="2026年度积分预算")
+            rule = points.community_rule(community)
+            if rule.daily_cap is None:
+                rule.daily_cap, rule.reservation_days = 100, 7
+                rule.save()
+        luoqisi = communities["锣旗寺社区"]
+        staff = User.objects.get(username="luoqisi_staff")
+        for reward_name, cost, stock, limit, description in REWARDS:
+            if not Reward.objects.filter(community=luoqisi, name=reward_name).exists():
+                points.reward_create(
+                    actor=staff, community=luoqisi, name=reward_name, cost=cost, stock=stock, per_person_limit=limit, description=description
+                )
+        history = [
+            ("luoqisi_volunteer", 60, "陪伴独居老人聊天、读报"),
+            ("luoqisi_volunteer", 40, "“百姓管家”议事会记录"),
+            ("luoqisi_resident", 30, "参加文明养犬协商会"),
+        ]
+        for i, (username, amount, memo) in enumerate(history):
+            points.points_award(
+                actor=staff, community=luoqisi, user=User.objects.get(username=username), amount=amount, idempotency_key=f"demo:award:{i}", memo=memo
+            )
+        resident = User.objects.get(username="luoqisi_resident")
+        if not Redemption.objects.filter(user=resident).exists():
+            points.redemption_reserve(actor=resident, reward=Reward.objects.get(community=luoqisi, name="洗洁精"), quantity=1)
 
     def _print_logins(self):
         out = self.stdout

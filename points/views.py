@@ -1,0 +1,222 @@
+"""Pages for points: my points, the supermarket, and the staff counter. Services do the work."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Community
+from accounts.selectors import community_get, is_community_staff, user_by_username_or_error, user_memberships
+from config.errors import ApplicationError, PermissionDenied, ValidationFailed
+from config.pages import add_error_to_form, error_page
+from points import forms, selectors, services
+from points.models import Redemption, Reward
+
+
+def _community_or_404(community_id: int) -> Community:
+    community = community_get(community_id)
+    if community is None:
+        raise Http404
+    return community
+
+
+# --- My points ---------------------------------------------------------------------------------
+@login_required
+def my_points(request):
+    user = request.user
+    communities = [m.community for m in user_memberships(user)]
+    unique_communities = list({c.pk: c for c in communities}.values())
+    transfer_form = forms.TransferForm(request.POST or None, communities=unique_communities)
+    if request.method == "POST" and transfer_form.is_valid():
+        data = transfer_form.cleaned_data
+        try:
+            community = next(c for c in unique_communities if c.pk == data["community"])
+            to_user = user_by_username_or_error(data["to_username"], field="to_username") if data["to_username"].strip() else None
+            services.points_transfer(actor=user, community=community, amount=data["amount"], to_user=to_user, to_pool=to_user is None)
+        except ApplicationError as exc:
+            add_error_to_form(transfer_form, exc)
+        else:
+            messages.success(request, _("Points given."))
+            return redirect("points:mine")
+    try:
+        entries = selectors.person_entries(user, filters=request.GET)
+    except ValidationFailed as exc:
+        return error_page(request, exc)
+    context = {
+        "balances": selectors.person_balances(user),
+        "total": selectors.person_balance(user),
+        "page": Paginator(entries, 20).get_page(request.GET.get("page")),
+        "redemptions": Redemption.objects.filter(user=user).select_related("reward", "community")[:20],
+        "transfer_form": transfer_form,
+    }
+    return render(request, "points/mine.html", context, status=400 if transfer_form.errors else 200)
+
+
+# --- The supermarket -----------------------------------------------------------------------------
+def catalogue(request, community_id: int):
+    community = _community_or_404(community_id)
+    user = request.user
+    is_staff = is_community_staff(user, community.pk)
+    filters = {**request.GET.dict(), "community": community.pk}
+    try:
+        rewards = selectors.reward_list(filters=filters, only_available=not is_staff)
+    except ValidationFailed as exc:
+        return error_page(request, exc)
+    context = {
+        "community": community,
+        "rewards": rewards,
+        "is_staff": is_staff,
+        "is_member": user.is_authenticated and user.memberships.filter(community=community).exists(),
+        "balance": selectors.person_balance_in(user, community) if user.is_authenticated else 0,
+        "rule": selectors.community_rule(community),
+        "redeem_form": forms.RedeemForm(),
+    }
+    return render(request, "points/catalogue.html", context)
+
+
+@login_required
+@require_POST
+def redeem(request, reward_id: int):
+    reward = selectors.reward_get(reward_id)
+    if reward is None:
+        raise Http404
+    form = forms.RedeemForm(request.POST)
+    quantity = form.cleaned_data["quantity"] if form.is_valid() else 0
+    try:
+        redemption = services.redemption_reserve(actor=request.user, reward=reward, quantity=quantity)
+    except ApplicationError as exc:
+        if exc.status == 403:
+            return error_page(request, exc)
+        messages.error(request, str(exc.message))
+        return redirect("points:catalogue", reward.community_id)
+    messages.success(
+        request, _("Reserved. Show the pickup code %(code)s at the community service centre.") % {"code": redemption.code}
+    )
+    return redirect("points:mine")
+
+
+@login_required
+@require_POST
+def cancel_redemption(request, redemption_id: int):
+    redemption = get_object_or_404(Redemption, pk=redemption_id)
+    if not selectors.redemption_visible_to(redemption, request.user):
+        raise Http404
+    try:
+        services.redemption_cancel(actor=request.user, redemption=redemption)
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Reservation cancelled; the points are back."))
+    if is_community_staff(request.user, redemption.community_id) and redemption.user_id != request.user.pk:
+        return redirect("points:counter", redemption.community_id)
+    return redirect("points:mine")
+
+
+@login_required
+def reward_edit(request, community_id: int, reward_id: int | None = None):
+    community = _community_or_404(community_id)
+    if not is_community_staff(request.user, community.pk):
+        return error_page(request, PermissionDenied(_("Only staff of this community can manage its rewards.")))
+    reward = get_object_or_404(Reward, pk=reward_id, community=community) if reward_id else None
+    initial = {}
+    if reward is not None:
+        initial = {f: getattr(reward, f) for f in ("name", "description", "cost", "stock", "per_person_limit", "active_from", "active_to", "is_active")}
+    form = forms.RewardForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if reward is None:
+                data = {k: v for k, v in form.cleaned_data.items() if k != "is_active"}
+                services.reward_create(actor=request.user, community=community, **data)
+            else:
+                services.reward_update(actor=request.user, reward=reward, **form.cleaned_data)
+        except ApplicationError as exc:
+            add_error_to_form(form, exc)
+        else:
+            messages.success(request, _("Reward saved."))
+            return redirect("points:catalogue", community.pk)
+    context = {"form": form, "community": community, "reward": reward}
+    return render(request, "points/reward_form.html", context, status=400 if form.errors else 200)
+
+
+# --- The staff counter -----------------------------------------------------------------------------
+@login_required
+def counter(request, community_id: int):
+    """Staff's page: totals, rules, manual awards, and handing out reserved rewards by code."""
+    community = _community_or_404(community_id)
+    if not is_community_staff(request.user, community.pk):
+        return error_page(request, PermissionDenied(_("Only staff of this community can open its points counter.")))
+    rule = selectors.community_rule(community)
+    context = {
+        "community": community,
+        "summary": selectors.community_summary(community),
+        "reserved": Redemption.objects.filter(community=community, status=Redemption.Status.RESERVED).select_related("reward", "user"),
+        "rule_form": forms.RuleForm(
+            initial={"daily_cap": rule.daily_cap, "lifetime_cap": rule.lifetime_cap, "reservation_days": rule.reservation_days}
+        ),
+        "award_form": forms.AwardForm(),
+        "budget_form": forms.BudgetForm() if request.user.is_superuser else None,
+        "fulfil_form": forms.FulfilForm(),
+        "recent": selectors.community_entries(community)[:20],
+    }
+    return render(request, "points/counter.html", context)
+
+
+def _counter_action(request, community_id: int, form_class, action, success: str):
+    community = _community_or_404(community_id)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        first = next(iter(form.errors.values()))[0]
+        messages.error(request, first)
+        return redirect("points:counter", community.pk)
+    try:
+        result = action(community, form.cleaned_data)
+    except ApplicationError as exc:
+        if exc.status == 403:
+            return error_page(request, exc)
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, getattr(result, "message", "") or success)
+    return redirect("points:counter", community.pk)
+
+
+@login_required
+@require_POST
+def fulfil(request, community_id: int, redemption_id: int):
+    def action(community, data):
+        redemption = get_object_or_404(Redemption, pk=redemption_id, community=community)
+        return services.redemption_fulfil(actor=request.user, redemption=redemption, code=data["code"])
+
+    return _counter_action(request, community_id, forms.FulfilForm, action, _("Handed over. Thank you!"))
+
+
+@login_required
+@require_POST
+def award(request, community_id: int):
+    def action(community, data):
+        user = user_by_username_or_error(data["username"])
+        return services.points_award_by_staff(actor=request.user, community=community, user=user, amount=data["amount"], reason=data["reason"])
+
+    return _counter_action(request, community_id, forms.AwardForm, action, _("Points awarded."))
+
+
+@login_required
+@require_POST
+def rules(request, community_id: int):
+    def action(community, data):
+        return services.rule_update(actor=request.user, community=community, **data)
+
+    return _counter_action(request, community_id, forms.RuleForm, action, _("Rules saved."))
+
+
+@login_required
+@require_POST
+def budget(request, community_id: int):
+    def action(community, data):
+        return services.points_budget(actor=request.user, community=community, amount=data["amount"], memo=data["memo"])
+
+    return _counter_action(request, community_id, forms.BudgetForm, action, _("Budget credited to the pool."))
+
+

@@ -1,4 +1,7 @@
-"""Accounts part of the API contract: register, token, me, communities, memberships, organisations."""
+"""Accounts part of the API contract: register, token, me, communities, memberships, organisations,
+notifications."""
+
+from datetime import datetime
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
@@ -261,3 +264,42 @@ def add_organization_member(request, organization_id: int, payload: Organization
     user = services.user_by_id_or_404(payload.user_id)
     return Status(201, services.organization_member_add(actor=request.auth, organization=org, user=user))
 
+
+
+# --- Notifications ---------------------------------------------------------------------------------
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    message: str
+    url: str
+    created_at: datetime
+    read: bool
+
+    @staticmethod
+    def resolve_read(obj) -> bool:
+        return obj.read_at is not None
+
+
+class NotificationFilterIn(Schema):
+    unread: bool = False
+
+
+class MarkReadIn(Schema):
+    ids: list[int] | None = Field(None, max_length=500, description="Omit to mark all read.")
+
+
+class MarkReadOut(Schema):
+    marked: int
+    unread: int
+
+
+@router.get("/notifications", response=list[NotificationOut], auth=AUTH, tags=["notifications"])
+@paginate(PageNumberPagination)
+def list_notifications(request, filters: Query[NotificationFilterIn]):
+    return selectors.user_notifications(request.auth, unread_only=filters.unread)
+
+
+@router.post("/notifications/read", response={200: MarkReadOut, **ERRORS}, auth=AUTH, tags=["notifications"])
+def mark_notifications_read(request, payload: MarkReadIn):
+    marked = services.notifications_mark_read(actor=request.auth, ids=payload.ids)
+    return {"marked": marked, "unread": selectors.unread_count(request.auth)}

@@ -234,3 +234,24 @@ class OrganizationStatusChange(models.Model):
         ordering = ["created_at", "id"]
         verbose_name = _("organisation status change")
         verbose_name_plural = _("organisation status changes")
+
+
+class Notification(models.Model):
+    """Something that happened to a person (claim verified, task cancelled, …). Stored for everyone,
+    so a person who was offline sees it next time; pushed live when they are online."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("person"))
+    kind = models.CharField(_("kind"), max_length=40)
+    message = models.CharField(_("message"), max_length=300)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["user", "read_at", "-created_at"])]
+
+    def __str__(self):
+        return self.message

@@ -114,3 +114,16 @@ def community_role_counts(community: Community) -> dict[str, int]:
     for row in Membership.objects.filter(community=community).values("role").annotate(n=Count("id")):
         counts[row["role"]] = row["n"]
     return counts
+
+
+def user_notifications(user, *, unread_only: bool = False):
+    from accounts.models import Notification
+
+    qs = Notification.objects.filter(user=user).order_by("-created_at", "-id")
+    return qs.filter(read_at__isnull=True) if unread_only else qs
+
+
+def unread_count(user) -> int:
+    if not user.is_authenticated:
+        return 0
+    return user_notifications(user, unread_only=True).count()

@@ -319,3 +319,26 @@ def user_by_id_or_404(user_id: int) -> User:
     if user is None:
         raise NotFound(_("No such user."), code="user_not_found", field="user_id")
     return user
+
+
+# --- Notifications ---------------------------------------------------------------------------------
+def notify(*, user: User, kind: str, message: str, url: str = "") -> None:
+    """Tell a person something, once the current transaction has committed (never while a row lock
+    is held, and never for a change that was rolled back). The message is rendered in the
+    language active now; pass already-translated text."""
+    from accounts.models import Notification
+
+    def write():
+        Notification.objects.create(user=user, kind=kind, message=str(message)[:300], url=url)
+
+    transaction.on_commit(write)
+
+
+def notifications_mark_read(*, actor: User, ids: list[int] | None = None) -> int:
+    """Mark the caller's notifications read (all of them, or the given ids); returns how many."""
+    from accounts.models import Notification
+
+    unread = Notification.objects.filter(user=actor, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())

@@ -186,3 +186,5 @@ def on_unexpected_error(request, exc):
 
 api.add_router("/", "accounts.api.router")
 api.add_router("/", "points.api.router")
+api.add_router("/", "marketplace.api.router")
+api.add_router("/", "orders.api.router")

@@ -1,1 +1,122 @@
-"""Models arrive with the issues that build this app (see docs/architecture.md)."""
+"""What providers take on: claims on tasks (接单) and the reviews of the service delivered.
+Bids, contracts and donations come with later issues."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organization
+from marketplace.models import Task
+
+
+class Claim(models.Model):
+    """One slot of a task taken by one person (for themselves or on behalf of an organisation)."""
+
+    class Status(models.TextChoices):
+        CLAIMED = "claimed", _("Claimed")
+        CHECKED_IN = "checked_in", _("Checked in")
+        SUBMITTED = "submitted", _("Submitted")
+        VERIFIED = "verified", _("Verified")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        NO_SHOW = "no_show", _("No-show")
+
+    # A claim in one of these holds a slot of its task.
+    LIVE = ("claimed", "checked_in", "submitted", "verified")
+
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="claims", verbose_name=_("task"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="claims", verbose_name=_("volunteer"))
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="claims", verbose_name=_("on behalf of")
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.CLAIMED)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    checked_out_at = models.DateTimeField(_("checked out at"), null=True, blank=True)
+    credited_hours = models.DecimalField(
+        _("credited hours"), max_digits=6, decimal_places=2, default=Decimal("0"), help_text=_("From the check-in and check-out times.")
+    )
+    submitted_hours = models.DecimalField(_("hours submitted"), max_digits=6, decimal_places=2, null=True, blank=True)
+    honour_hours = models.DecimalField(
+        _("honour hours"), max_digits=6, decimal_places=2, default=Decimal("0"), help_text=_("Granted by staff, kept apart from credited hours.")
+    )
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    reject_reason = models.CharField(_("reason for rejection"), max_length=200, blank=True)
+    points_awarded = models.PositiveIntegerField(_("points awarded"), default=0)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("verified by")
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("claimed at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+        constraints = [
+            # Never two live claims by one person on one task, even from two requests at once.
+            models.UniqueConstraint(fields=["task", "user"], condition=Q(status__in=["claimed", "checked_in", "submitted", "verified"]), name="claim_one_live_per_person"),
+            models.CheckConstraint(condition=Q(honour_hours__gte=0) & Q(credited_hours__gte=0), name="claim_hours_not_negative"),
+        ]
+        indexes = [models.Index(fields=["user", "status"]), models.Index(fields=["task", "status"])]
+
+    def __str__(self):
+        return f"#{self.pk} {self.user} → {self.task}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in self.LIVE
+
+
+class ClaimStatusChange(models.Model):
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="history", verbose_name=_("claim"))
+    from_status = models.CharField(_("from"), max_length=12, choices=Claim.Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=12, choices=Claim.Status.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("by"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]  # the order things happened in
+        verbose_name = _("claim status change")
+        verbose_name_plural = _("claim status changes")
+
+
+class Review(models.Model):
+    """1–5 stars from the beneficiary of a delivered service, once per claim. Hidden, never deleted."""
+
+    claim = models.OneToOneField(Claim, on_delete=models.PROTECT, related_name="review", verbose_name=_("claim"))
+    # Who the review is about: the volunteer, and the organisation when they claimed for one.
+    provider = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews_received", verbose_name=_("volunteer"))
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="reviews", verbose_name=_("organisation")
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews_written", verbose_name=_("beneficiary"))
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by staff"),
+        help_text=_("Set when staff entered the review on the beneficiary's behalf."),
+    )
+    stars = models.PositiveSmallIntegerField(_("stars"), validators=[MinValueValidator(1), MaxValueValidator(5)])
+    comment = models.TextField(_("comment"), max_length=2000, blank=True)
+    hidden = models.BooleanField(_("hidden"), default=False)
+    hidden_reason = models.CharField(_("reason for hiding"), max_length=200, blank=True)
+    hidden_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("hidden by"))
+    hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        constraints = [models.CheckConstraint(condition=Q(stars__gte=1) & Q(stars__lte=5), name="review_stars_1_to_5")]
+
+    def __str__(self):
+        return f"{self.stars}★ {self.provider}"

@@ -106,3 +106,65 @@ def browser(user=None, language: str = "zh-hans") -> Client:
 def error_of(response) -> tuple[int, str]:
     """(status, code) of an API error response, for one-line assertions."""
     return response.status_code, response.json().get("code")
+
+
+# --- Tasks -------------------------------------------------------------------------------------------
+@pytest.fixture
+def make_task(community, staff):
+    """make_task(**overrides): an open task of the community, tomorrow 09:00–11:00, 2 slots, 10 points."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from marketplace.services import TaskFields, task_create
+
+    def _make(**overrides):
+        start = overrides.pop("starts_at", None) or (timezone.localtime() + timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
+        fields = {
+            "title": "陪伴独居老人",
+            "description": "上门聊天、读报",
+            "category": "elder_care",
+            "starts_at": start,
+            "ends_at": overrides.pop("ends_at", None) or start + timedelta(hours=2),
+            "location": "锣旗寺社区 3 栋",
+            "slots": 2,
+            "points": 10,
+            "skills": [],
+            "beneficiary": None,
+        }
+        target_community = overrides.pop("community", community)
+        actor = overrides.pop("actor", staff)
+        draft = overrides.pop("draft", False)
+        fields.update(overrides)
+        return task_create(actor=actor, community=target_community, fields=TaskFields(**fields), draft=draft)
+
+    return _make
+
+
+@pytest.fixture
+def task(make_task):
+    return make_task()
+
+
+# --- Points ------------------------------------------------------------------------------------------
+@pytest.fixture
+def funded(community, superuser):
+    """The community's pool, budgeted 10,000 points by the district."""
+    from points import services
+
+    services.points_budget(actor=superuser, community=community, amount=10_000)
+    return community
+
+
+@pytest.fixture
+def give(funded):
+    """give(user, n): award n points to a member of the funded community."""
+
+    from points import services
+
+    def _give(user, amount):
+        return services.points_award(
+            actor=None, community=funded, user=user, amount=amount, idempotency_key=services.new_key("test-award")
+        )
+
+    return _give

@@ -1,0 +1,39 @@
+"""One FilterSet per list, shared by the task board page and GET /api/v1/tasks."""
+
+import django_filters
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from marketplace.models import Category, Task
+
+
+class TaskFilter(django_filters.FilterSet):
+    community = django_filters.NumberFilter(field_name="community_id", label=_("Community"))
+    category = django_filters.ChoiceFilter(choices=Category.choices, label=_("Category"))
+    status = django_filters.ChoiceFilter(choices=Task.Status.choices, label=_("Status"))
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    has_slots = django_filters.BooleanFilter(method="filter_has_slots", label=_("Free slots only"))
+    starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte", label=_("Starts after"))
+    starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lte", label=_("Starts before"))
+    skill = django_filters.CharFilter(method="filter_skill", label=_("Skill"))
+
+    class Meta:
+        model = Task
+        fields = ["community", "category", "status", "q", "has_slots", "starts_after", "starts_before", "skill"]
+
+    def search(self, queryset, name, value):
+        # A substring match, which is what Chinese needs (no spaces between words). On PostgreSQL
+        # trigram indexes on UPPER(title) and UPPER(description) serve it (marketplace migrations).
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
+
+    def filter_has_slots(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(slots_taken__lt=F("slots")) if value else queryset.filter(slots_taken__gte=F("slots"))
+
+    def filter_skill(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(skills__name=value) if value else queryset

@@ -1,0 +1,118 @@
+"""Reads for claims, reviews and volunteer records."""
+
+from decimal import Decimal
+
+from django.db.models import Avg, Count, Q, QuerySet, Sum
+
+from accounts.selectors import is_community_staff
+from config.errors import NotFound
+from config.filtering import apply_filters
+from orders.filters import ClaimFilter
+from orders.models import Claim, Review
+
+# A Bayesian average: every provider starts with PRIOR_WEIGHT imaginary reviews of PRIOR_STARS,
+# so one 5-star (or 1-star) review cannot make a newcomer the best (or worst) in the district.
+PRIOR_STARS = Decimal("4.0")
+PRIOR_WEIGHT = 5
+
+
+def _two_places(value) -> Decimal:
+    # SQLite's SUM of decimals drops the scale (2 instead of 2.00); show hours the same everywhere.
+    return Decimal(value or 0).quantize(Decimal("0.01"))
+
+
+def claim_list(*, viewer, filters: dict | None = None, own_only: bool = False) -> QuerySet[Claim]:
+    """The viewer's own claims; for staff also their communities' claims (the district admin: all)."""
+    qs = Claim.objects.select_related("task", "task__community", "user", "organization").order_by("-created_at", "-id")
+    if own_only:
+        qs = qs.filter(user=viewer)
+    elif not viewer.is_superuser:
+        staff_of = viewer.memberships.filter(role="staff").values("community_id")
+        qs = qs.filter(Q(user=viewer) | Q(task__community_id__in=staff_of))
+    return apply_filters(ClaimFilter, filters, qs)
+
+
+def claim_visible_to(claim: Claim, viewer) -> bool:
+    if not viewer.is_authenticated:
+        return False
+    return claim.user_id == viewer.pk or claim.task.beneficiary_id == viewer.pk or is_community_staff(viewer, claim.task.community_id)
+
+
+def claim_get_for(claim_id: int, viewer) -> Claim:
+    """The claim, if the viewer may know it exists (claimant, beneficiary, staff); else 404."""
+    claim = Claim.objects.select_related("task", "task__community", "user", "organization").filter(pk=claim_id).first()
+    if claim is None or not claim_visible_to(claim, viewer):
+        raise NotFound(code="claim_not_found")
+    return claim
+
+
+def review_queue(community_ids) -> QuerySet[Claim]:
+    """Claims waiting for staff: submitted, oldest first."""
+    return (
+        Claim.objects.filter(task__community_id__in=community_ids, status=Claim.Status.SUBMITTED)
+        .select_related("task", "user", "organization")
+        .order_by("created_at", "id")
+    )
+
+
+def bayesian_score(total_stars: int, count: int) -> Decimal | None:
+    if not count:
+        return None
+    return ((PRIOR_STARS * PRIOR_WEIGHT + Decimal(total_stars)) / Decimal(PRIOR_WEIGHT + count)).quantize(Decimal("0.01"))
+
+
+def provider_reputation(*, user=None, organization=None) -> dict:
+    """Score (Bayesian average of visible reviews), review count and verified hours."""
+    reviews = Review.objects.filter(hidden=False)
+    claims = Claim.objects.filter(status=Claim.Status.VERIFIED)
+    if user is not None:
+        reviews, claims = reviews.filter(provider=user), claims.filter(user=user)
+    else:
+        reviews, claims = reviews.filter(organization=organization), claims.filter(organization=organization)
+    r = reviews.aggregate(total=Sum("stars"), count=Count("id"), mean=Avg("stars"))
+    h = claims.aggregate(credited=Sum("credited_hours"), honour=Sum("honour_hours"), services=Count("id"))
+    return {
+        "score": bayesian_score(r["total"] or 0, r["count"]),
+        "reviews": r["count"],
+        "average": Decimal(r["mean"]).quantize(Decimal("0.01")) if r["mean"] is not None else None,
+        "services": h["services"],
+        "credited_hours": _two_places(h["credited"]),
+        "honour_hours": _two_places(h["honour"]),
+    }
+
+
+def volunteer_record(user) -> QuerySet[Claim]:
+    """A volunteer's verified service, newest first."""
+    return (
+        Claim.objects.filter(user=user, status=Claim.Status.VERIFIED)
+        .select_related("task", "task__community", "organization")
+        .order_by("-task__starts_at", "-id")
+    )
+
+
+def volunteer_record_totals(user) -> dict:
+    totals = volunteer_record(user).aggregate(
+        credited=Sum("credited_hours"), honour=Sum("honour_hours"), points=Sum("points_awarded"), services=Count("id")
+    )
+    return {
+        "services": totals["services"],
+        "credited_hours": _two_places(totals["credited"]),
+        "honour_hours": _two_places(totals["honour"]),
+        "points": totals["points"] or 0,
+    }
+
+
+def record_visible_to(volunteer, viewer) -> bool:
+    """Oneself, the district admin, and staff of a community where the volunteer is a member."""
+    if not viewer.is_authenticated:
+        return False
+    if viewer.pk == volunteer.pk or viewer.is_superuser:
+        return True
+    communities = volunteer.memberships.values("community_id")
+    return viewer.memberships.filter(role="staff", community_id__in=communities).exists()
+
+
+def reviews_of(*, user=None, organization=None, include_hidden: bool = False) -> QuerySet[Review]:
+    qs = Review.objects.select_related("claim__task", "author", "entered_by").order_by("-created_at", "-id")
+    qs = qs.filter(provider=user) if user is not None else qs.filter(organization=organization)
+    return qs if include_hidden else qs.filter(hidden=False)

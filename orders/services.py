@@ -1,0 +1,382 @@
+"""Claims (接单) from sign-up to verified hours, and reviews of the service delivered.
+
+Guarantees:
+- never more live claims than slots, never two live claims by one person on one task, and never
+  two claims by one person whose times overlap, also under concurrency;
+- points for a verified claim are paid exactly once, whatever the retries;
+- every claim keeps the history of its status changes;
+- a refusal raises an ``ApplicationError`` and writes nothing.
+"""
+
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership, Organization, OrganizationMember, User
+from accounts.selectors import is_community_staff
+from accounts.services import notify
+from config.errors import Conflict, PermissionDenied, ValidationFailed
+from marketplace.models import Task
+from marketplace.services import checkin_code_is_valid, task_transition
+from orders.models import Claim, ClaimStatusChange, Review
+
+C = Claim.Status
+CHECKIN_OPENS_BEFORE_START = timedelta(minutes=30)
+CHECKOUT_CLOSES_AFTER_END = timedelta(hours=1)
+TWO_PLACES = Decimal("0.01")
+
+
+def _hours(value) -> Decimal:
+    return Decimal(value).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+def _move(claim: Claim, *, to: str, frm: tuple[str, ...], actor: User | None, note: str = "", **fields) -> bool:
+    """Conditional UPDATE from one of ``frm`` to ``to``; records history. False if someone else
+    moved the claim first (the caller decides whether that is a retry or a conflict)."""
+    current = claim.status
+    if current not in frm:
+        return False
+    if not Claim.objects.filter(pk=claim.pk, status=current).update(status=to, **fields):
+        return False
+    ClaimStatusChange.objects.create(claim=claim, from_status=current, to_status=to, actor=actor, note=note[:200])
+    claim.status = to
+    for name, value in fields.items():
+        setattr(claim, name, value)
+    return True
+
+
+def _refused(claim: Claim, action: str):
+    return Conflict(
+        _("A claim that is %(status)s cannot be %(action)s.") % {"status": claim.get_status_display(), "action": action},
+        code="invalid_transition",
+    )
+
+
+def _lock_person(user: User) -> None:
+    """Serialise one person's claims, so the duplicate and overlap checks cannot be raced past.
+    (SQLite needs nothing: BEGIN IMMEDIATE already lets one writer in at a time.)"""
+    if connection.features.has_select_for_update:
+        list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
+
+
+def _locked_claim(claim: Claim) -> Claim:
+    return Claim.objects.select_for_update().select_related("task", "task__community").get(pk=claim.pk)
+
+
+# --- Taking and giving back a slot -----------------------------------------------------------------
+def claim_create(*, actor: User, task: Task, organization: Organization | None = None) -> Claim:
+    """Take one slot of an open task: as a volunteer member of its community, or as a member of a
+    verified organisation on its behalf. 409 ``task_full``, ``already_claimed``, ``task_not_open``
+    or ``overlapping_claim``; nothing is written then."""
+    if organization is not None:
+        if organization.status != Organization.Status.VERIFIED:
+            raise PermissionDenied(_("Only a verified organisation can take orders."), code="organization_not_verified")
+        if not OrganizationMember.objects.filter(organization=organization, user=actor).exists():
+            raise PermissionDenied(_("You are not a member of that organisation."), code="not_an_org_member")
+    elif not Membership.objects.filter(user=actor, community_id=task.community_id, role=Membership.Role.VOLUNTEER).exists():
+        raise PermissionDenied(_("Join this community as a volunteer to take its tasks."), code="not_a_volunteer")
+    now = timezone.now()
+    with transaction.atomic():
+        _lock_person(actor)
+        fresh = Task.objects.get(pk=task.pk)
+        if fresh.status not in (Task.Status.OPEN, Task.Status.FULL) or fresh.starts_at <= now:
+            raise Conflict(_("This task is not open for claims."), code="task_not_open")
+        if Claim.objects.filter(task=fresh, user=actor, status__in=Claim.LIVE).exists():
+            raise Conflict(_("You have already claimed this task."), code="already_claimed")
+        overlapping = Claim.objects.filter(
+            user=actor, status__in=Claim.LIVE, task__starts_at__lt=fresh.ends_at, task__ends_at__gt=fresh.starts_at
+        ).select_related("task").first()
+        if overlapping is not None:
+            raise Conflict(
+                _("This overlaps with “%(task)s”, which you have already claimed.") % {"task": overlapping.task.title},
+                code="overlapping_claim",
+            )
+        # The race this stops: overbooking. The test "a slot is free" and taking it are one
+        # UPDATE; of 50 concurrent claims for 5 slots, the 6th finds slots_taken = slots.
+        taken = Task.objects.filter(pk=fresh.pk, status=Task.Status.OPEN, slots_taken__lt=F("slots")).update(
+            slots_taken=F("slots_taken") + 1
+        )
+        if not taken:
+            raise Conflict(_("Sorry, all slots of this task are taken."), code="task_full")
+        try:
+            with transaction.atomic():
+                claim = Claim.objects.create(task=fresh, user=actor, organization=organization)
+        except IntegrityError:
+            raise Conflict(_("You have already claimed this task."), code="already_claimed") from None
+        ClaimStatusChange.objects.create(claim=claim, from_status="", to_status=C.CLAIMED, actor=actor)
+        fresh.refresh_from_db(fields=["slots_taken", "slots", "status"])
+        if fresh.slots_taken >= fresh.slots:
+            task_transition(task=fresh, to=Task.Status.FULL, actor=None, expected=Task.Status.OPEN)
+    return claim
+
+
+def _free_slot(task: Task) -> None:
+    Task.objects.filter(pk=task.pk, slots_taken__gt=0).update(slots_taken=F("slots_taken") - 1)
+    if Task.objects.filter(pk=task.pk, status=Task.Status.FULL).exists():
+        task_transition(task=task, to=Task.Status.OPEN, actor=None, expected=Task.Status.FULL, note="slot freed")
+
+
+def claim_withdraw(*, actor: User, claim: Claim) -> Claim:
+    """The claimant gives the slot back before the task starts; it is free for others at once."""
+    if claim.user_id != actor.pk:
+        raise PermissionDenied(_("Only the person who claimed it can withdraw."))
+    with transaction.atomic():
+        locked = _locked_claim(claim)
+        if locked.status == C.WITHDRAWN:
+            return locked
+        if locked.status != C.CLAIMED:
+            raise _refused(locked, _("withdrawn"))
+        if locked.task.starts_at <= timezone.now():
+            raise Conflict(_("The task has started; it is too late to withdraw. Please tell the community staff."), code="too_late")
+        _move(locked, to=C.WITHDRAWN, frm=(C.CLAIMED,), actor=actor)
+        _free_slot(locked.task)
+    return locked
+
+
+def claims_withdraw_for_cancelled_task(*, task: Task, actor: User) -> int:
+    """Withdraw the claims of a cancelled task that have not delivered yet, and tell their holders."""
+    count = 0
+    for claim in Claim.objects.select_for_update().filter(task=task, status__in=[C.CLAIMED, C.CHECKED_IN]).select_related("user"):
+        if _move(claim, to=C.WITHDRAWN, frm=(C.CLAIMED, C.CHECKED_IN), actor=actor, note="task cancelled"):
+            Task.objects.filter(pk=task.pk, slots_taken__gt=0).update(slots_taken=F("slots_taken") - 1)
+            notify(
+                user=claim.user,
+                kind="task_cancelled",
+                message=_("“%(task)s” was cancelled; your claim was withdrawn.") % {"task": task.title},
+                url=f"/tasks/{task.pk}/",
+            )
+            count += 1
+    return count
+
+
+# --- Delivering: check in, check out, submit --------------------------------------------------------
+def _own(actor: User, claim: Claim) -> None:
+    if claim.user_id != actor.pk:
+        raise PermissionDenied(_("Only the person who claimed it can do this."))
+
+
+def _check_code(task: Task, code: str) -> None:
+    if not checkin_code_is_valid(task, code):
+        raise ValidationFailed(_("The check-in code is wrong or has expired. Ask the staff on site for the current code."), code="invalid_code", field="code")
+
+
+def claim_check_in(*, actor: User, claim: Claim, code: str) -> Claim:
+    """Check in on site with the code staff show, from 30 minutes before the start to the end."""
+    _own(actor, claim)
+    now = timezone.now()
+    with transaction.atomic():
+        locked = _locked_claim(claim)
+        task = locked.task
+        if locked.status == C.CHECKED_IN:
+            return locked
+        if locked.status != C.CLAIMED:
+            raise _refused(locked, _("checked in"))
+        if not (task.starts_at - CHECKIN_OPENS_BEFORE_START <= now <= task.ends_at):
+            raise Conflict(_("Check-in opens 30 minutes before the start and closes at the end."), code="outside_window")
+        _check_code(task, code)
+        _move(locked, to=C.CHECKED_IN, frm=(C.CLAIMED,), actor=actor, checked_in_at=now)
+        if task.status in (Task.Status.OPEN, Task.Status.FULL):
+            task_transition(task=task, to=Task.Status.IN_PROGRESS, actor=None, expected=task.status)
+    return locked
+
+
+def claim_check_out(*, actor: User, claim: Claim, code: str) -> Claim:
+    """Check out with the code; the hours between check-in and check-out (within the task's time)
+    are credited."""
+    _own(actor, claim)
+    now = timezone.now()
+    with transaction.atomic():
+        locked = _locked_claim(claim)
+        task = locked.task
+        if locked.status != C.CHECKED_IN:
+            raise _refused(locked, _("checked out"))
+        if locked.checked_out_at is not None:
+            return locked
+        if now > task.ends_at + CHECKOUT_CLOSES_AFTER_END:
+            raise Conflict(_("Check-out closed an hour after the task ended. Submit your hours instead."), code="outside_window")
+        _check_code(task, code)
+        start = max(locked.checked_in_at, task.starts_at)
+        end = min(now, task.ends_at)
+        credited = _hours(max(0, (end - start).total_seconds()) / 3600)
+        Claim.objects.filter(pk=locked.pk).update(checked_out_at=now, credited_hours=credited)
+        locked.checked_out_at, locked.credited_hours = now, credited
+    return locked
+
+
+def _parse_hours(value, *, field: str) -> Decimal:
+    try:
+        hours = _hours(value)
+    except (InvalidOperation, ValueError, TypeError):
+        raise ValidationFailed(_("Hours must be a number."), code="invalid_hours", field=field) from None
+    if hours < 0 or not hours.is_finite():
+        raise ValidationFailed(_("Hours cannot be negative."), code="invalid_hours", field=field)
+    return hours
+
+
+def claim_submit(*, actor: User, claim: Claim, hours=None, note: str = "") -> Claim:
+    """The claimant submits the service for verification, with a note; hours default to the
+    credited hours and may not exceed the task's length."""
+    _own(actor, claim)
+    note = (note or "").strip()
+    if len(note) > 2000:
+        raise ValidationFailed(_("A note may have at most 2000 characters."), code="too_long", field="note")
+    with transaction.atomic():
+        locked = _locked_claim(claim)
+        if locked.status == C.SUBMITTED:
+            return locked
+        if locked.status != C.CHECKED_IN or locked.checked_out_at is None:
+            if locked.status == C.CHECKED_IN:
+                raise Conflict(_("Check out first, then submit."), code="not_checked_out")
+            raise _refused(locked, _("submitted"))
+        submitted = locked.credited_hours if hours is None else _parse_hours(hours, field="hours")
+        if submitted > locked.task.hours:
+            raise ValidationFailed(
+                _("At most %(n)s hours: the length of the task.") % {"n": locked.task.hours}, code="too_many_hours", field="hours"
+            )
+        _move(locked, to=C.SUBMITTED, frm=(C.CHECKED_IN,), actor=actor, submitted_hours=submitted, note=note)
+    return locked
+
+
+# --- Staff: verify or reject ------------------------------------------------------------------------
+def _staff_of_claim(actor: User, claim: Claim) -> None:
+    if not is_community_staff(actor, claim.task.community_id):
+        raise PermissionDenied(_("Only staff of the task's community can do this."))
+    if claim.user_id == actor.pk:
+        raise PermissionDenied(_("You cannot verify or reject your own claim."), code="own_claim")
+
+
+def claim_verify(*, actor: User, claim: Claim, honour_hours=None) -> Claim:
+    """Staff confirm the service was delivered: the task's points are paid to the volunteer,
+    exactly once, whatever the retries. Honour hours (optional) are capped by the task's length
+    and kept apart from credited hours."""
+    from points.services import points_award
+
+    _staff_of_claim(actor, claim)
+    with transaction.atomic():
+        locked = _locked_claim(claim)
+        task = locked.task
+        if locked.status == C.VERIFIED:
+            return locked  # a retry: the points were paid by the first verification
+        if locked.status != C.SUBMITTED:
+            raise _refused(locked, _("verified"))
+        honour = Decimal("0") if honour_hours is None else _parse_hours(honour_hours, field="hours")
+        if honour > task.hours:
+            raise ValidationFailed(_("At most %(n)s hours: the length of the task.") % {"n": task.hours}, code="too_many_hours", field="hours")
+        now = timezone.now()
+        if not _move(locked, to=C.VERIFIED, frm=(C.SUBMITTED,), actor=actor, verified_by=actor, verified_at=now, honour_hours=honour):
+            locked.refresh_from_db()
+            return locked
+        awarded = 0
+        if task.points:
+            result = points_award(
+                actor=actor,
+                community=task.community,
+                user=locked.user,
+                amount=task.points,
+                idempotency_key=f"claim:{locked.pk}:verify",
+                memo=_("Service: %(task)s") % {"task": task.title},
+                subject=locked,
+            )
+            awarded = result.awarded
+            Claim.objects.filter(pk=locked.pk).update(points_awarded=awarded)
+            locked.points_awarded = awarded
+        notify(
+            user=locked.user,
+            kind="claim_verified",
+            message=_("Your service “%(task)s” was verified: %(points)d points.") % {"task": task.title, "points": awarded},
+            url="/points/",
+        )
+    return locked
+
+
+def claim_reject(*, actor: User, claim: Claim, reason: str) -> Claim:
+    _staff_of_claim(actor, claim)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("Say why the claim is rejected."), code="required", field="reason")
+    with transaction.atomic():
+        locked = _locked_claim(claim)
+        if locked.status == C.REJECTED:
+            return locked
+        if locked.status not in (C.SUBMITTED, C.CHECKED_IN):
+            raise _refused(locked, _("rejected"))
+        _move(locked, to=C.REJECTED, frm=(C.SUBMITTED, C.CHECKED_IN), actor=actor, note=reason, reject_reason=reason[:200])
+        notify(
+            user=locked.user,
+            kind="claim_rejected",
+            message=_("Your claim on “%(task)s” was not accepted: %(reason)s") % {"task": locked.task.title, "reason": reason[:100]},
+            url=f"/tasks/{locked.task_id}/",
+        )
+    return locked
+
+
+def claims_mark_no_shows(*, now=None) -> tuple[int, int]:
+    """Claims never checked in by the task's end become no-shows; open tasks that ended with
+    nobody checked in expire. Safe to run twice, and from cron while the site is in use."""
+    now = now or timezone.now()
+    no_shows = 0
+    for claim in Claim.objects.filter(status=C.CLAIMED, task__ends_at__lt=now).select_related("task"):
+        with transaction.atomic():
+            locked = _locked_claim(claim)
+            no_shows += _move(locked, to=C.NO_SHOW, frm=(C.CLAIMED,), actor=None, note="not checked in by the end")
+    expired = 0
+    ended = Task.objects.filter(status__in=[Task.Status.OPEN, Task.Status.FULL], ends_at__lt=now)
+    for task in ended:
+        with transaction.atomic():
+            delivered = Claim.objects.filter(task=task, status__in=[C.CHECKED_IN, C.SUBMITTED, C.VERIFIED]).exists()
+            to = Task.Status.DONE if delivered else Task.Status.EXPIRED
+            expired += task_transition(task=task, to=to, actor=None, expected=task.status) and to == Task.Status.EXPIRED
+    return no_shows, expired
+
+
+# --- Reviews -------------------------------------------------------------------------------------
+def review_create(*, actor: User, claim: Claim, stars: int, comment: str = "") -> Review:
+    """The beneficiary of a verified claim rates it once; staff of the community may enter it on
+    the beneficiary's behalf (recorded)."""
+    task = claim.task
+    if task.beneficiary_id is None:
+        raise PermissionDenied(_("This task has no beneficiary to review it."), code="not_beneficiary")
+    on_behalf = actor.pk != task.beneficiary_id
+    if on_behalf and not is_community_staff(actor, task.community_id):
+        raise PermissionDenied(_("Only the person the service was for can review it."), code="not_beneficiary")
+    if not isinstance(stars, int) or isinstance(stars, bool) or not 1 <= stars <= 5:
+        raise ValidationFailed(_("Give 1 to 5 stars."), code="invalid_stars", field="stars")
+    comment = (comment or "").strip()
+    if len(comment) > 2000:
+        raise ValidationFailed(_("A comment may have at most 2000 characters."), code="too_long", field="comment")
+    if claim.status != C.VERIFIED:
+        raise Conflict(_("Only a verified service can be reviewed."), code="claim_not_verified")
+    already = Conflict(_("This service has already been reviewed."), code="already_reviewed")
+    if Review.objects.filter(claim=claim).exists():
+        raise already
+    try:
+        with transaction.atomic():
+            return Review.objects.create(
+                claim=claim,
+                provider_id=claim.user_id,
+                organization_id=claim.organization_id,
+                author_id=task.beneficiary_id,
+                entered_by=actor if on_behalf else None,
+                stars=stars,
+                comment=comment,
+            )
+    except IntegrityError:
+        raise already from None
+
+
+def review_hide(*, actor: User, review: Review, reason: str) -> Review:
+    """Staff hide an abusive review, with a reason. It is kept, not deleted."""
+    if not is_community_staff(actor, review.claim.task.community_id):
+        raise PermissionDenied(_("Only staff of this community can moderate its reviews."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("Say why the review is hidden."), code="required", field="reason")
+    with transaction.atomic():
+        Review.objects.filter(pk=review.pk).update(hidden=True, hidden_reason=reason[:200], hidden_by=actor, hidden_at=timezone.now())
+    review.refresh_from_db()
+    return review
+

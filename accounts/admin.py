@@ -10,6 +10,7 @@ from accounts.models import (
     Community,
     District,
     Membership,
+    Notification,
     Organization,
     OrganizationMember,
     OrganizationStatusChange,
@@ -110,6 +111,14 @@ class OrganizationAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("user", "kind", "message", "created_at", "read_at")
+    list_filter = ("kind",)
+    search_fields = ("user__username", "message")
+    raw_id_fields = ("user",)
 
 
 @admin.register(ApiToken)

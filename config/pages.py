@@ -17,3 +17,17 @@ def error_page(request, exc: ApplicationError) -> HttpResponse:
     """A page for a refused action that has no form to redisplay, with the error's status code."""
     messages.error(request, str(exc.message))
     return render(request, "error.html", {"error": exc}, status=exc.status)
+
+
+def perform(request, action, *, success: str, then):
+    """Run a service for a POSTed button and come back to ``then`` with a message: the outcome,
+    or the refusal in the user's language. Refusals about who may act get the error page."""
+    try:
+        result = action()
+    except ApplicationError as exc:
+        if exc.status in (401, 403, 404):
+            return error_page(request, exc)
+        messages.error(request, str(exc.message))
+        return then
+    messages.success(request, getattr(result, "message", "") or success)
+    return then

@@ -7,6 +7,7 @@ from accounts import views as account_views
 from accounts.urls import communities_patterns, organizations_patterns
 from config import health
 from config.api import api
+from orders import views as order_views
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -16,6 +17,10 @@ urlpatterns = [
     path("communities/", include(communities_patterns)),
     path("organizations/", include(organizations_patterns)),
     path("", include("points.urls")),
+    path("tasks/", include("marketplace.urls")),
+    path("claims/", include("orders.urls")),
+    path("volunteers/<int:user_id>/record/", order_views.record, name="volunteer_record"),
+    path("notifications/", order_views.notifications, name="notifications"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -1,1 +1,43 @@
-"""Admin registrations arrive with the models."""
+"""Admin for tasks. State changes go through marketplace.services (the admin action below)."""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from config.errors import ApplicationError
+from marketplace import services
+from marketplace.models import Task, TaskStatusChange
+
+
+class TaskStatusChangeInline(admin.TabularInline):
+    model = TaskStatusChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ("from_status", "to_status", "actor", "note", "created_at")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = ("title", "community", "category", "starts_at", "slots", "slots_taken", "points", "status")
+    list_filter = ("status", "category", "community")
+    search_fields = ("title", "description", "location")
+    date_hierarchy = "starts_at"
+    list_select_related = ("community",)
+    raw_id_fields = ("beneficiary", "created_by")
+    readonly_fields = ("status", "slots_taken", "created_by", "created_at", "updated_at")
+    filter_horizontal = ("skills",)
+    inlines = [TaskStatusChangeInline]
+    actions = ["cancel_selected"]
+
+    def has_add_permission(self, request):
+        return False  # posted by staff on the site, where the rules are checked
+
+    @admin.action(description=_("Cancel the selected tasks (claimants are told)"))
+    def cancel_selected(self, request, queryset):
+        for task in queryset:
+            try:
+                services.task_cancel(actor=request.user, task=task, reason="admin")
+            except ApplicationError as exc:
+                self.message_user(request, f"{task}: {exc.message}", messages.ERROR)

@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Organization
 from marketplace.models import Task
@@ -20,7 +21,7 @@ class Claim(models.Model):
         CLAIMED = "claimed", _("Claimed")
         CHECKED_IN = "checked_in", _("Checked in")
         SUBMITTED = "submitted", _("Submitted")
-        VERIFIED = "verified", _("Verified")
+        VERIFIED = "verified", pgettext_lazy("claim status", "Verified")
         REJECTED = "rejected", _("Rejected")
         WITHDRAWN = "withdrawn", _("Withdrawn")
         NO_SHOW = "no_show", _("No-show")

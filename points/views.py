@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Community
 from accounts.selectors import community_get, is_community_staff, user_by_username_or_error, user_memberships
 from config.errors import ApplicationError, PermissionDenied, ValidationFailed
-from config.pages import add_error_to_form, error_page
+from config.pages import add_error_to_form, error_page, perform
 from points import forms, selectors, services
 from points.models import Redemption, Reward
 
@@ -166,20 +166,12 @@ def counter(request, community_id: int):
 
 def _counter_action(request, community_id: int, form_class, action, success: str):
     community = _community_or_404(community_id)
+    then = redirect("points:counter", community.pk)
     form = form_class(request.POST)
     if not form.is_valid():
-        first = next(iter(form.errors.values()))[0]
-        messages.error(request, first)
-        return redirect("points:counter", community.pk)
-    try:
-        result = action(community, form.cleaned_data)
-    except ApplicationError as exc:
-        if exc.status == 403:
-            return error_page(request, exc)
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, getattr(result, "message", "") or success)
-    return redirect("points:counter", community.pk)
+        messages.error(request, next(iter(form.errors.values()))[0])
+        return then
+    return perform(request, lambda: action(community, form.cleaned_data), success=success, then=then)
 
 
 @login_required

@@ -64,6 +64,17 @@ REWARDS = [
 ]
 
 
+# community, staff, title, category, days from today, hour, length in hours, slots, points, place, skills, beneficiary
+DEMO_TASKS = [
+    ("锣旗寺社区", "luoqisi_staff", "陪伴独居老人聊天读报", "elder_care", 2, 9, 2, 2, 20, "锣旗寺社区 5 栋 2 单元", ["陪护"], "luoqisi_resident"),
+    ("锣旗寺社区", "luoqisi_staff", "文明养犬宣传劝导", "environment", 3, 15, 2, 6, 15, "锣旗寺社区中心广场", [], None),
+    ("锣旗寺社区", "luoqisi_staff", "帮老人修理水龙头", "repair", 4, 10, 1, 1, 25, "锣旗寺社区 2 栋", ["维修"], "luoqisi_resident"),
+    ("锣旗寺社区", "luoqisi_staff", "“百姓管家”议事会记录员", "other", 6, 19, 2, 1, 10, "社区议事堂", ["摄影"], None),
+    ("东原社区", "dongyuan_staff", "“原聚场”少儿合唱排练助教", "culture", 2, 16, 2, 3, 15, "东原社区“原聚场”市民活动中心", [], None),
+    ("东原社区", "dongyuan_staff", "陪同助残出行复查", "disability", 5, 8, 3, 1, 30, "东原社区服务站", ["陪护"], "dongyuan_resident"),
+]
+
+
 class Command(BaseCommand):
     help = "Load the demo data (idempotent) and print the demo logins."
 
@@ -83,6 +94,7 @@ class Command(BaseCommand):
             self._organization(name, kind, _credit_code(first17), communities[community_name], admin_username, admin)
         self._add_org_member("重庆暖洋洋社会工作服务中心", "luoqisi_volunteer")
         self._points(admin, communities)
+        self._tasks(communities)
         if not options["quiet_logins"]:
             self._print_logins()
 
@@ -153,6 +165,38 @@ class Command(BaseCommand):
         resident = User.objects.get(username="luoqisi_resident")
         if not Redemption.objects.filter(user=resident).exists():
             points.redemption_reserve(actor=resident, reward=Reward.objects.get(community=luoqisi, name="洗洁精"), quantity=1)
+
+    def _tasks(self, communities):
+        """Upcoming micro-services in two communities, one already claimed by the demo volunteer.
+        Found by title on a second run, so nothing is added twice."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from marketplace.models import Task
+        from marketplace.services import TaskFields, task_create
+        from orders.models import Claim
+        from orders.services import claim_create
+
+        today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+        for community_name, staff_name, title, category, day, hour, hours, slots, points, place, skills, beneficiary in DEMO_TASKS:
+            community = communities[community_name]
+            if Task.objects.filter(community=community, title=title).exists():
+                continue
+            start = today + timedelta(days=day, hours=hour)
+            task_create(
+                actor=User.objects.get(username=staff_name),
+                community=community,
+                fields=TaskFields(
+                    title=title, description="", category=category, starts_at=start, ends_at=start + timedelta(hours=hours),
+                    location=place, slots=slots, points=points, skills=skills,
+                    beneficiary=User.objects.get(username=beneficiary) if beneficiary else None,
+                ),
+            )
+        volunteer = User.objects.get(username="luoqisi_volunteer")
+        first = Task.objects.filter(community=communities["锣旗寺社区"], title=DEMO_TASKS[0][2]).first()
+        if first and not Claim.objects.filter(task=first, user=volunteer).exists() and first.starts_at > timezone.now():
+            claim_create(actor=volunteer, task=first)
 
     def _print_logins(self):
         out = self.stdout

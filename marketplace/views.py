@@ -1,0 +1,167 @@
+"""Pages for tasks: the board, a task's page (claim, deliver, verify, review), post and edit."""
+
+from datetime import datetime, time
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Community, Membership, Organization
+from accounts.selectors import community_get, is_community_staff, user_by_username_or_error
+from config.errors import ApplicationError, PermissionDenied, ValidationFailed
+from config.pages import add_error_to_form, error_page, perform
+from marketplace import forms, selectors, services
+from marketplace.models import Task
+from orders.models import Claim
+
+
+def _board_filters(form: forms.TaskFilterForm) -> dict:
+    """The filter bar's values in the FilterSet's vocabulary (dates become the day's bounds)."""
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = {k: v for k, v in data.items() if v not in (None, "", False) and k not in ("starts_after", "starts_before")}
+    tz = timezone.get_current_timezone()
+    if data.get("starts_after"):
+        filters["starts_after"] = datetime.combine(data["starts_after"], time.min, tzinfo=tz).isoformat()
+    if data.get("starts_before"):
+        filters["starts_before"] = datetime.combine(data["starts_before"], time.max, tzinfo=tz).isoformat()
+    if "starts_after" not in filters and not data.get("q"):
+        filters["starts_after"] = timezone.now().isoformat()  # the board shows what is still to come
+    return filters
+
+
+def board(request):
+    communities = Community.objects.order_by("name")
+    form = forms.TaskFilterForm(request.GET or None, communities=communities)
+    filters = _board_filters(form)
+    filters.setdefault("status", None)
+    filters = {k: v for k, v in filters.items() if v is not None}
+    try:
+        tasks = selectors.task_list(viewer=request.user, filters=filters).exclude(
+            status__in=[Task.Status.CANCELLED, Task.Status.EXPIRED, Task.Status.DRAFT]
+        )
+    except ValidationFailed as exc:
+        return error_page(request, exc)
+    page = Paginator(tasks, 20).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "tasks/board.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+def _task_or_404(request, task_id: int) -> Task:
+    task = selectors.task_get(task_id, viewer=request.user)
+    if task is None:
+        raise Http404
+    return task
+
+
+def detail(request, task_id: int):
+    task = _task_or_404(request, task_id)
+    user = request.user
+    is_staff = is_community_staff(user, task.community_id)
+    my_claim = None
+    can_claim = False
+    my_orgs = []
+    if user.is_authenticated:
+        my_claim = Claim.objects.filter(task=task, user=user).order_by("-id").first()
+        my_orgs = list(Organization.objects.filter(members__user=user, status=Organization.Status.VERIFIED))
+        is_volunteer = Membership.objects.filter(user=user, community_id=task.community_id, role=Membership.Role.VOLUNTEER).exists()
+        can_claim = (is_volunteer or my_orgs) and (my_claim is None or not my_claim.is_live)
+    context = {
+        "task": task,
+        "is_staff": is_staff,
+        "my_claim": my_claim,
+        "can_claim": can_claim and task.status == Task.Status.OPEN and task.starts_at > timezone.now(),
+        "my_orgs": my_orgs,
+        "claims": task.claims.select_related("user", "organization").order_by("id") if is_staff else None,
+        "checkin": services.task_checkin_code(actor=user, task=task) if is_staff and task.status not in ("draft", "cancelled") else None,
+        "reviewable": (
+            Claim.objects.filter(task=task, status=Claim.Status.VERIFIED, review__isnull=True).select_related("user")
+            if user.is_authenticated and (task.beneficiary_id == user.pk or is_staff) and task.beneficiary_id
+            else None
+        ),
+        "history": task.history.select_related("actor") if is_staff else None,
+    }
+    return render(request, "tasks/detail.html", context)
+
+
+def _fields_from(form: forms.TaskForm) -> services.TaskFields:
+    data = form.cleaned_data
+    beneficiary = user_by_username_or_error(data["beneficiary"], field="beneficiary") if data["beneficiary"].strip() else None
+    return services.TaskFields(
+        title=data["title"],
+        description=data["description"],
+        category=data["category"],
+        starts_at=data["starts_at"],
+        ends_at=data["ends_at"],
+        location=data["location"],
+        slots=data["slots"],
+        points=data["points"],
+        skills=form.skill_list(),
+        beneficiary=beneficiary,
+    )
+
+
+@login_required
+def create(request, community_id: int):
+    community = community_get(community_id)
+    if community is None:
+        raise Http404
+    if not is_community_staff(request.user, community.pk):
+        return error_page(request, PermissionDenied(_("Only staff of this community can manage its tasks.")))
+    form = forms.TaskForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            task = services.task_create(actor=request.user, community=community, fields=_fields_from(form), draft=form.cleaned_data["draft"])
+        except ApplicationError as exc:
+            add_error_to_form(form, exc)
+        else:
+            messages.success(request, _("Task published.") if task.status == Task.Status.OPEN else _("Draft saved."))
+            return redirect("tasks:detail", task.pk)
+    return render(request, "tasks/form.html", {"form": form, "community": community}, status=400 if form.errors else 200)
+
+
+@login_required
+def edit(request, task_id: int):
+    task = _task_or_404(request, task_id)
+    if not is_community_staff(request.user, task.community_id):
+        return error_page(request, PermissionDenied(_("Only staff of this community can manage its tasks.")))
+    form = forms.TaskForm(request.POST or None, initial=forms.TaskForm.initial_from(task))
+    form.fields.pop("draft")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.task_update(actor=request.user, task=task, fields=_fields_from(form))
+        except ApplicationError as exc:
+            add_error_to_form(form, exc)
+        else:
+            messages.success(request, _("Task saved."))
+            return redirect("tasks:detail", task.pk)
+    return render(request, "tasks/form.html", {"form": form, "community": task.community, "task": task}, status=400 if form.errors else 200)
+
+
+def _staff_action(request, task_id: int, action, success: str):
+    task = _task_or_404(request, task_id)
+    return perform(request, lambda: action(task), success=success, then=redirect("tasks:detail", task.pk))
+
+
+@login_required
+@require_POST
+def cancel(request, task_id: int):
+    reason = request.POST.get("reason", "")[:200]
+    return _staff_action(request, task_id, lambda t: services.task_cancel(actor=request.user, task=t, reason=reason), _("Task cancelled; claimants were told."))
+
+
+@login_required
+@require_POST
+def publish(request, task_id: int):
+    return _staff_action(request, task_id, lambda t: services.task_publish(actor=request.user, task=t), _("Task published."))
+
+
+@login_required
+@require_POST
+def complete(request, task_id: int):
+    return _staff_action(request, task_id, lambda t: services.task_complete(actor=request.user, task=t), _("Task marked done."))

@@ -85,6 +85,7 @@ def detail(request, task_id: int):
             else None
         ),
         "history": task.history.select_related("actor") if is_staff else None,
+        "task_ended": task.ends_at <= timezone.now(),
     }
     return render(request, "tasks/detail.html", context)
 

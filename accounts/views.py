@@ -13,6 +13,7 @@ from accounts import forms, selectors, services
 from accounts.models import Community, Membership, Organization
 from config.errors import ApplicationError, PermissionDenied, ValidationFailed
 from config.pages import add_error_to_form, error_page
+from orders.selectors import provider_reputation
 
 
 def home(request):
@@ -203,6 +204,7 @@ def organization_detail(request, organization_id: int):
         "suspend_form": forms.SuspendForm(),
         "member_form": forms.OrganizationMemberForm(),
         "history": org.status_changes.select_related("actor"),
+        "reputation": provider_reputation(organization=org),
     }
     return render(request, "organizations/detail.html", context)
 

@@ -181,3 +181,31 @@ def test_forms_are_protected_by_csrf(outsider, community):
     client.force_login(outsider)
     assert client.post(f"/communities/{community.pk}/join/", {"role": "resident"}).status_code == 403
     assert not Membership.objects.filter(user=outsider).exists()
+
+
+def test_an_organisation_page_shows_its_score_and_hours(community):
+    from decimal import Decimal
+
+    from orders.models import Claim, Review
+    from tests.factories import UserFactory
+
+    org = OrganizationFactory(status="verified", community=community)
+    page = browser(language="en").get(f"/organizations/{org.pk}/").content.decode()
+    assert "0 reviews" in page
+    # Two delivered services by the organisation's members, one reviewed with 5 stars.
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from marketplace.models import Task
+
+    start = timezone.now() - timedelta(days=3)
+    task = Task.objects.create(
+        community=community, title="t", category="other", starts_at=start, ends_at=start + timedelta(hours=2),
+        location="x", slots=2, slots_taken=2, created_by=UserFactory(),
+    )
+    for hours in ("1.50", "2.00"):
+        claim = Claim.objects.create(task=task, user=UserFactory(), organization=org, status="verified", credited_hours=Decimal(hours))
+    Review.objects.create(claim=claim, provider=claim.user, organization=org, author=UserFactory(), stars=5)
+    page = browser(language="en").get(f"/organizations/{org.pk}/").content.decode()
+    assert "3.50" in page and "4.17★" in page and "1 review" in page

@@ -7,6 +7,8 @@ from accounts import views as account_views
 from accounts.urls import communities_patterns, organizations_patterns
 from config import health
 from config.api import api
+from marketplace.urls_needs import consultation_patterns, needs_patterns
+from marketplace.views import needs as need_views
 from orders import views as order_views
 
 urlpatterns = [
@@ -19,6 +21,10 @@ urlpatterns = [
     path("", include("points.urls")),
     path("tasks/", include("marketplace.urls")),
     path("claims/", include("orders.urls")),
+    path("needs/", include(needs_patterns)),
+    path("consultations/", include(consultation_patterns)),
+    path("feedback/", need_views.board, name="feedback"),
+    path("communities/<int:community_id>/feedback/", need_views.board, name="community_feedback"),
     path("volunteers/<int:user_id>/record/", order_views.record, name="volunteer_record"),
     path("notifications/", order_views.notifications, name="notifications"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,4 +1,4 @@
-"""Tasks part of the API contract: browse, post, edit, publish, cancel, and the check-in code."""
+"""Tasks, needs and consultations parts of the API contract."""
 
 from datetime import datetime
 from decimal import Decimal
@@ -7,12 +7,12 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from accounts.models import Community
+from accounts.models import Community, Organization
 from accounts.services import user_by_id_or_404
 from config.api import AUTH, ErrorOut, PageNumberPagination, optional_user
 from config.errors import NotFound
 from marketplace import selectors, services
-from marketplace.models import Task
+from marketplace.models import Comment, ConsultationOption, Task
 
 router = Router(tags=["tasks"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -165,3 +165,306 @@ def checkin_code(request, task_id: int):
     task = task_or_404(request, task_id)
     code, expires_at = services.task_checkin_code(actor=request.auth, task=task)
     return {"code": code, "expires_at": expires_at}
+
+
+# --- Needs -------------------------------------------------------------------------------------------
+class NeedIn(Schema):
+    community_id: int
+    title: str = Field(..., max_length=200)
+    description: str = Field("", max_length=5000)
+    category: str = Field("other", max_length=20)
+    urgency: int = 2
+    anonymous: bool = False
+
+
+class NeedOut(Schema):
+    id: int
+    community_id: int
+    title: str
+    description: str
+    category: str
+    urgency: int
+    anonymous: bool
+    status: str
+    track: str
+    reply: str
+    department: str
+    author_id: int | None
+    author_name: str | None
+    task_ids: list[int]
+    created_at: datetime
+    triaged_at: datetime | None
+    resolved_at: datetime | None
+
+    @staticmethod
+    def resolve_author_id(obj, context) -> int | None:
+        author = selectors.need_author_shown_to(obj, optional_user(context["request"]))
+        return author.pk if author else None
+
+    @staticmethod
+    def resolve_author_name(obj, context) -> str | None:
+        author = selectors.need_author_shown_to(obj, optional_user(context["request"]))
+        return author.shown_name if author else None
+
+    @staticmethod
+    def resolve_task_ids(obj) -> list[int]:
+        return [t.pk for t in obj.tasks.all()]
+
+
+class NeedFilterIn(Schema):
+    community: int | None = None
+    status: str | None = Field(None, max_length=20)
+    track: str | None = Field(None, max_length=20)
+    category: str | None = Field(None, max_length=20)
+
+
+class TriageIn(Schema):
+    track: str = Field(..., max_length=20, description='"major", "minor" or "private"')
+    reply: str = Field(..., max_length=2000)
+    department: str = Field("", max_length=120)
+    organization_ids: list[int] = Field(default_factory=list, max_length=20)
+
+
+class ReplyIn(Schema):
+    reply: str = Field("", max_length=2000)
+
+
+class BoardOut(Schema):
+    received: int
+    triaged: int
+    major: int
+    minor: int
+    private: int
+    matched: int
+    resolved: int
+    median_days_to_resolve: float | None
+
+
+def need_or_404(request, need_id: int):
+    need = selectors.need_get_for(need_id, optional_user(request))
+    if need is None:
+        raise NotFound(code="need_not_found")
+    return need
+
+
+@router.post("/needs", response={201: NeedOut, **ERRORS}, auth=AUTH, tags=["needs"])
+def submit_need(request, payload: NeedIn):
+    community = get_object_or_404(Community, pk=payload.community_id)
+    data = payload.dict(exclude={"community_id"})
+    return Status(201, services.need_submit(actor=request.auth, community=community, **data))
+
+
+@router.get("/needs", response=list[NeedOut], auth=AUTH, tags=["needs"])
+@paginate(PageNumberPagination)
+def list_needs(request, filters: Query[NeedFilterIn]):
+    return selectors.need_list(viewer=request.auth, filters=filters.dict(exclude_none=True)).prefetch_related("tasks")
+
+
+@router.get("/needs/board", response={200: BoardOut, **ERRORS}, auth=None, tags=["needs"])
+def district_board(request):
+    return selectors.needs_board()
+
+
+@router.get("/communities/{community_id}/needs/board", response={200: BoardOut, **ERRORS}, auth=None, tags=["needs"])
+def community_board(request, community_id: int):
+    return selectors.needs_board(community=get_object_or_404(Community, pk=community_id))
+
+
+@router.get("/needs/resolved", response=list[NeedOut], auth=None, tags=["needs"])
+@paginate(PageNumberPagination)
+def list_resolved_needs(request, community: int | None = None):
+    scope = get_object_or_404(Community, pk=community) if community is not None else None
+    return selectors.resolved_needs(community=scope).prefetch_related("tasks")
+
+
+@router.get("/needs/{need_id}", response={200: NeedOut, **ERRORS}, auth=None, tags=["needs"])
+def get_need(request, need_id: int):
+    return need_or_404(request, need_id)
+
+
+@router.post("/needs/{need_id}/triage", response={200: NeedOut, **ERRORS}, auth=AUTH, tags=["needs"])
+def triage_need(request, need_id: int, payload: TriageIn):
+    need = need_or_404(request, need_id)
+    organizations = list(Organization.objects.filter(pk__in=payload.organization_ids))
+    if len(organizations) != len(set(payload.organization_ids)):
+        raise NotFound(code="organization_not_found", field="organization_ids")
+    return services.need_triage(
+        actor=request.auth, need=need, track=payload.track, reply=payload.reply, department=payload.department, organizations=organizations
+    )
+
+
+@router.post("/needs/{need_id}/tasks", response={201: TaskOut, **ERRORS}, auth=AUTH, tags=["needs"])
+def need_to_task(request, need_id: int, payload: TaskBodyIn):
+    need = need_or_404(request, need_id)
+    task = services.need_create_task(actor=request.auth, need=need, fields=task_fields(payload))
+    return Status(201, selectors.task_get(task.pk, viewer=request.auth))
+
+
+@router.post("/needs/{need_id}/resolve", response={200: NeedOut, **ERRORS}, auth=AUTH, tags=["needs"])
+def resolve_need(request, need_id: int, payload: ReplyIn):
+    return services.need_resolve(actor=request.auth, need=need_or_404(request, need_id), reply=payload.reply)
+
+
+@router.post("/needs/{need_id}/close", response={200: NeedOut, **ERRORS}, auth=AUTH, tags=["needs"])
+def close_need(request, need_id: int, payload: ReplyIn):
+    return services.need_close(actor=request.auth, need=need_or_404(request, need_id), reply=payload.reply)
+
+
+# --- Consultations -----------------------------------------------------------------------------------
+class ConsultationIn(Schema):
+    community_id: int
+    title: str = Field(..., max_length=200)
+    description: str = Field("", max_length=5000)
+    options: list[str] = Field(..., max_length=20)
+    closes_at: datetime
+    need_id: int | None = None
+
+
+class OptionOut(Schema):
+    id: int
+    label: str
+
+
+class ResultOut(Schema):
+    option_id: int
+    label: str
+    votes: int
+
+
+class ConsultationOut(Schema):
+    id: int
+    community_id: int
+    need_id: int | None
+    title: str
+    description: str
+    closes_at: datetime
+    is_open: bool
+    options: list[OptionOut]
+    results: list[ResultOut] | None
+    my_option_id: int | None
+    decision: str
+    decided_at: datetime | None
+
+    @staticmethod
+    def resolve_is_open(obj) -> bool:
+        return obj.is_open()
+
+    @staticmethod
+    def resolve_options(obj) -> list:
+        return list(obj.options.all())
+
+    @staticmethod
+    def resolve_results(obj):
+        return selectors.consultation_results(obj)
+
+    @staticmethod
+    def resolve_my_option_id(obj, context) -> int | None:
+        vote = selectors.my_vote(obj, optional_user(context["request"]))
+        return vote.option_id if vote else None
+
+
+class ConsultationFilterIn(Schema):
+    community: int | None = None
+    need: int | None = None
+
+
+class VoteIn(Schema):
+    option_id: int
+
+
+class VoteOut(Schema):
+    consultation_id: int
+    option_id: int
+
+
+class CommentIn(Schema):
+    body: str = Field(..., max_length=2000)
+
+
+class CommentOut(Schema):
+    id: int
+    author_name: str
+    body: str
+    hidden: bool
+    created_at: datetime
+
+    @staticmethod
+    def resolve_author_name(obj) -> str:
+        return obj.author.shown_name
+
+    @staticmethod
+    def resolve_body(obj) -> str:
+        return "" if obj.hidden else obj.body
+
+
+class DecisionIn(Schema):
+    decision: str = Field(..., max_length=5000)
+
+
+class HideIn(Schema):
+    reason: str = Field(..., max_length=200)
+
+
+def consultation_or_404(consultation_id: int):
+    consultation = selectors.consultation_get(consultation_id)
+    if consultation is None:
+        raise NotFound(code="consultation_not_found")
+    return consultation
+
+
+@router.post("/consultations", response={201: ConsultationOut, **ERRORS}, auth=AUTH, tags=["consultations"])
+def open_consultation(request, payload: ConsultationIn):
+    community = get_object_or_404(Community, pk=payload.community_id)
+    need = None
+    if payload.need_id is not None:
+        need = selectors.need_get_for(payload.need_id, request.auth)
+        if need is None:
+            raise NotFound(code="need_not_found", field="need_id")
+    consultation = services.consultation_open(
+        actor=request.auth, community=community, title=payload.title, options=payload.options, closes_at=payload.closes_at,
+        description=payload.description, need=need,
+    )
+    return Status(201, consultation)
+
+
+@router.get("/consultations", response=list[ConsultationOut], auth=None, tags=["consultations"])
+@paginate(PageNumberPagination)
+def list_consultations(request, filters: Query[ConsultationFilterIn]):
+    return selectors.consultation_list(filters=filters.dict(exclude_none=True))
+
+
+@router.get("/consultations/{consultation_id}", response={200: ConsultationOut, **ERRORS}, auth=None, tags=["consultations"])
+def get_consultation(request, consultation_id: int):
+    return consultation_or_404(consultation_id)
+
+
+@router.post("/consultations/{consultation_id}/votes", response={200: VoteOut, **ERRORS}, auth=AUTH, tags=["consultations"])
+def vote(request, consultation_id: int, payload: VoteIn):
+    consultation = consultation_or_404(consultation_id)
+    option = ConsultationOption.objects.filter(pk=payload.option_id).first()
+    if option is None:
+        raise NotFound(code="option_not_found", field="option_id")
+    v = services.consultation_vote(actor=request.auth, consultation=consultation, option=option)
+    return {"consultation_id": consultation.pk, "option_id": v.option_id}
+
+
+@router.get("/consultations/{consultation_id}/comments", response=list[CommentOut], auth=None, tags=["consultations"])
+@paginate(PageNumberPagination)
+def list_comments(request, consultation_id: int):
+    return selectors.visible_comments(consultation_or_404(consultation_id))
+
+
+@router.post("/consultations/{consultation_id}/comments", response={201: CommentOut, **ERRORS}, auth=AUTH, tags=["consultations"])
+def comment(request, consultation_id: int, payload: CommentIn):
+    return Status(201, services.consultation_comment(actor=request.auth, consultation=consultation_or_404(consultation_id), body=payload.body))
+
+
+@router.post("/comments/{comment_id}/hide", response={200: CommentOut, **ERRORS}, auth=AUTH, tags=["consultations"])
+def hide_comment(request, comment_id: int, payload: HideIn):
+    c = get_object_or_404(Comment.objects.select_related("consultation", "author"), pk=comment_id)
+    return services.comment_hide(actor=request.auth, comment=c, reason=payload.reason)
+
+
+@router.post("/consultations/{consultation_id}/decision", response={200: ConsultationOut, **ERRORS}, auth=AUTH, tags=["consultations"])
+def decide(request, consultation_id: int, payload: DecisionIn):
+    return services.consultation_decide(actor=request.auth, consultation=consultation_or_404(consultation_id), decision=payload.decision)

@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.models import Category, Task
+from marketplace.models import Category, Consultation, Need, Task
 
 
 class TaskFilter(django_filters.FilterSet):
@@ -37,3 +37,23 @@ class TaskFilter(django_filters.FilterSet):
     def filter_skill(self, queryset, name, value):
         value = value.strip()
         return queryset.filter(skills__name=value) if value else queryset
+
+
+class NeedFilter(django_filters.FilterSet):
+    community = django_filters.NumberFilter(field_name="community_id", label=_("Community"))
+    status = django_filters.ChoiceFilter(choices=Need.Status.choices, label=_("Status"))
+    track = django_filters.ChoiceFilter(choices=Need.Track.choices, label=_("Track"))
+    category = django_filters.ChoiceFilter(choices=Category.choices, label=_("Category"))
+
+    class Meta:
+        model = Need
+        fields = ["community", "status", "track", "category"]
+
+
+class ConsultationFilter(django_filters.FilterSet):
+    community = django_filters.NumberFilter(field_name="community_id", label=_("Community"))
+    need = django_filters.NumberFilter(field_name="need_id", label=_("Need"))
+
+    class Meta:
+        model = Consultation
+        fields = ["community", "need"]

@@ -39,6 +39,19 @@ class TaskForm(forms.Form):
         raw = self.cleaned_data.get("skills", "").replace("，", ",").replace("、", ",")
         return [part.strip() for part in raw.split(",") if part.strip()]
 
+    def to_fields(self):
+        """The cleaned form as the service's TaskFields (the beneficiary named by username)."""
+        from accounts.selectors import user_by_username_or_error
+        from marketplace.services import TaskFields
+
+        data = self.cleaned_data
+        beneficiary = user_by_username_or_error(data["beneficiary"], field="beneficiary") if data["beneficiary"].strip() else None
+        return TaskFields(
+            title=data["title"], description=data["description"], category=data["category"], starts_at=data["starts_at"],
+            ends_at=data["ends_at"], location=data["location"], slots=data["slots"], points=data["points"],
+            skills=self.skill_list(), beneficiary=beneficiary,
+        )
+
     @classmethod
     def initial_from(cls, task: Task) -> dict:
         from django.utils import timezone
@@ -56,3 +69,49 @@ class TaskForm(forms.Form):
             "skills": ", ".join(s.name for s in task.skills.all()),
             "beneficiary": task.beneficiary.username if task.beneficiary else "",
         }
+
+
+class NeedForm(forms.Form):
+    title = forms.CharField(label=_("What do you need?"), max_length=120)
+    description = forms.CharField(label=_("Details"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices, initial=Category.OTHER)
+    urgency = forms.TypedChoiceField(label=_("How urgent?"), coerce=int, choices=[], initial=2)
+    anonymous = forms.BooleanField(label=_("Hide my name from other residents"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from marketplace.models import Need
+
+        super().__init__(*args, **kwargs)
+        self.fields["urgency"].choices = Need.Urgency.choices
+
+
+class TriageForm(forms.Form):
+    track = forms.ChoiceField(label=_("Track"), choices=[])
+    reply = forms.CharField(label=_("Reply to the resident"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    department = forms.CharField(label=_("Referred to (department)"), required=False, max_length=120, help_text=_("Required for a major matter."))
+    organizations = forms.ModelMultipleChoiceField(label=_("Organisations that offer this service"), queryset=None, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from accounts.models import Organization
+        from marketplace.models import Need
+
+        super().__init__(*args, **kwargs)
+        self.fields["track"].choices = Need.Track.choices
+        self.fields["organizations"].queryset = Organization.objects.filter(status=Organization.Status.VERIFIED).order_by("name")
+
+
+class ReplyForm(forms.Form):
+    reply = forms.CharField(label=_("Reply"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ConsultationForm(forms.Form):
+    title = forms.CharField(label=_("Topic"), max_length=120)
+    description = forms.CharField(label=_("Description"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+    options = forms.CharField(
+        label=_("Options"), max_length=1300, widget=forms.Textarea(attrs={"rows": 4}), help_text=_("One per line, 2 to 10."),
+        initial="同意\n不同意\n弃权",
+    )
+    closes_at = forms.DateTimeField(label=_("Voting closes at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+    def option_list(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["options"].splitlines() if line.strip()]

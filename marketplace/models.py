@@ -1,4 +1,5 @@
-"""What communities publish: micro-service tasks (微服务). Needs and projects come with later issues."""
+"""What communities publish and hear: micro-service tasks (微服务), residents' needs (居民需求) with their
+triage (三事分流), and consultations (协商议事). Projects come with a later issue."""
 
 from django.conf import settings
 from django.db import models
@@ -58,6 +59,9 @@ class Task(models.Model):
         help_text=_("The resident the service is for, who may review it."),
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN, db_index=True)
+    need = models.ForeignKey(
+        "marketplace.Need", on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks", verbose_name=_("from the need")
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("posted by"))
     created_at = models.DateTimeField(_("posted at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -105,3 +109,142 @@ class TaskStatusChange(models.Model):
         ordering = ["id"]  # the order things happened in
         verbose_name = _("task status change")
         verbose_name_plural = _("task status changes")
+
+
+class Need(models.Model):
+    """A resident's need (居民需求), triaged by staff into one of three tracks (三事分流)."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        TRIAGED = "triaged", _("Triaged")
+        IN_PROGRESS = "in_progress", _("In progress")
+        RESOLVED = "resolved", _("Resolved")
+        CLOSED = "closed", _("Closed")
+
+    class Track(models.TextChoices):
+        MAJOR = "major", _("Major matter (government)")
+        MINOR = "minor", _("Minor matter (community)")
+        PRIVATE = "private", _("Private matter (market)")
+
+    class Urgency(models.IntegerChoices):
+        LOW = 1, _("Can wait")
+        NORMAL = 2, _("Normal")
+        HIGH = 3, _("Soon")
+        URGENT = 4, _("Urgent")
+
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="needs", verbose_name=_("community"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="needs", verbose_name=_("resident"))
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("description"), max_length=5000, blank=True)
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
+    urgency = models.PositiveSmallIntegerField(_("urgency"), choices=Urgency.choices, default=Urgency.NORMAL)
+    anonymous = models.BooleanField(
+        _("anonymous to other residents"), default=False, help_text=_("Staff always see who asked; other residents do not.")
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED, db_index=True)
+    track = models.CharField(_("track"), max_length=8, choices=Track.choices, blank=True)
+    reply = models.TextField(_("reply"), max_length=2000, blank=True, help_text=_("What the resident (and the public board) reads."))
+    department = models.CharField(_("referred to"), max_length=120, blank=True, help_text=_("The government department, for a major matter."))
+    suggested_organizations = models.ManyToManyField(
+        "accounts.Organization", blank=True, related_name="suggested_for_needs", verbose_name=_("organisations suggested")
+    )
+    triaged_at = models.DateTimeField(_("triaged at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-urgency", "created_at", "id"]
+        verbose_name = _("need")
+        verbose_name_plural = _("needs")
+        indexes = [models.Index(fields=["community", "status"])]
+        constraints = [models.CheckConstraint(condition=Q(urgency__gte=1) & Q(urgency__lte=4), name="need_urgency_valid")]
+
+    def __str__(self):
+        return self.title
+
+
+class NeedEvent(models.Model):
+    """The need's history: every status or track change, with what the resident was told."""
+
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="history", verbose_name=_("need"))
+    from_status = models.CharField(_("from"), max_length=12, choices=Need.Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=12, choices=Need.Status.choices)
+    track = models.CharField(_("track"), max_length=8, choices=Need.Track.choices, blank=True)
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("by"))
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("need event")
+        verbose_name_plural = _("need events")
+
+
+class Consultation(models.Model):
+    """A topic for community consultation (协商议事), e.g. 文明养犬: residents comment and vote."""
+
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="consultations", verbose_name=_("community"))
+    need = models.ForeignKey(Need, on_delete=models.SET_NULL, null=True, blank=True, related_name="consultations", verbose_name=_("need"))
+    title = models.CharField(_("topic"), max_length=120)
+    description = models.TextField(_("description"), max_length=5000, blank=True)
+    closes_at = models.DateTimeField(_("voting closes at"))
+    decision = models.TextField(_("decision or agreement"), max_length=5000, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("recorded by"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("opened by"))
+    created_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+
+    def __str__(self):
+        return self.title
+
+    def is_open(self, now=None) -> bool:
+        from django.utils import timezone
+
+        return (now or timezone.now()) < self.closes_at
+
+
+class ConsultationOption(models.Model):
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="options", verbose_name=_("consultation"))
+    label = models.CharField(_("option"), max_length=120)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("option")
+        verbose_name_plural = _("options")
+
+    def __str__(self):
+        return self.label
+
+
+class Vote(models.Model):
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="votes", verbose_name=_("consultation"))
+    option = models.ForeignKey(ConsultationOption, on_delete=models.CASCADE, related_name="votes", verbose_name=_("option"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes", verbose_name=_("resident"))
+    updated_at = models.DateTimeField(_("voted at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
+        # One vote per resident per topic; changing it updates the row.
+        constraints = [models.UniqueConstraint(fields=["consultation", "user"], name="vote_once_per_consultation")]
+
+
+class Comment(models.Model):
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="comments", verbose_name=_("consultation"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author"))
+    body = models.TextField(_("comment"), max_length=2000)
+    hidden = models.BooleanField(_("hidden"), default=False)
+    hidden_reason = models.CharField(_("reason for hiding"), max_length=200, blank=True)
+    hidden_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("hidden by"))
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")

@@ -1,12 +1,12 @@
-"""Reads for tasks: one selector for the board page and the API list."""
+"""Reads for tasks, needs and consultations: one selector per list for the pages and the API."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts.models import Skill
 from accounts.selectors import is_community_staff
 from config.filtering import apply_filters
-from marketplace.filters import TaskFilter
-from marketplace.models import Task
+from marketplace.filters import ConsultationFilter, NeedFilter, TaskFilter
+from marketplace.models import Comment, Consultation, Need, Task, Vote
 
 
 def task_list(*, viewer=None, filters: dict | None = None) -> QuerySet[Task]:
@@ -30,3 +30,95 @@ def task_get(task_id: int, *, viewer=None) -> Task | None:
     if task.status == Task.Status.DRAFT and not (viewer is not None and is_community_staff(viewer, task.community_id)):
         return None
     return task
+
+
+# --- Needs -------------------------------------------------------------------------------------------
+def need_list(*, viewer, filters: dict | None = None) -> QuerySet[Need]:
+    """For staff: their communities' needs, most urgent and oldest first (the triage queue).
+    For a resident: their own needs."""
+    qs = Need.objects.select_related("community", "author").order_by("-urgency", "created_at", "id")
+    if not viewer.is_superuser:
+        staff_of = viewer.memberships.filter(role="staff").values("community_id")
+        qs = qs.filter(Q(author=viewer) | Q(community_id__in=staff_of))
+    return apply_filters(NeedFilter, filters, qs)
+
+
+def need_visible_to(need: Need, viewer) -> bool:
+    if not viewer.is_authenticated:
+        return need.status == Need.Status.RESOLVED  # resolved needs are on the public board
+    return need.author_id == viewer.pk or is_community_staff(viewer, need.community_id) or need.status == Need.Status.RESOLVED
+
+
+def need_get_for(need_id: int, viewer) -> Need | None:
+    need = Need.objects.select_related("community", "author").filter(pk=need_id).first()
+    return need if need is not None and need_visible_to(need, viewer) else None
+
+
+def need_author_shown_to(need: Need, viewer):
+    """The author as this viewer may see them: always to staff and the author; to others only
+    when the need was not posted anonymously."""
+    if viewer.is_authenticated and (viewer.pk == need.author_id or is_community_staff(viewer, need.community_id)):
+        return need.author
+    return None if need.anonymous else need.author
+
+
+def _median_days(durations: list) -> float | None:
+    if not durations:
+        return None
+    days = sorted(d.total_seconds() / 86400 for d in durations)
+    middle = len(days) // 2
+    value = days[middle] if len(days) % 2 else (days[middle - 1] + days[middle]) / 2
+    return round(value, 1)
+
+
+def needs_board(*, community=None) -> dict:
+    """The public feedback board's figures, for one community or the whole district."""
+    needs = Need.objects.all() if community is None else Need.objects.filter(community=community)
+    # "Matched to services": needs that led to a task or a consultation (a join, so counted apart).
+    matched = needs.filter(Q(tasks__isnull=False) | Q(consultations__isnull=False)).distinct().count()
+    plain = needs.aggregate(
+        received=Count("id"),
+        triaged=Count("id", filter=~Q(track="")),
+        major=Count("id", filter=Q(track=Need.Track.MAJOR)),
+        minor=Count("id", filter=Q(track=Need.Track.MINOR)),
+        private=Count("id", filter=Q(track=Need.Track.PRIVATE)),
+        resolved=Count("id", filter=Q(status=Need.Status.RESOLVED)),
+    )
+    durations = [
+        resolved - created
+        for created, resolved in needs.filter(status=Need.Status.RESOLVED, resolved_at__isnull=False).values_list("created_at", "resolved_at")
+    ]
+    return {**plain, "matched": matched, "median_days_to_resolve": _median_days(durations)}
+
+
+def resolved_needs(*, community=None) -> QuerySet[Need]:
+    qs = Need.objects.filter(status=Need.Status.RESOLVED).select_related("community", "author").order_by("-resolved_at", "-id")
+    return qs if community is None else qs.filter(community=community)
+
+
+# --- Consultations -------------------------------------------------------------------------------
+def consultation_list(*, filters: dict | None = None) -> QuerySet[Consultation]:
+    qs = Consultation.objects.select_related("community").order_by("-created_at", "-id")
+    return apply_filters(ConsultationFilter, filters, qs)
+
+
+def consultation_get(consultation_id: int) -> Consultation | None:
+    return Consultation.objects.select_related("community", "need").filter(pk=consultation_id).first()
+
+
+def consultation_results(consultation: Consultation) -> list[dict] | None:
+    """Votes per option, shown only once voting has closed (so early counts sway nobody)."""
+    if consultation.is_open():
+        return None
+    rows = consultation.options.annotate(n=Count("votes")).order_by("position", "id")
+    return [{"option_id": o.pk, "label": o.label, "votes": o.n} for o in rows]
+
+
+def my_vote(consultation: Consultation, viewer):
+    if not viewer.is_authenticated:
+        return None
+    return Vote.objects.filter(consultation=consultation, user=viewer).select_related("option").first()
+
+
+def visible_comments(consultation: Consultation) -> QuerySet[Comment]:
+    return consultation.comments.select_related("author").order_by("created_at", "id")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from marketplace import views
+from marketplace.views import tasks as views
 from orders import views as order_views
 
 app_name = "tasks"

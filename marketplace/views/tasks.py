@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Community, Membership, Organization
-from accounts.selectors import community_get, is_community_staff, user_by_username_or_error
+from accounts.selectors import community_get, is_community_staff
 from config.errors import ApplicationError, PermissionDenied, ValidationFailed
 from config.pages import add_error_to_form, error_page, perform
 from marketplace import forms, selectors, services
@@ -90,23 +90,6 @@ def detail(request, task_id: int):
     return render(request, "tasks/detail.html", context)
 
 
-def _fields_from(form: forms.TaskForm) -> services.TaskFields:
-    data = form.cleaned_data
-    beneficiary = user_by_username_or_error(data["beneficiary"], field="beneficiary") if data["beneficiary"].strip() else None
-    return services.TaskFields(
-        title=data["title"],
-        description=data["description"],
-        category=data["category"],
-        starts_at=data["starts_at"],
-        ends_at=data["ends_at"],
-        location=data["location"],
-        slots=data["slots"],
-        points=data["points"],
-        skills=form.skill_list(),
-        beneficiary=beneficiary,
-    )
-
-
 @login_required
 def create(request, community_id: int):
     community = community_get(community_id)
@@ -117,7 +100,7 @@ def create(request, community_id: int):
     form = forms.TaskForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            task = services.task_create(actor=request.user, community=community, fields=_fields_from(form), draft=form.cleaned_data["draft"])
+            task = services.task_create(actor=request.user, community=community, fields=form.to_fields(), draft=form.cleaned_data["draft"])
         except ApplicationError as exc:
             add_error_to_form(form, exc)
         else:
@@ -135,7 +118,7 @@ def edit(request, task_id: int):
     form.fields.pop("draft")
     if request.method == "POST" and form.is_valid():
         try:
-            services.task_update(actor=request.user, task=task, fields=_fields_from(form))
+            services.task_update(actor=request.user, task=task, fields=form.to_fields())
         except ApplicationError as exc:
             add_error_to_form(form, exc)
         else:

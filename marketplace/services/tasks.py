@@ -140,6 +140,7 @@ def task_create(*, actor: User, community: Community, fields: TaskFields, draft:
             points=f.points,
             beneficiary=f.beneficiary,
             status=S.DRAFT if draft else S.OPEN,
+            need=need,
             created_by=actor,
         )
         task.skills.set([Skill.objects.get_or_create(name=name)[0] for name in f.skills])
@@ -228,3 +229,18 @@ def checkin_code_is_valid(task: Task, code: str, now: datetime | None = None) ->
     given = (code or "").strip()
     window = _window(now)
     return any(hmac.compare_digest(given, _code_for(task.pk, w)) for w in (window, window - 1))
+
+
+__all__ = [
+    "TASK_TRANSITIONS",
+    "TaskFields",
+    "task_transition",
+    "task_create",
+    "task_update",
+    "task_publish",
+    "task_cancel",
+    "task_complete",
+    "task_checkin_code",
+    "checkin_code_is_valid",
+    "CODE_WINDOW",
+]

@@ -1,0 +1,29 @@
+from django.urls import path
+
+from marketplace.views import consultations, needs
+
+needs_patterns = (
+    [
+        path("", needs.mine, name="mine"),
+        path("new/<int:community_id>/", needs.submit, name="submit"),
+        path("<int:need_id>/", needs.detail, name="detail"),
+        path("<int:need_id>/triage/", needs.triage, name="triage"),
+        path("<int:need_id>/task/", needs.to_task, name="to_task"),
+        path("<int:need_id>/resolve/", needs.resolve, name="resolve"),
+        path("<int:need_id>/close/", needs.close, name="close"),
+    ],
+    "needs",
+)
+
+consultation_patterns = (
+    [
+        path("<int:consultation_id>/", consultations.detail, name="detail"),
+        path("<int:consultation_id>/vote/", consultations.vote, name="vote"),
+        path("<int:consultation_id>/comment/", consultations.comment, name="comment"),
+        path("<int:consultation_id>/decide/", consultations.decide, name="decide"),
+        path("comments/<int:comment_id>/hide/", consultations.hide_comment, name="hide_comment"),
+        path("community/<int:community_id>/", consultations.listing, name="list"),
+        path("community/<int:community_id>/new/", consultations.create, name="create"),
+    ],
+    "consultations",
+)

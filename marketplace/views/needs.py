@@ -1,0 +1,145 @@
+"""Pages for needs: submit, my needs and the triage queue, a need's page, the public feedback board."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.selectors import community_get, is_community_staff
+from config.errors import ApplicationError, ValidationFailed
+from config.pages import add_error_to_form, error_page, perform
+from marketplace import forms, selectors, services
+from marketplace.models import Need
+
+
+@login_required
+def submit(request, community_id: int):
+    community = community_get(community_id)
+    if community is None:
+        raise Http404
+    form = forms.NeedForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            need = services.need_submit(actor=request.user, community=community, **form.cleaned_data)
+        except ApplicationError as exc:
+            if exc.status == 403:
+                return error_page(request, exc)
+            add_error_to_form(form, exc)
+        else:
+            messages.success(request, _("Thank you. Community staff will look at your need and reply here."))
+            return redirect("needs:detail", need.pk)
+    return render(request, "needs/form.html", {"form": form, "community": community}, status=400 if form.errors else 200)
+
+
+@login_required
+def mine(request):
+    """A resident's own needs; for staff also their communities' triage queue."""
+    try:
+        needs = selectors.need_list(viewer=request.user, filters=request.GET).prefetch_related("tasks")
+    except ValidationFailed as exc:
+        return error_page(request, exc)
+    page = Paginator(needs, 20).get_page(request.GET.get("page"))
+    context = {"page": page, "statuses": Need.Status.choices, "tracks": Need.Track.choices, "params": request.GET}
+    return render(request, "needs/list.html", context)
+
+
+def _need_or_404(request, need_id: int) -> Need:
+    need = selectors.need_get_for(need_id, request.user)
+    if need is None:
+        raise Http404
+    return need
+
+
+def detail(request, need_id: int):
+    need = _need_or_404(request, need_id)
+    user = request.user
+    is_staff = is_community_staff(user, need.community_id)
+    is_author = user.is_authenticated and need.author_id == user.pk
+    context = {
+        "need": need,
+        "author": selectors.need_author_shown_to(need, user),
+        "is_staff": is_staff,
+        "is_author": is_author,
+        "tasks": need.tasks.all(),
+        "consultations": need.consultations.all(),
+        "organizations": need.suggested_organizations.all(),
+        "history": need.history.select_related("actor") if (is_staff or is_author) else None,
+        "triage_form": forms.TriageForm(initial={"track": need.track or "minor", "reply": need.reply, "department": need.department}) if is_staff else None,
+        "reply_form": forms.ReplyForm() if is_staff else None,
+    }
+    return render(request, "needs/detail.html", context)
+
+
+@login_required
+@require_POST
+def triage(request, need_id: int):
+    need = _need_or_404(request, need_id)
+    form = forms.TriageForm(request.POST)
+    data = form.cleaned_data if form.is_valid() else {}
+    return perform(
+        request,
+        lambda: services.need_triage(
+            actor=request.user,
+            need=need,
+            track=data.get("track", request.POST.get("track", "")),
+            reply=data.get("reply", request.POST.get("reply", "")),
+            department=data.get("department", ""),
+            organizations=list(data.get("organizations") or []),
+        ),
+        success=_("Triaged; the resident was told."),
+        then=redirect("needs:detail", need.pk),
+    )
+
+
+@login_required
+def to_task(request, need_id: int):
+    """Staff turn a need into a task, starting from a form filled in from the need."""
+    need = _need_or_404(request, need_id)
+    if not is_community_staff(request.user, need.community_id):
+        raise Http404
+    initial = {"title": need.title, "description": need.description, "category": need.category, "beneficiary": ""}
+    form = forms.TaskForm(request.POST or None, initial=initial)
+    form.fields.pop("draft")
+    if request.method == "POST" and form.is_valid():
+        try:
+            task = services.need_create_task(actor=request.user, need=need, fields=form.to_fields())
+        except ApplicationError as exc:
+            add_error_to_form(form, exc)
+        else:
+            messages.success(request, _("Task posted from the need."))
+            return redirect("tasks:detail", task.pk)
+    context = {"form": form, "community": need.community, "need": need}
+    return render(request, "tasks/form.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def resolve(request, need_id: int):
+    need = _need_or_404(request, need_id)
+    reply = request.POST.get("reply", "")
+    return perform(request, lambda: services.need_resolve(actor=request.user, need=need, reply=reply), success=_("Need resolved."), then=redirect("needs:detail", need.pk))
+
+
+@login_required
+@require_POST
+def close(request, need_id: int):
+    need = _need_or_404(request, need_id)
+    reply = request.POST.get("reply", "")
+    return perform(request, lambda: services.need_close(actor=request.user, need=need, reply=reply), success=_("Need closed."), then=redirect("needs:detail", need.pk))
+
+
+def board(request, community_id: int | None = None):
+    """The public feedback board: the story's figures, and resolved needs with their replies."""
+    community = None
+    if community_id is not None:
+        community = community_get(community_id)
+        if community is None:
+            raise Http404
+    resolved = Paginator(selectors.resolved_needs(community=community), 20).get_page(request.GET.get("page"))
+    for need in resolved:
+        need.shown_author = selectors.need_author_shown_to(need, request.user)
+    context = {"community": community, "figures": selectors.needs_board(community=community), "page": resolved}
+    return render(request, "needs/board.html", context)

@@ -197,6 +197,10 @@ class NeedOut(Schema):
     resolved_at: datetime | None
 
     @staticmethod
+    def resolve_description(obj, context) -> str:
+        return obj.description if selectors.need_details_visible_to(obj, optional_user(context["request"])) else ""
+
+    @staticmethod
     def resolve_author_id(obj, context) -> int | None:
         author = selectors.need_author_shown_to(obj, optional_user(context["request"]))
         return author.pk if author else None

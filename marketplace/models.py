@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Community, Skill
 
@@ -115,9 +116,9 @@ class Need(models.Model):
     """A resident's need (居民需求), triaged by staff into one of three tracks (三事分流)."""
 
     class Status(models.TextChoices):
-        SUBMITTED = "submitted", _("Submitted")
+        SUBMITTED = "submitted", pgettext_lazy("need status", "Submitted")
         TRIAGED = "triaged", _("Triaged")
-        IN_PROGRESS = "in_progress", _("In progress")
+        IN_PROGRESS = "in_progress", pgettext_lazy("need status", "In progress")
         RESOLVED = "resolved", _("Resolved")
         CLOSED = "closed", _("Closed")
 

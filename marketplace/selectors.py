@@ -62,6 +62,12 @@ def need_author_shown_to(need: Need, viewer):
     return None if need.anonymous else need.author
 
 
+def need_details_visible_to(need: Need, viewer) -> bool:
+    """The description may hold private details: only the author and staff read it. Everyone who
+    may see the need reads its title, status, track and reply."""
+    return viewer.is_authenticated and (viewer.pk == need.author_id or is_community_staff(viewer, need.community_id))
+
+
 def _median_days(durations: list) -> float | None:
     if not durations:
         return None

@@ -4,11 +4,13 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import Community, Membership, Organization, User
+from marketplace.models import Consultation, Need, NeedEvent, Task
+from orders.models import Claim
 from points.models import LedgerTransaction, Redemption, Reward
 
 
 def counts():
-    return [m.objects.count() for m in (User, Community, Membership, Organization, LedgerTransaction, Reward, Redemption)]
+    return [m.objects.count() for m in (User, Community, Membership, Organization, LedgerTransaction, Reward, Redemption, Task, Claim, Need, NeedEvent, Consultation)]
 
 
 @pytest.mark.django_db

@@ -63,6 +63,7 @@ def detail(request, need_id: int):
         "author": selectors.need_author_shown_to(need, user),
         "is_staff": is_staff,
         "is_author": is_author,
+        "show_details": selectors.need_details_visible_to(need, user),
         "tasks": need.tasks.all(),
         "consultations": need.consultations.all(),
         "organizations": need.suggested_organizations.all(),

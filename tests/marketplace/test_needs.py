@@ -199,3 +199,12 @@ def test_an_anonymous_need_never_shows_its_author_to_other_residents(api, commun
             html = response.content.decode()
             assert "邻居噪音" in html  # the need is there, its author is not
             assert name not in html and resident.username not in html, page
+
+
+def test_the_public_reads_a_resolved_needs_reply_but_not_its_private_details(api, community, resident, staff):
+    need = services.need_submit(actor=resident, community=community, title="家里老人行动不便", description="住 5 栋 302，电话 138xxxx")
+    services.need_triage(actor=staff, need=need, track="private", reply="已联系社工上门")
+    services.need_resolve(actor=staff, need=need, reply="已安排每周上门")
+    public = api().get(f"needs/{need.pk}").json()
+    assert public["reply"] == "已安排每周上门" and public["description"] == ""
+    assert api(resident).get(f"needs/{need.pk}").json()["description"].startswith("住 5 栋")

@@ -95,6 +95,7 @@ class Command(BaseCommand):
         self._add_org_member("重庆暖洋洋社会工作服务中心", "luoqisi_volunteer")
         self._points(admin, communities)
         self._tasks(communities)
+        self._needs(communities)
         if not options["quiet_logins"]:
             self._print_logins()
 
@@ -197,6 +198,46 @@ class Command(BaseCommand):
         first = Task.objects.filter(community=communities["锣旗寺社区"], title=DEMO_TASKS[0][2]).first()
         if first and not Claim.objects.filter(task=first, user=volunteer).exists() and first.starts_at > timezone.now():
             claim_create(actor=volunteer, task=first)
+
+    def _needs(self, communities):
+        """Needs from the story, triaged onto each track, and the 文明养犬 consultation of 锣旗寺社区's
+        "百姓管家" meeting. Found by title on a second run."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from marketplace import services as market
+        from marketplace.models import Consultation, Need
+
+        luoqisi = communities["锣旗寺社区"]
+        resident = User.objects.get(username="luoqisi_resident")
+        staff = User.objects.get(username="luoqisi_staff")
+        plans = [
+            ("小区里有人遛狗不牵绳", "environment", 3, False, "minor", "将组织“百姓管家”协商文明养犬公约", ""),
+            ("5 栋楼道灯坏了", "repair", 3, False, "minor", "社区将安排志愿者维修", ""),
+            ("低保申请需要哪些材料", "other", 2, True, "major", "已转交街道社会救助窗口，工作人员将联系您", "郭家沱街道社会事务办"),
+            ("想找人每周陪老伴做康复", "elder_care", 2, True, "private", "可联系下列社会组织，提供上门康复陪护", ""),
+        ]
+        needs = {}
+        for title, category, urgency, anonymous, track, reply, department in plans:
+            need = Need.objects.filter(community=luoqisi, title=title).first()
+            if need is None:
+                need = market.need_submit(
+                    actor=resident, community=luoqisi, title=title, category=category, urgency=urgency, anonymous=anonymous
+                )
+                orgs = list(Organization.objects.filter(name="重庆暖洋洋社会工作服务中心")) if track == "private" else []
+                market.need_triage(actor=staff, need=need, track=track, reply=reply, department=department, organizations=orgs)
+            needs[title] = need
+        if not Consultation.objects.filter(community=luoqisi, title="文明养犬公约").exists():
+            market.consultation_open(
+                actor=staff,
+                community=luoqisi,
+                title="文明养犬公约",
+                description="“百姓管家”议事会提出：出门牵绳、及时清理、办理犬证。是否采纳为本社区公约？",
+                options=["同意", "不同意", "需要修改后再议"],
+                closes_at=timezone.now() + timedelta(days=7),
+                need=needs["小区里有人遛狗不牵绳"],
+            )
 
     def _print_logins(self):
         out = self.stdout

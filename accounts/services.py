@@ -327,11 +327,28 @@ def notify(*, user: User, kind: str, message: str, url: str = "") -> None:
     is held, and never for a change that was rolled back). The message is rendered in the
     language active now; pass already-translated text."""
     from accounts.models import Notification
+    from config.realtime import send_now, user_group
 
-    def write():
-        Notification.objects.create(user=user, kind=kind, message=str(message)[:300], url=url)
+    message = str(message)[:300]
 
-    transaction.on_commit(write)
+    def write_and_push():
+        note = Notification.objects.create(user=user, kind=kind, message=message, url=url)
+        # Stored first, so a person who is offline (or a Redis that is down) loses nothing.
+        send_now(
+            user_group(user.pk),
+            {
+                "type": "notification.new",
+                "notification": {
+                    "id": note.pk,
+                    "kind": kind,
+                    "message": message,
+                    "url": url,
+                    "created_at": timezone.localtime(note.created_at).isoformat(timespec="seconds"),
+                },
+            },
+        )
+
+    transaction.on_commit(write_and_push)
 
 
 def notifications_mark_read(*, actor: User, ids: list[int] | None = None) -> int:

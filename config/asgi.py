@@ -1,7 +1,7 @@
 """ASGI entry point: HTTP goes to Django, websockets to channels' router.
 
 ``make serve`` runs this under uvicorn with several worker processes. Websocket routes are added by
-the apps (``<app>/routing.py``) as they gain live features.
+``config/routing.py``; a socket authenticates with the session cookie or ``?token=``.
 """
 
 import os
@@ -13,15 +13,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # Django must be set up before the consumers (which import models) are imported.
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from config.routing import websocket_urlpatterns  # noqa: E402
+from config.ws_auth import SameSiteOriginValidator, SessionOrTokenAuth  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": SameSiteOriginValidator(SessionOrTokenAuth(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -135,7 +135,8 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "cm"},
+            # Short timeouts: if Redis is down, a push fails fast and the request goes on.
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_connect_timeout": 1, "socket_timeout": 2}], "prefix": "cm"},
         }
     }
 else:

@@ -21,6 +21,7 @@ from accounts.selectors import is_community_staff
 from accounts.services import notify
 from config.errors import Conflict, PermissionDenied, ValidationFailed
 from marketplace.models import Task
+from marketplace.realtime import announce_task
 from marketplace.services import checkin_code_is_valid, task_transition
 from orders.models import Claim, ClaimStatusChange, Review
 
@@ -108,6 +109,7 @@ def claim_create(*, actor: User, task: Task, organization: Organization | None =
         except IntegrityError:
             raise Conflict(_("You have already claimed this task."), code="already_claimed") from None
         ClaimStatusChange.objects.create(claim=claim, from_status="", to_status=C.CLAIMED, actor=actor)
+        announce_task(fresh.pk, "updated")
         fresh.refresh_from_db(fields=["slots_taken", "slots", "status"])
         if fresh.slots_taken >= fresh.slots:
             task_transition(task=fresh, to=Task.Status.FULL, actor=None, expected=Task.Status.OPEN)
@@ -116,6 +118,7 @@ def claim_create(*, actor: User, task: Task, organization: Organization | None =
 
 def _free_slot(task: Task) -> None:
     Task.objects.filter(pk=task.pk, slots_taken__gt=0).update(slots_taken=F("slots_taken") - 1)
+    announce_task(task.pk, "updated")
     if Task.objects.filter(pk=task.pk, status=Task.Status.FULL).exists():
         task_transition(task=task, to=Task.Status.OPEN, actor=None, expected=Task.Status.FULL, note="slot freed")
 

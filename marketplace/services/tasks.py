@@ -20,6 +20,7 @@ from accounts.models import Community, Membership, Skill, User
 from accounts.selectors import is_community_staff
 from config.errors import Conflict, PermissionDenied, ValidationFailed
 from marketplace.models import Category, Task, TaskStatusChange
+from marketplace.realtime import announce_task
 
 S = Task.Status
 TASK_TRANSITIONS: dict[str, set[str]] = {
@@ -51,6 +52,7 @@ def task_transition(*, task: Task, to: str, actor: User | None, note: str = "", 
         return False
     TaskStatusChange.objects.create(task=task, from_status=current, to_status=to, actor=actor, note=note[:200])
     task.status = to
+    announce_task(task.pk, "cancelled" if to == S.CANCELLED else "created" if current == S.DRAFT else "updated")
     return True
 
 
@@ -145,6 +147,8 @@ def task_create(*, actor: User, community: Community, fields: TaskFields, draft:
         )
         task.skills.set([Skill.objects.get_or_create(name=name)[0] for name in f.skills])
         TaskStatusChange.objects.create(task=task, from_status="", to_status=task.status, actor=actor)
+        if not draft:
+            announce_task(task.pk, "created")
     return task
 
 

@@ -49,7 +49,21 @@ def board(request):
     page = Paginator(tasks, 20).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "tasks/board.html", {"form": form, "page": page, "query": query.urlencode()})
+    community_filter = filters.get("community")
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "board_channel": community_filter if community_filter else "all",
+        "status_labels": dict(Task.Status.choices),
+    }
+    return render(request, "tasks/board.html", context)
+
+
+def card(request, task_id: int):
+    """One task's card, as the board shows it: fetched by the live script when a task appears."""
+    task = _task_or_404(request, task_id)
+    return render(request, "partials/task_card.html", {"task": task})
 
 
 def _task_or_404(request, task_id: int) -> Task:
@@ -86,6 +100,7 @@ def detail(request, task_id: int):
         ),
         "history": task.history.select_related("actor") if is_staff else None,
         "task_ended": task.ends_at <= timezone.now(),
+        "status_labels": dict(Task.Status.choices),
     }
     return render(request, "tasks/detail.html", context)
 

@@ -1,0 +1,38 @@
+"""Live pushes over the channel layer: sent after the transaction commits, never fatal.
+
+Pages and the API must keep working when Redis is down: a failed push is logged and dropped (the
+notification itself is already stored, so the person sees it on their next page load).
+"""
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+
+def user_group(user_id: int) -> str:
+    return f"user.{user_id}"
+
+
+def board_group(community_id: int | None) -> str:
+    """Task-board changes of one community, or of the whole district (None)."""
+    return "tasks.all" if community_id is None else f"tasks.community.{community_id}"
+
+
+def send_now(group: str, message: dict) -> bool:
+    layer = get_channel_layer()
+    if layer is None:
+        return False
+    try:
+        async_to_sync(layer.group_send)(group, message)
+    except Exception as exc:  # Redis down or overloaded: the live push is best effort
+        logger.warning("live push to %s failed: %s", group, exc)
+        return False
+    return True
+
+
+def push_after_commit(group: str, message: dict) -> None:
+    transaction.on_commit(lambda: send_now(group, message))

@@ -1,0 +1,37 @@
+"""Announce task-board changes (new task, slots taken or freed, cancelled) to open board pages."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from config.realtime import board_group, send_now
+
+
+def announce_task(task_id: int, event: str) -> None:
+    """After commit, send the task as the board shows it to its community's and the district's
+    board groups. Drafts are never announced."""
+
+    def send():
+        from marketplace.models import Task
+
+        task = Task.objects.filter(pk=task_id).exclude(status=Task.Status.DRAFT).first()
+        if task is None:
+            return
+        payload = {
+            "type": "task.changed",
+            "event": event,
+            "task": {
+                "id": task.pk,
+                "community_id": task.community_id,
+                "title": task.title,
+                "status": task.status,
+                "status_label": str(task.get_status_display()),
+                "slots": task.slots,
+                "slots_taken": task.slots_taken,
+                "slots_free": task.slots_free,
+                "starts_at": timezone.localtime(task.starts_at).isoformat(timespec="seconds"),
+            },
+        }
+        send_now(board_group(task.community_id), payload)
+        send_now(board_group(None), payload)
+
+    transaction.on_commit(send)

@@ -98,3 +98,36 @@ def test_residents_of_another_community_cannot_vote_from_the_page(community, sta
     response = browser(outsider).post(f"/consultations/{consultation.pk}/vote/", {"option": consultation.options.first().pk})
     assert response.status_code == 403
     assert not Vote.objects.exists()
+
+
+def test_a_need_from_a_phone_to_a_resolved_reply_through_pages(community, staff, resident, volunteer, funded):
+    from marketplace.services import task_checkin_code
+    from orders.models import Claim
+
+    me, boss, helper = browser(resident), browser(staff), browser(volunteer)
+    me.post(f"/needs/new/{community.pk}/", {"title": "楼道灯坏了", "description": "3 栋 2 单元", "category": "repair", "urgency": 3})
+    need = Need.objects.get()
+    boss.post(f"/needs/{need.pk}/triage/", {"track": "minor", "reply": "安排志愿者维修"})
+    day = (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%d")  # soon: sessions stay valid
+    boss.post(
+        f"/needs/{need.pk}/task/",
+        {"title": "修楼道灯", "category": "repair", "starts_at": f"{day}T09:00", "ends_at": f"{day}T10:00", "location": "3 栋", "slots": 1, "points": 10},
+    )
+    task = Task.objects.get()
+    helper.post(f"/tasks/{task.pk}/claim/")
+    claim = Claim.objects.get()
+    with time_machine.travel(task.starts_at, tick=False):
+        helper.post(f"/claims/{claim.pk}/check-in/", {"code": task_checkin_code(actor=staff, task=task)[0]})
+    with time_machine.travel(task.ends_at, tick=False):
+        helper.post(f"/claims/{claim.pk}/check-out/", {"code": task_checkin_code(actor=staff, task=task)[0]})
+        helper.post(f"/claims/{claim.pk}/submit/", {"note": "换了灯泡"})
+        boss.post(f"/claims/{claim.pk}/verify/", {"honour_hours": "0"})
+        boss.post(f"/tasks/{task.pk}/complete/")
+        boss.post(f"/needs/{need.pk}/resolve/", {"reply": "灯已修好，感谢志愿者"})
+    task.refresh_from_db()
+    claim.refresh_from_db()
+    assert (claim.status, task.status) == ("verified", "done")
+    need.refresh_from_db()
+    assert need.status == "resolved"
+    page = me.get(f"/needs/{need.pk}/").content.decode()
+    assert "灯已修好，感谢志愿者" in page and "已解决" in page

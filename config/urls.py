@@ -8,6 +8,7 @@ from accounts.urls import communities_patterns, organizations_patterns
 from config import health
 from config.api import api
 from marketplace.urls_needs import consultation_patterns, needs_patterns
+from marketplace.urls_projects import projects_patterns
 from marketplace.views import needs as need_views
 from orders import views as order_views
 
@@ -22,6 +23,7 @@ urlpatterns = [
     path("tasks/", include("marketplace.urls")),
     path("claims/", include("orders.urls")),
     path("needs/", include(needs_patterns)),
+    path("projects/", include(projects_patterns)),
     path("consultations/", include(consultation_patterns)),
     path("feedback/", need_views.board, name="feedback"),
     path("communities/<int:community_id>/feedback/", need_views.board, name="community_feedback"),

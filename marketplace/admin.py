@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.errors import ApplicationError
 from marketplace import services
-from marketplace.models import Task, TaskStatusChange
+from marketplace.models import Consultation, Need, Project, ProjectCriterion, Task, TaskStatusChange
 
 
 class TaskStatusChangeInline(admin.TabularInline):
@@ -41,3 +41,34 @@ class TaskAdmin(admin.ModelAdmin):
                 services.task_cancel(actor=request.user, task=task, reason="admin")
             except ApplicationError as exc:
                 self.message_user(request, f"{task}: {exc.message}", messages.ERROR)
+
+
+class ProjectCriterionInline(admin.TabularInline):
+    model = ProjectCriterion
+    extra = 0
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ("title", "community", "budget", "bid_deadline", "status")
+    list_filter = ("status", "community")
+    search_fields = ("title",)
+    readonly_fields = ("status", "created_by", "created_at", "award_reason")
+    inlines = [ProjectCriterionInline]
+
+    def has_add_permission(self, request):
+        return False  # published by staff on the site, where the rules are checked
+
+
+@admin.register(Need)
+class NeedAdmin(admin.ModelAdmin):
+    list_display = ("title", "community", "status", "track", "urgency", "created_at")
+    list_filter = ("status", "track", "community")
+    search_fields = ("title",)
+    readonly_fields = ("author", "status", "track", "triaged_at", "resolved_at", "created_at")
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(admin.ModelAdmin):
+    list_display = ("title", "community", "closes_at", "decided_at")
+    readonly_fields = ("created_by", "decided_by", "decided_at")

@@ -1,6 +1,6 @@
 """Tasks, needs and consultations parts of the API contract."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
@@ -8,6 +8,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from accounts.models import Community, Organization
+from accounts.selectors import is_community_staff
 from accounts.services import user_by_id_or_404
 from config.api import AUTH, ErrorOut, PageNumberPagination, optional_user
 from config.errors import NotFound
@@ -472,3 +473,124 @@ def hide_comment(request, comment_id: int, payload: HideIn):
 @router.post("/consultations/{consultation_id}/decision", response={200: ConsultationOut, **ERRORS}, auth=AUTH, tags=["consultations"])
 def decide(request, consultation_id: int, payload: DecisionIn):
     return services.consultation_decide(actor=request.auth, consultation=consultation_or_404(consultation_id), decision=payload.decision)
+
+
+# --- Projects ----------------------------------------------------------------------------------------
+class CriterionIn(Schema):
+    name: str = Field(..., max_length=60)
+    weight: int
+
+
+class CriterionOut(Schema):
+    id: int
+    name: str
+    weight: int
+
+
+class AwardOut(Schema):
+    organization_id: int
+    organization: str
+    amount: int
+    reason: str
+
+
+class ProjectIn(Schema):
+    community_id: int
+    title: str = Field(..., max_length=200)
+    description: str = Field("", max_length=10000)
+    budget: int = Field(..., description="In minor units (fen).")
+    currency: str = Field("cny", max_length=3)
+    bid_deadline: datetime
+    service_starts: date | None = None
+    service_ends: date | None = None
+    criteria: list[CriterionIn] | None = Field(None, max_length=10)
+    required_documents: str = Field("", max_length=2000)
+    draft: bool = False
+
+
+class ProjectOut(Schema):
+    id: int
+    community_id: int
+    title: str
+    description: str
+    budget: int
+    currency: str
+    bid_deadline: datetime
+    service_starts: date | None
+    service_ends: date | None
+    required_documents: str
+    status: str
+    criteria: list[CriterionOut]
+    bid_count: int | None = Field(None, description="For staff of the community only.")
+    award: AwardOut | None
+
+    @staticmethod
+    def resolve_criteria(obj) -> list:
+        return list(obj.criteria.all())
+
+    @staticmethod
+    def resolve_bid_count(obj, context) -> int | None:
+        from orders.selectors import bid_count
+
+        viewer = optional_user(context["request"])
+        return bid_count(obj) if is_community_staff(viewer, obj.community_id) else None
+
+    @staticmethod
+    def resolve_award(obj):
+        contract = getattr(obj, "contract", None) if obj.status in ("awarded", "delivering", "completed") else None
+        if contract is None:
+            return None
+        return {"organization_id": contract.organization_id, "organization": contract.organization.name, "amount": contract.amount, "reason": obj.award_reason}
+
+
+class ProjectFilterIn(Schema):
+    community: int | None = None
+    status: str | None = Field(None, max_length=20)
+
+
+def project_or_404(request, project_id: int):
+    project = selectors.project_get(project_id, viewer=optional_user(request))
+    if project is None:
+        raise NotFound(code="project_not_found")
+    return project
+
+
+@router.post("/projects", response={201: ProjectOut, **ERRORS}, auth=AUTH, tags=["projects"])
+def create_project(request, payload: ProjectIn):
+    community = get_object_or_404(Community, pk=payload.community_id)
+    project = services.project_create(
+        actor=request.auth,
+        community=community,
+        title=payload.title,
+        description=payload.description,
+        budget=payload.budget,
+        currency=payload.currency,
+        bid_deadline=payload.bid_deadline,
+        service_starts=payload.service_starts,
+        service_ends=payload.service_ends,
+        criteria=[(c.name, c.weight) for c in payload.criteria] if payload.criteria else None,
+        required_documents=payload.required_documents,
+        draft=payload.draft,
+    )
+    return Status(201, selectors.project_get(project.pk, viewer=request.auth))
+
+
+@router.get("/projects", response=list[ProjectOut], auth=None, tags=["projects"])
+@paginate(PageNumberPagination)
+def list_projects(request, filters: Query[ProjectFilterIn]):
+    return selectors.project_list(viewer=optional_user(request), filters=filters.dict(exclude_none=True))
+
+
+@router.get("/projects/{project_id}", response={200: ProjectOut, **ERRORS}, auth=None, tags=["projects"])
+def get_project(request, project_id: int):
+    return project_or_404(request, project_id)
+
+
+class ReasonIn(Schema):
+    reason: str = Field(..., max_length=300)
+
+
+@router.post("/projects/{project_id}/cancel", response={200: ProjectOut, **ERRORS}, auth=AUTH, tags=["projects"])
+def cancel_project(request, project_id: int, payload: ReasonIn):
+    project = services.project_cancel(actor=request.auth, project=project_or_404(request, project_id), reason=payload.reason)
+    return selectors.project_get(project.pk, viewer=request.auth)

@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.models import Category, Consultation, Need, Task
+from marketplace.models import Category, Consultation, Need, Project, Task
 
 
 class TaskFilter(django_filters.FilterSet):
@@ -57,3 +57,12 @@ class ConsultationFilter(django_filters.FilterSet):
     class Meta:
         model = Consultation
         fields = ["community", "need"]
+
+
+class ProjectFilter(django_filters.FilterSet):
+    community = django_filters.NumberFilter(field_name="community_id", label=_("Community"))
+    status = django_filters.ChoiceFilter(choices=Project.Status.choices, label=_("Status"))
+
+    class Meta:
+        model = Project
+        fields = ["community", "status"]

@@ -115,3 +115,30 @@ class ConsultationForm(forms.Form):
 
     def option_list(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["options"].splitlines() if line.strip()]
+
+
+class ProjectForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=120)
+    description = forms.CharField(label=_("Description"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 5}))
+    budget_yuan = forms.DecimalField(label=_("Budget (yuan)"), min_value=0.01, max_digits=12, decimal_places=2)
+    bid_deadline = forms.DateTimeField(label=_("Bid deadline"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    service_starts = forms.DateField(label=_("Service starts"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    service_ends = forms.DateField(label=_("Service ends"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    criteria = forms.CharField(
+        label=_("Evaluation criteria"), max_length=600, widget=forms.Textarea(attrs={"rows": 3}),
+        initial="服务方案 40\n经验与团队 30\n报价 30", help_text=_("One per line: name and weight in %, adding up to 100."),
+    )
+    required_documents = forms.CharField(label=_("Required documents"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def criteria_list(self) -> list[tuple[str, int]]:
+        rows = []
+        for line in self.cleaned_data["criteria"].splitlines():
+            parts = line.replace("%", " ").split()
+            if not parts:
+                continue
+            weight = int(parts[-1]) if parts[-1].isdigit() else 0
+            rows.append((" ".join(parts[:-1]) if weight else " ".join(parts), weight))
+        return rows
+
+    def budget_fen(self) -> int:
+        return int(self.cleaned_data["budget_yuan"] * 100)

@@ -63,6 +63,9 @@ class Task(models.Model):
     need = models.ForeignKey(
         "marketplace.Need", on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks", verbose_name=_("from the need")
     )
+    contract = models.ForeignKey(
+        "orders.Contract", on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks", verbose_name=_("for the contract")
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("posted by"))
     created_at = models.DateTimeField(_("posted at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -249,3 +252,74 @@ class Comment(models.Model):
         ordering = ["created_at", "id"]
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
+
+
+class Project(models.Model):
+    """A funded service project (政府购买服务 / 项目化) that verified organisations bid for."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", pgettext_lazy("project status", "Open for bids")
+        EVALUATING = "evaluating", _("Evaluating bids")
+        AWARDED = "awarded", _("Awarded")
+        DELIVERING = "delivering", _("Delivering")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="projects", verbose_name=_("community"))
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("description"), max_length=10000, blank=True)
+    budget = models.PositiveBigIntegerField(_("budget (minor units)"))
+    currency = models.CharField(_("currency"), max_length=3, default="cny")
+    service_starts = models.DateField(_("service starts"), null=True, blank=True)
+    service_ends = models.DateField(_("service ends"), null=True, blank=True)
+    bid_deadline = models.DateTimeField(_("bid deadline"))
+    required_documents = models.TextField(_("required documents"), max_length=2000, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN, db_index=True)
+    award_reason = models.TextField(_("reason for the award"), max_length=2000, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("published by"))
+    created_at = models.DateTimeField(_("published at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        constraints = [models.CheckConstraint(condition=Q(budget__gte=1), name="project_budget_positive")]
+
+    def __str__(self):
+        return self.title
+
+    def bidding_closed(self, now=None) -> bool:
+        """The server's clock decides: bids are sealed and accepted until this moment, not after."""
+        from django.utils import timezone
+
+        return (now or timezone.now()) >= self.bid_deadline
+
+
+class ProjectCriterion(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("project"))
+    name = models.CharField(_("criterion"), max_length=60)
+    weight = models.PositiveSmallIntegerField(_("weight (%)"))
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("evaluation criterion")
+        verbose_name_plural = _("evaluation criteria")
+
+    def __str__(self):
+        return f"{self.name} {self.weight}%"
+
+
+class ProjectStatusChange(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="history", verbose_name=_("project"))
+    from_status = models.CharField(_("from"), max_length=12, choices=Project.Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=12, choices=Project.Status.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("by"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("project status change")
+        verbose_name_plural = _("project status changes")

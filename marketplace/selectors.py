@@ -5,8 +5,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from accounts.models import Skill
 from accounts.selectors import is_community_staff
 from config.filtering import apply_filters
-from marketplace.filters import ConsultationFilter, NeedFilter, TaskFilter
-from marketplace.models import Comment, Consultation, Need, Task, Vote
+from marketplace.filters import ConsultationFilter, NeedFilter, ProjectFilter, TaskFilter
+from marketplace.models import Comment, Consultation, Need, Project, Task, Vote
 
 
 def task_list(*, viewer=None, filters: dict | None = None) -> QuerySet[Task]:
@@ -128,3 +128,25 @@ def my_vote(consultation: Consultation, viewer):
 
 def visible_comments(consultation: Consultation) -> QuerySet[Comment]:
     return consultation.comments.select_related("author").order_by("created_at", "id")
+
+
+# --- Projects ----------------------------------------------------------------------------------------
+def project_list(*, viewer=None, filters: dict | None = None) -> QuerySet[Project]:
+    qs = Project.objects.select_related("community", "contract__organization").prefetch_related("criteria").order_by("-created_at", "-id")
+    if viewer is not None and viewer.is_authenticated and viewer.is_superuser:
+        pass
+    elif viewer is not None and viewer.is_authenticated:
+        staff_of = viewer.memberships.filter(role="staff").values("community_id")
+        qs = qs.filter(~Q(status=Project.Status.DRAFT) | Q(community_id__in=staff_of))
+    else:
+        qs = qs.exclude(status=Project.Status.DRAFT)
+    return apply_filters(ProjectFilter, filters, qs)
+
+
+def project_get(project_id: int, *, viewer=None) -> Project | None:
+    project = Project.objects.select_related("community", "contract__organization").prefetch_related("criteria").filter(pk=project_id).first()
+    if project is None:
+        return None
+    if project.status == Project.Status.DRAFT and not (viewer is not None and is_community_staff(viewer, project.community_id)):
+        return None
+    return project

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from orders.models import Claim, ClaimStatusChange, Review
+from orders.models import Bid, BidScore, Claim, ClaimStatusChange, Contract, Milestone, Review
 
 
 class ClaimStatusChangeInline(admin.TabularInline):
@@ -42,4 +42,62 @@ class ReviewAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Bid)
+class BidAdmin(admin.ModelAdmin):
+    """Sealed bids stay out of the admin too until their project's deadline: the list shows only
+    bids whose deadline has passed, and nothing is editable here."""
+
+    list_display = ("pk", "project", "organization", "amount", "status", "created_at")
+    list_filter = ("status",)
+    readonly_fields = [f.name for f in Bid._meta.fields]
+
+    def get_queryset(self, request):
+        from django.utils import timezone
+
+        return super().get_queryset(request).select_related("project", "organization").filter(project__bid_deadline__lte=timezone.now())
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 0
+    can_delete = False
+    readonly_fields = ("deliverable", "due_date", "amount", "status", "evidence", "review_comment", "accepted_at")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Contract)
+class ContractAdmin(admin.ModelAdmin):
+    list_display = ("project", "organization", "amount", "status", "created_at")
+    readonly_fields = [f.name for f in Contract._meta.fields]
+    inlines = [MilestoneInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(BidScore)
+class BidScoreAdmin(admin.ModelAdmin):
+    list_display = ("bid", "criterion", "scorer", "score", "updated_at")
+    readonly_fields = [f.name for f in BidScore._meta.fields]
+
+    def get_queryset(self, request):
+        from django.utils import timezone
+
+        return super().get_queryset(request).filter(bid__project__bid_deadline__lte=timezone.now())
+
+    def has_add_permission(self, request):
         return False

@@ -1,18 +1,22 @@
 """Claims and reviews part of the API contract, plus volunteer records."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from django.utils.translation import gettext as _
+
 from accounts.models import Organization, User
+from accounts.selectors import is_community_staff
 from config.api import AUTH, ErrorOut, PageNumberPagination
-from config.errors import NotFound
-from marketplace.api import task_or_404
+from config.errors import NotFound, PermissionDenied
+from marketplace.api import TaskBodyIn, TaskOut, task_fields, task_or_404
 from orders import selectors, services
-from orders.models import Review
+from orders.models import Bid, Contract, Milestone, Review
 
 router = Router(tags=["claims"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -79,8 +83,9 @@ class ReviewIn(Schema):
 
 class ReviewOut(Schema):
     id: int
-    claim_id: int
-    provider_id: int
+    claim_id: int | None
+    contract_id: int | None
+    provider_id: int | None
     organization_id: int | None
     stars: int
     comment: str
@@ -227,3 +232,248 @@ def volunteer_record(request, user_id: int):
         raise NotFound(code="user_not_found")
     return {"user_id": volunteer.pk, **selectors.volunteer_record_totals(volunteer), "lines": list(selectors.volunteer_record(volunteer)[:500])}
 
+
+
+# --- Bids, award, contract, milestones --------------------------------------------------------------
+class BidIn(Schema):
+    organization_id: int
+    amount: int = Field(..., description="In minor units (fen), not above the budget.")
+    proposal: str = Field(..., max_length=20000)
+    team: str = Field("", max_length=5000)
+    timeline: str = Field("", max_length=5000)
+
+
+class BidUpdateIn(Schema):
+    amount: int
+    proposal: str = Field(..., max_length=20000)
+    team: str = Field("", max_length=5000)
+    timeline: str = Field("", max_length=5000)
+
+
+class BidOut(Schema):
+    id: int
+    project_id: int
+    organization_id: int
+    organization: str
+    amount: int
+    proposal: str
+    team: str
+    timeline: str
+    status: str
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_organization(obj) -> str:
+        return obj.organization.name
+
+
+class ScoresIn(Schema):
+    scores: dict[int, int] = Field(..., description="criterion id → score from 0 to 100")
+
+
+class RankingOut(Schema):
+    bid_id: int
+    organization: str
+    amount: int
+    status: str
+    score: Decimal | None
+    scorers: int
+
+
+class AwardIn(Schema):
+    bid_id: int
+    reason: str = Field("", max_length=2000)
+
+
+class MilestoneOut(Schema):
+    id: int
+    position: int
+    deliverable: str
+    due_date: date
+    amount: int
+    status: str
+    evidence: str
+    review_comment: str
+    accepted_at: datetime | None
+
+
+class ContractOut(Schema):
+    id: int
+    project_id: int
+    bid_id: int
+    organization_id: int
+    organization: str
+    amount: int
+    currency: str
+    status: str
+    milestones: list[MilestoneOut]
+    task_ids: list[int]
+
+    @staticmethod
+    def resolve_organization(obj) -> str:
+        return obj.organization.name
+
+    @staticmethod
+    def resolve_milestones(obj) -> list:
+        return list(obj.milestones.all())
+
+    @staticmethod
+    def resolve_task_ids(obj) -> list[int]:
+        return list(obj.tasks.values_list("pk", flat=True))
+
+
+class MilestoneIn(Schema):
+    deliverable: str = Field(..., max_length=200)
+    due_date: date
+    amount: int
+
+
+class MilestonesIn(Schema):
+    milestones: list[MilestoneIn] = Field(..., max_length=50)
+
+
+class EvidenceIn(Schema):
+    evidence: str = Field(..., max_length=5000)
+
+
+class CommentIn(Schema):
+    comment: str = Field(..., max_length=500)
+
+
+class ContractReviewIn(Schema):
+    stars: int
+    comment: str = Field("", max_length=2000)
+
+
+def _project(request, project_id: int):
+    from marketplace.api import project_or_404
+
+    return project_or_404(request, project_id)
+
+
+def _bid_for(request, bid_id: int) -> Bid:
+    bid = Bid.objects.select_related("project", "organization").filter(pk=bid_id).first()
+    if bid is None or not selectors.bids_visible_to(bid.project, request.auth).filter(pk=bid.pk).exists():
+        raise NotFound(code="bid_not_found")  # a sealed bid does not exist for anyone else
+    return bid
+
+
+def _contract(request, contract_id: int) -> Contract:
+    contract = Contract.objects.select_related("project", "organization").filter(pk=contract_id).first()
+    if contract is None:
+        raise NotFound(code="contract_not_found")
+    return contract
+
+
+def _milestone(milestone_id: int) -> Milestone:
+    milestone = Milestone.objects.select_related("contract__project", "contract__organization").filter(pk=milestone_id).first()
+    if milestone is None:
+        raise NotFound(code="milestone_not_found")
+    return milestone
+
+
+@router.post("/projects/{project_id}/bids", response={201: BidOut, **ERRORS}, auth=AUTH, tags=["projects"])
+def submit_bid(request, project_id: int, payload: BidIn):
+    project = _project(request, project_id)
+    organization = Organization.objects.filter(pk=payload.organization_id).first()
+    if organization is None:
+        raise NotFound(code="organization_not_found", field="organization_id")
+    bid = services.bid_submit(
+        actor=request.auth, project=project, organization=organization, amount=payload.amount, proposal=payload.proposal,
+        team=payload.team, timeline=payload.timeline,
+    )
+    return Status(201, bid)
+
+
+@router.get("/projects/{project_id}/bids", response=list[BidOut], auth=AUTH, tags=["projects"])
+@paginate(PageNumberPagination)
+def list_bids(request, project_id: int):
+    return selectors.bids_visible_to(_project(request, project_id), request.auth)
+
+
+@router.put("/bids/{bid_id}", response={200: BidOut, **ERRORS}, auth=AUTH, tags=["projects"])
+def revise_bid(request, bid_id: int, payload: BidUpdateIn):
+    return services.bid_revise(actor=request.auth, bid=_bid_for(request, bid_id), **payload.dict())
+
+
+@router.post("/bids/{bid_id}/withdraw", response={200: BidOut, **ERRORS}, auth=AUTH, tags=["projects"])
+def withdraw_bid(request, bid_id: int):
+    return services.bid_withdraw(actor=request.auth, bid=_bid_for(request, bid_id))
+
+
+@router.post("/bids/{bid_id}/scores", response={200: list[RankingOut], **ERRORS}, auth=AUTH, tags=["projects"])
+def score_bid(request, bid_id: int, payload: ScoresIn):
+    bid = _bid_for(request, bid_id)
+    services.bid_score(actor=request.auth, bid=bid, scores=payload.scores)
+    return _ranking_rows(bid.project)
+
+
+def _ranking_rows(project) -> list[dict]:
+    return [
+        {"bid_id": r["bid"].pk, "organization": r["bid"].organization.name, "amount": r["bid"].amount, "status": r["bid"].status,
+         "score": r["score"], "scorers": r["scorers"]}
+        for r in selectors.bid_ranking(project)
+    ]
+
+
+@router.get("/projects/{project_id}/ranking", response={200: list[RankingOut], **ERRORS}, auth=AUTH, tags=["projects"])
+def ranking(request, project_id: int):
+    project = _project(request, project_id)
+    if not (project.bidding_closed() and is_community_staff(request.auth, project.community_id)):
+        raise PermissionDenied(_("The ranking is for staff, after the bid deadline."), code="bidding_not_closed")
+    return _ranking_rows(project)
+
+
+@router.post("/projects/{project_id}/award", response={200: ContractOut, **ERRORS}, auth=AUTH, tags=["projects"])
+def award(request, project_id: int, payload: AwardIn):
+    project = _project(request, project_id)
+    bid = Bid.objects.filter(pk=payload.bid_id, project=project).first()
+    if bid is None:
+        raise NotFound(code="bid_not_found", field="bid_id")
+    return services.project_award(actor=request.auth, project=project, bid=bid, reason=payload.reason)
+
+
+@router.get("/projects/{project_id}/contract", response={200: ContractOut, **ERRORS}, auth=None, tags=["projects"])
+def get_contract(request, project_id: int):
+    project = _project(request, project_id)
+    contract = Contract.objects.select_related("organization").filter(project=project).first()
+    if contract is None:
+        raise NotFound(code="contract_not_found")
+    return contract
+
+
+@router.put("/contracts/{contract_id}/milestones", response={200: ContractOut, **ERRORS}, auth=AUTH, tags=["projects"])
+def set_milestones(request, contract_id: int, payload: MilestonesIn):
+    contract = _contract(request, contract_id)
+    services.contract_set_milestones(actor=request.auth, contract=contract, items=[(m.deliverable, m.due_date, m.amount) for m in payload.milestones])
+    contract.refresh_from_db()
+    return contract
+
+
+@router.post("/milestones/{milestone_id}/submit", response={200: MilestoneOut, **ERRORS}, auth=AUTH, tags=["projects"])
+def submit_milestone(request, milestone_id: int, payload: EvidenceIn):
+    return services.milestone_submit(actor=request.auth, milestone=_milestone(milestone_id), evidence=payload.evidence)
+
+
+@router.post("/milestones/{milestone_id}/accept", response={200: MilestoneOut, **ERRORS}, auth=AUTH, tags=["projects"])
+def accept_milestone(request, milestone_id: int):
+    return services.milestone_accept(actor=request.auth, milestone=_milestone(milestone_id))
+
+
+@router.post("/milestones/{milestone_id}/return", response={200: MilestoneOut, **ERRORS}, auth=AUTH, tags=["projects"])
+def return_milestone(request, milestone_id: int, payload: CommentIn):
+    return services.milestone_return(actor=request.auth, milestone=_milestone(milestone_id), comment=payload.comment)
+
+
+@router.post("/contracts/{contract_id}/review", response={201: ReviewOut, **ERRORS}, auth=AUTH, tags=["projects"])
+def review_contract(request, contract_id: int, payload: ContractReviewIn):
+    return Status(201, services.contract_review(actor=request.auth, contract=_contract(request, contract_id), stars=payload.stars, comment=payload.comment))
+
+
+@router.post("/contracts/{contract_id}/tasks", response={201: TaskOut, **ERRORS}, auth=AUTH, tags=["projects"])
+def contract_task(request, contract_id: int, payload: TaskBodyIn):
+    from marketplace.selectors import task_get
+
+    task = services.contract_task_create(actor=request.auth, contract=_contract(request, contract_id), fields=task_fields(payload))
+    return Status(201, task_get(task.pk, viewer=request.auth))

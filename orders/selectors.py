@@ -116,3 +116,41 @@ def reviews_of(*, user=None, organization=None, include_hidden: bool = False) ->
     qs = Review.objects.select_related("claim__task", "author", "entered_by").order_by("-created_at", "-id")
     qs = qs.filter(provider=user) if user is not None else qs.filter(organization=organization)
     return qs if include_hidden else qs.filter(hidden=False)
+
+
+# --- Bids: sealed until the deadline ---------------------------------------------------------------
+def bids_visible_to(project, viewer) -> QuerySet:
+    """The bids of a project this viewer may read. Before the deadline: only their own
+    organisation's (not staff's, not other bidders', not the district admin's). After it: staff of
+    the community (and the district admin) read all; bidders still only their own."""
+    from accounts.models import OrganizationMember
+    from orders.models import Bid
+
+    qs = Bid.objects.filter(project=project).select_related("organization").prefetch_related("scores").order_by("created_at", "id")
+    if not viewer.is_authenticated:
+        return qs.none()
+    own = Q(organization__in=OrganizationMember.objects.filter(user=viewer).values("organization_id"))
+    if project.bidding_closed() and is_community_staff(viewer, project.community_id):
+        return qs
+    return qs.filter(own)
+
+
+def bid_count(project) -> int:
+    """How many live bids exist: staff may know this before the deadline, not what they say."""
+    from orders.models import Bid
+
+    return Bid.objects.filter(project=project).exclude(status=Bid.Status.WITHDRAWN).count()
+
+
+def bid_ranking(project) -> list[dict]:
+    """After the deadline: live bids with their weighted average score, best first."""
+    from orders.models import Bid
+    from orders.services.contracts import weighted_score
+
+    criteria = list(project.criteria.all())
+    bids = Bid.objects.filter(project=project).exclude(status=Bid.Status.WITHDRAWN).select_related("organization").prefetch_related("scores")
+    rows = []
+    for bid in bids:
+        scores = list(bid.scores.all())
+        rows.append({"bid": bid, "score": weighted_score(scores, criteria), "scorers": len({s.scorer_id for s in scores})})
+    return sorted(rows, key=lambda r: (r["score"] is None, -(r["score"] or 0), r["bid"].amount))

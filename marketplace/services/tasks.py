@@ -124,6 +124,12 @@ def _require_staff(actor: User, community_id: int) -> None:
 def task_create(*, actor: User, community: Community, fields: TaskFields, draft: bool = False, need=None) -> Task:
     """Staff post a task for their community: open at once, or as a draft to publish later."""
     _require_staff(actor, community.pk)
+    return insert_task(actor=actor, community=community, fields=fields, draft=draft, need=need)
+
+
+def insert_task(*, actor: User, community: Community, fields: TaskFields, draft: bool = False, need=None, contract=None) -> Task:
+    """Check the fields and write the task. Callers decide who may post (staff, or an awarded
+    organisation's administrator for its contract)."""
     f = _check_fields(community, fields)
     if not draft and f.ends_at <= timezone.now():
         raise ValidationFailed(_("The task has already ended."), code="invalid_time", field="ends_at")
@@ -143,6 +149,7 @@ def task_create(*, actor: User, community: Community, fields: TaskFields, draft:
             beneficiary=f.beneficiary,
             status=S.DRAFT if draft else S.OPEN,
             need=need,
+            contract=contract,
             created_by=actor,
         )
         task.skills.set([Skill.objects.get_or_create(name=name)[0] for name in f.skills])
@@ -240,6 +247,7 @@ __all__ = [
     "TaskFields",
     "task_transition",
     "task_create",
+    "insert_task",
     "task_update",
     "task_publish",
     "task_cancel",

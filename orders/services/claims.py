@@ -383,3 +383,18 @@ def review_hide(*, actor: User, review: Review, reason: str) -> Review:
     review.refresh_from_db()
     return review
 
+
+
+__all__ = [
+    "claim_create",
+    "claim_withdraw",
+    "claims_withdraw_for_cancelled_task",
+    "claim_check_in",
+    "claim_check_out",
+    "claim_submit",
+    "claim_verify",
+    "claim_reject",
+    "claims_mark_no_shows",
+    "review_create",
+    "review_hide",
+]

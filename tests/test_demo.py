@@ -4,13 +4,13 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import Community, Membership, Organization, User
-from marketplace.models import Consultation, Need, NeedEvent, Task
-from orders.models import Claim
+from marketplace.models import Consultation, Need, NeedEvent, Project, Task
+from orders.models import Bid, Claim
 from points.models import LedgerTransaction, Redemption, Reward
 
 
 def counts():
-    return [m.objects.count() for m in (User, Community, Membership, Organization, LedgerTransaction, Reward, Redemption, Task, Claim, Need, NeedEvent, Consultation)]
+    return [m.objects.count() for m in (User, Community, Membership, Organization, LedgerTransaction, Reward, Redemption, Task, Claim, Need, NeedEvent, Consultation, Project, Bid)]
 
 
 @pytest.mark.django_db

@@ -96,6 +96,7 @@ class Command(BaseCommand):
         self._points(admin, communities)
         self._tasks(communities)
         self._needs(communities)
+        self._projects(communities)
         if not options["quiet_logins"]:
             self._print_logins()
 
@@ -237,6 +238,41 @@ class Command(BaseCommand):
                 options=["同意", "不同意", "需要修改后再议"],
                 closes_at=timezone.now() + timedelta(days=7),
                 need=needs["小区里有人遛狗不牵绳"],
+            )
+
+    def _projects(self, communities):
+        """An elder-care project of 锣旗寺社区 open for bids, with a sealed bid from 暖洋洋."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from marketplace.models import Project
+        from marketplace.services import project_create
+        from orders.models import Bid
+        from orders.services import bid_submit
+
+        luoqisi = communities["锣旗寺社区"]
+        project = Project.objects.filter(community=luoqisi, title="独居老人关爱服务项目（2027 年度）").first()
+        if project is None:
+            project = project_create(
+                actor=User.objects.get(username="luoqisi_staff"),
+                community=luoqisi,
+                title="独居老人关爱服务项目（2027 年度）",
+                description="为社区 60 名独居老人提供每周探访、助餐协调与心理慰藉，按季度提交服务记录。",
+                budget=12_000_000,
+                bid_deadline=timezone.now() + timedelta(days=14),
+                required_documents="服务方案、团队资质、往年同类项目案例",
+            )
+        org = Organization.objects.get(name="重庆暖洋洋社会工作服务中心")
+        if not Bid.objects.filter(project=project, organization=org).exists() and not project.bidding_closed():
+            bid_submit(
+                actor=User.objects.get(username="nuanyangyang_admin"),
+                project=project,
+                organization=org,
+                amount=11_500_000,
+                proposal="持证社工 4 名带领志愿者，每周两次上门探访，建立一人一档。",
+                team="高老师（中级社工师）等 4 人",
+                timeline="2027 年 1 月至 12 月，按季度提交记录",
             )
 
     def _print_logins(self):

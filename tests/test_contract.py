@@ -1,0 +1,66 @@
+"""Every path of the API contract (../shared/design/api-contract.md) that is built so far exists,
+with the method the contract gives it. Donations (/donations, /funds, the Stripe webhook) come
+with their issue and are added here then."""
+
+import pytest
+
+CONTRACT = [
+    ("post", "/api/v1/auth/register"),
+    ("post", "/api/v1/auth/token"),
+    ("get", "/api/v1/me"),
+    ("get", "/api/v1/communities"),
+    ("post", "/api/v1/communities"),
+    ("post", "/api/v1/communities/{community_id}/join"),
+    ("post", "/api/v1/communities/{community_id}/members"),
+    ("post", "/api/v1/organizations"),
+    ("post", "/api/v1/organizations/{organization_id}/verify"),
+    ("post", "/api/v1/organizations/{organization_id}/members"),
+    ("get", "/api/v1/tasks"),
+    ("post", "/api/v1/tasks"),
+    ("get", "/api/v1/tasks/{task_id}"),
+    ("post", "/api/v1/tasks/{task_id}/cancel"),
+    ("post", "/api/v1/tasks/{task_id}/claims"),
+    ("get", "/api/v1/claims"),
+    ("post", "/api/v1/claims/{claim_id}/withdraw"),
+    ("get", "/api/v1/tasks/{task_id}/checkin-code"),
+    ("post", "/api/v1/claims/{claim_id}/check-in"),
+    ("post", "/api/v1/claims/{claim_id}/check-out"),
+    ("post", "/api/v1/claims/{claim_id}/submit"),
+    ("post", "/api/v1/claims/{claim_id}/verify"),
+    ("post", "/api/v1/claims/{claim_id}/reject"),
+    ("post", "/api/v1/claims/{claim_id}/review"),
+    ("get", "/api/v1/points/balance"),
+    ("get", "/api/v1/points/entries"),
+    ("post", "/api/v1/communities/{community_id}/points/budget"),
+    ("get", "/api/v1/rewards"),
+    ("post", "/api/v1/rewards"),
+    ("post", "/api/v1/redemptions"),
+    ("post", "/api/v1/redemptions/{redemption_id}/fulfil"),
+    ("post", "/api/v1/redemptions/{redemption_id}/cancel"),
+    ("post", "/api/v1/projects"),
+    ("get", "/api/v1/projects"),
+    ("get", "/api/v1/projects/{project_id}"),
+    ("post", "/api/v1/projects/{project_id}/bids"),
+    ("get", "/api/v1/projects/{project_id}/bids"),
+    ("post", "/api/v1/projects/{project_id}/award"),
+    ("post", "/api/v1/needs"),
+    ("post", "/api/v1/needs/{need_id}/triage"),
+    ("post", "/api/v1/needs/{need_id}/tasks"),
+    ("get", "/api/v1/notifications"),
+]
+
+
+@pytest.mark.django_db
+def test_every_contract_path_is_in_the_openapi_document(client):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    missing = [(m, p) for m, p in CONTRACT if m not in paths.get(p, {})]
+    assert missing == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method, path", [(m, p) for m, p in CONTRACT if m == "post" and "auth/" not in p])
+def test_protected_contract_endpoints_answer_401_without_credentials(client, method, path):
+    url = path.replace("{community_id}", "1").replace("{organization_id}", "1").replace("{task_id}", "1").replace(
+        "{claim_id}", "1").replace("{redemption_id}", "1").replace("{project_id}", "1").replace("{need_id}", "1")
+    response = client.post(url, "{}", content_type="application/json")
+    assert response.status_code == 401 and response.json()["code"] == "not_authenticated"

@@ -226,6 +226,8 @@ STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET")
 STRIPE_API_BASE = env_str("STRIPE_API_BASE", "https://api.stripe.com")
 STRIPE_JS_URL = env_str("STRIPE_JS_URL", "https://js.stripe.com/v3/")
 CURRENCY = env_str("CURRENCY", "cny")
+DONATION_MIN = env_int("DONATION_MIN", 100, minimum=1)  # minor units: ¥1.00
+DONATION_MAX = env_int("DONATION_MAX", 5_000_000, minimum=1)  # ¥50,000.00
 
 # --- Logging: to the console, where the process manager collects it ----------------------------
 LOGGING = {

@@ -11,6 +11,7 @@ from marketplace.urls_needs import consultation_patterns, needs_patterns
 from marketplace.urls_projects import projects_patterns
 from marketplace.views import needs as need_views
 from orders import views as order_views
+from orders.webhooks import stripe_webhook
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -32,6 +33,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("stripe/webhook/", stripe_webhook, name="stripe_webhook"),
     # Uploaded pictures (rewards). Names are chosen by the app and checked to be images, so this
     # small built-in view is enough for one community server; a bigger site may put them on a CDN.
     re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from accounts.models import Organization, User
 from accounts.selectors import is_community_staff
 from config.api import AUTH, ErrorOut, PageNumberPagination
-from config.errors import NotFound, PermissionDenied
+from config.errors import NotFound, PermissionDenied, ValidationFailed
 from marketplace.api import TaskBodyIn, TaskOut, task_fields, task_or_404
 from orders import selectors, services
-from orders.models import Bid, Contract, Milestone, Review
+from orders.models import Bid, Contract, Donation, Milestone, Review, Spending
 
 router = Router(tags=["claims"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -477,3 +477,151 @@ def contract_task(request, contract_id: int, payload: TaskBodyIn):
 
     task = services.contract_task_create(actor=request.auth, contract=_contract(request, contract_id), fields=task_fields(payload))
     return Status(201, task_get(task.pk, viewer=request.auth))
+
+
+# --- Donations and funds -----------------------------------------------------------------------------
+class DonationIn(Schema):
+    community_id: int | None = None
+    project_id: int | None = None
+    amount: int = Field(..., description="In minor units (fen).")
+    currency: str = Field("cny", max_length=3)
+    anonymous: bool = False
+    message: str = Field("", max_length=200)
+    donor_name: str = Field("", max_length=60)
+
+
+class DonationCreatedOut(Schema):
+    id: int
+    client_secret: str
+    payment_intent_id: str
+    status: str
+    amount: int
+    currency: str
+
+
+class DonationOut(Schema):
+    id: int
+    community_id: int
+    project_id: int | None
+    amount: int
+    refunded_amount: int
+    currency: str
+    status: str
+    donor_name: str | None
+    message: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_donor_name(obj) -> str | None:
+        return None if obj.anonymous else obj.donor_name
+
+
+class FundOut(Schema):
+    raised: int
+    spent: int
+    balance: int
+    currency: str
+    donations_count: int
+
+
+class RefundIn(Schema):
+    amount: int | None = None
+
+
+class SpendingIn(Schema):
+    amount: int
+    spent_on: date
+    purpose: str = Field(..., max_length=200)
+    payee: str = Field(..., max_length=120)
+    project_id: int | None = None
+    corrects_id: int | None = None
+
+
+class SpendingOut(Schema):
+    id: int
+    community_id: int
+    project_id: int | None
+    amount: int
+    currency: str
+    spent_on: date
+    purpose: str
+    payee: str
+    corrects_id: int | None
+
+
+@router.post("/donations", response={201: DonationCreatedOut, **ERRORS, 502: ErrorOut, 503: ErrorOut}, auth=None, tags=["donations"])
+def donate(request, payload: DonationIn):
+    from accounts.models import Community
+    from config.api import optional_user
+    from marketplace.models import Project
+
+    project = None
+    if payload.project_id is not None:
+        project = Project.objects.filter(pk=payload.project_id).exclude(status="draft").first()
+        if project is None:
+            raise NotFound(code="project_not_found", field="project_id")
+        community = project.community
+    elif payload.community_id is not None:
+        community = get_object_or_404(Community, pk=payload.community_id)
+    else:
+        raise ValidationFailed(_("Give a project_id or a community_id."), code="required", field="community_id")
+    user = optional_user(request)
+    donation = services.donation_create(
+        actor=user if user.is_authenticated else None, community=community, project=project, amount=payload.amount, currency=payload.currency,
+        anonymous=payload.anonymous, message=payload.message, donor_name=payload.donor_name,
+    )
+    return Status(201, donation)
+
+
+@router.get("/donations", response=list[DonationOut], auth=AUTH, tags=["donations"])
+@paginate(PageNumberPagination)
+def my_donations(request):
+    return Donation.objects.filter(donor=request.auth).order_by("-created_at", "-id")
+
+
+@router.get("/donations/{donation_id}", response={200: DonationOut, **ERRORS}, tags=["donations"], auth=None)
+def get_donation(request, donation_id: int):
+    from config.api import optional_user
+
+    donation = Donation.objects.filter(pk=donation_id).first()
+    viewer = optional_user(request)
+    # A receipt: for the donor, the community's staff, or whoever holds the payment's client secret.
+    secret = request.GET.get("client_secret", "")
+    allowed = donation is not None and (
+        (viewer.is_authenticated and (donation.donor_id == viewer.pk or is_community_staff(viewer, donation.community_id)))
+        or (secret and secret == donation.client_secret)
+    )
+    if not allowed:
+        raise NotFound(code="donation_not_found")
+    return donation
+
+
+@router.post("/donations/{donation_id}/refund", response={200: DonationOut, **ERRORS, 502: ErrorOut, 503: ErrorOut}, auth=AUTH, tags=["donations"])
+def refund(request, donation_id: int, payload: RefundIn):
+    donation = get_object_or_404(Donation, pk=donation_id)
+    return services.donation_refund(actor=request.auth, donation=donation, amount=payload.amount)
+
+
+@router.get("/funds/{community_id}", response={200: FundOut, **ERRORS}, auth=None, tags=["donations"])
+def fund(request, community_id: int, project: int | None = None):
+    from accounts.models import Community
+    from marketplace.models import Project
+
+    community = get_object_or_404(Community, pk=community_id)
+    scope = get_object_or_404(Project, pk=project, community=community) if project is not None else None
+    return services.fund_figures(community=community, project=scope)
+
+
+@router.post("/communities/{community_id}/spending", response={201: SpendingOut, **ERRORS}, auth=AUTH, tags=["donations"])
+def record_spending(request, community_id: int, payload: SpendingIn):
+    from accounts.models import Community
+    from marketplace.models import Project
+
+    community = get_object_or_404(Community, pk=community_id)
+    project = get_object_or_404(Project, pk=payload.project_id) if payload.project_id is not None else None
+    corrects = get_object_or_404(Spending, pk=payload.corrects_id) if payload.corrects_id is not None else None
+    spending = services.spending_record(
+        actor=request.auth, community=community, amount=payload.amount, spent_on=payload.spent_on, purpose=payload.purpose,
+        payee=payload.payee, project=project, corrects=corrects,
+    )
+    return Status(201, spending)

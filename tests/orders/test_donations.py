@@ -1,0 +1,224 @@
+"""Donations through Stripe, tested against localstripe (a fake Stripe server on loopback) and with
+webhook payloads we sign ourselves. Nothing here talks to the real Stripe."""
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from datetime import date
+
+import pytest
+import stripe
+
+from orders.models import Donation, Spending, StripeEvent
+from orders.services import fund_figures, spending_record
+from tests.conftest import error_of
+
+WEBHOOK_SECRET = "whsec_test_secret_for_the_suite"
+API_KEY = "sk_test_community_market"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def localstripe_url():
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from localstripe.server import start; start()", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{url}/js.stripe.com/v3/", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        pytest.fail("localstripe did not start")
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def payments(settings, localstripe_url):
+    settings.STRIPE_SECRET_KEY = API_KEY
+    settings.STRIPE_API_BASE = localstripe_url
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    return localstripe_url
+
+
+def stripe_post(base: str, path: str, data: dict) -> dict:
+    request = urllib.request.Request(
+        f"{base}{path}", data=urllib.parse.urlencode(data).encode(), method="POST",
+        headers={"Authorization": f"Bearer {API_KEY}", "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read() or b"{}")
+
+
+def signed(client, event: dict, *, secret=WEBHOOK_SECRET, timestamp=None):
+    payload = json.dumps(event)
+    header = stripe.WebhookSignature.generate_signature_header(payload, secret, timestamp=timestamp or int(time.time()))
+    return client.post("/stripe/webhook/", payload, content_type="application/json", HTTP_STRIPE_SIGNATURE=header)
+
+
+def event(kind: str, obj: dict, event_id: str | None = None) -> dict:
+    return {"id": event_id or f"evt_{kind}_{obj.get('id')}", "object": "event", "type": kind, "data": {"object": obj}}
+
+
+@pytest.fixture
+def donation(db, community):
+    return Donation.objects.create(community=community, amount=10_000, currency="cny", payment_intent_id="pi_test_1", donor_name="王先生")
+
+
+# --- the webhook, with payloads we sign ------------------------------------------------------------
+def test_a_signed_success_counts_once_however_often_it_arrives(client, donation, settings):
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    succeeded = event("payment_intent.succeeded", {"id": "pi_test_1", "object": "payment_intent", "metadata": {"donation_id": str(donation.pk)}})
+    for _ in range(5):
+        assert signed(client, succeeded).status_code == 200
+    donation.refresh_from_db()
+    assert donation.status == "succeeded"
+    assert StripeEvent.objects.count() == 1
+    assert fund_figures(community=donation.community) == {"raised": 10_000, "spent": 0, "balance": 10_000, "currency": "cny", "donations_count": 1}
+
+
+def test_a_bad_or_stale_signature_is_400_and_writes_nothing(client, donation, settings):
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    succeeded = event("payment_intent.succeeded", {"id": "pi_test_1"})
+    assert error_of(signed(client, succeeded, secret="whsec_wrong")) == (400, "invalid_signature")
+    assert error_of(signed(client, succeeded, timestamp=int(time.time()) - 3600)) == (400, "invalid_signature")
+    assert client.post("/stripe/webhook/", json.dumps(succeeded), content_type="application/json").status_code == 400
+    donation.refresh_from_db()
+    assert donation.status == "pending" and not StripeEvent.objects.exists()
+
+
+def test_a_late_failure_never_moves_a_donation_backwards(client, donation, settings):
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    signed(client, event("payment_intent.succeeded", {"id": "pi_test_1"}))
+    signed(client, event("payment_intent.payment_failed", {"id": "pi_test_1"}))
+    signed(client, event("payment_intent.canceled", {"id": "pi_test_1"}))
+    donation.refresh_from_db()
+    assert donation.status == "succeeded"
+
+
+def test_a_refund_brings_the_funds_back_and_events_in_any_order_count_once(client, donation, settings):
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    full = event("charge.refunded", {"id": "ch_1", "object": "charge", "payment_intent": "pi_test_1", "amount_refunded": 10_000}, "evt_r2")
+    partial = event("charge.refunded", {"id": "ch_1", "object": "charge", "payment_intent": "pi_test_1", "amount_refunded": 4_000}, "evt_r1")
+    signed(client, event("payment_intent.succeeded", {"id": "pi_test_1"}))
+    signed(client, partial)
+    assert fund_figures(community=donation.community)["raised"] == 6_000
+    signed(client, full)
+    signed(client, partial)  # the older, smaller total arriving again changes nothing
+    signed(client, event("payment_intent.succeeded", {"id": "pi_test_1"}, "evt_late_success"))  # nor does a late success
+    donation.refresh_from_db()
+    assert (donation.status, donation.refunded_amount) == ("refunded", 10_000)
+    assert fund_figures(community=donation.community) == {"raised": 0, "spent": 0, "balance": 0, "currency": "cny", "donations_count": 0}
+
+
+def test_funds_page_figures_through_the_api(api, donation, community, staff, settings):
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    signed(api().client, event("payment_intent.succeeded", {"id": "pi_test_1"}))
+    spending_record(actor=staff, community=community, amount=2_500, spent_on=date(2026, 11, 1), purpose="购买助餐食材", payee="社区食堂")
+    assert api().get(f"funds/{community.pk}").json() == {"raised": 10_000, "spent": 2_500, "balance": 7_500, "currency": "cny", "donations_count": 1}
+
+
+def test_spending_more_than_the_fund_holds_is_refused(db, community, staff):
+    from config.errors import Conflict
+
+    with pytest.raises(Conflict) as exc:
+        spending_record(actor=staff, community=community, amount=1, spent_on=date(2026, 11, 1), purpose="x", payee="y")
+    assert exc.value.code == "insufficient_funds"
+    assert not Spending.objects.exists()
+
+
+def test_spending_rows_are_append_only_and_corrected_by_a_new_row(donation, community, staff, settings, client):
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    signed(client, event("payment_intent.succeeded", {"id": "pi_test_1"}))
+    wrong = spending_record(actor=staff, community=community, amount=3_000, spent_on=date(2026, 11, 1), purpose="慰问品", payee="超市")
+    wrong.amount = 300
+    with pytest.raises(ValueError):
+        wrong.save()
+    spending_record(actor=staff, community=community, amount=-2_700, spent_on=date(2026, 11, 2), purpose="更正：慰问品实付 300 元", payee="超市", corrects=wrong)
+    assert fund_figures(community=community)["spent"] == 300
+
+
+def test_with_no_stripe_key_donating_explains_instead_of_failing(api, community, settings):
+    settings.STRIPE_SECRET_KEY = ""
+    response = api().post("donations", {"community_id": community.pk, "amount": 1000, "currency": "cny"})
+    assert error_of(response) == (503, "donations_not_configured")
+    assert not Donation.objects.exists()
+
+
+# --- against localstripe ---------------------------------------------------------------------------
+@pytest.mark.parametrize("amount, code", [(50, "invalid_amount"), (10**9, "invalid_amount")])
+def test_donations_outside_the_limits_are_refused(api, community, payments, amount, code):
+    assert error_of(api().post("donations", {"community_id": community.pk, "amount": amount, "currency": "cny"})) == (400, code)
+    assert not Donation.objects.exists()
+
+
+def test_a_donation_creates_a_real_payment_intent(api, community, payments):
+    response = api().post("donations", {"community_id": community.pk, "amount": 5_000, "currency": "cny", "anonymous": True, "message": "加油"})
+    assert response.status_code == 201
+    body = response.json()
+    assert body["status"] == "pending" and body["payment_intent_id"].startswith("pi_") and "_secret_" in body["client_secret"]
+    request = urllib.request.Request(f"{payments}/v1/payment_intents/{body['payment_intent_id']}", headers={"Authorization": f"Bearer {API_KEY}"})
+    intent = json.loads(urllib.request.urlopen(request, timeout=5).read())
+    assert (intent["amount"], intent["currency"], intent["metadata"]["donation_id"]) == (5_000, "cny", str(body["id"]))
+
+
+def _pay(base: str, intent_id: str, card: str) -> None:
+    method = stripe_post(base, "/v1/payment_methods", {"type": "card", "card[number]": card, "card[exp_month]": "12", "card[exp_year]": "2030", "card[cvc]": "123"})
+    stripe_post(base, f"/v1/payment_intents/{intent_id}", {"payment_method": method["id"]})  # attach first, as Stripe.js does
+    try:
+        stripe_post(base, f"/v1/payment_intents/{intent_id}/confirm", {})
+    except urllib.error.HTTPError:
+        pass  # a declined card answers 402; the webhook carries the outcome
+
+
+def _wait_for(donation_id: int, status: str) -> Donation:
+    for _ in range(100):
+        donation = Donation.objects.get(pk=donation_id)
+        if donation.status == status:
+            return donation
+        time.sleep(0.1)
+    return Donation.objects.get(pk=donation_id)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_card_payment_succeeds_through_localstripes_real_webhook(live_server, payments, settings):
+    from tests.conftest import ApiClient
+    from tests.factories import CommunityFactory
+
+    community = CommunityFactory()
+    stripe_post(payments, "/_config/webhooks/community_market", {"url": f"{live_server.url}/stripe/webhook/", "secret": WEBHOOK_SECRET})
+    body = ApiClient().post("donations", {"community_id": community.pk, "amount": 8_800, "currency": "cny"}).json()
+    _pay(payments, body["payment_intent_id"], "4242424242424242")
+    donation = _wait_for(body["id"], "succeeded")
+    assert donation.status == "succeeded"
+    assert fund_figures(community=community)["raised"] == 8_800
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_declined_card_leaves_the_donation_failed_and_the_fund_unchanged(live_server, payments, settings):
+    from tests.conftest import ApiClient
+    from tests.factories import CommunityFactory
+
+    community = CommunityFactory()
+    stripe_post(payments, "/_config/webhooks/community_market", {"url": f"{live_server.url}/stripe/webhook/", "secret": WEBHOOK_SECRET})
+    body = ApiClient().post("donations", {"community_id": community.pk, "amount": 6_600, "currency": "cny"}).json()
+    _pay(payments, body["payment_intent_id"], "4000000000000341")
+    donation = _wait_for(body["id"], "failed")
+    assert donation.status == "failed"
+    assert fund_figures(community=community)["raised"] == 0

@@ -10,6 +10,7 @@ from config.api import api
 from marketplace.urls_needs import consultation_patterns, needs_patterns
 from marketplace.urls_projects import projects_patterns
 from marketplace.views import needs as need_views
+from orders import donation_views
 from orders import views as order_views
 from orders.webhooks import stripe_webhook
 
@@ -34,6 +35,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("stripe/webhook/", stripe_webhook, name="stripe_webhook"),
+    path("donate/", donation_views.donate, name="donate"),
+    path("donations/", donation_views.mine, name="my_donations"),
+    path("donations/<int:donation_id>/receipt/", donation_views.receipt, name="donation_receipt"),
+    path("donations/<int:donation_id>/refund/", donation_views.refund, name="donation_refund"),
+    path("communities/<int:community_id>/funds/", donation_views.funds, name="community_funds"),
+    path("communities/<int:community_id>/funds/spending/", donation_views.record_spending, name="record_spending"),
+    path("communities/<int:community_id>/projects/<int:project_id>/funds/", donation_views.funds, name="project_funds"),
     # Uploaded pictures (rewards). Names are chosen by the app and checked to be images, so this
     # small built-in view is enough for one community server; a bigger site may put them on a CDN.
     re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),

@@ -5,12 +5,12 @@ from django.core.management import call_command
 
 from accounts.models import Community, Membership, Organization, User
 from marketplace.models import Consultation, Need, NeedEvent, Project, Task
-from orders.models import Bid, Claim
+from orders.models import Bid, Claim, Donation, Spending
 from points.models import LedgerTransaction, Redemption, Reward
 
 
 def counts():
-    return [m.objects.count() for m in (User, Community, Membership, Organization, LedgerTransaction, Reward, Redemption, Task, Claim, Need, NeedEvent, Consultation, Project, Bid)]
+    return [m.objects.count() for m in (User, Community, Membership, Organization, LedgerTransaction, Reward, Redemption, Task, Claim, Need, NeedEvent, Consultation, Project, Bid, Donation, Spending)]
 
 
 @pytest.mark.django_db

@@ -208,6 +208,8 @@ def test_a_card_payment_succeeds_through_localstripes_real_webhook(live_server, 
     donation = _wait_for(body["id"], "succeeded")
     assert donation.status == "succeeded"
     assert fund_figures(community=community)["raised"] == 8_800
+    page = urllib.request.urlopen(f"{live_server.url}/communities/{community.pk}/funds/", timeout=5).read().decode()
+    assert "¥88.00" in page  # the public funds page shows the gift
 
 
 @pytest.mark.django_db(transaction=True)
@@ -222,3 +224,59 @@ def test_a_declined_card_leaves_the_donation_failed_and_the_fund_unchanged(live_
     donation = _wait_for(body["id"], "failed")
     assert donation.status == "failed"
     assert fund_figures(community=community)["raised"] == 0
+
+
+# --- pages -----------------------------------------------------------------------------------------
+def test_the_donate_page_explains_when_donations_are_not_set_up(client, community, settings):
+    settings.STRIPE_SECRET_KEY = ""
+    page = client.get(f"/donate/?community={community.pk}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "not set up here yet" in page and "card-element" not in page
+
+
+def test_the_donate_page_loads_stripe_js_from_the_configured_address(client, community, payments, settings):
+    settings.STRIPE_PUBLISHABLE_KEY = "pk_test_community_market"
+    settings.STRIPE_JS_URL = f"{payments}/js.stripe.com/v3/"
+    page = client.get(f"/donate/?community={community.pk}").content.decode()
+    assert f'src="{payments}/js.stripe.com/v3/"' in page and 'id="card-element"' in page
+
+
+def test_the_public_funds_page_shows_raised_spent_and_anonymous_donors_as_such(client, donation, community, staff, settings):
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    Donation.objects.filter(pk=donation.pk).update(anonymous=True)
+    signed(client, event("payment_intent.succeeded", {"id": "pi_test_1"}))
+    spending_record(actor=staff, community=community, amount=2_500, spent_on=date(2026, 11, 1), purpose="购买助餐食材", payee="社区食堂")
+    page = client.get(f"/communities/{community.pk}/funds/").content.decode()
+    assert "¥100.00" in page and "¥25.00" in page and "¥75.00" in page and "购买助餐食材" in page
+    assert "王先生" not in page and "匿名" in page
+
+
+def test_staff_record_spending_from_the_funds_page_but_not_more_than_it_holds(donation, community, staff, settings):
+    from tests.conftest import browser
+
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    client = browser(staff, language="en")
+    signed(client, event("payment_intent.succeeded", {"id": "pi_test_1"}))
+    client.post(f"/communities/{community.pk}/funds/spending/", {"amount_yuan": "30", "spent_on": "2026-11-20", "purpose": "慰问品", "payee": "超市"})
+    response = client.post(
+        f"/communities/{community.pk}/funds/spending/", {"amount_yuan": "500", "spent_on": "2026-11-20", "purpose": "x", "payee": "y"}, follow=True
+    )
+    assert "more than the fund holds" in response.content.decode()
+    assert list(Spending.objects.values_list("amount", flat=True)) == [3_000]
+
+
+def test_a_receipt_is_for_the_donor_or_whoever_paid(client, donation, community):
+    assert client.get(f"/donations/{donation.pk}/receipt/").status_code == 404
+    Donation.objects.filter(pk=donation.pk).update(client_secret="pi_test_1_secret_x")
+    assert client.get(f"/donations/{donation.pk}/receipt/?client_secret=pi_test_1_secret_x").status_code == 200
+
+
+def test_staff_refund_calls_stripe_and_the_webhook_confirms_it(api, community, staff, payments, settings):
+    body = api().post("donations", {"community_id": community.pk, "amount": 5_000, "currency": "cny"}).json()
+    _pay(payments, body["payment_intent_id"], "4242424242424242")
+    Donation.objects.filter(pk=body["id"]).update(status="succeeded")  # no live server here; the succeeded webhook is tested above
+    response = api(staff).post(f"donations/{body['id']}/refund", {"amount": 2_000})
+    assert response.status_code == 200
+    # localstripe records refunds but sends no charge.refunded: sign that event ourselves.
+    signed(api().client, event("charge.refunded", {"id": "ch_x", "payment_intent": body["payment_intent_id"], "amount_refunded": 2_000}, "evt_refund_1"))
+    assert fund_figures(community=community)["raised"] == 3_000
+    assert error_of(api(staff).post(f"donations/{body['id']}/refund", {"amount": 9_999})) == (400, "invalid_amount")

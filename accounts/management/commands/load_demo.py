@@ -97,6 +97,7 @@ class Command(BaseCommand):
         self._tasks(communities)
         self._needs(communities)
         self._projects(communities)
+        self._funds(communities)
         if not options["quiet_logins"]:
             self._print_logins()
 
@@ -273,6 +274,29 @@ class Command(BaseCommand):
                 proposal="持证社工 4 名带领志愿者，每周两次上门探访，建立一人一档。",
                 team="高老师（中级社工师）等 4 人",
                 timeline="2027 年 1 月至 12 月，按季度提交记录",
+            )
+
+    def _funds(self, communities):
+        """Two gifts already received by 锣旗寺社区's fund and one spending, so the funds page shows
+        how it works. (They stand for donations paid through Stripe; the demo makes no payments.)"""
+        from datetime import date
+
+        from orders.models import Donation, Spending
+        from orders.services import spending_record
+
+        luoqisi = communities["锣旗寺社区"]
+        for intent, amount, name, anonymous, message in [
+            ("pi_demo_1", 50_000, "大石坝街道商会", False, "支持社区助老"),
+            ("pi_demo_2", 20_000, "", True, "一点心意"),
+        ]:
+            Donation.objects.get_or_create(
+                payment_intent_id=intent,
+                defaults={"community": luoqisi, "amount": amount, "currency": "cny", "status": "succeeded", "donor_name": name, "anonymous": anonymous, "message": message},
+            )
+        if not Spending.objects.filter(community=luoqisi).exists():
+            spending_record(
+                actor=User.objects.get(username="luoqisi_staff"), community=luoqisi, amount=12_000, spent_on=date(2026, 11, 20),
+                purpose="独居老人冬季慰问品（棉被 4 床）", payee="郭家沱街道便民超市",
             )
 
     def _print_logins(self):

@@ -573,6 +573,27 @@ def donate(request, payload: DonationIn):
     return Status(201, donation)
 
 
+class PayIn(Schema):
+    client_secret: str = Field(..., max_length=255)
+    token: str = Field(..., max_length=255, description="The card token from Stripe.js createToken.")
+
+
+class PayOut(Schema):
+    id: int
+    payment_status: str
+
+
+@router.post("/donations/{donation_id}/pay", response={200: PayOut, **ERRORS, 502: ErrorOut, 503: ErrorOut}, auth=None, tags=["donations"])
+def pay(request, donation_id: int, payload: PayIn):
+    """Server-side confirmation: the page sends the card token; 3-D Secure, if asked for, follows
+    in the page with Stripe.js. Whoever holds the payment's client secret may pay it."""
+    donation = Donation.objects.filter(pk=donation_id).first()
+    if donation is None:
+        raise NotFound(code="donation_not_found")
+    status = services.donation_pay_with_token(donation=donation, client_secret=payload.client_secret, token=payload.token)
+    return {"id": donation.pk, "payment_status": status}
+
+
 @router.get("/donations", response=list[DonationOut], auth=AUTH, tags=["donations"])
 @paginate(PageNumberPagination)
 def my_donations(request):

@@ -97,6 +97,38 @@ def donation_create(
     return donation
 
 
+def donation_pay_with_token(*, donation: Donation, client_secret: str, token: str) -> str:
+    """Attach the card the page tokenised with Stripe.js (``createToken``) to the donation's
+    PaymentIntent and confirm it on the server. Returns the intent's status: ``succeeded``,
+    ``processing``, ``requires_action`` (the page then runs ``confirmCardPayment`` for 3-D Secure)
+    or ``requires_payment_method`` (declined). The webhook, not this answer, moves the donation."""
+    import secrets as _secrets
+
+    if not donation.client_secret or not _secrets.compare_digest(client_secret or "", donation.client_secret):
+        raise PermissionDenied(_("This payment does not belong to you."), code="invalid_client_secret")
+    if donation.status != D.PENDING:
+        raise Conflict(_("This donation is no longer waiting for payment."), code="invalid_transition")
+    token = (token or "").strip()
+    if not token.startswith("tok_"):
+        raise ValidationFailed(_("The card could not be read. Please check it and try again."), code="invalid_token", field="token")
+    client = stripe_client()
+    try:
+        try:
+            method_id = client.v1.payment_methods.create(params={"type": "card", "card": {"token": token}}).id
+        except stripe.InvalidRequestError:
+            # Stripe-compatible test servers (localstripe) cannot turn a token into a
+            # PaymentMethod; they take the token's card instead, as older Stripe did.
+            method_id = client.v1.tokens.retrieve(token).card.id
+        client.v1.payment_intents.update(donation.payment_intent_id, params={"payment_method": method_id})
+        intent = client.v1.payment_intents.confirm(donation.payment_intent_id)
+    except stripe.CardError:
+        return "requires_payment_method"  # declined: the payment_failed webhook records it
+    except stripe.StripeError as exc:
+        logger.warning("paying donation %s failed: %s", donation.pk, exc)
+        raise PaymentProviderError() from None
+    return str(intent.status)
+
+
 def _advance(donation: Donation, to: str, **fields) -> bool:
     """Move forward only: of two events racing, or one arriving late, the higher state stands."""
     lower = [state for state, rank in DONATION_RANK.items() if rank < DONATION_RANK[to]]
@@ -236,6 +268,7 @@ __all__ = [
     "PaymentProviderError",
     "payments_configured",
     "donation_create",
+    "donation_pay_with_token",
     "stripe_webhook_handle",
     "donation_refund",
     "fund_figures",

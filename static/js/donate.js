@@ -1,5 +1,6 @@
-/* Donation page: create the donation (and its PaymentIntent) through our API, then let Stripe.js
- * collect the card with the card element and confirm the payment; the receipt page follows.
+/* Donation page: create the donation (and its PaymentIntent) through our API, tokenise the card
+ * with Stripe.js's card element, let the server attach it and confirm, and run 3-D Secure with
+ * confirmCardPayment only if the bank asks for it. The receipt page follows.
  * Stripe.js itself is loaded from STRIPE_JS_URL (Stripe's own address; localstripe's copy in tests). */
 (function () {
   "use strict";
@@ -10,11 +11,23 @@
   card.mount("#card-element");
   var errorBox = document.getElementById("donate-error");
   var button = document.getElementById("donate-button");
+  var lang = document.documentElement.lang;
 
   function fail(text) {
-    errorBox.textContent = text;
+    errorBox.textContent = text || form.dataset.genericError;
     errorBox.hidden = false;
     button.disabled = false;
+  }
+
+  function postJSON(url, body) {
+    return fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Accept-Language": lang },
+      credentials: "same-origin",
+      body: JSON.stringify(body)
+    }).then(function (response) {
+      return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+    });
   }
 
   form.addEventListener("submit", function (event) {
@@ -30,20 +43,22 @@
     };
     if (form.dataset.project) { body.project_id = parseInt(form.dataset.project, 10); }
     else { body.community_id = parseInt(form.dataset.community, 10); }
-    fetch(form.dataset.api, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "Accept-Language": document.documentElement.lang },
-      credentials: "same-origin",
-      body: JSON.stringify(body)
-    }).then(function (response) {
-      return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+    var donation;
+    postJSON(form.dataset.api, body).then(function (created) {
+      if (!created.ok) { throw new Error(created.data.detail); }
+      donation = created.data;
+      return stripe.createToken(card);
     }).then(function (result) {
-      if (!result.ok) { fail(result.data.detail || "Error"); return; }
-      var donation = result.data;
-      return stripe.confirmCardPayment(donation.client_secret, { payment_method: { card: card } }).then(function (outcome) {
-        if (outcome.error) { fail(outcome.error.message); }
-        location.href = form.dataset.receipt + donation.id + "/receipt/?client_secret=" + encodeURIComponent(donation.client_secret);
-      });
-    }).catch(function () { fail(form.dataset.error || "Network error"); });
+      if (result.error) { throw new Error(result.error.message); }
+      return postJSON(form.dataset.api + "/" + donation.id + "/pay", { client_secret: donation.client_secret, token: result.token.id });
+    }).then(function (paid) {
+      if (!paid.ok) { throw new Error(paid.data.detail); }
+      if (paid.data.payment_status === "requires_action") {
+        return stripe.confirmCardPayment(donation.client_secret);
+      }
+      return null;
+    }).then(function () {
+      location.href = form.dataset.receipt + donation.id + "/receipt/?client_secret=" + encodeURIComponent(donation.client_secret);
+    }).catch(function (err) { fail(err && err.message); });
   });
 })();

@@ -196,6 +196,30 @@ def _wait_for(donation_id: int, status: str) -> Donation:
     return Donation.objects.get(pk=donation_id)
 
 
+def _pay_like_the_page(base: str, client, body: dict, card: str) -> dict:
+    """What the donate page does: Stripe.js tokenises the card, then our /pay attaches and confirms."""
+    token = stripe_post(base, "/v1/tokens", {"card[number]": card, "card[exp_month]": "12", "card[exp_year]": "2030", "card[cvc]": "123"})
+    return client.post(f"donations/{body['id']}/pay", {"client_secret": body["client_secret"], "token": token["id"]}).json()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_pages_flow_pays_and_the_real_webhook_counts_it(live_server, payments, settings):
+    from tests.conftest import ApiClient
+    from tests.factories import CommunityFactory
+
+    community = CommunityFactory()
+    stripe_post(payments, "/_config/webhooks/community_market", {"url": f"{live_server.url}/stripe/webhook/", "secret": WEBHOOK_SECRET})
+    client = ApiClient()
+    body = client.post("donations", {"community_id": community.pk, "amount": 3_300, "currency": "cny"}).json()
+    assert error_of(client.post(f"donations/{body['id']}/pay", {"client_secret": "pi_x_secret_wrong", "token": "tok_x"})) == (403, "invalid_client_secret")
+    assert _pay_like_the_page(payments, client, body, "4242424242424242")["payment_status"] == "succeeded"
+    assert _wait_for(body["id"], "succeeded").status == "succeeded"
+    declined = client.post("donations", {"community_id": community.pk, "amount": 4_400, "currency": "cny"}).json()
+    assert _pay_like_the_page(payments, client, declined, "4000000000000341")["payment_status"] == "requires_payment_method"
+    assert _wait_for(declined["id"], "failed").status == "failed"
+    assert fund_figures(community=community)["raised"] == 3_300
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_card_payment_succeeds_through_localstripes_real_webhook(live_server, payments, settings):
     from tests.conftest import ApiClient

@@ -18,6 +18,7 @@ from accounts.models import (
     Street,
     User,
 )
+from config.admin_history import HistoryInline
 from config.errors import ApplicationError
 
 
@@ -76,14 +77,9 @@ class OrganizationMemberInline(admin.TabularInline):
     raw_id_fields = ("user",)
 
 
-class OrganizationStatusChangeInline(admin.TabularInline):
+class OrganizationStatusChangeInline(HistoryInline):
     model = OrganizationStatusChange
-    extra = 0
-    can_delete = False
     readonly_fields = ("from_status", "to_status", "actor", "reason", "created_at")
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Organization)

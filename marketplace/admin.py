@@ -3,19 +3,15 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from config.admin_history import HistoryInline
 from config.errors import ApplicationError
 from marketplace import services
 from marketplace.models import Consultation, Need, Project, ProjectCriterion, Task, TaskStatusChange
 
 
-class TaskStatusChangeInline(admin.TabularInline):
+class TaskStatusChangeInline(HistoryInline):
     model = TaskStatusChange
-    extra = 0
-    can_delete = False
     readonly_fields = ("from_status", "to_status", "actor", "note", "created_at")
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Task)

@@ -5,8 +5,7 @@ and a message carries no more than the board page itself shows.
 """
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
-
+from config.consumers import GroupConsumer
 from config.realtime import board_group
 
 NOT_FOUND = 4404
@@ -19,24 +18,14 @@ def _community_exists(community_id: int) -> bool:
     return Community.objects.filter(pk=community_id).exists()
 
 
-class TaskBoardConsumer(AsyncJsonWebsocketConsumer):
+class TaskBoardConsumer(GroupConsumer):
     async def connect(self):
         raw = self.scope["url_route"]["kwargs"].get("community_id")
         community_id = int(raw) if raw is not None else None
         if community_id is not None and not await _community_exists(community_id):
             await self.close(code=NOT_FOUND)
             return
-        self.group = board_group(community_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        await self.accept()
-
-    async def disconnect(self, code):
-        if hasattr(self, "group"):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
-
-    async def receive_json(self, content, **kwargs):
-        if content.get("type") == "ping":
-            await self.send_json({"type": "pong"})
+        await self.join(board_group(community_id))
 
     async def task_changed(self, event):
         await self.send_json({"type": "task", "event": event["event"], "task": event["task"]})

@@ -2,17 +2,13 @@
 
 from django.contrib import admin
 
+from config.admin_history import HistoryInline
 from orders.models import Bid, BidScore, Claim, ClaimStatusChange, Contract, Milestone, Review
 
 
-class ClaimStatusChangeInline(admin.TabularInline):
+class ClaimStatusChangeInline(HistoryInline):
     model = ClaimStatusChange
-    extra = 0
-    can_delete = False
     readonly_fields = ("from_status", "to_status", "actor", "note", "created_at")
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Claim)

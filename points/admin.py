@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from config.admin_history import HistoryInline
 from config.errors import ApplicationError
 from points import services
 from points.models import LedgerEntry, LedgerTransaction, PointsAccount, PointsRule, Redemption, RedemptionStatusChange, Reward
@@ -66,14 +67,9 @@ class RewardAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class RedemptionStatusChangeInline(admin.TabularInline):
+class RedemptionStatusChangeInline(HistoryInline):
     model = RedemptionStatusChange
-    extra = 0
-    can_delete = False
     readonly_fields = ("from_status", "to_status", "actor", "created_at")
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Redemption)

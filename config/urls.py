@@ -9,10 +9,12 @@ from config import health
 from config.api import api
 from marketplace.urls_needs import consultation_patterns, needs_patterns
 from marketplace.urls_projects import projects_patterns
+from marketplace.views import dashboards as dashboard_views
 from marketplace.views import needs as need_views
 from orders import donation_views
 from orders import views as order_views
 from orders.webhooks import stripe_webhook
+from points import views as points_views
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -28,6 +30,11 @@ urlpatterns = [
     path("projects/", include(projects_patterns)),
     path("consultations/", include(consultation_patterns)),
     path("feedback/", need_views.board, name="feedback"),
+    path("communities/<int:community_id>/info/", dashboard_views.community_info, name="community_info"),
+    path("communities/<int:community_id>/dashboard/", dashboard_views.community_dashboard, name="community_dashboard"),
+    path("district/dashboard/", dashboard_views.district_dashboard, name="district_dashboard"),
+    path("communities/<int:community_id>/ledger/export/", points_views.ledger_export, name="community_ledger_export"),
+    path("communities/<int:community_id>/donations/export/", donation_views.donations_export, name="community_donations_export"),
     path("communities/<int:community_id>/feedback/", need_views.board, name="community_feedback"),
     path("volunteers/<int:user_id>/record/", order_views.record, name="volunteer_record"),
     path("notifications/", order_views.notifications, name="notifications"),

@@ -128,3 +128,29 @@ def refund(request, donation_id: int):
         success=_("Refund requested; it shows here once Stripe confirms it."),
         then=redirect("community_funds", donation.community_id),
     )
+
+
+@login_required
+def donations_export(request, community_id: int):
+    """The community's donations (received and refunded), as CSV or XLSX, for staff."""
+    from django.utils import timezone
+
+    from config.errors import PermissionDenied
+    from config.exports import export
+    from config.pages import error_page
+
+    community = get_object_or_404(Community, pk=community_id)
+    if not is_community_staff(request.user, community.pk):
+        return error_page(request, PermissionDenied(_("Only staff of this community can export its donations.")))
+    donations = Donation.objects.filter(community=community).select_related("project").order_by("-created_at", "-id")
+    header = [_("Date"), _("Number"), _("Project"), _("Donor"), _("Amount (fen)"), _("Refunded (fen)"), _("Status"), _("Message")]
+    rows = (
+        [
+            timezone.localtime(d.created_at).strftime("%Y-%m-%d %H:%M"), d.pk, d.project.title if d.project else "",
+            _("Anonymous donor") if d.anonymous or not d.donor_name else d.donor_name, d.amount, d.refunded_amount, str(d.get_status_display()), d.message,
+        ]
+        for d in donations.iterator(chunk_size=1000)
+    )
+    return export(request.GET.get("format", "csv"), f"donations-{community.pk}", header, rows, title="donations") or export(
+        "csv", f"donations-{community.pk}", header, rows
+    )

@@ -1,11 +1,9 @@
 """Pages for claims: take a slot, deliver, verify, review; my claims; the staff queue; records."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +13,7 @@ from accounts.models import Organization, User
 from accounts.selectors import user_notifications
 from accounts.services import notifications_mark_read
 from config.errors import NotFound, ValidationFailed
+from config.exports import export
 from config.pages import error_page, perform
 from marketplace.selectors import task_get
 from orders import selectors, services
@@ -148,31 +147,20 @@ def queue(request):
     return render(request, "claims/queue.html", {"page": page})
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def record(request, user_id: int):
     """A volunteer's verified service with totals: printable, and as CSV (UTF-8 with BOM for Excel)."""
     volunteer = User.objects.filter(pk=user_id, is_active=True).first()
     if volunteer is None or not selectors.record_visible_to(volunteer, request.user):
         raise Http404
     lines = selectors.volunteer_record(volunteer)
-    if request.GET.get("format") == "csv":
-        writer = csv.writer(_Echo())
-
-        def rows():
-            yield "\ufeff"
-            yield writer.writerow([_("Date"), _("Task"), _("Community"), _("Credited hours"), _("Honour hours"), _("Points")])
-            for c in lines.iterator(chunk_size=500):
-                yield writer.writerow(
-                    [timezone.localtime(c.task.starts_at).strftime("%Y-%m-%d"), c.task.title, c.task.community.name, c.credited_hours, c.honour_hours, c.points_awarded]
-                )
-
-        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="volunteer-record-{volunteer.pk}.csv"'
-        return response
+    fmt = request.GET.get("format", "")
+    if fmt in ("csv", "xlsx"):
+        header = [_("Date"), _("Task"), _("Community"), _("Credited hours"), _("Honour hours"), _("Points")]
+        rows = (
+            [timezone.localtime(c.task.starts_at).strftime("%Y-%m-%d"), c.task.title, c.task.community.name, c.credited_hours, c.honour_hours, c.points_awarded]
+            for c in lines.iterator(chunk_size=500)
+        )
+        return export(fmt, f"volunteer-record-{volunteer.pk}", header, rows, title="record")
     context = {
         "volunteer": volunteer,
         "lines": lines,

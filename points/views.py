@@ -212,3 +212,25 @@ def budget(request, community_id: int):
     return _counter_action(request, community_id, forms.BudgetForm, action, _("Budget credited to the pool."))
 
 
+
+
+@login_required
+def ledger_export(request, community_id: int):
+    """The community's points ledger, streamed as CSV (default) or XLSX, for staff."""
+    from django.utils import timezone
+
+    from config.exports import export
+
+    community = _community_or_404(community_id)
+    if not is_community_staff(request.user, community.pk):
+        return error_page(request, PermissionDenied(_("Only staff of this community can export its ledger.")))
+    entries = selectors.community_entries(community)
+    header = [_("Date"), _("Transaction"), _("Kind"), _("Account"), _("Points"), _("Balance after"), _("Reason")]
+    rows = (
+        [
+            timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M"), e.transaction_id, str(e.transaction.get_kind_display()),
+            e.account.user.shown_name if e.account.user_id else str(e.account.get_kind_display()), e.amount, e.balance_after, e.transaction.memo,
+        ]
+        for e in entries.iterator(chunk_size=1000)
+    )
+    return export(request.GET.get("format", "csv"), f"ledger-{community.pk}", header, rows, title="ledger") or export("csv", f"ledger-{community.pk}", header, rows)

@@ -1,0 +1,141 @@
+"""Dashboards (community staff, district admin), the public information page, and exports."""
+
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.selectors import community_get, is_community_staff
+from config.errors import PermissionDenied
+from config.exports import export
+from config.pages import error_page
+from marketplace import dashboard, selectors
+from marketplace.models import Project, Task
+
+FIGURE_LABELS = [
+    ("needs_received", gettext_lazy("Needs received")),
+    ("needs_major", gettext_lazy("Needs: major matters")),
+    ("needs_minor", gettext_lazy("Needs: minor matters")),
+    ("needs_private", gettext_lazy("Needs: private matters")),
+    ("needs_resolved", gettext_lazy("Needs resolved")),
+    ("median_days_to_resolve", gettext_lazy("Median days to resolve")),
+    ("tasks_published", gettext_lazy("Tasks published")),
+    ("tasks_filled", gettext_lazy("Tasks filled")),
+    ("tasks_done", gettext_lazy("Tasks done")),
+    ("volunteers_active", gettext_lazy("Active volunteers")),
+    ("hours_credited", gettext_lazy("Hours served (credited)")),
+    ("hours_honour", gettext_lazy("Honour hours")),
+    ("points_budgeted", gettext_lazy("Points budgeted")),
+    ("points_awarded", gettext_lazy("Points awarded")),
+    ("points_redeemed", gettext_lazy("Points redeemed")),
+    ("points_outstanding", gettext_lazy("Points held by people now")),
+    ("donations_raised", gettext_lazy("Donations raised (fen)")),
+    ("donations_spent", gettext_lazy("Donations spent (fen)")),
+    ("review_average", gettext_lazy("Average review score")),
+]
+# Where each figure's list lives, so a number on the dashboard leads to the rows behind it.
+FIGURE_LINKS = {
+    "needs_received": "/needs/?community={c}",
+    "needs_resolved": "/needs/?community={c}&status=resolved",
+    "tasks_published": "/tasks/?community={c}",
+    "tasks_done": "/tasks/?community={c}&status=done",
+    "points_awarded": "/communities/{c}/points/",
+    "points_redeemed": "/communities/{c}/points/",
+    "donations_raised": "/communities/{c}/funds/",
+    "donations_spent": "/communities/{c}/funds/",
+}
+
+
+def community_dashboard(request, community_id: int):
+    community = community_get(community_id)
+    if community is None:
+        raise Http404
+    if not is_community_staff(request.user, community.pk):
+        return error_page(request, PermissionDenied(_("The dashboard is for staff of this community.")))
+    period = dashboard.Period.from_query(request.GET)
+    figures = dashboard.community_figures(community, period)
+    rows = [(str(label), figures[key]) for key, label in FIGURE_LABELS]
+    exported = export(
+        request.GET.get("format", ""), f"dashboard-{community.pk}-{period.start}-{period.end}", [_("Figure"), _("Value")],
+        ([label, "" if value is None else value] for label, value in rows), title=community.name,
+    )
+    if exported is not None:
+        return exported
+    series = dashboard.monthly_series(community, period)
+    context = {
+        "community": community,
+        "period": period,
+        "figures": [
+            {"key": key, "label": label, "value": figures[key], "link": FIGURE_LINKS.get(key, "").format(c=community.pk)}
+            for key, label in FIGURE_LABELS
+        ],
+        "series": series,
+        "services_chart": dashboard.bar_chart(series, "services"),
+        "hours_chart": dashboard.bar_chart(series, "hours"),
+        "categories": dashboard.top_categories(community, period),
+    }
+    return render(request, "dashboards/community.html", context)
+
+
+DISTRICT_HEADERS = [
+    ("name", gettext_lazy("Community")),
+    ("street", gettext_lazy("Street")),
+    ("needs_received", gettext_lazy("Needs received")),
+    ("needs_resolved", gettext_lazy("Needs resolved")),
+    ("tasks_published", gettext_lazy("Tasks published")),
+    ("tasks_done", gettext_lazy("Tasks done")),
+    ("volunteers_active", gettext_lazy("Active volunteers")),
+    ("hours_credited", gettext_lazy("Hours served (credited)")),
+    ("points_awarded", gettext_lazy("Points awarded")),
+    ("points_redeemed", gettext_lazy("Points redeemed")),
+    ("donations_raised", gettext_lazy("Donations raised (fen)")),
+    ("donations_spent", gettext_lazy("Donations spent (fen)")),
+]
+
+
+def district_dashboard(request):
+    if not (request.user.is_authenticated and request.user.is_superuser):
+        return error_page(request, PermissionDenied(_("The district dashboard is for the district administrator.")))
+    period = dashboard.Period.from_query(request.GET)
+    sort = request.GET.get("sort", "name")
+    rows, totals = dashboard.district_rows(period, sort=sort)
+    exported = export(
+        request.GET.get("format", ""), f"district-{period.start}-{period.end}", [label for _key, label in DISTRICT_HEADERS],
+        ([row[key] for key, _label in DISTRICT_HEADERS] for row in rows), title="district",
+    )
+    if exported is not None:
+        return exported
+    series = dashboard.monthly_series(None, period)
+    context = {
+        "period": period,
+        "rows": rows,
+        "totals": totals,
+        "headers": DISTRICT_HEADERS,
+        "sort": sort,
+        "services_chart": dashboard.bar_chart(series, "services"),
+        "series": series,
+    }
+    return render(request, "dashboards/district.html", context)
+
+
+def community_info(request, community_id: int):
+    """信息公开: what a resident sees first, no login. Open tasks, projects and their awards, the
+    funds, the needs feedback board and the points rules."""
+    from orders.services import fund_figures
+    from points.selectors import community_rule, reward_list
+
+    community = community_get(community_id)
+    if community is None:
+        raise Http404
+    context = {
+        "community": community,
+        "tasks": selectors.task_list(filters={"community": community.pk, "status": "open", "starts_after": timezone.now().isoformat()})[:10],
+        "projects": Project.objects.filter(community=community).exclude(status=Project.Status.DRAFT).select_related("contract__organization")[:10],
+        "funds": fund_figures(community=community),
+        "board": selectors.needs_board(community=community),
+        "rule": community_rule(community),
+        "rewards": reward_list(filters={"community": community.pk})[:10],
+        "open_statuses": (Task.Status.OPEN,),
+    }
+    return render(request, "dashboards/info.html", context)

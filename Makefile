@@ -12,7 +12,7 @@ PORT ?= 8000
 WORKERS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: run serve test install messages migrate demo check clean
+.PHONY: run serve test install messages migrate demo check clean bench-dashboard
 
 $(VENV)/bin/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -60,3 +60,7 @@ check: $(VENV)/.installed
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
 	find locale -name '*.mo' -delete
+
+# Dashboards on a 100,000-task district (SQLite by default; set DATABASE_URL for PostgreSQL).
+bench-dashboard: $(VENV)/.installed messages
+	$(PY) bench/dashboard_latency.py --tasks $${TASKS:-100000}

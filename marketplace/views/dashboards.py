@@ -54,12 +54,18 @@ def community_dashboard(request, community_id: int):
     if not is_community_staff(request.user, community.pk):
         return error_page(request, PermissionDenied(_("The dashboard is for staff of this community.")))
     period = dashboard.Period.from_query(request.GET)
+    fmt, table = request.GET.get("format", ""), request.GET.get("table", "figures")
+    name = f"dashboard-{community.pk}-{table}-{period.start}-{period.end}"
+    if fmt in ("csv", "xlsx") and table == "months":
+        header = [_("Month"), _("Tasks published"), _("Services verified"), _("Hours served (credited)"), _("Needs received")]
+        rows = ([m["month"].strftime("%Y-%m"), m["tasks"], m["services"], m["hours"], m["needs"]] for m in dashboard.monthly_series(community, period))
+        return export(fmt, name, header, rows, title="months")
+    if fmt in ("csv", "xlsx") and table == "categories":
+        rows = ([str(c["label"]), c["tasks"]] for c in dashboard.top_categories(community, period, limit=20))
+        return export(fmt, name, [_("Category"), _("Tasks published")], rows, title="categories")
     figures = dashboard.community_figures(community, period)
     rows = [(str(label), figures[key]) for key, label in FIGURE_LABELS]
-    exported = export(
-        request.GET.get("format", ""), f"dashboard-{community.pk}-{period.start}-{period.end}", [_("Figure"), _("Value")],
-        ([label, "" if value is None else value] for label, value in rows), title=community.name,
-    )
+    exported = export(fmt, name, [_("Figure"), _("Value")], ([label, "" if value is None else value] for label, value in rows), title=community.name)
     if exported is not None:
         return exported
     series = dashboard.monthly_series(community, period)

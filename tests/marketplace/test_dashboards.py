@@ -160,3 +160,14 @@ def test_charts_have_a_text_alternative(community, staff):
     generate(community, staff, seed=5)
     html = browser(staff).get(f"/communities/{community.pk}/dashboard/").content.decode()
     assert 'role="img"' in html and "<title" in html and "<table" in html
+
+
+def test_the_month_and_category_tables_export_too(community, staff):
+    generate(community, staff, seed=6)
+    client = browser(staff)
+    months = b"".join(client.get(f"/communities/{community.pk}/dashboard/", {"format": "csv", "table": "months"}).streaming_content).decode()
+    lines = months.lstrip("\ufeff").splitlines()
+    assert len(lines) >= 12 and lines[1].count(",") == 4
+    xlsx = client.get(f"/communities/{community.pk}/dashboard/", {"format": "xlsx", "table": "categories"})
+    rows = list(load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active.iter_rows(values_only=True))
+    assert sum(r[1] for r in rows[1:]) == Task.objects.filter(community=community).count()

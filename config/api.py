@@ -8,7 +8,9 @@ import datetime
 import logging
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.db import InterfaceError, OperationalError
+from django.http.multipartparser import MultiPartParserError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -165,6 +167,21 @@ def on_not_found(request, exc):
 def on_http_error(request, exc: HttpError):
     codes = {400: "invalid", 401: "not_authenticated", 403: "permission_denied", 404: "not_found", 429: "rate_limited"}
     return error_response(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+
+
+@api.exception_handler(MultiPartParserError)
+def on_malformed_body(request, exc):
+    # A body that says it is multipart (or form data) but is not: the client's mistake, not ours.
+    return error_response(request, 400, "malformed_request", _("The request body could not be read."))
+
+
+api.exception_handler(SuspiciousOperation)(on_malformed_body)
+
+
+@api.exception_handler(OverflowError)
+def on_overflow(request, exc):
+    # An id or number longer than the database can hold (found by schemathesis): no such object.
+    return error_response(request, 400, "number_too_large", _("A number in the request is too large."))
 
 
 @api.exception_handler(OperationalError)

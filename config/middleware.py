@@ -13,3 +13,21 @@ class AxesPageLockoutMiddleware(AxesMiddleware):
         if request.path.startswith("/api/"):
             return self.get_response(request)
         return super().__call__(request)
+
+
+class NumberTooLargeMiddleware:
+    """A page address or filter with a number longer than the database can hold (``/tasks/
+    99999999999999999999999/``) is the visitor's mistake: answer 400, not a server error."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, OverflowError):
+            from config.handlers import bad_request
+
+            return bad_request(request, exception)
+        return None

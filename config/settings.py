@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.middleware.NumberTooLargeMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into a 429 page.
     "config.middleware.AxesPageLockoutMiddleware",
 ]

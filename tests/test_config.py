@@ -135,3 +135,21 @@ def test_the_stylesheet_is_served_by_the_app_itself(db):
     page = Client().get("/").content.decode()
     assert "/static/css/site.css" in page
     assert "http://" not in page.split("<body")[0] and "https://" not in page.split("<body")[0]  # no CDN in the head
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/tasks/123456789012345678901234567890", "/api/v1/consultations?community=708209911109493719040", "/api/v1/tasks?community=99999999999999999999999"],
+)
+def test_numbers_too_large_for_the_database_are_400_in_the_api(path):
+    # Found by schemathesis: SQLite cannot hold these and raised OverflowError (500).
+    response = Client().get(path)
+    assert response.status_code in (400, 404, 422)
+    assert response.json()["code"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/tasks/123456789012345678901234567890/", "/tasks/?community=99999999999999999999999"])
+def test_numbers_too_large_for_the_database_are_not_a_server_error_on_pages(path):
+    assert Client().get(path).status_code in (200, 400, 404)  # the board ignores an unknown community

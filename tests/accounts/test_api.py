@@ -288,3 +288,9 @@ def test_new_users_can_register_and_then_get_a_token(api):
     api().post("auth/register", {"username": "newbie", "password": "a-long-passphrase", "display_name": "新人"})
     assert api().post("auth/token", {"username": "newbie", "password": "a-long-passphrase"}).status_code == 200
     assert UserFactory._meta.model.objects.filter(username="newbie").count() == 1
+
+
+def test_a_body_that_claims_to_be_multipart_but_is_not_is_400(client):
+    # Found by schemathesis: Django's multipart parser raised, and the API answered 500.
+    response = client.post("/api/v1/auth/token", '{"username": "", "password": "x"}', content_type="multipart/form-data")
+    assert error_of(response) == (400, "malformed_request")

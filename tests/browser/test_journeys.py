@@ -209,3 +209,26 @@ def test_every_control_is_reachable_by_keyboard(browser, live_server, world):
         ".filter(e => e.tabIndex < 0).length"
     )
     assert controls == 0  # nothing takes itself out of the tab order
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
+def test_the_dashboards_pass_the_accessibility_gate(browser, live_server, world, locale):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.factories import PASSWORD, UserFactory
+
+    UserFactory(username="district_admin_axe", is_superuser=True, is_staff=True)
+    axe = Axe()
+    problems = []
+    for username, path in [
+        ("staff_wang", f"/communities/{world['community'].pk}/dashboard/"),
+        ("district_admin_axe", "/district/dashboard/"),
+    ]:
+        page = new_page(browser, locale=locale, viewport={"width": 1024, "height": 800})
+        log_in(page, live_server.url, username, PASSWORD)
+        page.goto(live_server.url + path)
+        assert page.locator("h1").count() == 1
+        violations = axe.run(page).response["violations"]
+        problems += [(path, v["id"], v["impact"]) for v in violations if v["impact"] in ("serious", "critical")]
+        shot(page, f"dashboard-{username}-{locale}")
+    assert problems == []

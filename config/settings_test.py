@@ -24,4 +24,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # the busy timeout, which shared-cache memory databases do not honour.
     import tempfile
 
-    DATABASES["default"]["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), "community_market_test.sqlite3")}
+    # TEST_SQLITE_PATH lets several suites run side by side on one machine without sharing a file.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("TEST_SQLITE_PATH") or os.path.join(tempfile.gettempdir(), "community_market_test.sqlite3")
+    }

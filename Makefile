@@ -12,7 +12,7 @@ PORT ?= 8000
 WORKERS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: run serve test install messages migrate demo check clean bench-dashboard
+.PHONY: run serve test fuzz install messages migrate demo check clean bench-dashboard
 
 $(VENV)/bin/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -53,6 +53,10 @@ serve: messages
 
 test: $(VENV)/.test-installed messages
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The API fuzzer of the suite (tests/test_api_fuzz.py), with many more examples per operation.
+fuzz: $(VENV)/.test-installed messages
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-500} $(PY) -m pytest tests/test_api_fuzz.py $(PYTEST_ARGS)
 
 check: $(VENV)/.installed
 	DEBUG=$${DEBUG:-1} $(PY) manage.py check

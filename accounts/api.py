@@ -202,6 +202,45 @@ def add_community_member(request, community_id: int, payload: MemberAddIn):
     return Status(201, services.membership_add(actor=request.auth, community=community, user=user, role=payload.role))
 
 
+# --- Login lockouts --------------------------------------------------------------------------------
+class LockedOutOut(Schema):
+    user_id: int
+    username: str
+    display_name: str
+    failures: int
+    last_attempt: datetime
+    communities: list[str]
+
+
+class UnlockOut(Schema):
+    user_id: int
+    attempts_cleared: int
+
+
+@router.get("/lockouts", response={200: list[LockedOutOut], **ERRORS}, auth=AUTH, tags=["accounts"])
+@paginate(PageNumberPagination)
+def list_lockouts(request):
+    """People the caller may unlock who are locked out of logging in now (empty for non-staff)."""
+    return [
+        {
+            "user_id": account.user.pk,
+            "username": account.user.username,
+            "display_name": account.user.display_name,
+            "failures": account.failures,
+            "last_attempt": account.last_attempt,
+            "communities": account.communities,
+        }
+        for account in selectors.locked_out_accounts(request.auth)
+    ]
+
+
+@router.post("/users/{user_id}/unlock", response={200: UnlockOut, **ERRORS}, auth=AUTH, tags=["accounts"])
+def unlock_user(request, user_id: int):
+    """Lift a person's login lockout: staff of a community they belong to, or the district admin."""
+    user = services.user_by_id_or_404(user_id)
+    return {"user_id": user.pk, "attempts_cleared": services.lockout_reset(actor=request.auth, user=user)}
+
+
 # --- Organisations ---------------------------------------------------------------------------------
 @router.get("/organizations", response=list[OrganizationOut], auth=None, tags=["organizations"])
 @paginate(PageNumberPagination)

@@ -1,6 +1,11 @@
 """Reads for accounts: querysets already joined, filtered through the FilterSets in filters.py."""
 
-from django.db.models import Count, Q, QuerySet
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models.functions import Lower
+from django.utils import timezone
 
 from accounts.filters import CommunityFilter, OrganizationFilter
 from accounts.models import Community, Membership, Organization, OrganizationMember, User
@@ -127,3 +132,72 @@ def unread_count(user) -> int:
     if not user.is_authenticated:
         return 0
     return user_notifications(user, unread_only=True).count()
+
+
+# --- Login lockouts (django-axes) ------------------------------------------------------------------
+@dataclass(frozen=True)
+class LockedOutAccount:
+    user: User
+    failures: int
+    last_attempt: datetime
+    communities: list[str]
+
+
+def staff_community_ids(user) -> list[int]:
+    return list(Membership.objects.filter(user=user, role=Membership.Role.STAFF).values_list("community_id", flat=True))
+
+
+def lockout_failure_limit() -> int:
+    from axes.helpers import get_failure_limit
+
+    return get_failure_limit(None, None)
+
+
+def _locked_out_usernames() -> dict[str, tuple[int, datetime]]:
+    """Username (as typed at the login) → (failures, last attempt) for every name django-axes
+    refuses right now: its recorded failures within the cool-off reach the limit, counted the way
+    axes counts them for the ``username`` lockout parameter."""
+    from axes.helpers import get_cool_off
+    from axes.models import AccessAttempt
+
+    attempts = AccessAttempt.objects.exclude(username__isnull=True)
+    cool_off = get_cool_off()
+    if cool_off is not None:
+        attempts = attempts.filter(attempt_time__gte=timezone.now() - cool_off)
+    rows = (
+        attempts.values("username")
+        .annotate(failures=Sum("failures_since_start"), last_attempt=Max("attempt_time"))
+        .filter(failures__gte=lockout_failure_limit())
+    )
+    return {row["username"]: (row["failures"], row["last_attempt"]) for row in rows}
+
+
+def locked_out_accounts(viewer) -> list[LockedOutAccount]:
+    """The people ``viewer`` may unlock who are locked out now: members of the communities where
+    the viewer is staff, everyone for the district admin. Newest lockout first."""
+    if not viewer.is_authenticated:
+        return []
+    locked = _locked_out_usernames()
+    if not locked:
+        return []
+    by_name: dict[str, tuple[int, datetime]] = {}
+    for name, (failures, last) in locked.items():
+        # "Wang" and "wang" are one account (usernames are unique case-insensitively).
+        old_failures, old_last = by_name.get(name.lower(), (0, last))
+        by_name[name.lower()] = (max(failures, old_failures), max(last, old_last))
+    users = User.objects.annotate(username_lower=Lower("username")).filter(username_lower__in=list(by_name), is_active=True)
+    memberships = Membership.objects.select_related("community").order_by("community__name")
+    if not viewer.is_superuser:
+        community_ids = staff_community_ids(viewer)
+        users = users.filter(memberships__community_id__in=community_ids).distinct()
+        memberships = memberships.filter(community_id__in=community_ids)
+    users = list(users)
+    communities: dict[int, list[str]] = {}
+    for membership in memberships.filter(user__in=users):
+        names = communities.setdefault(membership.user_id, [])
+        if membership.community.name not in names:
+            names.append(membership.community.name)
+    accounts = [
+        LockedOutAccount(user, *by_name[user.username.lower()], communities=communities.get(user.pk, [])) for user in users
+    ]
+    return sorted(accounts, key=lambda account: account.last_attempt, reverse=True)

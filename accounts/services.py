@@ -6,6 +6,7 @@ what it says or raises an ``ApplicationError`` and writes nothing.
 """
 
 import hashlib
+import logging
 import secrets
 from datetime import timedelta
 
@@ -29,11 +30,13 @@ from accounts.models import (
     Street,
     User,
 )
-from accounts.selectors import is_community_staff, is_organization_admin
+from accounts.selectors import is_community_staff, is_organization_admin, staff_community_ids
 from accounts.validators import is_valid_credit_code, normalize_credit_code
 from config.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, RateLimited, ValidationFailed
 
 MAX_SKILLS = 20
+
+logger = logging.getLogger(__name__)
 
 
 # --- Registration and profile ------------------------------------------------------------------
@@ -126,6 +129,37 @@ def token_obtain(*, request, username: str, password: str) -> str:
     if user is None or not user.is_active:
         raise NotAuthenticated(_("Wrong username or password."), code="invalid_credentials")
     return token_create(user=user)
+
+
+def can_unlock(actor: User, user: User) -> bool:
+    """The district admin may unlock anyone; community staff, the members of their communities."""
+    if not actor.is_authenticated:
+        return False
+    if actor.is_superuser:
+        return True
+    return Membership.objects.filter(user=user, community_id__in=staff_community_ids(actor)).exists()
+
+
+def lockout_reset(*, actor: User, user: User) -> int:
+    """Lift the login lockout of ``user`` so they can log in again at once; returns how many
+    recorded attempts were cleared. Nothing to clear is no error, so a double click or a retried
+    call is harmless.
+
+    Only the failures recorded for this person's username are cleared, through django-axes' own
+    reset (which also clears its cache). The address they failed from is then free of these
+    failures too, but an address that also failed for other names (someone trying many accounts)
+    stays locked: that is not the person's lockout to lift."""
+    if not can_unlock(actor, user):
+        raise PermissionDenied(_("Only staff of a community this person belongs to can unlock their account."))
+    from axes.models import AccessAttempt
+    from axes.utils import reset
+
+    with transaction.atomic():
+        # The name as typed at the login: "Wang" and "wang" are one account, and axes counts each.
+        typed = set(AccessAttempt.objects.filter(username__iexact=user.username).values_list("username", flat=True))
+        cleared = sum(reset(username=name) for name in typed)
+    logger.info("Login lockout of user %s lifted by user %s (%d attempts cleared)", user.pk, actor.pk, cleared)
+    return cleared
 
 
 def token_create(*, user: User) -> str:

@@ -10,6 +10,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
+    path("lockouts/", views.lockouts, name="lockouts"),
+    path("lockouts/<int:user_id>/unlock/", views.lockout_reset, name="unlock"),
 ]
 
 communities_patterns = (

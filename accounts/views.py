@@ -74,6 +74,28 @@ def profile(request):
     return render(request, "accounts/profile.html", context, status=400 if form.errors else 200)
 
 
+# --- Login lockouts --------------------------------------------------------------------------------
+@login_required
+def lockouts(request):
+    """Community staff see which of their members are locked out of logging in, and unlock them."""
+    if not selectors.is_any_staff(request.user):
+        return error_page(request, PermissionDenied(_("Only community staff can see locked-out accounts.")))
+    context = {"accounts": selectors.locked_out_accounts(request.user), "failure_limit": selectors.lockout_failure_limit()}
+    return render(request, "accounts/lockouts.html", context)
+
+
+@login_required
+@require_POST
+def lockout_reset(request, user_id: int):
+    try:
+        user = services.user_by_id_or_404(user_id)
+        services.lockout_reset(actor=request.user, user=user)
+    except ApplicationError as exc:
+        return error_page(request, exc)
+    messages.success(request, _("%(user)s can log in again.") % {"user": user.shown_name})
+    return redirect("accounts:lockouts")
+
+
 # --- Communities ---------------------------------------------------------------------------------
 def community_list(request):
     try:

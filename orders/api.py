@@ -604,22 +604,12 @@ def my_donations(request):
 def get_donation(request, donation_id: int):
     from config.api import optional_user
 
-    donation = Donation.objects.filter(pk=donation_id).first()
-    viewer = optional_user(request)
-    # A receipt: for the donor, the community's staff, or whoever holds the payment's client secret.
-    secret = request.GET.get("client_secret", "")
-    allowed = donation is not None and (
-        (viewer.is_authenticated and (donation.donor_id == viewer.pk or is_community_staff(viewer, donation.community_id)))
-        or (secret and secret == donation.client_secret)
-    )
-    if not allowed:
-        raise NotFound(code="donation_not_found")
-    return donation
+    return selectors.donation_get_for(donation_id, optional_user(request), client_secret=request.GET.get("client_secret", ""))
 
 
 @router.post("/donations/{donation_id}/refund", response={200: DonationOut, **ERRORS, 502: ErrorOut, 503: ErrorOut}, auth=AUTH, tags=["donations"])
 def refund(request, donation_id: int, payload: RefundIn):
-    donation = get_object_or_404(Donation, pk=donation_id)
+    donation = selectors.donation_get_for(donation_id, request.auth)
     return services.donation_refund(actor=request.auth, donation=donation, amount=payload.amount)
 
 

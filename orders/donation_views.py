@@ -13,9 +13,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Community
 from accounts.selectors import is_community_staff
+from config.errors import NotFound
 from config.pages import perform
 from marketplace.models import Project
-from orders import services
+from orders import selectors, services
 from orders.models import Donation, Spending
 
 
@@ -47,16 +48,15 @@ def donate(request):
     return render(request, "donations/donate.html", context)
 
 
+def _donation_for(request, donation_id: int, *, client_secret: str = "") -> Donation:
+    try:
+        return selectors.donation_get_for(donation_id, request.user, client_secret=client_secret)
+    except NotFound:
+        raise Http404 from None
+
+
 def receipt(request, donation_id: int):
-    donation = Donation.objects.select_related("community", "project").filter(pk=donation_id).first()
-    user = request.user
-    secret = request.GET.get("client_secret", "")
-    allowed = donation is not None and (
-        (user.is_authenticated and (donation.donor_id == user.pk or is_community_staff(user, donation.community_id)))
-        or (secret and secret == donation.client_secret)
-    )
-    if not allowed:
-        raise Http404
+    donation = _donation_for(request, donation_id, client_secret=request.GET.get("client_secret", ""))
     return render(request, "donations/receipt.html", {"donation": donation})
 
 
@@ -119,7 +119,7 @@ def record_spending(request, community_id: int):
 @login_required
 @require_POST
 def refund(request, donation_id: int):
-    donation = get_object_or_404(Donation, pk=donation_id)
+    donation = _donation_for(request, donation_id)
     raw = request.POST.get("amount_yuan", "")
     amount = _yuan_to_fen(raw) if raw else None
     return perform(

@@ -46,6 +46,27 @@ def claim_get_for(claim_id: int, viewer) -> Claim:
     return claim
 
 
+def donation_visible_to(donation, viewer, *, client_secret: str = "") -> bool:
+    """A donation is a personal receipt: the donor, the community's staff (and the district
+    admin), or whoever holds the payment's client secret (an anonymous donor's browser)."""
+    import secrets
+
+    if viewer.is_authenticated and (donation.donor_id == viewer.pk or is_community_staff(viewer, donation.community_id)):
+        return True
+    return bool(client_secret and donation.client_secret) and secrets.compare_digest(client_secret, donation.client_secret)
+
+
+def donation_get_for(donation_id: int, viewer, *, client_secret: str = ""):
+    """The donation, if the viewer may know it exists; else 404, for reading and for acting on it
+    alike, so a refusal never tells a stranger that a donation number is taken."""
+    from orders.models import Donation
+
+    donation = Donation.objects.select_related("community", "project").filter(pk=donation_id).first()
+    if donation is None or not donation_visible_to(donation, viewer, client_secret=client_secret):
+        raise NotFound(code="donation_not_found")
+    return donation
+
+
 def review_queue(community_ids) -> QuerySet[Claim]:
     """Claims waiting for staff: submitted, oldest first."""
     return (

@@ -179,6 +179,8 @@ def _counter_action(request, community_id: int, form_class, action, success: str
 def fulfil(request, community_id: int, redemption_id: int):
     def action(community, data):
         redemption = get_object_or_404(Redemption, pk=redemption_id, community=community)
+        if not selectors.redemption_visible_to(redemption, request.user):
+            raise Http404  # as in the API: someone else's reservation does not exist for them
         return services.redemption_fulfil(actor=request.user, redemption=redemption, code=data["code"])
 
     return _counter_action(request, community_id, forms.FulfilForm, action, _("Handed over. Thank you!"))

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import community_get, is_community_staff
-from config.errors import ApplicationError, ValidationFailed
+from config.errors import ApplicationError, PermissionDenied, ValidationFailed
 from config.pages import add_error_to_form, error_page, perform
 from marketplace import forms, selectors, services
 from marketplace.models import Need
@@ -100,7 +100,8 @@ def to_task(request, need_id: int):
     """Staff turn a need into a task, starting from a form filled in from the need."""
     need = _need_or_404(request, need_id)
     if not is_community_staff(request.user, need.community_id):
-        raise Http404
+        # The author sees the need, so it is no secret: refuse as the API does (need_create_task).
+        return error_page(request, PermissionDenied(_("Only staff of this community can handle its needs.")))
     initial = {"title": need.title, "description": need.description, "category": need.category, "beneficiary": ""}
     form = forms.TaskForm(request.POST or None, initial=initial)
     form.fields.pop("draft")

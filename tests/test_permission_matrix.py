@@ -1,0 +1,649 @@
+"""Who may see and change what: every object endpoint of the API and every object page, as each of
+seven people, against one realistic community.
+
+The table below is the permission design written down. Each row is one endpoint (API) or one
+page, the object its id points at, and the exact answer for each role, in this order:
+
+    anonymous, resident, volunteer, org_admin, staff, other_staff, superuser
+
+API answers are status codes. Pages answer a status code, or one of three redirects:
+``login`` (to the login page), ``ok`` (back with a success message) and ``refused`` (back with the
+service's refusal, for a 400 or 409: the object's state forbids it, the person may ask).
+
+Conventions the table keeps (and the app follows): an object the caller may not even know exists
+answers 404 (claims, needs before they are resolved, sealed bids, redemptions, receipts, drafts,
+pending organisations); a public object the caller may not change answers 403; no credentials on
+the API is 401 and on a page a redirect to the login.
+
+Endpoints are enumerated from the NinjaAPI schema and the URL resolver: an endpoint or page with
+an object id and no row fails ``test_every_object_endpoint_has_a_row``; a row whose endpoint is
+gone fails ``test_no_row_is_left_over``. Each cell is its own test, named like
+``test_cell[POST /api/v1/claims/{claim_id}/verify as other_staff]``.
+
+Speed: the world is built once per module inside a transaction that is rolled back at the end;
+each cell runs in a savepoint (pytest-django's ``db``) that is rolled back after it, so a cell that
+cancels a task or pays points leaves the next cell the same world.
+"""
+
+import hashlib
+import hmac
+import json
+import time
+from http.cookies import SimpleCookie
+from dataclasses import dataclass
+from datetime import date, timedelta
+from types import SimpleNamespace
+from typing import Any, Callable
+from unittest import mock
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.contrib.messages import constants as message_levels
+from django.contrib.messages import get_messages
+from django.db import transaction
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+ROLES = ("anonymous", "resident", "volunteer", "org_admin", "staff", "other_staff", "superuser")
+
+# Page outcomes that are redirects (see the module docstring).
+LOGIN, OK, REFUSED = "login", "ok", "refused"
+
+# Not object pages: the admin (its own permissions), the API (enumerated from its schema), the
+# language switch (its parameter is a language code), uploaded and static files.
+SKIPPED_PAGE_PREFIXES = ("admin/", "api/v1/", "i18n/", "language/", "media/", "^media/", "static/")
+
+
+# --- The table -------------------------------------------------------------------------------------
+@dataclass
+class Row:
+    method: str
+    path: str  # the API's OpenAPI path, or the page's URL pattern, as enumerated
+    on: str  # the world's objects for the path's ids, in order, space-separated
+    expect: tuple  # one answer per role, in ROLES order
+    body: Callable[[Any], dict] | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.method} {self.path}"
+
+    @property
+    def is_api(self) -> bool:
+        return self.path.startswith("/api/")
+
+
+def _answers(text: str) -> tuple:
+    answers = tuple(int(a) if a.isdigit() else a for a in text.split())
+    assert len(answers) == len(ROLES), text
+    assert all(isinstance(a, int) or a in (LOGIN, OK, REFUSED) for a in answers), text
+    return answers
+
+
+def row(spec: str, on: str, expect: str, body=None) -> Row:
+    method, path = spec.split(" ", 1)
+    return Row(method, path, on, _answers(expect), body)
+
+
+def _iso(dt) -> str:
+    return timezone.localtime(dt).isoformat(timespec="seconds")
+
+
+def _local(dt) -> str:
+    return timezone.localtime(dt).strftime("%Y-%m-%dT%H:%M")
+
+
+def task_body(w) -> dict:
+    start = w.now + timedelta(days=5)
+    return {"title": "修剪绿化", "category": "environment", "starts_at": _iso(start), "ends_at": _iso(start + timedelta(hours=2)),
+            "location": "锣旗寺社区 5 栋", "slots": 2, "points": 5}
+
+
+def task_form(w) -> dict:
+    start = w.now + timedelta(days=5)
+    return {"title": "修剪绿化", "category": "environment", "starts_at": _local(start), "ends_at": _local(start + timedelta(hours=2)),
+            "location": "锣旗寺社区 5 栋", "slots": 2, "points": 5}
+
+
+def checkin_code(w, task: str) -> str:
+    from marketplace.models import Task
+    from marketplace.services import task_checkin_code
+
+    return task_checkin_code(actor=w.users["staff"], task=Task.objects.get(pk=w.ids[task]))[0]
+
+
+def scores(w, prefix: str = "") -> dict:
+    from marketplace.models import ProjectCriterion
+
+    return {f"{prefix}{cid}": 80 for cid in ProjectCriterion.objects.filter(project_id=w.ids["p_closed"]).values_list("pk", flat=True)}
+
+
+#                 roles:  anon  res  vol  org  staff other super
+API = [
+    # Communities, organisations, lockouts (accounts)
+    row("GET /api/v1/communities/{community_id}", "community", "200 200 200 200 200 200 200"),
+    row("POST /api/v1/communities/{community_id}/join", "community", "401 201 409 201 201 201 201", lambda w: {"role": "volunteer"}),
+    row("POST /api/v1/communities/{community_id}/members", "community", "401 403 403 403 201 403 201",
+        lambda w: {"user_id": w.ids["newcomer"], "role": "resident"}),
+    row("GET /api/v1/organizations/{organization_id}", "org", "200 200 200 200 200 200 200"),
+    row("POST /api/v1/organizations/{organization_id}/verify", "org_pending", "401 404 404 404 200 403 200"),
+    row("POST /api/v1/organizations/{organization_id}/suspend", "org_pending", "401 404 404 404 200 403 200", lambda w: {"reason": "材料不全"}),
+    row("POST /api/v1/organizations/{organization_id}/members", "org", "401 403 403 201 403 403 201", lambda w: {"user_id": w.ids["newcomer"]}),
+    row("GET /api/v1/organizations/{organization_id}/reputation", "org", "200 200 200 200 200 200 200"),
+    row("POST /api/v1/users/{user_id}/unlock", "resident", "401 403 403 403 200 403 200"),
+    # Points
+    row("POST /api/v1/communities/{community_id}/points/budget", "community", "401 403 403 403 403 403 201", lambda w: {"amount": 100}),
+    row("POST /api/v1/communities/{community_id}/points/awards", "community", "401 403 403 403 201 403 201",
+        lambda w: {"user_id": w.ids["volunteer"], "amount": 5, "reason": "参加议事会"}),
+    row("GET /api/v1/communities/{community_id}/points/rules", "community", "200 200 200 200 200 200 200"),
+    row("PUT /api/v1/communities/{community_id}/points/rules", "community", "401 403 403 403 200 403 200",
+        lambda w: {"daily_cap": None, "lifetime_cap": None, "reservation_days": 7}),
+    row("GET /api/v1/communities/{community_id}/points/summary", "community", "401 403 403 403 200 403 200"),
+    row("GET /api/v1/rewards/{reward_id}", "reward", "200 200 200 200 200 200 200"),
+    row("PUT /api/v1/rewards/{reward_id}", "reward", "401 403 403 403 200 403 200", lambda w: {"name": "环保袋", "cost": 10, "stock": 5}),
+    row("GET /api/v1/redemptions/{redemption_id}", "redemption", "401 404 200 404 200 404 200"),
+    row("POST /api/v1/redemptions/{redemption_id}/fulfil", "redemption", "401 404 403 404 200 404 200", lambda w: {"code": w.redemption_code}),
+    row("POST /api/v1/redemptions/{redemption_id}/cancel", "redemption", "401 404 200 404 200 404 200"),
+    # Tasks
+    row("GET /api/v1/tasks/{task_id}", "task_free", "200 200 200 200 200 200 200"),
+    row("PUT /api/v1/tasks/{task_id}", "task_free", "401 403 403 403 200 403 200", task_body),
+    row("POST /api/v1/tasks/{task_id}/publish", "task_draft", "401 404 404 404 200 404 200"),
+    row("POST /api/v1/tasks/{task_id}/cancel", "task_free", "401 403 403 403 200 403 200", lambda w: {"reason": "下雨"}),
+    row("POST /api/v1/tasks/{task_id}/complete", "task_sub", "401 403 403 403 200 403 200"),
+    row("GET /api/v1/tasks/{task_id}/checkin-code", "task_now", "401 403 403 403 200 403 200"),
+    # Needs
+    row("GET /api/v1/communities/{community_id}/needs/board", "community", "200 200 200 200 200 200 200"),
+    row("GET /api/v1/needs/{need_id}", "need_sub", "404 200 404 404 200 404 200"),
+    row("POST /api/v1/needs/{need_id}/triage", "need_sub", "401 403 404 404 200 404 200", lambda w: {"track": "minor", "reply": "社区来办"}),
+    row("POST /api/v1/needs/{need_id}/tasks", "need_tri", "401 403 404 404 201 404 201", task_body),
+    row("POST /api/v1/needs/{need_id}/resolve", "need_tri", "401 403 404 404 200 404 200", lambda w: {"reply": "已修好"}),
+    row("POST /api/v1/needs/{need_id}/close", "need_sub", "401 200 404 404 200 404 200", lambda w: {"reply": "不再需要"}),
+    # Consultations
+    row("GET /api/v1/consultations/{consultation_id}", "cons_open", "200 200 200 200 200 200 200"),
+    row("POST /api/v1/consultations/{consultation_id}/votes", "cons_open", "401 200 403 403 403 403 403", lambda w: {"option_id": w.ids["option"]}),
+    row("GET /api/v1/consultations/{consultation_id}/comments", "cons_open", "200 200 200 200 200 200 200"),
+    row("POST /api/v1/consultations/{consultation_id}/comments", "cons_open", "401 201 403 403 201 403 201", lambda w: {"body": "赞成"}),
+    row("POST /api/v1/comments/{comment_id}/hide", "comment", "401 403 403 403 200 403 200", lambda w: {"reason": "人身攻击"}),
+    row("POST /api/v1/consultations/{consultation_id}/decision", "cons_closed", "401 403 403 403 200 403 200", lambda w: {"decision": "按多数意见办"}),
+    # Projects, bids, contracts
+    row("GET /api/v1/projects/{project_id}", "p_open", "200 200 200 200 200 200 200"),
+    row("POST /api/v1/projects/{project_id}/cancel", "p_open", "401 403 403 403 200 403 200", lambda w: {"reason": "预算调整"}),
+    row("POST /api/v1/projects/{project_id}/bids", "p_open", "401 403 403 201 403 403 403",
+        lambda w: {"organization_id": w.ids["org"], "amount": 400_000, "proposal": "入户探访方案"}),
+    # Before the deadline every signed-in caller gets a list; only the bidder finds its bid in it
+    # (what the list holds is checked by test_sealed_bids_are_listed_only_to_their_bidder).
+    row("GET /api/v1/projects/{project_id}/bids", "p_bid", "401 200 200 200 200 200 200"),
+    row("PUT /api/v1/bids/{bid_id}", "bid_open", "401 404 404 200 404 404 404", lambda w: {"amount": 450_000, "proposal": "修订方案"}),
+    row("POST /api/v1/bids/{bid_id}/withdraw", "bid_open", "401 404 404 200 404 404 404"),
+    row("POST /api/v1/bids/{bid_id}/scores", "bid_closed", "401 404 404 403 200 404 200", lambda w: {"scores": scores(w)}),
+    row("GET /api/v1/projects/{project_id}/ranking", "p_closed", "401 403 403 403 200 403 200"),
+    row("POST /api/v1/projects/{project_id}/award", "p_closed", "401 403 403 403 200 403 200",
+        lambda w: {"bid_id": w.ids["bid_closed"], "reason": "综合得分最高"}),
+    row("GET /api/v1/projects/{project_id}/contract", "p_deliv", "200 200 200 200 200 200 200"),
+    row("PUT /api/v1/contracts/{contract_id}/milestones", "c_awarded", "401 403 403 403 200 403 200",
+        lambda w: {"milestones": [{"deliverable": "服务总结", "due_date": "2030-01-31", "amount": w.contract_amount}]}),
+    row("POST /api/v1/contracts/{contract_id}/tasks", "c_awarded", "401 403 403 201 201 403 201", task_body),
+    row("POST /api/v1/contracts/{contract_id}/review", "c_done", "401 403 403 403 201 403 201", lambda w: {"stars": 5}),
+    row("POST /api/v1/milestones/{milestone_id}/submit", "m_pending", "401 403 403 200 403 403 403", lambda w: {"evidence": "活动照片 12 张"}),
+    row("POST /api/v1/milestones/{milestone_id}/accept", "m_submitted", "401 403 403 403 200 403 200"),
+    row("POST /api/v1/milestones/{milestone_id}/return", "m_submitted", "401 403 403 403 200 403 200", lambda w: {"comment": "缺签到表"}),
+    # Claims and reviews (the claimant is the volunteer; the tasks are for the resident)
+    row("POST /api/v1/tasks/{task_id}/claims", "task_free", "401 403 201 403 403 403 403"),
+    row("GET /api/v1/claims/{claim_id}", "claim_now", "401 200 200 404 200 404 200"),
+    row("POST /api/v1/claims/{claim_id}/withdraw", "claim_now", "401 403 200 404 403 404 403"),
+    row("POST /api/v1/claims/{claim_id}/check-in", "claim_now", "401 403 200 404 403 404 403", lambda w: {"code": checkin_code(w, "task_now")}),
+    row("POST /api/v1/claims/{claim_id}/check-out", "claim_in", "401 403 200 404 403 404 403", lambda w: {"code": checkin_code(w, "task_in")}),
+    row("POST /api/v1/claims/{claim_id}/submit", "claim_out", "401 403 200 404 403 404 403", lambda w: {"note": "陪老人聊天"}),
+    row("POST /api/v1/claims/{claim_id}/verify", "claim_sub", "401 403 403 404 200 404 200"),
+    row("POST /api/v1/claims/{claim_id}/reject", "claim_sub", "401 403 403 404 200 404 200", lambda w: {"reason": "未到场"}),
+    row("POST /api/v1/claims/{claim_id}/review", "claim_ver", "401 201 403 404 201 404 201", lambda w: {"stars": 5, "comment": "很耐心"}),
+    row("POST /api/v1/reviews/{review_id}/hide", "review", "401 403 403 403 200 403 200", lambda w: {"reason": "含电话号码"}),
+    row("GET /api/v1/volunteers/{user_id}/reputation", "volunteer", "200 200 200 200 200 200 200"),
+    row("GET /api/v1/volunteers/{user_id}/record", "volunteer", "401 404 200 404 200 404 200"),
+    # Donations and funds (the resident gave)
+    row("GET /api/v1/donations/{donation_id}", "donation", "404 200 404 404 200 404 200"),
+    # Paying needs the payment's client secret, whoever asks: without it, nobody may.
+    row("POST /api/v1/donations/{donation_id}/pay", "donation", "403 403 403 403 403 403 403",
+        lambda w: {"client_secret": "pi_wrong_secret", "token": "tok_visa"}),
+    row("POST /api/v1/donations/{donation_id}/refund", "donation", "401 403 404 404 200 404 200"),
+    row("GET /api/v1/funds/{community_id}", "community", "200 200 200 200 200 200 200"),
+    row("POST /api/v1/communities/{community_id}/spending", "community", "401 403 403 403 201 403 201",
+        lambda w: {"amount": 100, "spent_on": date.today().isoformat(), "purpose": "购买慰问品", "payee": "社区超市"}),
+]
+
+#                 roles:  anon  res  vol  org  staff other super
+PAGES = [
+    # Accounts, communities, organisations
+    row("POST /accounts/lockouts/<int:user_id>/unlock/", "resident", "login 403 403 403 ok 403 ok"),
+    row("GET /communities/<int:community_id>/", "community", "200 200 200 200 200 200 200"),
+    row("POST /communities/<int:community_id>/join/", "community", "login ok refused ok ok ok ok", lambda w: {"role": "volunteer"}),
+    row("POST /communities/<int:community_id>/members/", "community", "login 403 403 403 ok 403 ok",
+        lambda w: {"username": "newcomer", "role": "resident"}),
+    row("GET /organizations/<int:organization_id>/", "org", "200 200 200 200 200 200 200"),
+    row("POST /organizations/<int:organization_id>/verify/", "org_pending", "login 404 404 404 ok 403 ok"),
+    row("POST /organizations/<int:organization_id>/suspend/", "org_pending", "login 404 404 404 ok 403 ok", lambda w: {"reason": "材料不全"}),
+    row("POST /organizations/<int:organization_id>/members/", "org", "login 403 403 ok 403 403 ok", lambda w: {"username": "newcomer"}),
+    # Points and the supermarket
+    row("GET /communities/<int:community_id>/rewards/", "community", "200 200 200 200 200 200 200"),
+    row("GET /communities/<int:community_id>/rewards/new/", "community", "login 403 403 403 200 403 200"),
+    row("POST /communities/<int:community_id>/rewards/new/", "community", "login 403 403 403 ok 403 ok",
+        lambda w: {"name": "肥皂", "cost": 5, "stock": 20, "is_active": "on"}),
+    row("GET /communities/<int:community_id>/rewards/<int:reward_id>/edit/", "community reward", "login 403 403 403 200 403 200"),
+    row("POST /communities/<int:community_id>/rewards/<int:reward_id>/edit/", "community reward", "login 403 403 403 ok 403 ok",
+        lambda w: {"name": "环保袋", "cost": 10, "stock": 5, "is_active": "on"}),
+    # Staff are members too, but hold no points here; the superuser and outsiders are not members.
+    row("POST /rewards/<int:reward_id>/redeem/", "reward", "login refused ok 403 refused 403 403", lambda w: {"quantity": 1}),
+    row("POST /redemptions/<int:redemption_id>/cancel/", "redemption", "login 404 ok 404 ok 404 ok"),
+    row("GET /communities/<int:community_id>/points/", "community", "login 403 403 403 200 403 200"),
+    row("POST /communities/<int:community_id>/points/award/", "community", "login 403 403 403 ok 403 ok",
+        lambda w: {"username": "volunteer", "amount": 5, "reason": "参加议事会"}),
+    row("POST /communities/<int:community_id>/points/rules/", "community", "login 403 403 403 ok 403 ok", lambda w: {"reservation_days": 7}),
+    row("POST /communities/<int:community_id>/points/budget/", "community", "login 403 403 403 403 403 ok", lambda w: {"amount": 100}),
+    row("POST /communities/<int:community_id>/redemptions/<int:redemption_id>/fulfil/", "community redemption",
+        "login 404 403 404 ok 404 ok", lambda w: {"code": w.redemption_code}),
+    row("GET /communities/<int:community_id>/ledger/export/", "community", "login 403 403 403 200 403 200"),
+    # Tasks
+    row("GET /tasks/new/<int:community_id>/", "community", "login 403 403 403 200 403 200"),
+    row("POST /tasks/new/<int:community_id>/", "community", "login 403 403 403 ok 403 ok", task_form),
+    row("GET /tasks/<int:task_id>/", "task_free", "200 200 200 200 200 200 200"),
+    row("GET /tasks/<int:task_id>/card/", "task_free", "200 200 200 200 200 200 200"),
+    row("GET /tasks/<int:task_id>/edit/", "task_free", "login 403 403 403 200 403 200"),
+    row("POST /tasks/<int:task_id>/edit/", "task_free", "login 403 403 403 ok 403 ok", task_form),
+    row("POST /tasks/<int:task_id>/cancel/", "task_free", "login 403 403 403 ok 403 ok", lambda w: {"reason": "下雨"}),
+    row("POST /tasks/<int:task_id>/publish/", "task_draft", "login 404 404 404 ok 404 ok"),
+    row("POST /tasks/<int:task_id>/complete/", "task_sub", "login 403 403 403 ok 403 ok"),
+    row("POST /tasks/<int:task_id>/claim/", "task_free", "login 403 ok 403 403 403 403"),
+    # Claims and reviews
+    row("POST /claims/<int:claim_id>/withdraw/", "claim_now", "login 403 ok 404 403 404 403"),
+    row("POST /claims/<int:claim_id>/check-in/", "claim_now", "login 403 ok 404 403 404 403", lambda w: {"code": checkin_code(w, "task_now")}),
+    row("POST /claims/<int:claim_id>/check-out/", "claim_in", "login 403 ok 404 403 404 403", lambda w: {"code": checkin_code(w, "task_in")}),
+    row("POST /claims/<int:claim_id>/submit/", "claim_out", "login 403 ok 404 403 404 403", lambda w: {"note": "陪老人聊天"}),
+    row("POST /claims/<int:claim_id>/verify/", "claim_sub", "login 403 403 404 ok 404 ok"),
+    row("POST /claims/<int:claim_id>/reject/", "claim_sub", "login 403 403 404 ok 404 ok", lambda w: {"reason": "未到场"}),
+    row("POST /claims/<int:claim_id>/review/", "claim_ver", "login ok 403 404 ok 404 ok", lambda w: {"stars": "5", "comment": "很耐心"}),
+    row("POST /claims/reviews/<int:review_id>/hide/", "review", "login 403 403 403 ok 403 ok", lambda w: {"reason": "含电话号码"}),
+    row("GET /volunteers/<int:user_id>/record/", "volunteer", "404 404 200 404 200 404 200"),
+    # Needs and the feedback board
+    row("GET /needs/new/<int:community_id>/", "community", "login 200 200 200 200 200 200"),
+    row("POST /needs/new/<int:community_id>/", "community", "login ok 403 403 403 403 403",
+        lambda w: {"title": "楼道灯坏了", "category": "repair", "urgency": "2"}),
+    row("GET /needs/<int:need_id>/", "need_sub", "404 200 404 404 200 404 200"),
+    row("POST /needs/<int:need_id>/triage/", "need_sub", "login 403 404 404 ok 404 ok", lambda w: {"track": "minor", "reply": "社区来办"}),
+    row("GET /needs/<int:need_id>/task/", "need_tri", "login 403 404 404 200 404 200"),
+    row("POST /needs/<int:need_id>/task/", "need_tri", "login 403 404 404 ok 404 ok", task_form),
+    row("POST /needs/<int:need_id>/resolve/", "need_tri", "login 403 404 404 ok 404 ok", lambda w: {"reply": "已修好"}),
+    row("POST /needs/<int:need_id>/close/", "need_sub", "login ok 404 404 ok 404 ok", lambda w: {"reply": "不再需要"}),
+    row("GET /communities/<int:community_id>/feedback/", "community", "200 200 200 200 200 200 200"),
+    # Consultations
+    row("GET /consultations/community/<int:community_id>/", "community", "200 200 200 200 200 200 200"),
+    row("GET /consultations/community/<int:community_id>/new/", "community", "login 403 403 403 200 403 200"),
+    row("POST /consultations/community/<int:community_id>/new/", "community", "login 403 403 403 ok 403 ok",
+        lambda w: {"title": "加装电梯", "options": "同意\n不同意", "closes_at": _local(w.now + timedelta(days=7))}),
+    row("GET /consultations/<int:consultation_id>/", "cons_open", "200 200 200 200 200 200 200"),
+    row("POST /consultations/<int:consultation_id>/vote/", "cons_open", "login ok 403 403 403 403 403", lambda w: {"option": w.ids["option"]}),
+    row("POST /consultations/<int:consultation_id>/comment/", "cons_open", "login ok 403 403 ok 403 ok", lambda w: {"body": "赞成"}),
+    row("POST /consultations/<int:consultation_id>/decide/", "cons_closed", "login 403 403 403 ok 403 ok", lambda w: {"decision": "按多数意见办"}),
+    row("POST /consultations/comments/<int:comment_id>/hide/", "comment", "login 403 403 403 ok 403 ok", lambda w: {"reason": "人身攻击"}),
+    # Projects, bids, contracts
+    row("GET /projects/new/<int:community_id>/", "community", "login 403 403 403 200 403 200"),
+    row("POST /projects/new/<int:community_id>/", "community", "login 403 403 403 ok 403 ok",
+        lambda w: {"title": "助老服务", "budget_yuan": "10000", "bid_deadline": _local(w.now + timedelta(days=20)),
+                   "criteria": "服务方案 40\n经验与团队 30\n报价 30"}),
+    row("GET /projects/<int:project_id>/", "p_open", "200 200 200 200 200 200 200"),
+    row("POST /projects/<int:project_id>/bid/", "p_open", "login 403 403 ok 403 403 403",
+        lambda w: {"organization": w.ids["org"], "amount_yuan": "4000", "proposal": "入户探访方案"}),
+    row("POST /projects/<int:project_id>/award/", "p_closed", "login 403 403 403 ok 403 ok",
+        lambda w: {"bid": w.ids["bid_closed"], "reason": "综合得分最高"}),
+    row("POST /projects/bids/<int:bid_id>/withdraw/", "bid_open", "login 404 404 ok 404 404 404"),
+    row("POST /projects/bids/<int:bid_id>/score/", "bid_closed", "login 404 404 403 ok 404 ok", lambda w: scores(w, prefix="c")),
+    row("POST /projects/contracts/<int:contract_id>/milestones/", "c_awarded", "login 403 403 403 ok 403 ok",
+        lambda w: {"milestones": f"服务总结|2030-01-31|{w.contract_amount / 100:.2f}"}),
+    row("POST /projects/contracts/<int:contract_id>/review/", "c_done", "login 403 403 403 ok 403 ok", lambda w: {"stars": "5"}),
+    row("POST /projects/milestones/<int:milestone_id>/submit/", "m_pending", "login 403 403 ok 403 403 403", lambda w: {"evidence": "活动照片 12 张"}),
+    row("POST /projects/milestones/<int:milestone_id>/accept/", "m_submitted", "login 403 403 403 ok 403 ok"),
+    row("POST /projects/milestones/<int:milestone_id>/return/", "m_submitted", "login 403 403 403 ok 403 ok", lambda w: {"comment": "缺签到表"}),
+    # Dashboards and public information (the dashboard is not behind the login: strangers get 403)
+    row("GET /communities/<int:community_id>/info/", "community", "200 200 200 200 200 200 200"),
+    row("GET /communities/<int:community_id>/dashboard/", "community", "403 403 403 403 200 403 200"),
+    # Donations and funds
+    row("GET /donations/<int:donation_id>/receipt/", "donation", "404 200 404 404 200 404 200"),
+    row("POST /donations/<int:donation_id>/refund/", "donation", "login 403 404 404 ok 404 ok"),
+    row("GET /communities/<int:community_id>/donations/export/", "community", "login 403 403 403 200 403 200"),
+    row("GET /communities/<int:community_id>/funds/", "community", "200 200 200 200 200 200 200"),
+    row("POST /communities/<int:community_id>/funds/spending/", "community", "login 403 403 403 ok 403 ok",
+        lambda w: {"amount_yuan": "1", "spent_on": date.today().isoformat(), "purpose": "购买慰问品", "payee": "社区超市"}),
+    row("GET /communities/<int:community_id>/projects/<int:project_id>/funds/", "community p_open", "200 200 200 200 200 200 200"),
+]
+
+ROWS = API + PAGES
+
+
+# --- What exists ------------------------------------------------------------------------------------
+def api_object_endpoints() -> set[str]:
+    from config.api import api
+
+    paths = api.get_openapi_schema()["paths"]
+    return {f"{method.upper()} {path}" for path, operations in paths.items() if "{" in path for method in operations}
+
+
+def _walk(patterns, prefix=""):
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, route)
+        elif isinstance(pattern, URLPattern):
+            yield route
+
+
+def page_object_patterns() -> set[str]:
+    return {
+        "/" + route
+        for route in _walk(get_resolver().url_patterns)
+        if not route.startswith(SKIPPED_PAGE_PREFIXES) and "<" in route
+    }
+
+
+def test_every_object_endpoint_has_a_row():
+    """A new endpoint or page with an object id needs its row here: decide who may use it."""
+    api_rows = {r.key for r in API}
+    page_rows = {r.path for r in PAGES}
+    missing = sorted(api_object_endpoints() - api_rows) + sorted(page_object_patterns() - page_rows)
+    assert not missing, "No permission row for:\n  " + "\n  ".join(missing)
+
+
+def test_no_row_is_left_over():
+    stale = sorted({r.key for r in API} - api_object_endpoints()) + sorted({r.path for r in PAGES} - page_object_patterns())
+    assert not stale, "Rows for endpoints that no longer exist:\n  " + "\n  ".join(stale)
+
+
+def test_each_endpoint_has_one_row():
+    keys = [r.key for r in ROWS]
+    assert len(keys) == len(set(keys)), sorted({k for k in keys if keys.count(k) > 1})
+
+
+# --- The world ---------------------------------------------------------------------------------------
+WEBHOOK_SECRET = "whsec_permission_matrix"
+
+
+class FakeStripe:
+    """Just enough of stripe.StripeClient for a donation to be created and refunded offline."""
+
+    def __init__(self):
+        self.count = 0
+        self.v1 = SimpleNamespace(
+            payment_intents=SimpleNamespace(create=self._intent), refunds=SimpleNamespace(create=lambda **kw: SimpleNamespace(id="re_matrix"))
+        )
+
+    def _intent(self, params, options=None):
+        self.count += 1
+        return SimpleNamespace(id=f"pi_matrix_{self.count}", client_secret=f"pi_matrix_{self.count}_secret_{self.count}")
+
+
+def _signed_event(payload: dict) -> tuple[bytes, str]:
+    body = json.dumps(payload).encode()
+    stamp = int(time.time())
+    signature = hmac.new(WEBHOOK_SECRET.encode(), f"{stamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return body, f"t={stamp},v1={signature}"
+
+
+def _delivered(*, task, volunteer, staff, at, until: str):
+    """Claim a task starting 10 minutes after ``at`` and carry the claim on (at the right times)
+    up to ``until``: claimed, checked_in, checked_out, submitted or verified."""
+    from marketplace.services import task_checkin_code
+    from orders import services as orders
+
+    with time_machine.travel(at):
+        claim = orders.claim_create(actor=volunteer, task=task)
+    if until == "claimed":
+        return claim
+    with time_machine.travel(at + timedelta(minutes=15)):
+        orders.claim_check_in(actor=volunteer, claim=claim, code=task_checkin_code(actor=staff, task=task)[0])
+    if until == "checked_in":
+        return claim
+    with time_machine.travel(at + timedelta(hours=1)):
+        orders.claim_check_out(actor=volunteer, claim=claim, code=task_checkin_code(actor=staff, task=task)[0])
+    if until == "checked_out":
+        return claim
+    with time_machine.travel(at + timedelta(hours=1, minutes=5)):
+        orders.claim_submit(actor=volunteer, claim=claim)
+    if until == "submitted":
+        return claim
+    with time_machine.travel(at + timedelta(hours=1, minutes=10)):
+        orders.claim_verify(actor=staff, claim=claim)
+    return claim
+
+
+def build_world():
+    from accounts import services as accounts
+    from accounts.models import Membership, Organization, OrganizationMember
+    from marketplace import services as market
+    from marketplace.services import TaskFields
+    from orders import services as orders
+    from orders.models import Donation
+    from points import services as points
+    from tests.factories import (
+        CommunityFactory,
+        MembershipFactory,
+        OrganizationFactory,
+        OrganizationMemberFactory,
+        UserFactory,
+        valid_credit_code,
+    )
+
+    now = timezone.now().replace(microsecond=0)
+    community = CommunityFactory(name="锣旗寺社区")
+    other_community = CommunityFactory(name="东原社区")
+    users = {
+        "staff": MembershipFactory(community=community, role=Membership.Role.STAFF, user__username="staff").user,
+        "other_staff": MembershipFactory(community=other_community, role=Membership.Role.STAFF, user__username="other_staff").user,
+        "volunteer": MembershipFactory(community=community, role=Membership.Role.VOLUNTEER, user__username="volunteer").user,
+        "resident": MembershipFactory(community=community, role=Membership.Role.RESIDENT, user__username="resident").user,
+        "superuser": UserFactory(username="district_admin", is_superuser=True, is_staff=True),
+    }
+    org = OrganizationFactory(community=community, name="重庆暖洋洋社会工作服务中心", credit_code=valid_credit_code(900_001))
+    users["org_admin"] = OrganizationMemberFactory(organization=org, role=OrganizationMember.Role.ADMIN, user__username="org_admin").user
+    staff, volunteer, resident, org_admin, superuser = (users[k] for k in ("staff", "volunteer", "resident", "org_admin", "superuser"))
+    newcomer = UserFactory(username="newcomer")
+    applicant = UserFactory(username="applicant")
+    org_pending = accounts.organization_create(
+        actor=applicant, name="新成立的志愿者协会", kind=Organization.Kind.SOCIAL_ORGANIZATION, credit_code=valid_credit_code(900_002), community=community
+    )
+    ids = {"community": community.pk, "org": org.pk, "org_pending": org_pending.pk, "newcomer": newcomer.pk}
+    ids.update({role: user.pk for role, user in users.items()})
+
+    # Points: the district budgets the pool; the volunteer earned 100 and reserved a reward.
+    points.points_budget(actor=superuser, community=community, amount=10_000)
+    points.points_award(actor=staff, community=community, user=volunteer, amount=100, idempotency_key=points.new_key("matrix"))
+    reward = points.reward_create(actor=staff, community=community, name="环保袋", cost=10, stock=10)
+    redemption = points.redemption_reserve(actor=volunteer, reward=reward, quantity=1)
+    ids.update(reward=reward.pk, redemption=redemption.pk)
+
+    # Tasks, all for the resident; the volunteer's claims are at different times so none overlap.
+    def make_task(start, *, length=timedelta(hours=2), draft=False, beneficiary=resident):
+        fields = TaskFields(
+            title="陪伴独居老人", description="上门聊天、读报", category="elder_care", starts_at=start, ends_at=start + length,
+            location="锣旗寺社区 3 栋", slots=2, points=10, skills=[], beneficiary=beneficiary,
+        )
+        return market.task_create(actor=staff, community=community, fields=fields, draft=draft)
+
+    ids["task_free"] = make_task(now + timedelta(days=3)).pk
+    ids["task_draft"] = make_task(now + timedelta(days=4), draft=True).pk
+    # Checked in now, on a task that ends 5 minutes from now (check-out is open until an hour after).
+    with time_machine.travel(now - timedelta(hours=1)):
+        task_in = make_task(now - timedelta(minutes=50), length=timedelta(minutes=55))
+    claim_in = _delivered(task=task_in, volunteer=volunteer, staff=staff, at=now - timedelta(hours=1), until="checked_in")
+    # Starts in 10 minutes: still withdrawable, and check-in is open.
+    task_now = make_task(now + timedelta(minutes=10))
+    claim_now = orders.claim_create(actor=volunteer, task=task_now)
+    ids.update(task_in=task_in.pk, claim_in=claim_in.pk, task_now=task_now.pk, claim_now=claim_now.pk)
+    for name, days, until in (("out", 2, "checked_out"), ("sub", 3, "submitted"), ("ver", 4, "verified"), ("rev", 5, "verified")):
+        at = now - timedelta(days=days)
+        with time_machine.travel(at):
+            task = make_task(at + timedelta(minutes=10))
+        claim = _delivered(task=task, volunteer=volunteer, staff=staff, at=at, until=until)
+        ids[f"task_{name}"], ids[f"claim_{name}"] = task.pk, claim.pk
+    ids["review"] = orders.review_create(actor=resident, claim=orders_claim(ids["claim_rev"]), stars=2, comment="迟到").pk
+
+    # Needs: one just submitted, one triaged as a minor matter.
+    need_sub = market.need_submit(actor=resident, community=community, title="楼道灯坏了", description="3 栋 2 单元，家里有老人")
+    need_tri = market.need_submit(actor=resident, community=community, title="路面积水", description="雨后积水")
+    market.need_triage(actor=staff, need=need_tri, track="minor", reply="社区来办")
+    ids.update(need_sub=need_sub.pk, need_tri=need_tri.pk)
+
+    # Consultations: one open with a resident's comment, one closed.
+    cons_open = market.consultation_open(actor=staff, community=community, title="加装电梯", options=["同意", "不同意"], closes_at=now + timedelta(days=7))
+    comment = market.consultation_comment(actor=resident, consultation=cons_open, body="同意，尽快")
+    with time_machine.travel(now - timedelta(days=3)):
+        cons_closed = market.consultation_open(
+            actor=staff, community=community, title="停车收费", options=["同意", "不同意"], closes_at=now - timedelta(days=2)
+        )
+    ids.update(cons_open=cons_open.pk, cons_closed=cons_closed.pk, comment=comment.pk, option=cons_open.options.first().pk)
+
+    # Projects: open ones before the deadline (one with the organisation's sealed bid), and older
+    # ones past it: one still being evaluated, one awarded, one delivering, one completed.
+    def project(title, deadline):
+        return market.project_create(actor=staff, community=community, title=title, budget=1_000_000, bid_deadline=deadline)
+
+    def bid(p, amount=500_000):
+        return orders.bid_submit(actor=org_admin, project=p, organization=org, amount=amount, proposal="入户探访，每周两次")
+
+    ids["p_open"] = project("助老服务", now + timedelta(days=7)).pk
+    p_bid = project("儿童托管", now + timedelta(days=7))
+    ids.update(p_bid=p_bid.pk, bid_open=bid(p_bid).pk)
+    past = now - timedelta(days=10)
+    with time_machine.travel(past):
+        older = {name: project(f"项目{name}", past + timedelta(days=1)) for name in ("closed", "aw", "deliv", "done")}
+        bids = {name: bid(p) for name, p in older.items()}
+    ids.update(p_closed=older["closed"].pk, bid_closed=bids["closed"].pk)
+    with time_machine.travel(past + timedelta(days=2)):
+        contracts = {name: orders.project_award(actor=staff, project=older[name], bid=bids[name], reason="综合得分最高") for name in ("aw", "deliv", "done")}
+        orders.contract_set_milestones(actor=staff, contract=contracts["deliv"], items=[("中期", date(2030, 1, 1), 200_000), ("结项", date(2030, 6, 1), 300_000)])
+        orders.contract_set_milestones(actor=staff, contract=contracts["done"], items=[("结项", date(2030, 6, 1), 500_000)])
+        m_pending, m_submitted = contracts["deliv"].milestones.order_by("position")
+        orders.milestone_submit(actor=org_admin, milestone=m_submitted, evidence="活动照片")
+        m_done = contracts["done"].milestones.get()
+        orders.milestone_submit(actor=org_admin, milestone=m_done, evidence="结项报告")
+        orders.milestone_accept(actor=staff, milestone=m_done)
+    ids.update(
+        p_deliv=older["deliv"].pk, c_awarded=contracts["aw"].pk, c_done=contracts["done"].pk, m_pending=m_pending.pk, m_submitted=m_submitted.pk
+    )
+
+    # A donation by the resident, received (Stripe's webhook says so).
+    donation = orders.donation_create(actor=resident, community=community, amount=10_000, currency="cny")
+    body, signature = _signed_event(
+        {"id": "evt_matrix_1", "object": "event", "type": "payment_intent.succeeded",
+         "data": {"object": {"id": donation.payment_intent_id, "object": "payment_intent", "metadata": {"donation_id": str(donation.pk)}}}}
+    )
+    assert orders.stripe_webhook_handle(payload=body, signature=signature) == "applied"
+    assert Donation.objects.get(pk=donation.pk).status == Donation.Status.SUCCEEDED
+    ids["donation"] = donation.pk
+
+    # Each person's credentials: a bearer token for the API and a session for pages.
+    tokens, sessions = {}, {}
+    for role, user in users.items():
+        tokens[role] = accounts.token_create(user=user)
+        browser = Client()
+        browser.force_login(user)
+        sessions[role] = browser.cookies[settings.SESSION_COOKIE_NAME].value
+
+    return SimpleNamespace(
+        client=Client(HTTP_ACCEPT_LANGUAGE="en"),
+        now=now, ids=ids, users=users, tokens=tokens, sessions=sessions, redemption_code=redemption.code, contract_amount=contracts["aw"].amount
+    )
+
+
+def orders_claim(claim_id):
+    from orders.models import Claim
+
+    return Claim.objects.get(pk=claim_id)
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Built once, in a transaction rolled back after the module; each test's own savepoint (the
+    ``db`` fixture) undoes what its cell changed."""
+    with django_db_blocker.unblock(), override_settings(STRIPE_SECRET_KEY="sk_test_matrix", STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET):
+        fake = FakeStripe()
+        with mock.patch("orders.services.donations.stripe_client", lambda: fake):
+            atomic = transaction.atomic()
+            atomic.__enter__()
+            try:
+                yield build_world()
+            finally:
+                transaction.set_rollback(True)
+                atomic.__exit__(None, None, None)
+
+
+# --- Calling a cell -------------------------------------------------------------------------------------
+def _url(r: Row, w) -> str:
+    names = r.on.split()
+    values = [w.ids[name] for name in names]
+    if r.is_api:
+        params = [part.split("}")[0] for part in r.path.split("{")[1:]]
+        assert len(params) == len(values), r.key
+        url = r.path
+        for param, value in zip(params, values):
+            url = url.replace("{" + param + "}", str(value))
+        return url
+    url, rest = "", r.path
+    for value in values:
+        head, _sep, tail = rest.partition("<")
+        url += head + str(value)
+        rest = tail.partition(">")[2]
+    assert "<" not in rest, r.key
+    return url + rest
+
+
+def call(r: Row, role: str, w):
+    # One client for the module (a new one would load the middleware again, and WhiteNoise scans the
+    # static files each time); its cookies are cleared so no cell sees another's session or messages.
+    client = w.client
+    client.cookies = SimpleCookie()
+    extra = {}
+    if role != "anonymous":
+        if r.is_api:
+            extra["HTTP_AUTHORIZATION"] = f"Bearer {w.tokens[role]}"
+        else:
+            client.cookies[settings.SESSION_COOKIE_NAME] = w.sessions[role]
+    url = _url(r, w)
+    body = r.body(w) if r.body else {}
+    if r.method == "GET":
+        return client.get(url, **extra)
+    if r.is_api:
+        return client.generic(r.method, url, json.dumps(body), content_type="application/json", **extra)
+    return client.post(url, body, **extra)
+
+
+def outcome(r: Row, response):
+    """What the caller got: the status, or for a page's redirect, where it went and what it said."""
+    if getattr(response, "streaming", False):
+        b"".join(response.streaming_content)  # an export that breaks half-way is a failure too
+    if r.is_api or response.status_code != 302:
+        return response.status_code
+    if response["Location"].startswith(reverse(settings.LOGIN_URL)):
+        return LOGIN
+    levels = {m.level for m in get_messages(response.wsgi_request)}
+    if message_levels.ERROR in levels:
+        return REFUSED
+    return OK if message_levels.SUCCESS in levels else f"302 to {response['Location']} without a message"
+
+
+CELLS = [pytest.param(r, role, id=f"{r.key} as {role}") for r in ROWS for role in ROLES]
+
+
+@pytest.mark.parametrize(("r", "role"), CELLS)
+def test_cell(world, db, r: Row, role: str):
+    response = call(r, role, world)
+    expected = r.expect[ROLES.index(role)]
+    got = outcome(r, response)
+    detail = response.content[:300].decode(errors="replace") if not getattr(response, "streaming", False) else ""
+    assert got == expected, f"{r.key} on {r.on} as {role}: expected {expected}, got {got}. {detail if r.is_api else ''}"
+
+
+# --- What a list holds ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("role", ROLES[1:])
+def test_sealed_bids_are_listed_only_to_their_bidder(world, db, role):
+    r = row("GET /api/v1/projects/{project_id}/bids", "p_bid", " ".join(["200"] * 7))
+    items = call(r, role, world).json()["items"]
+    assert [b["id"] for b in items] == ([world.ids["bid_open"]] if role == "org_admin" else [])

@@ -25,6 +25,7 @@ each cell runs in a savepoint (pytest-django's ``db``) that is rolled back after
 cancels a task or pays points leaves the next cell the same world.
 """
 
+import functools
 import hashlib
 import hmac
 import json
@@ -320,6 +321,7 @@ ROWS = API + PAGES
 
 
 # --- What exists ------------------------------------------------------------------------------------
+@functools.cache
 def api_object_endpoints() -> set[str]:
     from config.api import api
 
@@ -641,9 +643,29 @@ def test_cell(world, db, r: Row, role: str):
     assert got == expected, f"{r.key} on {r.on} as {role}: expected {expected}, got {got}. {detail if r.is_api else ''}"
 
 
-# --- What a list holds ----------------------------------------------------------------------------------
+# --- What an answer holds ----------------------------------------------------------------------------
 @pytest.mark.parametrize("role", ROLES[1:])
 def test_sealed_bids_are_listed_only_to_their_bidder(world, db, role):
     r = row("GET /api/v1/projects/{project_id}/bids", "p_bid", " ".join(["200"] * 7))
     items = call(r, role, world).json()["items"]
     assert [b["id"] for b in items] == ([world.ids["bid_open"]] if role == "org_admin" else [])
+
+
+# Fields some of the people who may read an object must not read: (endpoint, object, field, who reads it).
+PRIVATE_FIELDS = [
+    # The pickup code is shown at the counter by its owner; staff must not be able to read it.
+    ("GET /api/v1/redemptions/{redemption_id}", "redemption", "code", {"volunteer"}),
+    # Staff may know how many bids came in before the deadline; nobody else may.
+    ("GET /api/v1/projects/{project_id}", "p_bid", "bid_count", {"staff", "superuser"}),
+]
+
+
+@pytest.mark.parametrize(("spec", "on", "name", "readers"), PRIVATE_FIELDS, ids=[f"{s} {n}" for s, _o, n, _r in PRIVATE_FIELDS])
+def test_private_fields_are_shown_only_to_their_readers(world, db, spec, on, name, readers):
+    r = row(spec, on, " ".join(["200"] * 7))
+    shown = set()
+    for role in ROLES:
+        response = call(r, role, world)
+        if response.status_code == 200 and response.json().get(name) is not None:
+            shown.add(role)
+    assert shown == readers

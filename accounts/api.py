@@ -14,7 +14,7 @@ from config.errors import NotFound
 
 router = Router(tags=["accounts"])
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 
 
 # --- Schemas ---------------------------------------------------------------------------------------
@@ -167,7 +167,7 @@ def me(request):
 
 
 # --- Communities -----------------------------------------------------------------------------------
-@router.get("/communities", response=list[CommunityOut], auth=None, tags=["communities"])
+@router.get("/communities", response={200: list[CommunityOut], **ERRORS}, auth=None, tags=["communities"])
 @paginate(PageNumberPagination)
 def list_communities(request, filters: Query[CommunityFilterIn]):
     return selectors.community_list(filters=_filters(filters))
@@ -242,7 +242,7 @@ def unlock_user(request, user_id: int):
 
 
 # --- Organisations ---------------------------------------------------------------------------------
-@router.get("/organizations", response=list[OrganizationOut], auth=None, tags=["organizations"])
+@router.get("/organizations", response={200: list[OrganizationOut], **ERRORS}, auth=None, tags=["organizations"])
 @paginate(PageNumberPagination)
 def list_organizations(request, filters: Query[OrganizationFilterIn]):
     return selectors.organization_list(filters=_filters(filters), viewer=optional_user(request))
@@ -332,7 +332,7 @@ class MarkReadOut(Schema):
     unread: int
 
 
-@router.get("/notifications", response=list[NotificationOut], auth=AUTH, tags=["notifications"])
+@router.get("/notifications", response={200: list[NotificationOut], **ERRORS}, auth=AUTH, tags=["notifications"])
 @paginate(PageNumberPagination)
 def list_notifications(request, filters: Query[NotificationFilterIn]):
     return selectors.user_notifications(request.auth, unread_only=filters.unread)

@@ -108,7 +108,15 @@ class LocalTimeJSONEncoder(NinjaJSONEncoder):
 
     def default(self, o):
         if isinstance(o, datetime.datetime) and timezone.is_aware(o):
-            return timezone.localtime(o).isoformat(timespec="seconds")
+            try:
+                local = timezone.localtime(o)
+            except OverflowError:  # at the calendar's edge (year 9999) the local time does not exist
+                local = o
+            if local.utcoffset().total_seconds() % 60:
+                # Before time zones, local mean time (+08:05:43) is no ISO 8601 offset (found by
+                # schemathesis): such a time goes out in UTC.
+                local = o.astimezone(datetime.timezone.utc)
+            return local.isoformat(timespec="seconds")
         return super().default(o)
 
 

@@ -16,7 +16,7 @@ from marketplace import selectors, services
 from marketplace.models import Comment, ConsultationOption, Task
 
 router = Router(tags=["tasks"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 class TaskOut(Schema):
@@ -106,7 +106,7 @@ def task_or_404(request, task_id: int) -> Task:
     return task
 
 
-@router.get("/tasks", response=list[TaskOut], auth=None)
+@router.get("/tasks", response={200: list[TaskOut], **ERRORS}, auth=None)
 @paginate(PageNumberPagination)
 def list_tasks(request, filters: Query[TaskFilterIn]):
     return selectors.task_list(viewer=optional_user(request), filters=_filters(filters))
@@ -259,7 +259,7 @@ def submit_need(request, payload: NeedIn):
     return Status(201, services.need_submit(actor=request.auth, community=community, **data))
 
 
-@router.get("/needs", response=list[NeedOut], auth=AUTH, tags=["needs"])
+@router.get("/needs", response={200: list[NeedOut], **ERRORS}, auth=AUTH, tags=["needs"])
 @paginate(PageNumberPagination)
 def list_needs(request, filters: Query[NeedFilterIn]):
     return selectors.need_list(viewer=request.auth, filters=filters.dict(exclude_none=True)).prefetch_related("tasks")
@@ -275,7 +275,7 @@ def community_board(request, community_id: int):
     return selectors.needs_board(community=get_object_or_404(Community, pk=community_id))
 
 
-@router.get("/needs/resolved", response=list[NeedOut], auth=None, tags=["needs"])
+@router.get("/needs/resolved", response={200: list[NeedOut], **ERRORS}, auth=None, tags=["needs"])
 @paginate(PageNumberPagination)
 def list_resolved_needs(request, community: int | None = None):
     scope = get_object_or_404(Community, pk=community) if community is not None else None
@@ -432,7 +432,7 @@ def open_consultation(request, payload: ConsultationIn):
     return Status(201, consultation)
 
 
-@router.get("/consultations", response=list[ConsultationOut], auth=None, tags=["consultations"])
+@router.get("/consultations", response={200: list[ConsultationOut], **ERRORS}, auth=None, tags=["consultations"])
 @paginate(PageNumberPagination)
 def list_consultations(request, filters: Query[ConsultationFilterIn]):
     return selectors.consultation_list(filters=filters.dict(exclude_none=True))
@@ -453,7 +453,7 @@ def vote(request, consultation_id: int, payload: VoteIn):
     return {"consultation_id": consultation.pk, "option_id": v.option_id}
 
 
-@router.get("/consultations/{consultation_id}/comments", response=list[CommentOut], auth=None, tags=["consultations"])
+@router.get("/consultations/{consultation_id}/comments", response={200: list[CommentOut], **ERRORS}, auth=None, tags=["consultations"])
 @paginate(PageNumberPagination)
 def list_comments(request, consultation_id: int):
     return selectors.visible_comments(consultation_or_404(consultation_id))
@@ -575,7 +575,7 @@ def create_project(request, payload: ProjectIn):
     return Status(201, selectors.project_get(project.pk, viewer=request.auth))
 
 
-@router.get("/projects", response=list[ProjectOut], auth=None, tags=["projects"])
+@router.get("/projects", response={200: list[ProjectOut], **ERRORS}, auth=None, tags=["projects"])
 @paginate(PageNumberPagination)
 def list_projects(request, filters: Query[ProjectFilterIn]):
     return selectors.project_list(viewer=optional_user(request), filters=filters.dict(exclude_none=True))

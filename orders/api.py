@@ -19,7 +19,7 @@ from orders import selectors, services
 from orders.models import Bid, Contract, Donation, Milestone, Review, Spending
 
 router = Router(tags=["claims"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 class ClaimOut(Schema):
@@ -117,7 +117,7 @@ def claim_task(request, task_id: int, payload: ClaimIn | None = None):
     return Status(201, services.claim_create(actor=request.auth, task=task, organization=organization))
 
 
-@router.get("/claims", response=list[ClaimOut], auth=AUTH)
+@router.get("/claims", response={200: list[ClaimOut], **ERRORS}, auth=AUTH)
 @paginate(PageNumberPagination)
 def list_claims(request, filters: Query[ClaimFilterIn]):
     data = {k: v for k, v in filters.dict().items() if v is not None and k != "mine"}
@@ -386,7 +386,7 @@ def submit_bid(request, project_id: int, payload: BidIn):
     return Status(201, bid)
 
 
-@router.get("/projects/{project_id}/bids", response=list[BidOut], auth=AUTH, tags=["projects"])
+@router.get("/projects/{project_id}/bids", response={200: list[BidOut], **ERRORS}, auth=AUTH, tags=["projects"])
 @paginate(PageNumberPagination)
 def list_bids(request, project_id: int):
     return selectors.bids_visible_to(_project(request, project_id), request.auth)
@@ -594,7 +594,7 @@ def pay(request, donation_id: int, payload: PayIn):
     return {"id": donation.pk, "payment_status": status}
 
 
-@router.get("/donations", response=list[DonationOut], auth=AUTH, tags=["donations"])
+@router.get("/donations", response={200: list[DonationOut], **ERRORS}, auth=AUTH, tags=["donations"])
 @paginate(PageNumberPagination)
 def my_donations(request):
     return Donation.objects.filter(donor=request.auth).order_by("-created_at", "-id")

@@ -17,7 +17,7 @@ from points.models import Redemption
 
 router = Router(tags=["points"])
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _idempotency_key(request, prefix: str) -> str | None:
@@ -64,7 +64,7 @@ class EntryFilterIn(Schema):
     kind: str | None = Field(None, max_length=20)
 
 
-@router.get("/points/entries", response=list[EntryOut], auth=AUTH)
+@router.get("/points/entries", response={200: list[EntryOut], **ERRORS}, auth=AUTH)
 @paginate(PageNumberPagination)
 def entries(request, filters: Query[EntryFilterIn]):
     return selectors.person_entries(request.auth, filters=filters.dict(exclude_none=True))
@@ -250,7 +250,7 @@ class RewardUpdateIn(Schema):
     is_active: bool = True
 
 
-@router.get("/rewards", response=list[RewardOut], auth=None, tags=["rewards"])
+@router.get("/rewards", response={200: list[RewardOut], **ERRORS}, auth=None, tags=["rewards"])
 @paginate(PageNumberPagination)
 def list_rewards(request, filters: Query[RewardFilterIn]):
     return selectors.reward_list(filters=filters.dict(exclude_none=True))
@@ -335,7 +335,7 @@ def reserve(request, payload: RedemptionIn):
     return Status(201, redemption)
 
 
-@router.get("/redemptions", response=list[RedemptionOut], auth=AUTH, tags=["rewards"])
+@router.get("/redemptions", response={200: list[RedemptionOut], **ERRORS}, auth=AUTH, tags=["rewards"])
 @paginate(PageNumberPagination)
 def list_redemptions(request, filters: Query[RedemptionFilterIn]):
     return selectors.redemption_list(viewer=request.auth, filters=filters.dict(exclude_none=True))

@@ -35,6 +35,9 @@ TASK_TRANSITIONS: dict[str, set[str]] = {
 MAX_SLOTS = 500
 MAX_TASK_POINTS = 10_000
 MAX_TASK_DAYS = 31
+# A task far beyond any plan is a typo, and one at the calendar's edge (year 9999) has no local time
+# to show: it broke the task board for everyone (found by the API fuzzer).
+MAX_TASK_YEARS_AHEAD = 10
 
 
 def task_transition(*, task: Task, to: str, actor: User | None, note: str = "", expected: str | None = None) -> bool:
@@ -91,6 +94,10 @@ def _check_fields(community: Community, f: TaskFields) -> TaskFields:
         raise ValidationFailed(_("The task must end after it starts."), code="invalid_time", field="ends_at")
     if f.ends_at - f.starts_at > timedelta(days=MAX_TASK_DAYS):
         raise ValidationFailed(_("A task may last at most %(n)d days.") % {"n": MAX_TASK_DAYS}, code="invalid_time", field="ends_at")
+    if f.starts_at > timezone.now() + timedelta(days=365 * MAX_TASK_YEARS_AHEAD):
+        raise ValidationFailed(
+            _("A task may start at most %(n)d years from now.") % {"n": MAX_TASK_YEARS_AHEAD}, code="invalid_time", field="starts_at"
+        )
     if not isinstance(f.slots, int) or not 1 <= f.slots <= MAX_SLOTS:
         raise ValidationFailed(_("Slots must be between 1 and %(n)d.") % {"n": MAX_SLOTS}, code="invalid_slots", field="slots")
     if not isinstance(f.points, int) or not 0 <= f.points <= MAX_TASK_POINTS:
@@ -239,7 +246,8 @@ def checkin_code_is_valid(task: Task, code: str, now: datetime | None = None) ->
     now = now or timezone.now()
     given = (code or "").strip()
     window = _window(now)
-    return any(hmac.compare_digest(given, _code_for(task.pk, w)) for w in (window, window - 1))
+    # Compared as bytes: compare_digest refuses str with non-ASCII characters (a 500 before).
+    return any(hmac.compare_digest(given.encode(), _code_for(task.pk, w).encode()) for w in (window, window - 1))
 
 
 __all__ = [

@@ -104,7 +104,8 @@ def donation_pay_with_token(*, donation: Donation, client_secret: str, token: st
     or ``requires_payment_method`` (declined). The webhook, not this answer, moves the donation."""
     import secrets as _secrets
 
-    if not donation.client_secret or not _secrets.compare_digest(client_secret or "", donation.client_secret):
+    # Compared as bytes: compare_digest refuses str with non-ASCII characters (a 500 before).
+    if not donation.client_secret or not _secrets.compare_digest((client_secret or "").encode(), donation.client_secret.encode()):
         raise PermissionDenied(_("This payment does not belong to you."), code="invalid_client_secret")
     if donation.status != D.PENDING:
         raise Conflict(_("This donation is no longer waiting for payment."), code="invalid_transition")

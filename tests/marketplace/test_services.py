@@ -41,6 +41,16 @@ def test_bad_task_fields_are_refused(make_task, overrides, code):
     assert not Task.objects.exists()
 
 
+def test_a_task_at_the_end_of_the_calendar_is_refused(api, staff, community):
+    # Found by the API fuzzer: a task in the year 9999 was saved, and then the task board could no
+    # longer be shown to anyone (no local time exists there).
+    body = {"community_id": community.pk, "title": "陪伴独居老人", "category": "elder_care", "location": "3 栋", "slots": 1,
+            "starts_at": "9999-12-31T20:00:00Z", "ends_at": "9999-12-31T21:00:00Z"}
+    response = api(staff).post("tasks", body)
+    assert (response.status_code, response.json()["code"], response.json()["field"]) == (400, "invalid_time", "starts_at")
+    assert not Task.objects.exists()
+
+
 def test_a_task_must_end_after_it_starts_and_not_in_the_past(make_task):
     start = timezone.now() + timedelta(days=1)
     with pytest.raises(ValidationFailed):

@@ -138,6 +138,14 @@ def test_the_checkin_code_is_for_staff_and_never_in_claim_responses(api, task, s
     assert code["code"] not in api(volunteer).get(f"tasks/{task.pk}").content.decode()
 
 
+def test_a_checkin_code_with_non_ascii_characters_is_just_a_wrong_code(api, task, volunteer):
+    # Found by the API fuzzer: the constant-time comparison refused non-ASCII text (a 500).
+    claim_id = api(volunteer).post(f"tasks/{task.pk}/claims").json()["id"]
+    with time_machine.travel(task.starts_at - timedelta(minutes=5), tick=False):
+        assert error_of(api(volunteer).post(f"claims/{claim_id}/check-in", {"code": "一二三四五六"})) == (400, "invalid_code")
+    assert Claim.objects.get(pk=claim_id).checked_in_at is None
+
+
 def test_the_whole_journey_through_the_api(api, make_task, funded, staff, volunteer, resident):
     task = make_task(beneficiary=resident)
     me, boss = api(volunteer), api(staff)

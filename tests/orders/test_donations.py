@@ -304,3 +304,14 @@ def test_staff_refund_calls_stripe_and_the_webhook_confirms_it(api, community, s
     signed(api().client, event("charge.refunded", {"id": "ch_x", "payment_intent": body["payment_intent_id"], "amount_refunded": 2_000}, "evt_refund_1"))
     assert fund_figures(community=community)["raised"] == 3_000
     assert error_of(api(staff).post(f"donations/{body['id']}/refund", {"amount": 9_999})) == (400, "invalid_amount")
+
+
+@pytest.mark.django_db
+def test_a_client_secret_with_non_ascii_characters_is_refused_not_a_crash(api):
+    # Found by the API fuzzer: the constant-time comparison refused non-ASCII text (a 500).
+    from tests.factories import CommunityFactory
+
+    donation = Donation.objects.create(community=CommunityFactory(), amount=1_000, currency="cny", payment_intent_id="pi_a", client_secret="pi_a_secret_b")
+    response = api().post(f"donations/{donation.pk}/pay", {"client_secret": "密钥", "token": "tok_visa"})
+    assert error_of(response) == (403, "invalid_client_secret")
+    assert Donation.objects.get(pk=donation.pk).status == "pending"

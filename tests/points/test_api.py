@@ -117,6 +117,16 @@ def test_staff_create_rewards_in_their_community_only(api, community, other_comm
     assert Reward.objects.count() == 1
 
 
+def test_times_before_time_zones_still_come_back_as_iso_8601(api, community, staff):
+    # Found by the API fuzzer: in the year 449 Shanghai's local mean time is +08:05:43, which is no
+    # ISO 8601 offset; such a time is given in UTC instead.
+    body = {"community_id": community.pk, "name": "酱油", "cost": 30, "stock": 10,
+            "active_from": "0449-12-24T12:49:41Z", "active_to": "2030-01-01T00:00:00Z"}
+    created = api(staff).post("rewards", body)
+    assert created.status_code == 201
+    assert (created.json()["active_from"], created.json()["active_to"]) == ("0449-12-24T12:49:41+00:00", "2030-01-01T08:00:00+08:00")
+
+
 def test_a_redemption_from_reservation_to_pickup(api, give, volunteer, staff, reward):
     give(volunteer, 250)
     reserved = api(volunteer).post("redemptions", {"reward_id": reward.pk, "quantity": 2})

@@ -67,7 +67,16 @@ AUTH = [bearer_auth, session_auth]
 
 
 def optional_user(request: HttpRequest):
-    """The caller on an endpoint open to anyone: a bearer token or session counts if present."""
+    """The caller on an endpoint open to anyone: a bearer token or session counts if present.
+
+    Kept on the request: the resolvers of a list call this once per row, and the token is looked
+    up once per request, not once per row."""
+    if not hasattr(request, "_optional_user"):
+        request._optional_user = _optional_user(request)
+    return request._optional_user
+
+
+def _optional_user(request: HttpRequest):
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
         from accounts.services import token_authenticate

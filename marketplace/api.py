@@ -8,7 +8,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from accounts.models import Community, Organization
-from accounts.selectors import is_community_staff
+from accounts.selectors import row_viewer_is_staff
 from accounts.services import user_by_id_or_404
 from config.api import AUTH, ErrorOut, PageNumberPagination, optional_user
 from config.errors import NotFound
@@ -279,7 +279,7 @@ def community_board(request, community_id: int):
 @paginate(PageNumberPagination)
 def list_resolved_needs(request, community: int | None = None):
     scope = get_object_or_404(Community, pk=community) if community is not None else None
-    return selectors.resolved_needs(community=scope).prefetch_related("tasks")
+    return selectors.resolved_needs(community=scope, viewer=optional_user(request)).prefetch_related("tasks")
 
 
 @router.get("/needs/{need_id}", response={200: NeedOut, **ERRORS}, auth=None, tags=["needs"])
@@ -364,8 +364,7 @@ class ConsultationOut(Schema):
 
     @staticmethod
     def resolve_my_option_id(obj, context) -> int | None:
-        vote = selectors.my_vote(obj, optional_user(context["request"]))
-        return vote.option_id if vote else None
+        return selectors.my_option_id(obj, optional_user(context["request"]))
 
 
 class ConsultationFilterIn(Schema):
@@ -435,7 +434,7 @@ def open_consultation(request, payload: ConsultationIn):
 @router.get("/consultations", response={200: list[ConsultationOut], **ERRORS}, auth=None, tags=["consultations"])
 @paginate(PageNumberPagination)
 def list_consultations(request, filters: Query[ConsultationFilterIn]):
-    return selectors.consultation_list(filters=filters.dict(exclude_none=True))
+    return selectors.consultation_list(filters=filters.dict(exclude_none=True), viewer=optional_user(request))
 
 
 @router.get("/consultations/{consultation_id}", response={200: ConsultationOut, **ERRORS}, auth=None, tags=["consultations"])
@@ -533,7 +532,7 @@ class ProjectOut(Schema):
         from orders.selectors import bid_count
 
         viewer = optional_user(context["request"])
-        return bid_count(obj) if is_community_staff(viewer, obj.community_id) else None
+        return bid_count(obj) if row_viewer_is_staff(obj, viewer) else None
 
     @staticmethod
     def resolve_award(obj):

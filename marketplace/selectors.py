@@ -1,12 +1,12 @@
 """Reads for tasks, needs and consultations: one selector per list for the pages and the API."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 
 from accounts.models import Skill
-from accounts.selectors import is_community_staff
+from accounts.selectors import is_community_staff, row_viewer_is_staff, with_viewer_staff
 from config.filtering import apply_filters
 from marketplace.filters import ConsultationFilter, NeedFilter, ProjectFilter, TaskFilter
-from marketplace.models import Comment, Consultation, Need, Project, Task, Vote
+from marketplace.models import Comment, Consultation, ConsultationOption, Need, Project, Task, Vote
 
 
 def task_list(*, viewer=None, filters: dict | None = None) -> QuerySet[Task]:
@@ -36,7 +36,7 @@ def task_get(task_id: int, *, viewer=None) -> Task | None:
 def need_list(*, viewer, filters: dict | None = None) -> QuerySet[Need]:
     """For staff: their communities' needs, most urgent and oldest first (the triage queue).
     For a resident: their own needs."""
-    qs = Need.objects.select_related("community", "author").order_by("-urgency", "created_at", "id")
+    qs = with_viewer_staff(Need.objects.select_related("community", "author").order_by("-urgency", "created_at", "id"), viewer)
     if not viewer.is_superuser:
         staff_of = viewer.memberships.filter(role="staff").values("community_id")
         qs = qs.filter(Q(author=viewer) | Q(community_id__in=staff_of))
@@ -57,7 +57,7 @@ def need_get_for(need_id: int, viewer) -> Need | None:
 def need_author_shown_to(need: Need, viewer):
     """The author as this viewer may see them: always to staff and the author; to others only
     when the need was not posted anonymously."""
-    if viewer.is_authenticated and (viewer.pk == need.author_id or is_community_staff(viewer, need.community_id)):
+    if viewer.is_authenticated and (viewer.pk == need.author_id or row_viewer_is_staff(need, viewer)):
         return need.author
     return None if need.anonymous else need.author
 
@@ -65,7 +65,7 @@ def need_author_shown_to(need: Need, viewer):
 def need_details_visible_to(need: Need, viewer) -> bool:
     """The description may hold private details: only the author and staff read it. Everyone who
     may see the need reads its title, status, track and reply."""
-    return viewer.is_authenticated and (viewer.pk == need.author_id or is_community_staff(viewer, need.community_id))
+    return viewer.is_authenticated and (viewer.pk == need.author_id or row_viewer_is_staff(need, viewer))
 
 
 def _median_days(durations: list) -> float | None:
@@ -97,14 +97,22 @@ def needs_board(*, community=None) -> dict:
     return {**plain, "matched": matched, "median_days_to_resolve": _median_days(durations)}
 
 
-def resolved_needs(*, community=None) -> QuerySet[Need]:
+def resolved_needs(*, community=None, viewer=None) -> QuerySet[Need]:
+    """The public board's resolved needs; with ``viewer``, each knows whether they are its staff."""
     qs = Need.objects.filter(status=Need.Status.RESOLVED).select_related("community", "author").order_by("-resolved_at", "-id")
+    qs = with_viewer_staff(qs, viewer)
     return qs if community is None else qs.filter(community=community)
 
 
 # --- Consultations -------------------------------------------------------------------------------
-def consultation_list(*, filters: dict | None = None) -> QuerySet[Consultation]:
-    qs = Consultation.objects.select_related("community").order_by("-created_at", "-id")
+def consultation_list(*, filters: dict | None = None, viewer=None) -> QuerySet[Consultation]:
+    """Newest first, with each one's options and their vote counts (shown once voting closed) and,
+    for a logged-in viewer, the option they chose: a fixed number of queries for any page."""
+    options = ConsultationOption.objects.annotate(n=Count("votes")).order_by("position", "id")
+    qs = Consultation.objects.select_related("community").prefetch_related(Prefetch("options", queryset=options)).order_by("-created_at", "-id")
+    if viewer is not None and viewer.is_authenticated:
+        mine = Vote.objects.filter(consultation=OuterRef("pk"), user=viewer).values("option_id")[:1]
+        qs = qs.annotate(my_option_id=Subquery(mine), my_option_for=Value(viewer.pk))
     return apply_filters(ConsultationFilter, filters, qs)
 
 
@@ -116,7 +124,9 @@ def consultation_results(consultation: Consultation) -> list[dict] | None:
     """Votes per option, shown only once voting has closed (so early counts sway nobody)."""
     if consultation.is_open():
         return None
-    rows = consultation.options.annotate(n=Count("votes")).order_by("position", "id")
+    rows = getattr(consultation, "_prefetched_objects_cache", {}).get("options")  # from consultation_list
+    if rows is None or not all(hasattr(o, "n") for o in rows):
+        rows = consultation.options.annotate(n=Count("votes")).order_by("position", "id")
     return [{"option_id": o.pk, "label": o.label, "votes": o.n} for o in rows]
 
 
@@ -126,13 +136,29 @@ def my_vote(consultation: Consultation, viewer):
     return Vote.objects.filter(consultation=consultation, user=viewer).select_related("option").first()
 
 
+def my_option_id(consultation: Consultation, viewer) -> int | None:
+    """The option the viewer voted for, read from consultation_list's annotation when it was made for them."""
+    if viewer.is_authenticated and getattr(consultation, "my_option_for", None) == viewer.pk:
+        return consultation.my_option_id
+    vote = my_vote(consultation, viewer)
+    return vote.option_id if vote else None
+
+
 def visible_comments(consultation: Consultation) -> QuerySet[Comment]:
     return consultation.comments.select_related("author").order_by("created_at", "id")
 
 
 # --- Projects ----------------------------------------------------------------------------------------
 def project_list(*, viewer=None, filters: dict | None = None) -> QuerySet[Project]:
-    qs = Project.objects.select_related("community", "contract__organization").prefetch_related("criteria").order_by("-created_at", "-id")
+    """Newest first; each row knows its live bid count and whether the viewer is its staff, so the
+    staff-only bid count costs no query per row."""
+    qs = (
+        Project.objects.select_related("community", "contract__organization")
+        .prefetch_related("criteria")
+        .annotate(live_bid_count=Count("bids", filter=~Q(bids__status="withdrawn")))
+        .order_by("-created_at", "-id")
+    )
+    qs = with_viewer_staff(qs, viewer)
     if viewer is not None and viewer.is_authenticated and viewer.is_superuser:
         pass
     elif viewer is not None and viewer.is_authenticated:

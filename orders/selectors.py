@@ -160,6 +160,8 @@ def bid_count(project) -> int:
     """How many live bids exist: staff may know this before the deadline, not what they say."""
     from orders.models import Bid
 
+    if hasattr(project, "live_bid_count"):  # counted in the list's query (marketplace project_list)
+        return project.live_bid_count
     return Bid.objects.filter(project=project).exclude(status=Bid.Status.WITHDRAWN).count()
 
 

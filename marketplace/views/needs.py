@@ -140,7 +140,7 @@ def board(request, community_id: int | None = None):
         community = community_get(community_id)
         if community is None:
             raise Http404
-    resolved = Paginator(selectors.resolved_needs(community=community), 20).get_page(request.GET.get("page"))
+    resolved = Paginator(selectors.resolved_needs(community=community, viewer=request.user), 20).get_page(request.GET.get("page"))
     for need in resolved:
         need.shown_author = selectors.need_author_shown_to(need, request.user)
     context = {"community": community, "figures": selectors.needs_board(community=community), "page": resolved}

@@ -26,6 +26,7 @@ from ninja.utils import check_csrf
 from pydantic import Field
 
 from config.errors import ApplicationError, PermissionDenied
+from config.handlers import RETRY_AFTER_SECONDS, discard_dead_pooled_connections
 
 logger = logging.getLogger(__name__)
 
@@ -205,7 +206,10 @@ def on_overflow(request, exc):
 def on_database_error(request, exc):
     # The database is unreachable or overloaded: a passing condition the client may retry.
     logger.error("Database error in API %s %s: %s", request.method, request.path, exc)
-    return error_response(request, 503, "service_unavailable", _("The service is briefly unavailable. Please try again shortly."))
+    discard_dead_pooled_connections()
+    response = error_response(request, 503, "service_unavailable", _("The service is briefly unavailable. Please try again shortly."))
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 api.exception_handler(InterfaceError)(on_database_error)

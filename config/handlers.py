@@ -1,8 +1,45 @@
 """Error pages for the whole site. Under /api/ they answer in the contract's JSON shape instead."""
 
-from django.http import JsonResponse
+import logging
+import sys
+import threading
+
+from django.db import InterfaceError, OperationalError, connections
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
+
+# What a client should wait before retrying when the database is unreachable or overloaded. Short:
+# a lock held too long or a failover is over in seconds, and the 503 tells no one to give up.
+RETRY_AFTER_SECONDS = 5
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+logger = logging.getLogger(__name__)
+_pool_check_running = threading.Lock()
+
+
+def discard_dead_pooled_connections() -> None:
+    """After a PostgreSQL restart or failover the connection pool still holds connections the
+    server has killed, and each would fail one more request with a 503 once the database is back.
+    At the first database error, have the pool test its idle connections and replace the dead ones
+    (psycopg_pool's ``check()``). In a thread of its own, one at a time: a check against a host
+    that does not answer must not hold up this response."""
+    pools = [pool for pool in (getattr(conn, "pool", None) for conn in connections.all(initialized_only=True)) if pool]
+    if not pools or not _pool_check_running.acquire(blocking=False):
+        return
+
+    def check():
+        try:
+            for pool in pools:
+                pool.check()
+        except Exception as exc:  # the database may still be away; the pool reconnects by itself
+            logger.warning("Connection pool check failed: %s", exc)
+        finally:
+            _pool_check_running.release()
+
+    threading.Thread(target=check, name="db-pool-check", daemon=True).start()
 
 
 def _wants_json(request) -> bool:
@@ -27,7 +64,29 @@ def page_not_found(request, exception=None):
     return _respond(request, 404, "not_found", _("This page does not exist."))
 
 
+def service_unavailable(request):
+    """503 with ``Retry-After``: the database is briefly unreachable (locked, restarting, refusing
+    connections). The page is rendered without the request context, because the navigation bar and
+    ``request.user`` would ask the database again; it is still in the visitor's language."""
+    discard_dead_pooled_connections()
+    with translation.override(translation.get_language_from_request(request)):
+        detail = _("The service is briefly unavailable. Please try again shortly.")
+        if _wants_json(request):
+            response = JsonResponse(
+                {"detail": detail, "code": "service_unavailable"}, status=503, json_dumps_params={"ensure_ascii": False}
+            )
+        else:
+            response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def server_error(request):
+    # Django calls this inside its ``except`` block, whether a view or a middleware (the session
+    # saved on the way out, say) raised. A database that does not answer is a passing condition
+    # the visitor may retry, so it gets a 503, not the "we broke something" page.
+    if isinstance(sys.exc_info()[1], DATABASE_ERRORS):
+        return service_unavailable(request)
     # Rendered without the request context on purpose: whatever broke must not break this page too.
     if _wants_json(request):
         return JsonResponse({"detail": _("Something went wrong on our side. Please try again later."), "code": "server_error"}, status=500)

@@ -108,11 +108,19 @@ def _database_from_env() -> dict:
         # per process shares a few connections between all threads instead; CONN_MAX_AGE must be 0
         # with it. DB_POOL=0 turns it off (e.g. behind PgBouncer).
         db["CONN_MAX_AGE"] = 0
+        # No CONN_HEALTH_CHECKS: with the pool it sleeps 1, 2, 4… s between dead connections after a
+        # restart, so the first request waited 10 s and failed anyway. config.handlers instead has
+        # the pool drop its dead connections at the first database error (tests/test_faults.py).
         if env_bool("DB_POOL", True):
             db.setdefault("OPTIONS", {})["pool"] = {
                 "min_size": env_int("DB_POOL_MIN", 1, minimum=0),
                 "max_size": env_int("DB_POOL_MAX", 10, minimum=1),
                 "timeout": env_int("DB_POOL_TIMEOUT", 10, minimum=1),
+                # While the database is away the pool retries with a doubling delay (1, 2, 4, 8 s…),
+                # so after a 20 s outage its next try came 10 s after the database was back, and a
+                # longer outage would keep the site at 503 well after it. Giving up a retry series
+                # after a few seconds lets the next request start a fresh one at once (tests/test_faults.py).
+                "reconnect_timeout": 3,
             }
     else:
         raise ImproperlyConfigured(f"DATABASE_URL must point at SQLite or PostgreSQL, not {engine}")

@@ -141,6 +141,10 @@ def chromium():
     with sync_playwright() as p:
         launched = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield launched
+        # The test's database calls ran in Playwright's loop, with connections of their own: close them here.
+        from django.db import connections
+
+        connections.close_all()
         launched.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 

@@ -1,10 +1,12 @@
 """One FilterSet per list, shared by the task board page and GET /api/v1/tasks."""
 
 import django_filters
+from django.db import connection
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.models import Category, Consultation, Need, Project, Task
+from marketplace.search import bigrams
 
 
 class TaskFilter(django_filters.FilterSet):
@@ -23,10 +25,14 @@ class TaskFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         # A substring match, which is what Chinese needs (no spaces between words). On PostgreSQL
-        # trigram indexes on UPPER(title) and UPPER(description) serve it (marketplace migrations).
+        # the GIN index on the tasks' two-character windows narrows it to the tasks that hold all
+        # of the query's windows first (marketplace/search.py).
         value = value.strip()
         if not value:
             return queryset
+        grams = bigrams(value)
+        if grams and connection.vendor == "postgresql":
+            queryset = queryset.filter(search_grams__contains=grams)
         return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
 
     def filter_has_slots(self, queryset, name, value):

@@ -69,6 +69,9 @@ class Task(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("posted by"))
     created_at = models.DateTimeField(_("posted at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Two-character windows of the title and description, kept by save(), for the search index
+    # (marketplace/search.py; GIN-indexed on PostgreSQL by migration 0006).
+    search_grams = models.JSONField(default=list, blank=True, editable=False)
 
     class Meta:
         ordering = ["starts_at", "id"]
@@ -88,6 +91,15 @@ class Task(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        from marketplace.search import task_grams
+
+        self.search_grams = task_grams(self.title, self.description)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"title", "description"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_grams"}
+        super().save(*args, **kwargs)
 
     @property
     def slots_free(self) -> int:

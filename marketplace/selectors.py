@@ -12,7 +12,11 @@ from marketplace.models import Comment, Consultation, ConsultationOption, Need, 
 def task_list(*, viewer=None, filters: dict | None = None) -> QuerySet[Task]:
     """Tasks sorted by start time. Drafts only for staff of their community. The query count
     does not grow with the page size: the community and skills come in two fixed queries."""
-    qs = Task.objects.select_related("community").prefetch_related(Prefetch("skills", queryset=Skill.objects.only("id", "name")))
+    qs = (
+        Task.objects.select_related("community")
+        .defer("search_grams")  # the search index's data: never shown
+        .prefetch_related(Prefetch("skills", queryset=Skill.objects.only("id", "name")))
+    )
     if viewer is not None and viewer.is_authenticated and viewer.is_superuser:
         pass
     elif viewer is not None and viewer.is_authenticated:

@@ -50,6 +50,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions and authentication: an anonymous read of a busy public list is answered
+    # from the shared cache without them (config/pubcache.py).
+    "config.pubcache.PublicCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -143,7 +146,12 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # Pub/sub: a message to a board group is published once and each server process hands
+            # it to its own sockets, so one change reaches a thousand open boards at the cost of
+            # one Redis command (the list-based layer writes one copy per socket, and drops copies
+            # beyond its per-process capacity). Live pushes need no storage: a client that is not
+            # connected reloads the page when it comes back.
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             # Short timeouts: if Redis is down, a push fails fast and the request goes on.
             "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_connect_timeout": 1, "socket_timeout": 2}], "prefix": "cm"},
         }
@@ -151,6 +159,12 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# Anonymous answers of the busiest public lists, kept in the shared cache and renewed on every
+# change (config/pubcache.py). Off without Redis: a per-process memory cache would let one
+# server process serve what another has already changed.
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 300 if REDIS_URL else 0, minimum=0)
+PUBLIC_CACHE_PATHS = {"/tasks/": "tasks", "/api/v1/tasks": "tasks"}
 
 # --- Accounts and authentication --------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -28,3 +28,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {
         "NAME": os.environ.get("TEST_SQLITE_PATH") or os.path.join(tempfile.gettempdir(), "community_market_test.sqlite3")
     }
+
+# Each test runs in a transaction that is rolled back, and its on-commit hooks (which renew the
+# public cache) do not run: a cached list would leak from one test into the next. The tests of
+# the cache itself (tests/test_pubcache.py) switch it on and clear it.
+PUBLIC_CACHE_SECONDS = 0

@@ -7,6 +7,7 @@ from accounts import views as account_views
 from accounts.urls import communities_patterns, organizations_patterns
 from config import health
 from config.api import api
+from config.language import switch_language
 from marketplace.urls_needs import consultation_patterns, needs_patterns
 from marketplace.urls_projects import projects_patterns
 from marketplace.views import dashboards as dashboard_views
@@ -39,6 +40,7 @@ urlpatterns = [
     path("volunteers/<int:user_id>/record/", order_views.record, name="volunteer_record"),
     path("notifications/", order_views.notifications, name="notifications"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("language/<str:code>/", switch_language, name="switch_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("stripe/webhook/", stripe_webhook, name="stripe_webhook"),

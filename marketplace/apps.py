@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class MarketplaceConfig(AppConfig):
     name = "marketplace"
     verbose_name = _("Marketplace")
+
+    def ready(self):
+        from marketplace import signals  # noqa: F401  (connects the receivers)

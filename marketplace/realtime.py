@@ -3,12 +3,14 @@
 from django.db import transaction
 from django.utils import timezone
 
+from config import pubcache
 from config.realtime import board_group, send_now
 
 
 def announce_task(task_id: int, event: str) -> None:
     """After commit, send the task as the board shows it to its community's and the district's
-    board groups. Drafts are never announced."""
+    board groups, and renew the cached public task lists. Drafts are never announced."""
+    pubcache.bump("tasks")
 
     def send():
         from marketplace.models import Task

@@ -58,7 +58,7 @@ def test_readyz_checks_the_real_redis(db):
 def test_the_cache_and_channel_layer_use_redis_when_redis_url_is_set(settings):
     from django.core.cache import cache
 
-    assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
     cache.set("probe", "值", 5)
     assert cache.get("probe") == "值"
 

@@ -194,7 +194,7 @@ def test_with_redis_down_the_api_answers_and_the_notification_is_stored(world, s
     claim_create(actor=volunteer, task=task)
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {"hosts": [{"address": "redis://127.0.0.1:1/0", "socket_connect_timeout": 1}]},  # nothing listens there
         }
     }

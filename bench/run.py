@@ -1,0 +1,277 @@
+"""The district-scale load run behind `make bench`. It prints one line per figure.
+
+    .venv/bin/python bench/run.py [--duration 10] [--reuse]
+
+What it does, in order (PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379 must answer;
+wrk comes from Debian's package of that name):
+  1. builds two districts with `manage.py scale_data`, both at once: 100,000 tasks (50,000 people,
+     300,000 claims, 1,000,000 ledger entries) and 10,000 tasks (a tenth of each); with --reuse
+     it keeps databases an earlier run built;
+  2. starts `make serve` (uvicorn, 2 workers) on the large district with Redis, and measures with
+     wrk at 32 connections: /healthz, the task list API, the task board page and a two-character
+     text search; then a claim storm (200 volunteers, one claim each, at once, for 10 slots) and
+     the websocket fan-out (1,000 board clients, one change); then each worker's peak memory;
+  3. the same list and pages with the public cache switched off (PUBLIC_CACHE_SECONDS=0), on the
+     large and on the small district: the growth figure compares these, the database's own work;
+  4. the claim storm again on SQLite (the embedded default), through `make serve` too.
+Each figure is followed by its target and "ok" or "MISSED"; the exit status is 1 if one is missed.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = str(ROOT / ".venv" / "bin" / "python")
+PG = "postgres://postgres@127.0.0.1:5432"
+REDIS = "redis://127.0.0.1:6379/7"
+PORT = 8100
+BASE = f"http://127.0.0.1:{PORT}"
+SIZES = {
+    "100k": ["--tasks", "100000", "--users", "50000", "--claims", "300000", "--ledger", "1000000"],
+    "10k": ["--tasks", "10000", "--users", "5000", "--claims", "30000", "--ledger", "100000"],
+}
+results: list[tuple[str, bool | None]] = []
+
+
+def say(line: str, ok: bool | None = None) -> None:
+    """One figure per line; with a target, ``ok`` says whether it was met."""
+    mark = "" if ok is None else ("  ok" if ok else "  MISSED")
+    print(f"{line}{mark}", flush=True)
+    results.append((line, ok))
+
+
+def sh(*args, env=None, check=True, capture=True) -> str:
+    done = subprocess.run(args, cwd=ROOT, env=env, check=False, text=True, capture_output=capture)
+    if check and done.returncode != 0:
+        sys.exit(f"bench: {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout if capture else ""
+
+
+def environment(database_url: str, **extra) -> dict:
+    """The server's settings; the embedded default (SQLite) runs without Redis, as it ships."""
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url, REDIS_URL="" if database_url.startswith("sqlite") else REDIS, DEBUG="0", SECURE_SSL_REDIRECT="0", PORT=str(PORT), WORKERS="2",
+        SECRET_KEY="bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-0123456789",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+    )
+    env.update(extra)
+    return env
+
+
+# --- Data ----------------------------------------------------------------------------------------
+def psql(sql: str, database: str = "postgres") -> str:
+    return sh("psql", "-qtA", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-c", sql).strip()
+
+
+def build(size: str, reuse: bool) -> subprocess.Popen | None:
+    name = f"cm_bench_{size}"
+    if reuse and psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'") == "1":
+        if psql("SELECT to_regclass('marketplace_task') IS NOT NULL AND EXISTS (SELECT 1 FROM marketplace_task)", name) == "t":
+            return None
+    psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    psql(f'CREATE DATABASE "{name}"')
+    env = environment(f"{PG}/{name}")
+    sh(PY, "manage.py", "migrate", "--noinput", "-v0", env=env)
+    return subprocess.Popen([PY, "manage.py", "scale_data", *SIZES[size]], cwd=ROOT, env=env, text=True, stdout=subprocess.PIPE)
+
+
+# --- Server --------------------------------------------------------------------------------------
+class Server:
+    """`make serve` in its own process group, stopped with the whole group."""
+
+    def __init__(self, database_url: str, **extra):
+        self.env = environment(database_url, **extra)
+        self.process = None
+
+    def __enter__(self):
+        self.log = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(["make", "-s", "serve"], cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        for _ in range(240):
+            try:
+                if urllib.request.urlopen(f"{BASE}/healthz", timeout=1).status == 200:
+                    return self
+            except OSError:
+                time.sleep(0.5)
+        self.log.seek(0)
+        sys.exit("bench: the server did not start:\n" + self.log.read().decode(errors="replace")[-3000:])
+
+    def workers(self) -> list[int]:
+        """The uvicorn worker processes: descendants of make with no children of their own."""
+        children: dict[int, list[int]] = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):
+                    continue
+                children.setdefault(ppid, []).append(int(entry.name))
+        found, stack = [], [self.process.pid]
+        while stack:
+            pid = stack.pop()
+            kids = children.get(pid, [])
+            if not kids and pid != self.process.pid:
+                found.append(pid)
+            stack.extend(kids)
+        return [pid for pid in found if "spawn_main" in Path(f"/proc/{pid}/cmdline").read_text(errors="replace")]
+
+    def peak_memory_mb(self) -> list[float]:
+        """VmHWM: the most resident memory each worker has held since it started."""
+        peaks = []
+        for pid in self.workers():
+            text = Path(f"/proc/{pid}/status").read_text()
+            peaks.append(int(re.search(r"VmHWM:\s+(\d+) kB", text).group(1)) / 1024)
+        return peaks
+
+    def __exit__(self, *exc):
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        time.sleep(0.5)
+
+
+# --- Load ----------------------------------------------------------------------------------------
+def wrk(path: str, duration: int, connections: int = 32) -> dict:
+    url = BASE + path
+    sh("wrk", "-t2", "-c", str(connections), "-d", "2s", url)  # warm-up: connections, caches, plans
+    out = sh("wrk", "-t2", "-c", str(connections), "-d", f"{duration}s", "--latency", "-s", "bench/wrk/report.lua", url)
+    figures = json.loads(out.split("WRK_JSON ", 1)[1].splitlines()[0])
+    figures["rps"] = figures["requests"] / (figures["duration_us"] / 1e6)
+    return figures
+
+
+def fixtures(database_url: str, *args) -> dict:
+    out = sh(PY, "bench/fixtures.py", *args, env=environment(database_url))
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def claim_storm(database_url: str, label: str) -> None:
+    tokens = Path(tempfile.mkstemp(prefix="storm-", suffix=".txt")[1])
+    task = fixtures(database_url, "storm", "--people", "240", "--slots", "10", "--tokens", str(tokens))["task"]
+    out = sh("wrk", "-t2", "-c200", "-d20s", "--timeout", "20s", "-s", "bench/wrk/storm.lua", BASE, "--",
+             f"/api/v1/tasks/{task}/claims", str(tokens), "2", "100")
+    tokens.unlink()
+    counts = json.loads(out.split("STORM_JSON ", 1)[1].splitlines()[0])
+    state = fixtures(database_url, "count", "--task", str(task))
+    ok = counts["201"] == 10 and counts["409"] == 190 and counts["other"] == 0 and state["live_claims"] == 10 == state["slots_taken"]
+    say(
+        f"claim storm ({label}): 200 claims at once for 10 slots -> {counts['201']} x 201, {counts['409']} x 409, "
+        f"{counts['other']} other; {state['live_claims']} claims stored; slowest answer {counts['max_us'] / 1000:.0f} ms "
+        f"(target: exactly 10 x 201, 190 x 409, 0 other)",
+        ok,
+    )
+
+
+def fanout(database_url: str, community: int) -> None:
+    setup = fixtures(database_url, "fanout", "--rounds", "3")
+    out = sh(PY, "bench/fanout.py", "--url", f"ws://127.0.0.1:{PORT}/ws/communities/{setup['community']}/tasks/",
+             "--origin", BASE, "--clients", "1000", "--claim", f"{BASE}/api/v1/tasks/{{task}}/claims",
+             "--tasks", ",".join(map(str, setup["tasks"])), "--tokens", ",".join(setup["tokens"]))
+    rounds = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    connect = rounds.pop(0)
+    for number, r in enumerate(rounds, 1):
+        ok = r["received"] == r["clients"] and r["p95_ms"] is not None and r["p95_ms"] < 1000
+        say(
+            f"websocket fan-out, change {number}: {r['received']}/{r['clients']} clients had it; "
+            f"p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, max {r['max_ms']} ms after the change's request began "
+            f"(the claim itself answered in {r['claim_answered_ms']} ms; target: all, p95 < 1000 ms)",
+            ok,
+        )
+    say(f"websocket fan-out: {connect['connected']} clients connected in {connect['connect_s']} s (Redis channel layer)")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk measurement")
+    parser.add_argument("--reuse", action="store_true", help="keep districts an earlier run built")
+    args = parser.parse_args()
+    for tool in ("wrk", "psql", "redis-cli"):
+        if not shutil.which(tool):
+            sys.exit(f"bench: {tool} is needed (Debian: apt-get install wrk postgresql-client redis-tools)")
+    started = time.time()
+    machine = f"{os.cpu_count()} cores, {os.uname().machine}, Python {sys.version.split()[0]}, {psql('SHOW server_version')} PostgreSQL"
+    print(f"bench: {machine}; {time.strftime('%Y-%m-%d %H:%M')}", flush=True)
+
+    # 1. Data: both districts at once.
+    builds = {size: build(size, args.reuse) for size in SIZES}
+    for size, process in builds.items():
+        if process is not None:
+            out, _ = process.communicate()
+            if process.returncode != 0:
+                sys.exit(f"bench: scale_data {size} failed")
+            say(f"data {size}: {out.strip().splitlines()[-1]}")
+        else:
+            say(f"data {size}: reused cm_bench_{size}")
+    big, small = f"{PG}/cm_bench_100k", f"{PG}/cm_bench_10k"
+    info = fixtures(big, "info")
+    q = urllib.parse.quote(info["q"])
+    paths = {
+        "task list API": f"/api/v1/tasks?community={info['community']}&category={info['category']}&has_slots=true&page_size=20",
+        "task board page": f"/tasks/?community={info['community']}",
+        "text search API": f"/api/v1/tasks?q={q}",
+    }
+    targets = {"task list API": 0.50, "task board page": 0.35, "text search API": 0.30}
+
+    # 2. The production set-up: 2 workers, PostgreSQL, Redis (cache and channel layer).
+    sh("redis-cli", "-n", REDIS.rsplit("/", 1)[1], "flushdb")
+    peaks: list[float] = []
+    with Server(big) as server:
+        floor = wrk("/healthz", args.duration)
+        say(f"GET /healthz: {floor['rps']:.0f} requests/s, p50 {floor['p50_us'] / 1000:.1f} ms, p99 {floor['p99_us'] / 1000:.1f} ms (the floor)")
+        for label, path in paths.items():
+            f = wrk(path, args.duration)
+            ratio = f["rps"] / floor["rps"]
+            say(f"{label} {path}: {f['rps']:.0f} requests/s = {ratio:.0%} of /healthz (target: >= {targets[label]:.0%})", ratio >= targets[label] and f["non2xx"] == 0)
+            say(f"{label}: p50 {f['p50_us'] / 1000:.1f} ms, p99 {f['p99_us'] / 1000:.1f} ms at 32 connections (target: p99 < 150 ms)", f["p99_us"] < 150_000)
+        claim_storm(big, "PostgreSQL + Redis, 2 workers")
+        fanout(big, info["community"])
+        peaks += server.peak_memory_mb()
+
+    # 3. Without the public cache: the database's and Django's own work, and how it grows.
+    uncached = {}
+    with Server(big, PUBLIC_CACHE_SECONDS="0") as server:
+        for label, path in paths.items():
+            uncached[label] = wrk(path, args.duration)
+            f = uncached[label]
+            say(f"{label}, public cache off, 100,000 tasks: {f['rps']:.0f} requests/s, p50 {f['p50_us'] / 1000:.1f} ms, p99 {f['p99_us'] / 1000:.1f} ms")
+        peaks += server.peak_memory_mb()
+    with Server(small, PUBLIC_CACHE_SECONDS="0") as server:
+        f10 = wrk(paths["task list API"], args.duration)
+        peaks += server.peak_memory_mb()
+    f100 = uncached["task list API"]
+    growth = f100["p50_us"] / f10["p50_us"]
+    say(f"task list API, public cache off: p50 {f10['p50_us'] / 1000:.1f} ms at 10,000 tasks, {f100['p50_us'] / 1000:.1f} ms at 100,000 tasks: "
+        f"x{growth:.2f} (target: <= x1.5)", growth <= 1.5)
+
+    # 4. The claim storm on the embedded default: SQLite (WAL) behind the same server.
+    sqlite_dir = Path(tempfile.mkdtemp(prefix="cm-bench-sqlite-"))
+    sqlite_url = f"sqlite:///{sqlite_dir / 'bench.sqlite3'}"
+    env = environment(sqlite_url)
+    sh(PY, "manage.py", "migrate", "--noinput", "-v0", env=env)
+    sh(PY, "manage.py", "scale_data", "--communities", "12", "--tasks", "1000", "--users", "1000", "--claims", "2000", "--ledger", "4000", env=env)
+    with Server(sqlite_url) as server:
+        claim_storm(sqlite_url, "SQLite, 2 workers")
+        peaks += server.peak_memory_mb()
+    shutil.rmtree(sqlite_dir, ignore_errors=True)
+
+    say(f"peak memory per server worker: {max(peaks):.0f} MB (each: {', '.join(f'{p:.0f}' for p in peaks)} MB; target: < 200 MB)", max(peaks) < 200)
+    missed = [line for line, ok in results if ok is False]
+    print(f"bench: {len(results)} figures in {time.time() - started:.0f} s; " + (f"{len(missed)} target(s) MISSED" if missed else "every target met"))
+    sys.exit(1 if missed else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -12,7 +12,7 @@ PORT ?= 8000
 WORKERS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: run serve test fuzz install messages migrate demo check clean bench-dashboard
+.PHONY: run serve test fuzz install messages migrate demo check clean bench bench-dashboard
 
 $(VENV)/bin/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -64,6 +64,11 @@ check: $(VENV)/.installed
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
 	find locale -name '*.mo' -delete
+
+# The district-scale load run (issue #9): builds the data, serves it with `make serve`, measures with
+# wrk and prints one line per figure. Needs PostgreSQL and Redis on 127.0.0.1 (see README).
+bench: $(VENV)/.installed messages
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 # Dashboards on a 100,000-task district (SQLite by default; set DATABASE_URL for PostgreSQL).
 bench-dashboard: $(VENV)/.installed messages

@@ -198,6 +198,9 @@ def main():
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk measurement")
     parser.add_argument("--reuse", action="store_true", help="keep districts an earlier run built")
     args = parser.parse_args()
+    if not shutil.which("wrk") and shutil.which("apt-get"):
+        print("bench: installing Debian's wrk", flush=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, capture_output=True)
     for tool in ("wrk", "psql", "redis-cli"):
         if not shutil.which(tool):
             sys.exit(f"bench: {tool} is needed (Debian: apt-get install wrk postgresql-client redis-tools)")

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config.widgets import LongSelect
 from marketplace.models import Category, Task
 
 
@@ -10,7 +11,7 @@ class TaskFilterForm(forms.Form):
     """The board's filter bar; its field names are the FilterSet's, so the query string is shared."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    community = forms.TypedChoiceField(label=_("Community"), required=False, coerce=int, empty_value=None)
+    community = forms.TypedChoiceField(label=_("Community"), required=False, coerce=int, empty_value=None, widget=LongSelect)
     category = forms.ChoiceField(label=_("Category"), required=False, choices=[("", _("All categories"))] + list(Category.choices))
     has_slots = forms.BooleanField(label=_("Free slots only"), required=False)
     skill = forms.CharField(label=_("Skill"), required=False, max_length=40)

@@ -87,6 +87,8 @@ class Task(models.Model):
             models.Index(fields=["community", "status", "starts_at"]),
             models.Index(fields=["status", "starts_at"]),
             models.Index(fields=["category", "starts_at"]),
+            # A community's board filtered by category (the commonest filter): one range, in order.
+            models.Index(fields=["community", "category", "starts_at"]),
         ]
 
     def __str__(self):

@@ -9,6 +9,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import InterfaceError, OperationalError
 from django.http.multipartparser import MultiPartParserError
 from django.http import Http404, HttpRequest
@@ -18,6 +19,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import PaginationBase
+from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer
@@ -25,7 +27,7 @@ from ninja.security.apikey import APIKeyCookie
 from ninja.utils import check_csrf
 from pydantic import Field
 
-from config.errors import ApplicationError, PermissionDenied
+from config.errors import ApplicationError, PermissionDenied, ValidationFailed
 from config.handlers import RETRY_AFTER_SECONDS, discard_dead_pooled_connections
 
 logger = logging.getLogger(__name__)
@@ -136,8 +138,38 @@ class Utf8JSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
+def _refuse_null_characters(value, field: str) -> None:
+    """PostgreSQL cannot store a NUL character in text, and it was a 500 (found by schemathesis).
+    Django's form fields refuse it with this message; the API does the same, for any string."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValidationFailed(ProhibitNullCharactersValidator.message, code="null_character", field=field)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_null_characters(key, field)
+            _refuse_null_characters(item, f"{field}.{key}" if field else str(key))
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_null_characters(item, field)
+
+
+class NoNullCharacterParser(Parser):
+    """ninja's JSON and query-string parser, refusing NUL characters with a 400 ``null_character``."""
+
+    def parse_body(self, request: HttpRequest):
+        data = super().parse_body(request)
+        _refuse_null_characters(data, "")
+        return data
+
+    def parse_querydict(self, data, list_fields, request: HttpRequest):
+        parsed = super().parse_querydict(data, list_fields, request)
+        _refuse_null_characters(parsed, "")
+        return parsed
+
+
 api = NinjaAPI(
     renderer=Utf8JSONRenderer(),
+    parser=NoNullCharacterParser(),
     title="社区集市 Community Market API",
     version="1",
     description="The public JSON API of 社区集市. Errors are `{detail, code}`; lists are `{items, count}`.",
@@ -183,6 +215,9 @@ def on_not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
+    if isinstance(exc.__cause__, ApplicationError):
+        # ninja wraps whatever the body parser raises in "Cannot parse request body": say what it was.
+        return on_application_error(request, exc.__cause__)
     codes = {400: "invalid", 401: "not_authenticated", 403: "permission_denied", 404: "not_found", 429: "rate_limited"}
     return error_response(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
 

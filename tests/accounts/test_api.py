@@ -294,3 +294,15 @@ def test_a_body_that_claims_to_be_multipart_but_is_not_is_400(client):
     # Found by schemathesis: Django's multipart parser raised, and the API answered 500.
     response = client.post("/api/v1/auth/token", '{"username": "", "password": "x"}', content_type="multipart/form-data")
     assert error_of(response) == (400, "malformed_request")
+
+
+def test_a_null_character_anywhere_in_the_input_is_400_and_nothing_is_written(api, resident, community):
+    # Found by probing what schemathesis sends on PostgreSQL, which cannot store NUL in text: it was a 500.
+    from marketplace.models import Need
+
+    response = api(resident, language="en").post("needs", {"community_id": community.pk, "title": "楼道灯\x00坏了"})
+    assert error_of(response) == (400, "null_character")
+    assert (response.json()["field"], response.json()["detail"]) == ("title", "Null characters are not allowed.")
+    assert not Need.objects.exists()
+    assert error_of(api().post("auth/token", {"username": "a\x00b", "password": "x"})) == (400, "null_character")
+    assert error_of(api().get("tasks", {"q": "灯\x00"})) == (400, "null_character")

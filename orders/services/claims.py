@@ -123,6 +123,12 @@ def _free_slot(task: Task) -> None:
         task_transition(task=task, to=Task.Status.OPEN, actor=None, expected=Task.Status.FULL, note="slot freed")
 
 
+def _release_slot(task: Task) -> None:
+    """A claim that stops being live (rejected, no-show) no longer holds its slot, so that
+    ``slots_taken`` keeps counting live claims. The task has started, so it does not reopen."""
+    Task.objects.filter(pk=task.pk, slots_taken__gt=0).update(slots_taken=F("slots_taken") - 1)
+
+
 def claim_withdraw(*, actor: User, claim: Claim) -> Claim:
     """The claimant gives the slot back before the task starts; it is free for others at once."""
     if claim.user_id != actor.pk:
@@ -307,7 +313,8 @@ def claim_reject(*, actor: User, claim: Claim, reason: str) -> Claim:
             return locked
         if locked.status not in (C.SUBMITTED, C.CHECKED_IN):
             raise _refused(locked, _("rejected"))
-        _move(locked, to=C.REJECTED, frm=(C.SUBMITTED, C.CHECKED_IN), actor=actor, note=reason, reject_reason=reason[:200])
+        if _move(locked, to=C.REJECTED, frm=(C.SUBMITTED, C.CHECKED_IN), actor=actor, note=reason, reject_reason=reason[:200]):
+            _release_slot(locked.task)
         notify(
             user=locked.user,
             kind="claim_rejected",
@@ -325,7 +332,9 @@ def claims_mark_no_shows(*, now=None) -> tuple[int, int]:
     for claim in Claim.objects.filter(status=C.CLAIMED, task__ends_at__lt=now).select_related("task"):
         with transaction.atomic():
             locked = _locked_claim(claim)
-            no_shows += _move(locked, to=C.NO_SHOW, frm=(C.CLAIMED,), actor=None, note="not checked in by the end")
+            if _move(locked, to=C.NO_SHOW, frm=(C.CLAIMED,), actor=None, note="not checked in by the end"):
+                _release_slot(locked.task)
+                no_shows += 1
     expired = 0
     ended = Task.objects.filter(status__in=[Task.Status.OPEN, Task.Status.FULL], ends_at__lt=now)
     for task in ended:

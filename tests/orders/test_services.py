@@ -242,6 +242,24 @@ def test_no_shows_are_marked_once_and_empty_tasks_expire(make_task, volunteer, c
     assert claim.status == "no_show" and empty.status == "expired"
 
 
+
+def test_a_rejected_claim_and_a_no_show_no_longer_count_as_taken_slots(make_task, staff, volunteer, community):
+    """slots_taken counts live claims (found by tests/test_market_invariants.py: both kept their slot)."""
+    from marketplace.models import Task
+
+    other = MembershipFactory(community=community, role="volunteer").user
+    task = make_task(slots=2)
+    no_show = services.claim_create(actor=other, task=task)
+    rejected = delivered(task, volunteer, staff)
+    services.claim_reject(actor=staff, claim=rejected, reason="未按约定上门")
+    services.claim_reject(actor=staff, claim=rejected, reason="未按约定上门")  # a retry frees nothing more
+    assert Task.objects.get(pk=task.pk).slots_taken == 1
+    with at(task, 200):
+        services.claims_mark_no_shows()
+        services.claims_mark_no_shows()
+    no_show.refresh_from_db()
+    assert no_show.status == "no_show" and Task.objects.get(pk=task.pk).slots_taken == 0
+
 # --- reviews -----------------------------------------------------------------------------------------
 @pytest.fixture
 def verified_claim(make_task, funded, staff, volunteer, resident):

@@ -127,6 +127,7 @@ def _release_slot(task: Task) -> None:
     """A claim that stops being live (rejected, no-show) no longer holds its slot, so that
     ``slots_taken`` keeps counting live claims. The task has started, so it does not reopen."""
     Task.objects.filter(pk=task.pk, slots_taken__gt=0).update(slots_taken=F("slots_taken") - 1)
+    announce_task(task.pk, "updated")
 
 
 def claim_withdraw(*, actor: User, claim: Claim) -> Claim:

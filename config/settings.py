@@ -163,7 +163,8 @@ else:
 # Anonymous answers of the busiest public lists, kept in the shared cache and renewed on every
 # change (config/pubcache.py). Off without Redis: a per-process memory cache would let one
 # server process serve what another has already changed.
-PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 300 if REDIS_URL else 0, minimum=0)
+# The board leaves out tasks that have started; the timeout bounds how long a page can show one.
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 60 if REDIS_URL else 0, minimum=0)
 PUBLIC_CACHE_PATHS = {"/tasks/": "tasks", "/api/v1/tasks": "tasks"}
 
 # --- Accounts and authentication --------------------------------------------------------------

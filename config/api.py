@@ -6,6 +6,7 @@ with the status the API contract gives it.
 
 import datetime
 import logging
+from typing import Annotated
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
@@ -25,7 +26,7 @@ from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
 from ninja.utils import check_csrf
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from config.errors import ApplicationError, PermissionDenied, ValidationFailed
 from config.handlers import RETRY_AFTER_SECONDS, discard_dead_pooled_connections
@@ -107,6 +108,22 @@ class PageNumberPagination(PaginationBase):
             "items": list(queryset[offset : offset + pagination.page_size]),
             "count": self._items_count(queryset),
         }
+
+
+def _a_time_the_database_can_keep(value: datetime.datetime) -> datetime.datetime:
+    # PostgreSQL refuses offsets beyond about ±16 hours, and a time near the year 1 with a positive
+    # offset is stored as 1 BC, which no Python datetime can read back: the list holding it then
+    # failed for everyone (found by schemathesis). Real offsets lie within ±14:00.
+    offset = value.utcoffset()
+    if offset is not None and abs(offset) > datetime.timedelta(hours=14):
+        raise ValueError("The time zone offset must lie between -14:00 and +14:00.")
+    if not 1900 <= value.year <= 2999:
+        raise ValueError("The year must lie between 1900 and 2999.")
+    return value
+
+
+# Every time the API takes in (bodies and filters): checked before it reaches the database.
+ApiDateTime = Annotated[datetime.datetime, AfterValidator(_a_time_the_database_can_keep)]
 
 
 class ErrorOut(Schema):

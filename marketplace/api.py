@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 from accounts.models import Community, Organization
 from accounts.selectors import row_viewer_is_staff
 from accounts.services import user_by_id_or_404
-from config.api import AUTH, ErrorOut, PageNumberPagination, optional_user
+from config.api import AUTH, ApiDateTime, ErrorOut, PageNumberPagination, optional_user
 from config.errors import NotFound
 from marketplace import selectors, services
 from marketplace.models import Comment, ConsultationOption, Task
@@ -53,8 +53,8 @@ class TaskFilterIn(Schema):
     status: str | None = Field(None, max_length=20)
     q: str | None = Field(None, max_length=100)
     has_slots: bool | None = None
-    starts_after: datetime | None = None
-    starts_before: datetime | None = None
+    starts_after: ApiDateTime | None = None
+    starts_before: ApiDateTime | None = None
     skill: str | None = Field(None, max_length=40)
 
 
@@ -62,8 +62,8 @@ class TaskBodyIn(Schema):
     title: str = Field(..., max_length=200)
     description: str = Field("", max_length=5000)
     category: str = Field(..., max_length=20)
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: ApiDateTime
+    ends_at: ApiDateTime
     location: str = Field(..., max_length=200)
     slots: int
     points: int = 0
@@ -321,7 +321,7 @@ class ConsultationIn(Schema):
     title: str = Field(..., max_length=200)
     description: str = Field("", max_length=5000)
     options: list[str] = Field(..., max_length=20)
-    closes_at: datetime
+    closes_at: ApiDateTime
     need_id: int | None = None
 
 
@@ -499,7 +499,7 @@ class ProjectIn(Schema):
     description: str = Field("", max_length=10000)
     budget: int = Field(..., description="In minor units (fen).")
     currency: str = Field("cny", max_length=3)
-    bid_deadline: datetime
+    bid_deadline: ApiDateTime
     service_starts: date | None = None
     service_ends: date | None = None
     criteria: list[CriterionIn] | None = Field(None, max_length=10)

@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 from accounts.models import Community
 from accounts.selectors import is_community_staff
 from accounts.services import user_by_id_or_404
-from config.api import AUTH, ErrorOut, PageNumberPagination
+from config.api import AUTH, ApiDateTime, ErrorOut, PageNumberPagination
 from config.errors import NotFound, PermissionDenied
 from points import selectors, services
 from points.models import Redemption
@@ -235,8 +235,8 @@ class RewardIn(Schema):
     cost: int
     stock: int
     per_person_limit: int | None = None
-    active_from: datetime | None = None
-    active_to: datetime | None = None
+    active_from: ApiDateTime | None = None
+    active_to: ApiDateTime | None = None
 
 
 class RewardUpdateIn(Schema):
@@ -245,8 +245,8 @@ class RewardUpdateIn(Schema):
     cost: int
     stock: int
     per_person_limit: int | None = None
-    active_from: datetime | None = None
-    active_to: datetime | None = None
+    active_from: ApiDateTime | None = None
+    active_to: ApiDateTime | None = None
     is_active: bool = True
 
 

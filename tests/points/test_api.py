@@ -118,13 +118,24 @@ def test_staff_create_rewards_in_their_community_only(api, community, other_comm
 
 
 def test_times_before_time_zones_still_come_back_as_iso_8601(api, community, staff):
-    # Found by the API fuzzer: in the year 449 Shanghai's local mean time is +08:05:43, which is no
+    # Found by the API fuzzer: until 1901 Shanghai kept local mean time, +08:05:43, which is no
     # ISO 8601 offset; such a time is given in UTC instead.
     body = {"community_id": community.pk, "name": "酱油", "cost": 30, "stock": 10,
-            "active_from": "0449-12-24T12:49:41Z", "active_to": "2030-01-01T00:00:00Z"}
+            "active_from": "1900-12-24T12:49:41Z", "active_to": "2030-01-01T00:00:00Z"}
     created = api(staff).post("rewards", body)
     assert created.status_code == 201
-    assert (created.json()["active_from"], created.json()["active_to"]) == ("0449-12-24T12:49:41+00:00", "2030-01-01T08:00:00+08:00")
+    assert (created.json()["active_from"], created.json()["active_to"]) == ("1900-12-24T12:49:41+00:00", "2030-01-01T08:00:00+08:00")
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00+14:00", "2027-01-01T09:00:00-19:43"])
+def test_a_time_the_database_cannot_keep_is_422_and_the_list_still_shows(api, community, staff, when):
+    # Found by the API fuzzer on PostgreSQL: the first was stored as 1 BC and then the reward list
+    # failed for everyone; the second (an offset no place has) was a 500 at once.
+    response = api(staff).post("rewards", {"community_id": community.pk, "name": "酱油", "cost": 30, "stock": 10, "active_from": when})
+    assert error_of(response) == (422, "validation_error")
+    assert not Reward.objects.exists()
+    assert api().get("rewards").status_code == 200
+    assert error_of(api().get("tasks", {"starts_after": when})) == (422, "validation_error")
 
 
 def test_a_redemption_from_reservation_to_pickup(api, give, volunteer, staff, reward):

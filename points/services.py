@@ -269,6 +269,8 @@ def rule_update(*, actor: User, community: Community, daily_cap: int | None, lif
     for name, value in (("daily_cap", daily_cap), ("lifetime_cap", lifetime_cap)):
         if value is not None and value < 1:
             raise ValidationFailed(_("A cap must be at least 1, or empty for no cap."), code="invalid_cap", field=name)
+        if value is not None and value > MAX_POINTS_PER_MOVE:  # a 32-bit column on PostgreSQL
+            raise ValidationFailed(_("A number in the request is too large."), code="invalid_cap", field=name)
     if not 1 <= reservation_days <= 365:
         raise ValidationFailed(_("Pickup time must be between 1 and 365 days."), code="invalid_reservation_days", field="reservation_days")
     with transaction.atomic():
@@ -280,6 +282,9 @@ def rule_update(*, actor: User, community: Community, daily_cap: int | None, lif
 
 # --- The points supermarket ---------------------------------------------------------------------
 MAX_PICTURE_BYTES = 2 * 1024 * 1024
+# Cost, stock and per-person limit: a million is past any shelf, and cost × quantity (at most 1000)
+# stays within the 32-bit points column.
+MAX_REWARD_NUMBER = 1_000_000
 
 
 def _image_extension(upload) -> str | None:
@@ -308,6 +313,10 @@ def _check_reward_fields(*, name: str, cost: int, stock: int, per_person_limit: 
         raise ValidationFailed(_("Stock cannot be negative."), code="invalid_stock", field="stock")
     if per_person_limit is not None and per_person_limit < 1:
         raise ValidationFailed(_("A limit must be at least 1, or empty for no limit."), code="invalid_limit", field="per_person_limit")
+    # The columns are 32-bit on PostgreSQL: a larger number was a 500 (found by the API fuzzer).
+    for field, value, code in (("cost", cost, "invalid_cost"), ("stock", stock, "invalid_stock"), ("per_person_limit", per_person_limit, "invalid_limit")):
+        if value is not None and value > MAX_REWARD_NUMBER:
+            raise ValidationFailed(_("A number in the request is too large."), code=code, field=field)
     if active_from and active_to and active_to <= active_from:
         raise ValidationFailed(_("The end of availability must come after its start."), code="invalid_dates", field="active_to")
     if picture:

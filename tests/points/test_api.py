@@ -138,6 +138,21 @@ def test_a_time_the_database_cannot_keep_is_422_and_the_list_still_shows(api, co
     assert error_of(api().get("tasks", {"starts_after": when})) == (422, "validation_error")
 
 
+@pytest.mark.parametrize("field", ["cost", "stock", "per_person_limit"])
+def test_a_reward_number_too_large_for_the_database_is_400(api, community, staff, field):
+    # Found by the API fuzzer on PostgreSQL, whose columns are 32-bit: it was a 500.
+    body = {"community_id": community.pk, "name": "酱油", "cost": 30, "stock": 10, field: 8_948_549_432}
+    response = api(staff).post("rewards", body)
+    assert response.status_code == 400 and response.json()["field"] == field
+    assert not Reward.objects.exists()
+
+
+def test_a_points_cap_too_large_for_the_database_is_400(api, community, staff):
+    me = api(staff)
+    response = me._call("put", f"communities/{community.pk}/points/rules", {"daily_cap": 8_948_549_432})
+    assert error_of(response) == (400, "invalid_cap")
+
+
 def test_a_redemption_from_reservation_to_pickup(api, give, volunteer, staff, reward):
     give(volunteer, 250)
     reserved = api(volunteer).post("redemptions", {"reward_id": reward.pk, "quantity": 2})

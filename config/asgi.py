@@ -1,5 +1,8 @@
 """ASGI entry point: HTTP goes to Django, websockets to channels' router.
 
+In front of Django, ``config.pubcache.PublicCache`` answers anonymous reads of the busiest public
+lists from Redis when it holds a current copy.
+
 ``make serve`` runs this under uvicorn with several worker processes. Websocket routes are added by
 ``config/routing.py``; a socket authenticates with the session cookie or ``?token=``.
 """
@@ -15,12 +18,13 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from config.pubcache import PublicCache  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
 from config.ws_auth import SameSiteOriginValidator, SessionOrTokenAuth  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": PublicCache(django_asgi_app),
         "websocket": SameSiteOriginValidator(SessionOrTokenAuth(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -2,44 +2,50 @@
 
 The task board page and ``GET /api/v1/tasks`` are what a whole district reads at once, and what
 an anonymous visitor sees there depends only on the address, the query string, the language and
-the tasks themselves. So, when a shared cache is configured (Redis: ``REDIS_URL``), the answer to
-such a request is kept in it and served to the next anonymous visitor without touching the
-database or the template engine.
+the tasks themselves. So, when Redis is configured (``REDIS_URL``), the whole answer (status,
+headers and body, as Django and its middleware made it) is kept in Redis, and the next anonymous
+visitor gets it from an ASGI wrapper in front of Django (``config/asgi.py``): no thread, no
+middleware, no template, no database.
 
 Freshness does not rest on a timeout. Each namespace ("tasks") has a *generation*, a random token
-in the cache; every stored answer carries the generation it was built under, and an answer whose
-generation is no longer current is never served. Any change to a task (saved, deleted, its slots
-taken by a claim, its status moved) replaces the generation after the transaction commits, so the
-next request builds a fresh answer. ``PUBLIC_CACHE_SECONDS`` only bounds how long an unused answer
-occupies memory.
+in Redis; every stored answer carries the generation it was built under, and one whose generation
+is no longer current is never served. Any change to a task (saved, deleted, its slots taken by a
+claim, its status moved) replaces the generation after the transaction commits, so the next
+request builds a fresh answer. ``PUBLIC_CACHE_SECONDS`` bounds how long an answer is kept (the
+board leaves out tasks that have started, which no write announces).
 
 Only requests that carry neither a session cookie nor an ``Authorization`` header are served from
 or stored in the cache, so nothing personal (a staff member's drafts, a name in the navigation)
-can be stored or shown to somebody else. Only 200 answers that set no cookie are stored. If the
-cache is unreachable, requests are answered as if there were no cache.
+is stored or shown to somebody else. Only complete 200 answers that set no cookie are stored. If
+Redis is unreachable, requests are answered as if there were no cache.
 """
 
+import asyncio
+import json
 import logging
 import secrets
 
+import redis
+import redis.asyncio
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
-from django.http import HttpResponse
+from django.http.cookie import parse_cookie
 from django.utils.translation import get_language_from_request
 
 logger = logging.getLogger(__name__)
 
-# Headers of the stored answer that are sent again; the rest are added on the way out as usual.
-_KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "X-Frame-Options")
-
-
-def _generation_key(namespace: str) -> str:
-    return f"pubcache:{namespace}:generation"
+MAX_BODY = 1024 * 1024  # an answer larger than this is not worth a cache entry
 
 
 def enabled() -> bool:
-    return settings.PUBLIC_CACHE_SECONDS > 0
+    return settings.PUBLIC_CACHE_SECONDS > 0 and bool(settings.REDIS_URL)
+
+
+def _generation_key(namespace: str) -> str:
+    return f"cm:pubcache:{namespace}:generation"
+
+
+_sync_clients: dict[str, redis.Redis] = {}
 
 
 def bump(namespace: str) -> None:
@@ -49,60 +55,99 @@ def bump(namespace: str) -> None:
 
     def replace():
         try:
-            cache.set(_generation_key(namespace), secrets.token_hex(8), None)
-        except Exception:  # a cache outage must not fail the write that caused the bump
+            client = _sync_clients.get(settings.REDIS_URL)
+            if client is None:
+                client = _sync_clients[settings.REDIS_URL] = redis.Redis.from_url(
+                    settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=2
+                )
+            client.set(_generation_key(namespace), secrets.token_hex(8))
+        except Exception:  # an outage must not fail the write that caused the bump
             logger.warning("public cache: could not renew the %s generation", namespace, exc_info=True)
 
     transaction.on_commit(replace)
 
 
-class PublicCacheMiddleware:
-    """Serves and stores anonymous GET answers of the paths in ``settings.PUBLIC_CACHE_PATHS``.
+class _Visitor:
+    """What Django's language negotiation reads from a request, taken from the ASGI scope."""
 
-    It sits just after WhiteNoise, so a hit skips sessions, authentication and the view; the
-    security middleware around it still adds its headers to every answer.
-    """
+    def __init__(self, cookies: dict, accept_language: str):
+        self.COOKIES = cookies
+        self.META = {"HTTP_ACCEPT_LANGUAGE": accept_language}
 
-    def __init__(self, get_response):
-        self.get_response = get_response
-        self.paths = dict(settings.PUBLIC_CACHE_PATHS)
 
-    def __call__(self, request):
-        namespace = self.paths.get(request.path_info)
-        if (
-            namespace is None
-            or not enabled()
-            or request.method not in ("GET", "HEAD")
-            or settings.SESSION_COOKIE_NAME in request.COOKIES
-            or "HTTP_AUTHORIZATION" in request.META
-        ):
-            return self.get_response(request)
-        language = get_language_from_request(request)
-        query = "&".join(sorted(request.META.get("QUERY_STRING", "").split("&")))
-        key = f"pubcache:{namespace}:{language}:{request.method}:{request.path_info}?{query}"
+class PublicCache:
+    """ASGI wrapper around Django's HTTP application; see the module's text."""
+
+    def __init__(self, app):
+        self.app = app
+        self._clients: dict[tuple, redis.asyncio.Redis] = {}
+
+    def _client(self) -> redis.asyncio.Redis:
+        key = (asyncio.get_running_loop(), settings.REDIS_URL)
+        client = self._clients.get(key)
+        if client is None:
+            client = self._clients[key] = redis.asyncio.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=2)
+        return client
+
+    async def __call__(self, scope, receive, send):
+        namespace = settings.PUBLIC_CACHE_PATHS.get(scope.get("path")) if scope["type"] == "http" else None
+        if namespace is None or scope["method"] not in ("GET", "HEAD") or not enabled():
+            return await self.app(scope, receive, send)
+        headers: dict[str, str] = {}
+        for name, value in scope.get("headers", []):
+            name = name.decode("latin-1").lower()
+            headers[name] = f"{headers[name]}; {value.decode('latin-1')}" if name == "cookie" and name in headers else value.decode("latin-1")
+        cookies = parse_cookie(headers.get("cookie", ""))
+        if "authorization" in headers or settings.SESSION_COOKIE_NAME in cookies:
+            return await self.app(scope, receive, send)
+        language = get_language_from_request(_Visitor(cookies, headers.get("accept-language", "")))
+        query = "&".join(sorted(scope.get("query_string", b"").decode("latin-1").split("&")))
+        key = f"cm:pubcache:{namespace}:{language}:{scope['method']}:{scope['path']}?{query}"
         generation_key = _generation_key(namespace)
         try:
-            found = cache.get_many([generation_key, key])
-            generation = found.get(generation_key)
+            client = self._client()
+            generation, stored = await client.mget(generation_key, key)
             if generation is None:
-                generation = secrets.token_hex(8)
-                if not cache.add(generation_key, generation, None):
-                    generation = cache.get(generation_key)
+                fresh = secrets.token_hex(8).encode()
+                generation = fresh if await client.set(generation_key, fresh, nx=True) else await client.get(generation_key)
         except Exception:
             logger.warning("public cache unreachable; answering without it", exc_info=True)
-            return self.get_response(request)
-        stored = found.get(key)
-        if stored is not None and stored[0] == generation:
-            _, status, headers, content = stored
-            response = HttpResponse(content, status=status)
-            for name, value in headers:
-                response[name] = value
-            return response
-        response = self.get_response(request)
-        if response.status_code == 200 and not response.streaming and not response.cookies:
-            headers = [(name, response[name]) for name in _KEPT_HEADERS if response.has_header(name)]
-            try:
-                cache.set(key, (generation, response.status_code, headers, response.content), settings.PUBLIC_CACHE_SECONDS)
-            except Exception:
-                logger.warning("public cache: could not store %s", key, exc_info=True)
-        return response
+            return await self.app(scope, receive, send)
+        if stored is not None:
+            head, _, body = stored.partition(b"\n")
+            meta = json.loads(head)
+            if meta["g"].encode() == generation:
+                await send({"type": "http.response.start", "status": meta["s"], "headers": [(n.encode("latin-1"), v.encode("latin-1")) for n, v in meta["h"]]})
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self._answer_and_keep(scope, receive, send, key, generation)
+
+    async def _answer_and_keep(self, scope, receive, send, key: str, generation: bytes):
+        """Let Django answer, and keep the answer if it may be shared. It is kept before its last
+        part goes out, so the next request finds it even if this connection ends at once."""
+        start, chunks, size = None, [], 0
+
+        async def keep(message):
+            nonlocal start, size
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body" and start is not None:
+                chunks.append(message.get("body", b""))
+                size += len(chunks[-1])
+                if not message.get("more_body", False):
+                    await self._keep(key, generation, start, chunks, size)
+            await send(message)
+
+        await self.app(scope, receive, keep)
+
+    async def _keep(self, key: str, generation: bytes, start: dict, chunks: list[bytes], size: int) -> None:
+        if start["status"] != 200 or size > MAX_BODY:
+            return
+        response_headers = [(n.decode("latin-1"), v.decode("latin-1")) for n, v in start.get("headers", [])]
+        if any(name.lower() == "set-cookie" for name, _ in response_headers):
+            return
+        head = json.dumps({"g": generation.decode(), "s": 200, "h": response_headers}, ensure_ascii=True).encode()
+        try:
+            await self._client().set(key, head + b"\n" + b"".join(chunks), ex=settings.PUBLIC_CACHE_SECONDS)
+        except Exception:
+            logger.warning("public cache: could not keep %s", key, exc_info=True)

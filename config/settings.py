@@ -50,9 +50,6 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Before sessions and authentication: an anonymous read of a busy public list is answered
-    # from the shared cache without them (config/pubcache.py).
-    "config.pubcache.PublicCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -160,9 +157,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
-# Anonymous answers of the busiest public lists, kept in the shared cache and renewed on every
-# change (config/pubcache.py). Off without Redis: a per-process memory cache would let one
-# server process serve what another has already changed.
+# Anonymous answers of the busiest public lists, kept in Redis and renewed on every change
+# (config/pubcache.py, in front of Django in config/asgi.py). Off without Redis.
 # The board leaves out tasks that have started; the timeout bounds how long a page can show one.
 PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 60 if REDIS_URL else 0, minimum=0)
 PUBLIC_CACHE_PATHS = {"/tasks/": "tasks", "/api/v1/tasks": "tasks"}

@@ -24,6 +24,7 @@ import asyncio
 import json
 import logging
 import secrets
+import time
 
 import redis
 import redis.asyncio
@@ -46,14 +47,24 @@ def _generation_key(namespace: str) -> str:
 
 
 _sync_clients: dict[str, redis.Redis] = {}
+# After Redis fails, it is left alone for this long, so an outage costs each request nothing more
+# than a look at the clock (not a connection timeout every time).
+PAUSE_AFTER_FAILURE = 5.0
+_sync_down_until = 0.0
 
 
 def bump(namespace: str) -> None:
-    """After the current transaction commits, make every stored answer of ``namespace`` stale."""
+    """After the current transaction commits, make every stored answer of ``namespace`` stale.
+
+    If Redis cannot be told, the answers it holds stay until ``PUBLIC_CACHE_SECONDS`` ends them:
+    the bounded staleness of an outage."""
     if not enabled():
         return
 
     def replace():
+        global _sync_down_until
+        if time.monotonic() < _sync_down_until:
+            return
         try:
             client = _sync_clients.get(settings.REDIS_URL)
             if client is None:
@@ -62,6 +73,7 @@ def bump(namespace: str) -> None:
                 )
             client.set(_generation_key(namespace), secrets.token_hex(8))
         except Exception:  # an outage must not fail the write that caused the bump
+            _sync_down_until = time.monotonic() + PAUSE_AFTER_FAILURE
             logger.warning("public cache: could not renew the %s generation", namespace, exc_info=True)
 
     transaction.on_commit(replace)
@@ -81,6 +93,7 @@ class PublicCache:
     def __init__(self, app):
         self.app = app
         self._clients: dict[tuple, redis.asyncio.Redis] = {}
+        self._down_until = 0.0
 
     def _client(self) -> redis.asyncio.Redis:
         key = (asyncio.get_running_loop(), settings.REDIS_URL)
@@ -91,7 +104,7 @@ class PublicCache:
 
     async def __call__(self, scope, receive, send):
         namespace = settings.PUBLIC_CACHE_PATHS.get(scope.get("path")) if scope["type"] == "http" else None
-        if namespace is None or scope["method"] not in ("GET", "HEAD") or not enabled():
+        if namespace is None or scope["method"] not in ("GET", "HEAD") or not enabled() or time.monotonic() < self._down_until:
             return await self.app(scope, receive, send)
         headers: dict[str, str] = {}
         for name, value in scope.get("headers", []):
@@ -111,7 +124,8 @@ class PublicCache:
                 fresh = secrets.token_hex(8).encode()
                 generation = fresh if await client.set(generation_key, fresh, nx=True) else await client.get(generation_key)
         except Exception:
-            logger.warning("public cache unreachable; answering without it", exc_info=True)
+            self._down_until = time.monotonic() + PAUSE_AFTER_FAILURE
+            logger.warning("public cache unreachable; answering without it for %s s", PAUSE_AFTER_FAILURE, exc_info=True)
             return await self.app(scope, receive, send)
         if stored is not None:
             head, _, body = stored.partition(b"\n")
@@ -150,4 +164,5 @@ class PublicCache:
         try:
             await self._client().set(key, head + b"\n" + b"".join(chunks), ex=settings.PUBLIC_CACHE_SECONDS)
         except Exception:
+            self._down_until = time.monotonic() + PAUSE_AFTER_FAILURE
             logger.warning("public cache: could not keep %s", key, exc_info=True)

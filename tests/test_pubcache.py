@@ -4,6 +4,7 @@ change to a task is ever served."""
 
 import json
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -28,6 +29,8 @@ LIST = "/api/v1/tasks"
 def public_cache(settings):
     settings.PUBLIC_CACHE_SECONDS = 60
     settings.PUBLIC_CACHE_PATHS = {"/tasks/": "tasks", "/api/v1/tasks": "tasks"}
+    application.application_mapping["http"]._down_until = 0.0  # forget an outage another test made
+    pubcache._sync_down_until = 0.0
     pubcache.bump("tasks")  # outside a transaction: at once; nothing from an earlier test is current
 
 
@@ -117,10 +120,14 @@ def test_a_failed_answer_is_not_kept(world):
     assert "set-cookie" not in bad["headers"]
 
 
-def test_an_unreachable_redis_only_costs_speed(world, settings):
+def test_an_unreachable_redis_only_costs_speed_and_is_left_alone_for_a_while(world, settings):
     settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
     response = get(LIST)
     assert response["status"] == 200 and items(response)[0]["title"] == "陪伴独居老人"
+    wrapper = application.application_mapping["http"]
+    assert wrapper._down_until > 0  # the next requests do not knock again for a few seconds
+    with mock.patch.object(wrapper, "_client", side_effect=AssertionError("Redis asked during the pause")):
+        assert get(LIST)["status"] == 200
 
 
 def test_without_the_setting_nothing_is_kept(world, settings):

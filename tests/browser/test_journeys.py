@@ -123,7 +123,7 @@ def test_a_volunteer_registers_joins_claims_on_a_phone_staff_verify_and_the_poin
     assert Review.objects.get().stars == 5
 
 
-def test_a_resident_posts_a_need_from_a_phone_and_sees_the_reply(browser, live_server, world):
+def test_a_resident_posts_a_need_from_a_phone_sees_the_reply_and_later_rates_the_service(browser, live_server, world):
     base, community = live_server.url, world["community"]
     me = new_page(browser)
     log_in(me, base, "resident_zhang", world["password"])
@@ -140,6 +140,42 @@ def test_a_resident_posts_a_need_from_a_phone_and_sees_the_reply(browser, live_s
     me.reload()
     shot(me, "need-2-replied")
     assert "已安排志愿者维修" in me.content()
+
+    # Staff turn the need into a task for her; a volunteer does it and staff verify it (through
+    # the services: the volunteer's own pages are the first journey).
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from marketplace.models import Need
+    from marketplace.services import TaskFields, need_create_task, task_checkin_code
+    from orders.services import claim_check_in, claim_check_out, claim_create, claim_submit, claim_verify
+    from tests.factories import MembershipFactory
+
+    need = Need.objects.get(title="楼道灯坏了")
+    start = timezone.now() + timedelta(minutes=10)
+    task = need_create_task(
+        actor=world["staff"], need=need,
+        fields=TaskFields(title="更换楼道灯", description="", category="repair", starts_at=start, ends_at=start + timedelta(hours=1),
+                          location="3 栋", slots=1, points=10, skills=[], beneficiary=world["resident"]),
+    )
+    volunteer = MembershipFactory(community=community, role="volunteer", user__display_name="李师傅").user
+    claim = claim_create(actor=volunteer, task=task)
+    code, _ = task_checkin_code(actor=world["staff"], task=task)
+    claim_check_in(actor=volunteer, claim=claim, code=code)
+    claim_check_out(actor=volunteer, claim=claim, code=code)
+    claim_submit(actor=volunteer, claim=claim)
+    claim_verify(actor=world["staff"], claim=claim)
+
+    me.goto(f"{base}/tasks/{task.pk}/")
+    me.check("input[name=stars][value='4']")
+    me.fill("textarea[name=comment]", "灯修好了，谢谢李师傅")
+    me.click("button:has-text('提交评价')")
+    shot(me, "need-3-rated")
+    from orders.models import Review
+
+    review = Review.objects.get(claim=claim)
+    assert (review.stars, review.comment) == (4, "灯修好了，谢谢李师傅")
 
 
 def test_a_donor_gives_through_the_stripe_card_element(browser, live_server, world, payments, settings):  # noqa: F811

@@ -168,3 +168,26 @@ def give(funded):
         )
 
     return _give
+
+
+# --- A committed little world for tests that go through the ASGI application in other threads -----
+@pytest.fixture
+def board_world(transactional_db):
+    """(community, staff, volunteer, task, fields): one open task for tomorrow with 3 slots, made
+    through the services. For websocket and ASGI tests, whose requests run on other connections."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from marketplace.services import TaskFields, task_create
+
+    community = CommunityFactory(name="锣旗寺社区")
+    staff = MembershipFactory(community=community, role=Membership.Role.STAFF, user__username="ws_staff").user
+    volunteer = MembershipFactory(community=community, role="volunteer", user__username="ws_volunteer").user
+    start = timezone.now() + timedelta(days=1)
+    fields = TaskFields(
+        title="陪伴独居老人", description="", category="elder_care", starts_at=start, ends_at=start + timedelta(hours=2),
+        location="3 栋", slots=3, points=10, skills=[], beneficiary=None,
+    )
+    task = task_create(actor=staff, community=community, fields=fields)
+    return community, staff, volunteer, task, fields

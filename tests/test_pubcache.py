@@ -3,23 +3,19 @@ application as uvicorn serves it: repeated reads come from Redis, and no list ol
 change to a task is ever served."""
 
 import json
-from datetime import timedelta
 from unittest import mock
 
 import pytest
 from asgiref.sync import async_to_sync
 from channels.testing import HttpCommunicator
-from django.utils import timezone
 
-from accounts.models import Membership
 from accounts.services import token_create
 from config import pubcache
 from config.asgi import application
 from marketplace.models import Task
-from marketplace.services import TaskFields, task_create, task_update
+from marketplace.services import task_update
 from orders.services import claim_create
 from tests.conftest import needs_redis
-from tests.factories import CommunityFactory, MembershipFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), needs_redis]
 LIST = "/api/v1/tasks"
@@ -35,16 +31,9 @@ def public_cache(settings):
 
 
 @pytest.fixture
-def world():
-    community = CommunityFactory(name="锣旗寺社区")
-    staff = MembershipFactory(community=community, role=Membership.Role.STAFF, user__username="pc_staff").user
-    volunteer = MembershipFactory(community=community, role="volunteer", user__username="pc_volunteer").user
-    start = timezone.now() + timedelta(days=1)
-    fields = TaskFields(
-        title="陪伴独居老人", description="上门聊天", category="elder_care", starts_at=start, ends_at=start + timedelta(hours=2),
-        location="3 栋", slots=3, points=10, skills=[], beneficiary=None,
-    )
-    return staff, volunteer, task_create(actor=staff, community=community, fields=fields), fields
+def world(board_world):
+    _community, staff, volunteer, task, fields = board_world
+    return staff, volunteer, task, fields
 
 
 def get(path, query="", headers=()):

@@ -6,7 +6,6 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,12 +15,11 @@ from channels.layers import channel_layers
 from channels.testing.websocket import WebsocketCommunicator  # (channels.testing itself needs daphne)
 from django.db import connection
 from django.test import Client
-from django.utils import timezone
 
-from accounts.models import Membership, Notification
+from accounts.models import Notification
 from accounts.services import token_create
 from config.asgi import application
-from marketplace.services import TaskFields, task_cancel, task_create
+from marketplace.services import task_cancel, task_create
 from orders.services import claim_create
 from tests.conftest import needs_postgres, needs_redis
 from tests.factories import CommunityFactory, MembershipFactory
@@ -31,17 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def world():
-    community = CommunityFactory(name="锣旗寺社区")
-    staff = MembershipFactory(community=community, role=Membership.Role.STAFF, user__username="ws_staff").user
-    volunteer = MembershipFactory(community=community, role="volunteer", user__username="ws_volunteer").user
-    start = timezone.now() + timedelta(days=1)
-    fields = TaskFields(
-        title="陪伴独居老人", description="", category="elder_care", starts_at=start, ends_at=start + timedelta(hours=2),
-        location="3 栋", slots=3, points=10, skills=[], beneficiary=None,
-    )
-    task = task_create(actor=staff, community=community, fields=fields)
-    return community, staff, volunteer, task, fields
+def world(board_world):
+    return board_world
 
 
 def session_cookie(user) -> bytes:

@@ -14,8 +14,9 @@ claim, its status moved) replaces the generation after the transaction commits, 
 request builds a fresh answer. ``PUBLIC_CACHE_SECONDS`` bounds how long an answer is kept (the
 board leaves out tasks that have started, which no write announces).
 
-Only requests that carry neither a session cookie nor an ``Authorization`` header are served from
-or stored in the cache, so nothing personal (a staff member's drafts, a name in the navigation)
+Only requests that carry neither a session cookie nor an ``Authorization`` header, and whose query
+string holds only the lists' own parameters (``PUBLIC_CACHE_PARAMS``), are served from or stored in
+the cache, so nothing personal (a staff member's drafts, a name in the navigation)
 is stored or shown to somebody else. Only complete 200 answers that set no cookie are stored. If
 Redis is unreachable, requests are answered as if there were no cache.
 """
@@ -114,7 +115,10 @@ class PublicCache:
         if "authorization" in headers or settings.SESSION_COOKIE_NAME in cookies:
             return await self.app(scope, receive, send)
         language = get_language_from_request(_Visitor(cookies, headers.get("accept-language", "")))
-        query = "&".join(sorted(scope.get("query_string", b"").decode("latin-1").split("&")))
+        pairs = sorted(pair for pair in scope.get("query_string", b"").decode("latin-1").split("&") if pair)
+        if len(pairs) > len(settings.PUBLIC_CACHE_PARAMS) or any(p.partition("=")[0] not in settings.PUBLIC_CACHE_PARAMS for p in pairs):
+            return await self.app(scope, receive, send)  # not an address the pages or apps make
+        query = "&".join(pairs)
         key = f"cm:pubcache:{namespace}:{language}:{scope['method']}:{scope['path']}?{query}"
         generation_key = _generation_key(namespace)
         try:

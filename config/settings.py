@@ -162,6 +162,12 @@ else:
 # The board leaves out tasks that have started; the timeout bounds how long a page can show one.
 PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 60 if REDIS_URL else 0, minimum=0)
 PUBLIC_CACHE_PATHS = {"/tasks/": "tasks", "/api/v1/tasks": "tasks"}
+# Only addresses made of these parameters are kept, so made-up query strings cannot fill Redis
+# with copies (the task list's filters and pagination). Run Redis with an eviction policy
+# (maxmemory + allkeys-lru): an evicted answer or generation only costs a rebuild.
+PUBLIC_CACHE_PARAMS = frozenset(
+    {"community", "category", "status", "q", "has_slots", "starts_after", "starts_before", "skill", "page", "page_size"}
+)
 
 # --- Accounts and authentication --------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -125,3 +125,10 @@ def test_without_the_setting_nothing_is_kept(world, settings):
     get(LIST)
     quietly_retitle(task, "改过的标题")
     assert items(get(LIST))[0]["title"] == "改过的标题"
+
+
+def test_an_address_with_made_up_parameters_is_not_kept(world):
+    _staff, _volunteer, task, _fields = world
+    get(LIST, "page_size=20&utm=abc")
+    quietly_retitle(task, "改过的标题")
+    assert items(get(LIST, "page_size=20&utm=abc"))[0]["title"] == "改过的标题"

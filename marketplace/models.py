@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Community, Skill
+from config.history import StatusChange
 
 
 class Category(models.TextChoices):
@@ -115,16 +116,12 @@ class Task(models.Model):
         return (Decimal((self.ends_at - self.starts_at).total_seconds()) / Decimal(3600)).quantize(Decimal("0.01"))
 
 
-class TaskStatusChange(models.Model):
+class TaskStatusChange(StatusChange):
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="history", verbose_name=_("task"))
     from_status = models.CharField(_("from"), max_length=12, choices=Task.Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=12, choices=Task.Status.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("by"))
-    note = models.CharField(_("note"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("at"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["id"]  # the order things happened in
+    class Meta(StatusChange.Meta):
         verbose_name = _("task status change")
         verbose_name_plural = _("task status changes")
 
@@ -325,15 +322,12 @@ class ProjectCriterion(models.Model):
         return f"{self.name} {self.weight}%"
 
 
-class ProjectStatusChange(models.Model):
+class ProjectStatusChange(StatusChange):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="history", verbose_name=_("project"))
     from_status = models.CharField(_("from"), max_length=12, choices=Project.Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=12, choices=Project.Status.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("by"))
-    note = models.CharField(_("note"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)  # a decision's reason can be longer
 
-    class Meta:
-        ordering = ["id"]
+    class Meta(StatusChange.Meta):
         verbose_name = _("project status change")
         verbose_name_plural = _("project status changes")

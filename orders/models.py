@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Organization
+from config.history import StatusChange
 from marketplace.models import Task
 
 
@@ -72,16 +73,12 @@ class Claim(models.Model):
         return self.status in self.LIVE
 
 
-class ClaimStatusChange(models.Model):
+class ClaimStatusChange(StatusChange):
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="history", verbose_name=_("claim"))
     from_status = models.CharField(_("from"), max_length=12, choices=Claim.Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=12, choices=Claim.Status.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("by"))
-    note = models.CharField(_("note"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("at"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["id"]  # the order things happened in
+    class Meta(StatusChange.Meta):
         verbose_name = _("claim status change")
         verbose_name_plural = _("claim status changes")
 

@@ -62,3 +62,12 @@ def test_on_postgresql_the_search_asks_the_index(api, make_task):
         assert "search_grams" in sql and "@>" in sql
     else:
         assert "search_grams" not in sql  # SQLite has no such index: a plain scan
+
+
+def test_the_board_filter_lists_every_community_and_keeps_the_chosen_one(community, other_community):
+    from django.test import Client
+
+    page = Client().get(f"/tasks/?community={other_community.pk}").content.decode()
+    assert f'<option value="{community.pk}">锣旗寺社区</option>' in page
+    assert f'<option value="{other_community.pk}" selected>东原社区</option>' in page
+    assert '<select id="id_community" name="community">' in page

@@ -143,7 +143,7 @@ class Command(BaseCommand):
         from orders.models import Claim
 
         rng = self.rng
-        per_task = max(1, round(n_claims / max(1, len(self.tasks))))
+        per_task = max(1, -(-n_claims // max(1, len(self.tasks))))  # rounded up: the count is reached
         rows, taken, status_of = [], {}, {}
         self.verified = []  # (claim index, user_id, community_id, points) for the ledger
         for task_id, community_id, slots, starts_at, ends_at, points in self.tasks:

@@ -1,6 +1,6 @@
 # 社区集市: every set-up step lives here, so a fresh clone needs only Python 3.11+.
 #   make run    develop: venv, install, translations, migrate, demo data, serve on 127.0.0.1:8000
-#   make test   install test tools and run the whole suite (honours DATABASE_URL / REDIS_URL)
+#   make test   install test tools, run the linters and the whole suite (honours DATABASE_URL / REDIS_URL)
 #   make serve  production-style: migrate, collect static files, uvicorn with $(WORKERS) processes
 
 PYTHON ?= python3
@@ -12,7 +12,7 @@ PORT ?= 8000
 WORKERS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: run serve test fuzz install messages migrate demo check clean bench bench-dashboard
+.PHONY: run serve test lint fuzz install messages migrate demo check clean bench bench-dashboard
 
 $(VENV)/bin/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -41,8 +41,8 @@ demo: migrate
 run: demo
 	@echo "社区集市 is at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	DEBUG=$${DEBUG:-1} $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) \
-		--reload --reload-dir accounts --reload-dir marketplace --reload-dir orders --reload-dir points \
-		--reload-dir config --reload-dir templates
+		--reload --reload-dir core --reload-dir accounts --reload-dir points --reload-dir marketplace --reload-dir orders \
+		--reload-dir funds --reload-dir dashboards --reload-dir config --reload-dir templates
 
 serve: messages
 	@test -n "$$SECRET_KEY" -o "$$DEBUG" = "1" || { echo "Set SECRET_KEY (and ALLOWED_HOSTS) for make serve; see README.md"; exit 2; }
@@ -51,8 +51,13 @@ serve: messages
 	$(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --workers $(WORKERS) --lifespan off \
 		$${ACCESS_LOG:+--access-log} $${ACCESS_LOG:---no-access-log} --proxy-headers --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
 
-test: $(VENV)/.test-installed messages
+test: lint messages
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The linters: ruff, and the layers contract of .importlinter (a backward import between apps fails).
+lint: $(VENV)/.test-installed
+	$(VENV)/bin/ruff check .
+	DJANGO_SETTINGS_MODULE=config.settings_test $(VENV)/bin/lint-imports
 
 # The API fuzzer of the suite (tests/test_api_fuzz.py), with many more examples per operation.
 fuzz: $(VENV)/.test-installed messages

@@ -18,8 +18,8 @@ from accounts.models import (
     Street,
     User,
 )
-from config.admin_history import HistoryInline
-from config.errors import ApplicationError
+from core.admin_history import HistoryInline
+from core.errors import ApplicationError
 
 
 @admin.register(User)

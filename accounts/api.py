@@ -8,13 +8,12 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from accounts import selectors, services
-from accounts.models import Community, Organization
-from config.api import AUTH, ErrorOut, PageNumberPagination, optional_user
-from config.errors import NotFound
+from accounts.auth import AUTH, optional_user
+from accounts.models import Community
+from core.api import ERRORS, PageNumberPagination
+from core.errors import NotFound
 
 router = Router(tags=["accounts"])
-
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 
 
 # --- Schemas ---------------------------------------------------------------------------------------
@@ -48,16 +47,6 @@ class MembershipOut(Schema):
 class OrganizationRoleOut(Schema):
     id: int = Field(..., alias="organization_id")
     role: str
-
-
-class MeOut(Schema):
-    id: int
-    username: str
-    display_name: str
-    is_superuser: bool
-    memberships: list[MembershipOut]
-    organizations: list[OrganizationRoleOut]
-    points_balance: int
 
 
 class CommunityIn(Schema):
@@ -150,22 +139,6 @@ def revoke_token(request):
     return Status(204, None)
 
 
-@router.get("/me", response={200: MeOut, **ERRORS}, auth=AUTH)
-def me(request):
-    user = request.auth
-    from points.selectors import person_balance
-
-    return {
-        "id": user.pk,
-        "username": user.username,
-        "display_name": user.display_name,
-        "is_superuser": user.is_superuser,
-        "memberships": list(selectors.user_memberships(user)),
-        "organizations": list(selectors.user_organization_memberships(user)),
-        "points_balance": person_balance(user),
-    }
-
-
 # --- Communities -----------------------------------------------------------------------------------
 @router.get("/communities", response={200: list[CommunityOut], **ERRORS}, auth=None, tags=["communities"])
 @paginate(PageNumberPagination)
@@ -178,14 +151,12 @@ def create_community(request, payload: CommunityIn):
     community = services.community_create(
         actor=request.auth, name=payload.name, street=payload.street, district=payload.district, description=payload.description
     )
-    return Status(201, selectors.community_get(community.pk))
+    return Status(201, selectors.community_get_for(request.auth, community.pk))
 
 
 @router.get("/communities/{community_id}", response={200: CommunityOut, **ERRORS}, auth=None, tags=["communities"])
 def get_community(request, community_id: int):
-    community = selectors.community_get(community_id)
-    if community is None:
-        raise NotFound(code="community_not_found")
+    community = selectors.community_get_for(optional_user(request), community_id)
     return community
 
 
@@ -252,9 +223,10 @@ def list_organizations(request, filters: Query[OrganizationFilterIn]):
 def create_organization(request, payload: OrganizationIn):
     community = None
     if payload.community_id is not None:
-        community = selectors.community_get(payload.community_id)
-        if community is None:
-            raise NotFound(code="community_not_found", field="community_id")
+        try:
+            community = selectors.community_get_for(request.auth, payload.community_id)
+        except NotFound:
+            raise NotFound(code="community_not_found", field="community_id") from None
     org = services.organization_create(
         actor=request.auth,
         name=payload.name,
@@ -266,22 +238,14 @@ def create_organization(request, payload: OrganizationIn):
     return Status(201, org)
 
 
-def _visible_organization(request, organization_id: int) -> Organization:
-    org = Organization.objects.filter(pk=organization_id).first()
-    # A pending organisation is not public: to outsiders it does not exist (404, not 403).
-    if org is None or not selectors.organization_visible_to(org, optional_user(request)):
-        raise NotFound(code="organization_not_found")
-    return org
-
-
 @router.get("/organizations/{organization_id}", response={200: OrganizationOut, **ERRORS}, auth=None, tags=["organizations"])
 def get_organization(request, organization_id: int):
-    return _visible_organization(request, organization_id)
+    return selectors.organization_get_for(optional_user(request), organization_id)
 
 
 @router.post("/organizations/{organization_id}/verify", response={200: OrganizationOut, **ERRORS}, auth=AUTH, tags=["organizations"])
 def verify_organization(request, organization_id: int):
-    org = _visible_organization(request, organization_id)
+    org = selectors.organization_get_for(optional_user(request), organization_id)
     return services.organization_verify(actor=request.auth, organization=org)
 
 
@@ -291,7 +255,7 @@ class SuspendIn(Schema):
 
 @router.post("/organizations/{organization_id}/suspend", response={200: OrganizationOut, **ERRORS}, auth=AUTH, tags=["organizations"])
 def suspend_organization(request, organization_id: int, payload: SuspendIn):
-    org = _visible_organization(request, organization_id)
+    org = selectors.organization_get_for(optional_user(request), organization_id)
     return services.organization_suspend(actor=request.auth, organization=org, reason=payload.reason)
 
 
@@ -299,7 +263,7 @@ def suspend_organization(request, organization_id: int, payload: SuspendIn):
     "/organizations/{organization_id}/members", response={201: OrganizationMemberOut, **ERRORS}, auth=AUTH, tags=["organizations"]
 )
 def add_organization_member(request, organization_id: int, payload: OrganizationMemberIn):
-    org = _visible_organization(request, organization_id)
+    org = selectors.organization_get_for(optional_user(request), organization_id)
     user = services.user_by_id_or_404(payload.user_id)
     return Status(201, services.organization_member_add(actor=request.auth, organization=org, user=user))
 

@@ -1,7 +1,7 @@
 """``/ws/notifications/``: each new notification of the connected person, as it happens."""
 
-from config.consumers import GroupConsumer
-from config.realtime import user_group
+from core.consumers import GroupConsumer
+from core.realtime import user_group
 
 UNAUTHENTICATED = 4401
 

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Membership, Organization
+from accounts.models import Community, Membership, Organization
 
 
 class RegisterForm(forms.Form):
@@ -58,8 +58,6 @@ class OrganizationForm(forms.Form):
     description = forms.CharField(label=_("Description"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
-        from accounts.models import Community
-
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = Community.objects.select_related("street")
 

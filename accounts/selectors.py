@@ -3,13 +3,17 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from axes.helpers import get_cool_off, get_failure_limit
+from axes.models import AccessAttempt
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.filters import CommunityFilter, OrganizationFilter
-from accounts.models import Community, Membership, Organization, OrganizationMember, User
-from config.filtering import apply_filters
+from accounts.models import Community, Membership, Notification, Organization, OrganizationMember, User
+from core.errors import NotFound
+from core.filtering import apply_filters
 
 
 def is_community_staff(user, community_id: int) -> bool:
@@ -69,8 +73,12 @@ def community_list(*, filters: dict | None = None) -> QuerySet[Community]:
     return apply_filters(CommunityFilter, filters, qs)
 
 
-def community_get(community_id: int) -> Community | None:
-    return Community.objects.select_related("street__district").filter(pk=community_id).first()
+def community_get_for(viewer, community_id: int) -> Community:
+    """The community (communities are public); else the project's not-found error."""
+    community = Community.objects.select_related("street__district").filter(pk=community_id).first()
+    if community is None:
+        raise NotFound(code="community_not_found")
+    return community
 
 
 def community_members(community: Community, *, role: str | None = None) -> QuerySet[Membership]:
@@ -112,6 +120,14 @@ def organization_visible_to(organization: Organization, viewer) -> bool:
     return organization.members.filter(user=viewer).exists()
 
 
+def organization_get_for(viewer, organization_id: int) -> Organization:
+    """The organisation if the viewer may know it: a pending one does not exist to outsiders."""
+    org = Organization.objects.select_related("community").filter(pk=organization_id).first()
+    if org is None or not organization_visible_to(org, viewer):
+        raise NotFound(code="organization_not_found")
+    return org
+
+
 def organization_members(organization: Organization) -> QuerySet[OrganizationMember]:
     return organization.members.select_related("user").order_by("role", "user__username")
 
@@ -125,10 +141,6 @@ def user_by_username(username: str) -> User | None:
 
 def user_by_username_or_error(username: str, *, field: str = "username") -> User:
     """For forms that name a person by username: the person, or a 404-type error on that field."""
-    from django.utils.translation import gettext as _
-
-    from config.errors import NotFound
-
     user = user_by_username(username)
     if user is None:
         raise NotFound(_("No such user."), code="user_not_found", field=field)
@@ -143,8 +155,6 @@ def community_role_counts(community: Community) -> dict[str, int]:
 
 
 def user_notifications(user, *, unread_only: bool = False):
-    from accounts.models import Notification
-
     qs = Notification.objects.filter(user=user).order_by("-created_at", "-id")
     return qs.filter(read_at__isnull=True) if unread_only else qs
 
@@ -164,13 +174,18 @@ class LockedOutAccount:
     communities: list[str]
 
 
+def staff_communities(user) -> QuerySet:
+    """The one answer to "which communities does this person staff?", as a subquery of community
+    ids (``community_id__in=staff_communities(user)``). The district admin's reach is decided by
+    the caller (``is_superuser``), not here."""
+    return Membership.objects.filter(user=user, role=Membership.Role.STAFF).values("community_id")
+
+
 def staff_community_ids(user) -> list[int]:
-    return list(Membership.objects.filter(user=user, role=Membership.Role.STAFF).values_list("community_id", flat=True))
+    return list(staff_communities(user).values_list("community_id", flat=True))
 
 
 def lockout_failure_limit() -> int:
-    from axes.helpers import get_failure_limit
-
     return get_failure_limit(None, None)
 
 
@@ -178,9 +193,6 @@ def _locked_out_usernames() -> dict[str, tuple[int, datetime]]:
     """Username (as typed at the login) → (failures, last attempt) for every name django-axes
     refuses right now: its recorded failures within the cool-off reach the limit, counted the way
     axes counts them for the ``username`` lockout parameter."""
-    from axes.helpers import get_cool_off
-    from axes.models import AccessAttempt
-
     attempts = AccessAttempt.objects.exclude(username__isnull=True)
     cool_off = get_cool_off()
     if cool_off is not None:

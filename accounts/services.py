@@ -10,6 +10,8 @@ import logging
 import secrets
 from datetime import timedelta
 
+from axes.models import AccessAttempt
+from axes.utils import reset
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
@@ -23,6 +25,7 @@ from accounts.models import (
     Community,
     District,
     Membership,
+    Notification,
     Organization,
     OrganizationMember,
     OrganizationStatusChange,
@@ -32,7 +35,8 @@ from accounts.models import (
 )
 from accounts.selectors import is_community_staff, is_organization_admin, staff_community_ids
 from accounts.validators import is_valid_credit_code, normalize_credit_code
-from config.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, RateLimited, ValidationFailed
+from core.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, RateLimited, ValidationFailed
+from core.realtime import send_now, user_group
 
 MAX_SKILLS = 20
 
@@ -151,8 +155,6 @@ def lockout_reset(*, actor: User, user: User) -> int:
     stays locked: that is not the person's lockout to lift."""
     if not can_unlock(actor, user):
         raise PermissionDenied(_("Only staff of a community this person belongs to can unlock their account."))
-    from axes.models import AccessAttempt
-    from axes.utils import reset
 
     with transaction.atomic():
         # The name as typed at the login: "Wang" and "wang" are one account, and axes counts each.
@@ -360,9 +362,6 @@ def notify(*, user: User, kind: str, message: str, url: str = "") -> None:
     """Tell a person something, once the current transaction has committed (never while a row lock
     is held, and never for a change that was rolled back). The message is rendered in the
     language active now; pass already-translated text."""
-    from accounts.models import Notification
-    from config.realtime import send_now, user_group
-
     message = str(message)[:300]
 
     def write_and_push():
@@ -387,8 +386,6 @@ def notify(*, user: User, kind: str, message: str, url: str = "") -> None:
 
 def notifications_mark_read(*, actor: User, ids: list[int] | None = None) -> int:
     """Mark the caller's notifications read (all of them, or the given ids); returns how many."""
-    from accounts.models import Notification
-
     unread = Notification.objects.filter(user=actor, read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=ids)

@@ -14,25 +14,18 @@ urlpatterns = [
     path("lockouts/<int:user_id>/unlock/", views.lockout_reset, name="unlock"),
 ]
 
-communities_patterns = (
-    [
-        path("", views.community_list, name="list"),
-        path("new/", views.community_create, name="create"),
-        path("<int:community_id>/", views.community_detail, name="detail"),
-        path("<int:community_id>/join/", views.community_join, name="join"),
-        path("<int:community_id>/members/", views.community_member_add, name="member_add"),
-    ],
-    "communities",
-)
+community_patterns = [
+    path("", views.community_list, name="list"),
+    path("new/", views.community_create, name="create"),
+    path("<int:community_id>/", views.community_detail, name="detail"),
+    path("<int:community_id>/join/", views.community_join, name="join"),
+    path("<int:community_id>/members/", views.community_member_add, name="member_add"),
+]
 
-organizations_patterns = (
-    [
-        path("", views.organization_list, name="list"),
-        path("new/", views.organization_create, name="create"),
-        path("<int:organization_id>/", views.organization_detail, name="detail"),
-        path("<int:organization_id>/verify/", views.organization_verify, name="verify"),
-        path("<int:organization_id>/suspend/", views.organization_suspend, name="suspend"),
-        path("<int:organization_id>/members/", views.organization_member_add, name="member_add"),
-    ],
-    "organizations",
-)
+organization_patterns = [
+    path("", views.organization_list, name="list"),
+    path("new/", views.organization_create, name="create"),
+    path("<int:organization_id>/verify/", views.organization_verify, name="verify"),
+    path("<int:organization_id>/suspend/", views.organization_suspend, name="suspend"),
+    path("<int:organization_id>/members/", views.organization_member_add, name="member_add"),
+]

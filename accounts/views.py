@@ -4,16 +4,16 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import forms, selectors, services
 from accounts.models import Community, Membership, Organization
-from config.errors import ApplicationError, PermissionDenied, ValidationFailed
-from config.pages import add_error_to_form, error_page
-from orders.selectors import provider_reputation
+from accounts.selectors import user_notifications
+from accounts.services import notifications_mark_read
+from core.errors import ApplicationError, PermissionDenied, ValidationFailed
+from core.pages import add_error_to_form, error_page
 
 
 def home(request):
@@ -125,9 +125,7 @@ def community_create(request):
 
 
 def community_detail(request, community_id: int):
-    community = selectors.community_get(community_id)
-    if community is None:
-        raise Http404
+    community = selectors.community_get_for(request.user, community_id)
     user = request.user
     my_roles = set()
     is_staff = False
@@ -207,34 +205,10 @@ def organization_create(request):
     return render(request, "organizations/form.html", {"form": form}, status=400 if form.errors else 200)
 
 
-def _organization_for(request, organization_id: int) -> Organization:
-    org = Organization.objects.select_related("community").filter(pk=organization_id).first()
-    if org is None or not selectors.organization_visible_to(org, request.user):
-        raise Http404
-    return org
-
-
-def organization_detail(request, organization_id: int):
-    org = _organization_for(request, organization_id)
-    user = request.user
-    is_admin = user.is_authenticated and (user.is_superuser or selectors.is_organization_admin(user, org.pk))
-    context = {
-        "org": org,
-        "members": selectors.organization_members(org),
-        "can_review": services.can_review_organization(user, org),
-        "is_admin": is_admin,
-        "suspend_form": forms.SuspendForm(),
-        "member_form": forms.OrganizationMemberForm(),
-        "history": org.status_changes.select_related("actor"),
-        "reputation": provider_reputation(organization=org),
-    }
-    return render(request, "organizations/detail.html", context)
-
-
 @login_required
 @require_POST
 def organization_verify(request, organization_id: int):
-    org = _organization_for(request, organization_id)
+    org = selectors.organization_get_for(request.user, organization_id)
     try:
         services.organization_verify(actor=request.user, organization=org)
     except ApplicationError as exc:
@@ -246,7 +220,7 @@ def organization_verify(request, organization_id: int):
 @login_required
 @require_POST
 def organization_suspend(request, organization_id: int):
-    org = _organization_for(request, organization_id)
+    org = selectors.organization_get_for(request.user, organization_id)
     form = forms.SuspendForm(request.POST)
     try:
         services.organization_suspend(actor=request.user, organization=org, reason=form.data.get("reason", ""))
@@ -262,7 +236,7 @@ def organization_suspend(request, organization_id: int):
 @login_required
 @require_POST
 def organization_member_add(request, organization_id: int):
-    org = _organization_for(request, organization_id)
+    org = selectors.organization_get_for(request.user, organization_id)
     form = forms.OrganizationMemberForm(request.POST)
     try:
         user = selectors.user_by_username_or_error(form.data.get("username", ""))
@@ -274,3 +248,13 @@ def organization_member_add(request, organization_id: int):
     else:
         messages.success(request, _("%(user)s added to the organisation.") % {"user": user.shown_name})
     return redirect("organizations:detail", org.pk)
+
+
+@login_required
+def notifications(request):
+    if request.method == "POST":
+        notifications_mark_read(actor=request.user)
+        messages.success(request, _("All marked as read."))
+        return redirect("notifications")
+    page = Paginator(user_notifications(request.user), 30).get_page(request.GET.get("page"))
+    return render(request, "notifications.html", {"page": page})

@@ -6,129 +6,25 @@ with the status the API contract gives it.
 
 import datetime
 import logging
-from typing import Annotated
 
-from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import InterfaceError, OperationalError
-from django.http.multipartparser import MultiPartParserError
 from django.http import Http404, HttpRequest
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.pagination import PaginationBase
 from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
-from ninja.security import HttpBearer
-from ninja.security.apikey import APIKeyCookie
-from ninja.utils import check_csrf
-from pydantic import AfterValidator, Field
 
-from config.errors import ApplicationError, PermissionDenied, ValidationFailed
-from config.handlers import RETRY_AFTER_SECONDS, discard_dead_pooled_connections
+from core.errors import ApplicationError, ValidationFailed
+from core.handlers import RETRY_AFTER_SECONDS, discard_dead_pooled_connections
 
 logger = logging.getLogger(__name__)
-
-
-class BearerTokenAuth(HttpBearer):
-    """``Authorization: Bearer <token>`` from ``POST /auth/token``."""
-
-    def authenticate(self, request: HttpRequest, token: str):
-        from accounts.services import token_authenticate
-
-        user = token_authenticate(token)
-        if user is not None:
-            request.user = user
-        return user
-
-
-class SessionAuth(APIKeyCookie):
-    """The browser's session, with Django's CSRF check on unsafe methods.
-
-    Unlike ninja's stock class it checks CSRF only once it knows there is a logged-in session, so a
-    call with no credentials at all gets 401, not 403."""
-
-    param_name = settings.SESSION_COOKIE_NAME
-
-    def _get_key(self, request: HttpRequest):
-        return request.COOKIES.get(self.param_name)
-
-    def authenticate(self, request: HttpRequest, key):
-        if not key or not request.user.is_authenticated:
-            return None
-        if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE") and check_csrf(request):
-            raise PermissionDenied(_("The CSRF check failed. Reload the page and try again."), code="csrf_failed")
-        return request.user
-
-
-bearer_auth = BearerTokenAuth()
-session_auth = SessionAuth()
-AUTH = [bearer_auth, session_auth]
-
-
-def optional_user(request: HttpRequest):
-    """The caller on an endpoint open to anyone: a bearer token or session counts if present.
-
-    Kept on the request: the resolvers of a list call this once per row, and the token is looked
-    up once per request, not once per row."""
-    if not hasattr(request, "_optional_user"):
-        request._optional_user = _optional_user(request)
-    return request._optional_user
-
-
-def _optional_user(request: HttpRequest):
-    header = request.headers.get("Authorization", "")
-    if header.lower().startswith("bearer "):
-        from accounts.services import token_authenticate
-
-        user = token_authenticate(header[7:].strip())
-        if user is not None:
-            return user
-    return request.user
-
-
-class PageNumberPagination(PaginationBase):
-    """``?page=&page_size=`` (at most 100) → ``{"items": [...], "count": N}``, as the contract says."""
-
-    class Input(Schema):
-        page: int = Field(1, ge=1, le=100_000)
-        page_size: int = Field(20, ge=1, le=100)
-
-    class Output(Schema):
-        items: list
-        count: int
-
-    def paginate_queryset(self, queryset, pagination: Input, **params):
-        offset = (pagination.page - 1) * pagination.page_size
-        return {
-            "items": list(queryset[offset : offset + pagination.page_size]),
-            "count": self._items_count(queryset),
-        }
-
-
-def _a_time_the_database_can_keep(value: datetime.datetime) -> datetime.datetime:
-    # PostgreSQL refuses offsets beyond about ±16 hours, and a time near the year 1 with a positive
-    # offset is stored as 1 BC, which no Python datetime can read back: the list holding it then
-    # failed for everyone (found by schemathesis). Real offsets lie within ±14:00.
-    offset = value.utcoffset()
-    if offset is not None and abs(offset) > datetime.timedelta(hours=14):
-        raise ValueError("The time zone offset must lie between -14:00 and +14:00.")
-    if not 1900 <= value.year <= 2999:
-        raise ValueError("The year must lie between 1900 and 2999.")
-    return value
-
-
-# Every time the API takes in (bodies and filters): checked before it reaches the database.
-ApiDateTime = Annotated[datetime.datetime, AfterValidator(_a_time_the_database_can_keep)]
-
-
-class ErrorOut(Schema):
-    detail: str
-    code: str
 
 
 class LocalTimeJSONEncoder(NinjaJSONEncoder):
@@ -277,4 +173,7 @@ def on_unexpected_error(request, exc):
 api.add_router("/", "accounts.api.router")
 api.add_router("/", "points.api.router")
 api.add_router("/", "marketplace.api.router")
-api.add_router("/", "orders.api.router")
+api.add_router("/", "orders.api.claims.router")
+api.add_router("/", "orders.api.projects.router")
+api.add_router("/", "funds.api.router")
+api.add_router("/", "dashboards.api.router")

@@ -1,6 +1,6 @@
 """ASGI entry point: HTTP goes to Django, websockets to channels' router.
 
-In front of Django, ``config.pubcache.PublicCache`` answers anonymous reads of the busiest public
+In front of Django, ``core.pubcache.PublicCache`` answers anonymous reads of the busiest public
 lists from Redis when it holds a current copy.
 
 ``make serve`` runs this under uvicorn with several worker processes. Websocket routes are added by
@@ -18,9 +18,9 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
-from config.pubcache import PublicCache  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
 from config.ws_auth import SameSiteOriginValidator, SessionOrTokenAuth  # noqa: E402
+from core.pubcache import PublicCache  # noqa: E402
 
 application = ProtocolTypeRouter(
     {

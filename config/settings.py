@@ -41,10 +41,15 @@ INSTALLED_APPS = [
     "django_filters",
     "channels",
     "axes",
+    # The project's apps, lowest floor first (docs/architecture.md): each imports only those above it here.
+    "core",
     "accounts",
+    "points",
     "marketplace",
     "orders",
-    "points",
+    "funds",
+    "dashboards",
+    "config",
 ]
 
 MIDDLEWARE = [
@@ -57,9 +62,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "config.middleware.NumberTooLargeMiddleware",
+    "core.middleware.NumberTooLargeMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into a 429 page.
-    "config.middleware.AxesPageLockoutMiddleware",
+    "core.middleware.AxesPageLockoutMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -75,7 +80,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "config.context_processors.navigation",
+                "accounts.context_processors.navigation",
             ],
         },
     },
@@ -109,7 +114,7 @@ def _database_from_env() -> dict:
         # with it. DB_POOL=0 turns it off (e.g. behind PgBouncer).
         db["CONN_MAX_AGE"] = 0
         # No CONN_HEALTH_CHECKS: with the pool it sleeps 1, 2, 4… s between dead connections after a
-        # restart, so the first request waited 10 s and failed anyway. config.handlers instead has
+        # restart, so the first request waited 10 s and failed anyway. core.handlers instead has
         # the pool drop its dead connections at the first database error (tests/test_faults.py).
         if env_bool("DB_POOL", True):
             db.setdefault("OPTIONS", {})["pool"] = {
@@ -158,7 +163,7 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # Anonymous answers of the busiest public lists, kept in Redis and renewed on every change
-# (config/pubcache.py, in front of Django in config/asgi.py). Off without Redis.
+# (core/pubcache.py, in front of Django in config/asgi.py). Off without Redis.
 # The board leaves out tasks that have started; the timeout bounds how long a page can show one.
 PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 60 if REDIS_URL else 0, minimum=0)
 PUBLIC_CACHE_PATHS = {"/tasks/": "tasks", "/api/v1/tasks": "tasks"}
@@ -193,7 +198,7 @@ AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
-# axes.W002 looks for its own middleware by name; ours (config.middleware) is a subclass of it.
+# axes.W002 looks for its own middleware by name; ours (core.middleware) is a subclass of it.
 SILENCED_SYSTEM_CHECKS = ["axes.W002"]
 # Behind a proxy the client's address is in X-Forwarded-For; trust it only when told to.
 AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0) or None

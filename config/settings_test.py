@@ -9,7 +9,7 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-that-is-long-enough-for-django-checks-0123456789")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 
-from config.settings import *  # noqa: E402,F403
+from config.settings import *  # noqa: E402,F403,F405
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {

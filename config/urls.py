@@ -1,20 +1,20 @@
-from django.contrib import admin
 from django.conf import settings
+from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from accounts import urls as account_urls
 from accounts import views as account_views
-from accounts.urls import communities_patterns, organizations_patterns
 from config import health
 from config.api import api
-from config.language import switch_language
-from marketplace.urls_needs import consultation_patterns, needs_patterns
-from marketplace.urls_projects import projects_patterns
-from marketplace.views import dashboards as dashboard_views
+from core.language import switch_language
+from dashboards import views as dashboard_views
+from funds import views as donation_views
+from funds.webhooks import stripe_webhook
+from marketplace import urls as market_urls
 from marketplace.views import needs as need_views
-from orders import donation_views
-from orders import views as order_views
-from orders.webhooks import stripe_webhook
+from orders import urls as order_urls
+from orders.views import claims as order_views
 from points import views as points_views
 
 urlpatterns = [
@@ -22,14 +22,14 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("accounts/", include("accounts.urls")),
-    path("communities/", include(communities_patterns)),
-    path("organizations/", include(organizations_patterns)),
+    path("communities/", include((account_urls.community_patterns, "communities"))),
+    path("organizations/", include((account_urls.organization_patterns + order_urls.organization_patterns, "organizations"))),
     path("", include("points.urls")),
-    path("tasks/", include("marketplace.urls")),
-    path("claims/", include("orders.urls")),
-    path("needs/", include(needs_patterns)),
-    path("projects/", include(projects_patterns)),
-    path("consultations/", include(consultation_patterns)),
+    path("tasks/", include((market_urls.task_patterns + order_urls.task_patterns, "tasks"))),
+    path("claims/", include((order_urls.claim_patterns, "claims"))),
+    path("needs/", include((market_urls.need_patterns, "needs"))),
+    path("projects/", include((order_urls.project_patterns, "projects"))),
+    path("consultations/", include((market_urls.consultation_patterns, "consultations"))),
     path("feedback/", need_views.board, name="feedback"),
     path("communities/<int:community_id>/info/", dashboard_views.community_info, name="community_info"),
     path("communities/<int:community_id>/dashboard/", dashboard_views.community_dashboard, name="community_dashboard"),
@@ -38,7 +38,7 @@ urlpatterns = [
     path("communities/<int:community_id>/donations/export/", donation_views.donations_export, name="community_donations_export"),
     path("communities/<int:community_id>/feedback/", need_views.board, name="community_feedback"),
     path("volunteers/<int:user_id>/record/", order_views.record, name="volunteer_record"),
-    path("notifications/", order_views.notifications, name="notifications"),
+    path("notifications/", account_views.notifications, name="notifications"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("language/<str:code>/", switch_language, name="switch_language"),
     path("admin/", admin.site.urls),
@@ -56,7 +56,7 @@ urlpatterns = [
     re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
 ]
 
-handler400 = "config.handlers.bad_request"
-handler403 = "config.handlers.permission_denied"
-handler404 = "config.handlers.page_not_found"
-handler500 = "config.handlers.server_error"
+handler400 = "core.handlers.bad_request"
+handler403 = "core.handlers.permission_denied"
+handler404 = "core.handlers.page_not_found"
+handler500 = "core.handlers.server_error"

@@ -5,12 +5,14 @@ from urllib.parse import parse_qs
 from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
+from channels.security.websocket import AllowedHostsOriginValidator
+from django.contrib.auth.models import AnonymousUser
+
+from accounts.services import token_authenticate
 
 
 @database_sync_to_async
 def _user_for_token(raw: str):
-    from accounts.services import token_authenticate
-
     return token_authenticate(raw)
 
 
@@ -21,8 +23,6 @@ class TokenAuthMiddleware(BaseMiddleware):
     async def __call__(self, scope, receive, send):
         params = parse_qs(scope.get("query_string", b"").decode())
         if "token" in params:
-            from django.contrib.auth.models import AnonymousUser
-
             user = await _user_for_token(params["token"][0])
             scope = dict(scope, user=user or AnonymousUser())
         return await super().__call__(scope, receive, send)
@@ -41,8 +41,6 @@ class SameSiteOriginValidator:
         self.application = application
 
     async def __call__(self, scope, receive, send):
-        from channels.security.websocket import AllowedHostsOriginValidator
-
         has_origin = any(name == b"origin" for name, _value in scope.get("headers", []))
         if not has_origin:
             return await self.application(scope, receive, send)

@@ -1,22 +1,21 @@
 """Tasks, needs and consultations parts of the API contract."""
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from accounts.auth import AUTH, optional_user
 from accounts.models import Community, Organization
-from accounts.selectors import row_viewer_is_staff
 from accounts.services import user_by_id_or_404
-from config.api import AUTH, ApiDateTime, ErrorOut, PageNumberPagination, optional_user
-from config.errors import NotFound
+from core.api import ERRORS, ApiDateTime, PageNumberPagination
+from core.errors import NotFound
 from marketplace import selectors, services
-from marketplace.models import Comment, ConsultationOption, Task
+from marketplace.models import Comment, ConsultationOption
 
 router = Router(tags=["tasks"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 class TaskOut(Schema):
@@ -99,13 +98,6 @@ def _filters(schema: Schema) -> dict:
     return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in schema.dict().items() if v not in (None, "")}
 
 
-def task_or_404(request, task_id: int) -> Task:
-    task = selectors.task_get(task_id, viewer=optional_user(request))
-    if task is None:
-        raise NotFound(code="task_not_found")
-    return task
-
-
 @router.get("/tasks", response={200: list[TaskOut], **ERRORS}, auth=None)
 @paginate(PageNumberPagination)
 def list_tasks(request, filters: Query[TaskFilterIn]):
@@ -116,44 +108,33 @@ def list_tasks(request, filters: Query[TaskFilterIn]):
 def create_task(request, payload: TaskIn):
     community = get_object_or_404(Community, pk=payload.community_id)
     task = services.task_create(actor=request.auth, community=community, fields=task_fields(payload), draft=payload.draft)
-    return Status(201, selectors.task_get(task.pk, viewer=request.auth))
+    return Status(201, selectors.task_get_for(request.auth, task.pk))
 
 
 @router.get("/tasks/{task_id}", response={200: TaskOut, **ERRORS}, auth=None)
 def get_task(request, task_id: int):
-    return task_or_404(request, task_id)
+    return selectors.task_get_for(optional_user(request), task_id)
 
 
 @router.put("/tasks/{task_id}", response={200: TaskOut, **ERRORS}, auth=AUTH)
 def update_task(request, task_id: int, payload: TaskBodyIn):
-    task = task_or_404(request, task_id)
+    task = selectors.task_get_for(optional_user(request), task_id)
     services.task_update(actor=request.auth, task=task, fields=task_fields(payload))
-    return selectors.task_get(task.pk, viewer=request.auth)
+    return selectors.task_get_for(request.auth, task.pk)
 
 
 @router.post("/tasks/{task_id}/publish", response={200: TaskOut, **ERRORS}, auth=AUTH)
 def publish_task(request, task_id: int):
-    task = task_or_404(request, task_id)
+    task = selectors.task_get_for(optional_user(request), task_id)
     services.task_publish(actor=request.auth, task=task)
-    return selectors.task_get(task.pk, viewer=request.auth)
-
-
-class CancelIn(Schema):
-    reason: str = Field("", max_length=200)
-
-
-@router.post("/tasks/{task_id}/cancel", response={200: TaskOut, **ERRORS}, auth=AUTH)
-def cancel_task(request, task_id: int, payload: CancelIn | None = None):
-    task = task_or_404(request, task_id)
-    services.task_cancel(actor=request.auth, task=task, reason=payload.reason if payload else "")
-    return selectors.task_get(task.pk, viewer=request.auth)
+    return selectors.task_get_for(request.auth, task.pk)
 
 
 @router.post("/tasks/{task_id}/complete", response={200: TaskOut, **ERRORS}, auth=AUTH)
 def complete_task(request, task_id: int):
-    task = task_or_404(request, task_id)
+    task = selectors.task_get_for(optional_user(request), task_id)
     services.task_complete(actor=request.auth, task=task)
-    return selectors.task_get(task.pk, viewer=request.auth)
+    return selectors.task_get_for(request.auth, task.pk)
 
 
 class CodeOut(Schema):
@@ -163,7 +144,7 @@ class CodeOut(Schema):
 
 @router.get("/tasks/{task_id}/checkin-code", response={200: CodeOut, **ERRORS}, auth=AUTH)
 def checkin_code(request, task_id: int):
-    task = task_or_404(request, task_id)
+    task = selectors.task_get_for(optional_user(request), task_id)
     code, expires_at = services.task_checkin_code(actor=request.auth, task=task)
     return {"code": code, "expires_at": expires_at}
 
@@ -245,13 +226,6 @@ class BoardOut(Schema):
     median_days_to_resolve: float | None
 
 
-def need_or_404(request, need_id: int):
-    need = selectors.need_get_for(need_id, optional_user(request))
-    if need is None:
-        raise NotFound(code="need_not_found")
-    return need
-
-
 @router.post("/needs", response={201: NeedOut, **ERRORS}, auth=AUTH, tags=["needs"])
 def submit_need(request, payload: NeedIn):
     community = get_object_or_404(Community, pk=payload.community_id)
@@ -284,12 +258,12 @@ def list_resolved_needs(request, community: int | None = None):
 
 @router.get("/needs/{need_id}", response={200: NeedOut, **ERRORS}, auth=None, tags=["needs"])
 def get_need(request, need_id: int):
-    return need_or_404(request, need_id)
+    return selectors.need_get_for(optional_user(request), need_id)
 
 
 @router.post("/needs/{need_id}/triage", response={200: NeedOut, **ERRORS}, auth=AUTH, tags=["needs"])
 def triage_need(request, need_id: int, payload: TriageIn):
-    need = need_or_404(request, need_id)
+    need = selectors.need_get_for(optional_user(request), need_id)
     organizations = list(Organization.objects.filter(pk__in=payload.organization_ids))
     if len(organizations) != len(set(payload.organization_ids)):
         raise NotFound(code="organization_not_found", field="organization_ids")
@@ -300,19 +274,19 @@ def triage_need(request, need_id: int, payload: TriageIn):
 
 @router.post("/needs/{need_id}/tasks", response={201: TaskOut, **ERRORS}, auth=AUTH, tags=["needs"])
 def need_to_task(request, need_id: int, payload: TaskBodyIn):
-    need = need_or_404(request, need_id)
+    need = selectors.need_get_for(optional_user(request), need_id)
     task = services.need_create_task(actor=request.auth, need=need, fields=task_fields(payload))
-    return Status(201, selectors.task_get(task.pk, viewer=request.auth))
+    return Status(201, selectors.task_get_for(request.auth, task.pk))
 
 
 @router.post("/needs/{need_id}/resolve", response={200: NeedOut, **ERRORS}, auth=AUTH, tags=["needs"])
 def resolve_need(request, need_id: int, payload: ReplyIn):
-    return services.need_resolve(actor=request.auth, need=need_or_404(request, need_id), reply=payload.reply)
+    return services.need_resolve(actor=request.auth, need=selectors.need_get_for(optional_user(request), need_id), reply=payload.reply)
 
 
 @router.post("/needs/{need_id}/close", response={200: NeedOut, **ERRORS}, auth=AUTH, tags=["needs"])
 def close_need(request, need_id: int, payload: ReplyIn):
-    return services.need_close(actor=request.auth, need=need_or_404(request, need_id), reply=payload.reply)
+    return services.need_close(actor=request.auth, need=selectors.need_get_for(optional_user(request), need_id), reply=payload.reply)
 
 
 # --- Consultations -----------------------------------------------------------------------------------
@@ -409,21 +383,15 @@ class HideIn(Schema):
     reason: str = Field(..., max_length=200)
 
 
-def consultation_or_404(consultation_id: int):
-    consultation = selectors.consultation_get(consultation_id)
-    if consultation is None:
-        raise NotFound(code="consultation_not_found")
-    return consultation
-
-
 @router.post("/consultations", response={201: ConsultationOut, **ERRORS}, auth=AUTH, tags=["consultations"])
 def open_consultation(request, payload: ConsultationIn):
     community = get_object_or_404(Community, pk=payload.community_id)
     need = None
     if payload.need_id is not None:
-        need = selectors.need_get_for(payload.need_id, request.auth)
-        if need is None:
-            raise NotFound(code="need_not_found", field="need_id")
+        try:
+            need = selectors.need_get_for(request.auth, payload.need_id)
+        except NotFound:
+            raise NotFound(code="need_not_found", field="need_id") from None
     consultation = services.consultation_open(
         actor=request.auth, community=community, title=payload.title, options=payload.options, closes_at=payload.closes_at,
         description=payload.description, need=need,
@@ -439,12 +407,12 @@ def list_consultations(request, filters: Query[ConsultationFilterIn]):
 
 @router.get("/consultations/{consultation_id}", response={200: ConsultationOut, **ERRORS}, auth=None, tags=["consultations"])
 def get_consultation(request, consultation_id: int):
-    return consultation_or_404(consultation_id)
+    return selectors.consultation_get_for(optional_user(request), consultation_id)
 
 
 @router.post("/consultations/{consultation_id}/votes", response={200: VoteOut, **ERRORS}, auth=AUTH, tags=["consultations"])
 def vote(request, consultation_id: int, payload: VoteIn):
-    consultation = consultation_or_404(consultation_id)
+    consultation = selectors.consultation_get_for(optional_user(request), consultation_id)
     option = ConsultationOption.objects.filter(pk=payload.option_id).first()
     if option is None:
         raise NotFound(code="option_not_found", field="option_id")
@@ -455,12 +423,12 @@ def vote(request, consultation_id: int, payload: VoteIn):
 @router.get("/consultations/{consultation_id}/comments", response={200: list[CommentOut], **ERRORS}, auth=None, tags=["consultations"])
 @paginate(PageNumberPagination)
 def list_comments(request, consultation_id: int):
-    return selectors.visible_comments(consultation_or_404(consultation_id))
+    return selectors.visible_comments(selectors.consultation_get_for(optional_user(request), consultation_id))
 
 
 @router.post("/consultations/{consultation_id}/comments", response={201: CommentOut, **ERRORS}, auth=AUTH, tags=["consultations"])
 def comment(request, consultation_id: int, payload: CommentIn):
-    return Status(201, services.consultation_comment(actor=request.auth, consultation=consultation_or_404(consultation_id), body=payload.body))
+    return Status(201, services.consultation_comment(actor=request.auth, consultation=selectors.consultation_get_for(optional_user(request), consultation_id), body=payload.body))
 
 
 @router.post("/comments/{comment_id}/hide", response={200: CommentOut, **ERRORS}, auth=AUTH, tags=["consultations"])
@@ -471,125 +439,4 @@ def hide_comment(request, comment_id: int, payload: HideIn):
 
 @router.post("/consultations/{consultation_id}/decision", response={200: ConsultationOut, **ERRORS}, auth=AUTH, tags=["consultations"])
 def decide(request, consultation_id: int, payload: DecisionIn):
-    return services.consultation_decide(actor=request.auth, consultation=consultation_or_404(consultation_id), decision=payload.decision)
-
-
-# --- Projects ----------------------------------------------------------------------------------------
-class CriterionIn(Schema):
-    name: str = Field(..., max_length=60)
-    weight: int
-
-
-class CriterionOut(Schema):
-    id: int
-    name: str
-    weight: int
-
-
-class AwardOut(Schema):
-    organization_id: int
-    organization: str
-    amount: int
-    reason: str
-
-
-class ProjectIn(Schema):
-    community_id: int
-    title: str = Field(..., max_length=200)
-    description: str = Field("", max_length=10000)
-    budget: int = Field(..., description="In minor units (fen).")
-    currency: str = Field("cny", max_length=3)
-    bid_deadline: ApiDateTime
-    service_starts: date | None = None
-    service_ends: date | None = None
-    criteria: list[CriterionIn] | None = Field(None, max_length=10)
-    required_documents: str = Field("", max_length=2000)
-    draft: bool = False
-
-
-class ProjectOut(Schema):
-    id: int
-    community_id: int
-    title: str
-    description: str
-    budget: int
-    currency: str
-    bid_deadline: datetime
-    service_starts: date | None
-    service_ends: date | None
-    required_documents: str
-    status: str
-    criteria: list[CriterionOut]
-    bid_count: int | None = Field(None, description="For staff of the community only.")
-    award: AwardOut | None
-
-    @staticmethod
-    def resolve_criteria(obj) -> list:
-        return list(obj.criteria.all())
-
-    @staticmethod
-    def resolve_bid_count(obj, context) -> int | None:
-        from orders.selectors import bid_count
-
-        viewer = optional_user(context["request"])
-        return bid_count(obj) if row_viewer_is_staff(obj, viewer) else None
-
-    @staticmethod
-    def resolve_award(obj):
-        contract = getattr(obj, "contract", None) if obj.status in ("awarded", "delivering", "completed") else None
-        if contract is None:
-            return None
-        return {"organization_id": contract.organization_id, "organization": contract.organization.name, "amount": contract.amount, "reason": obj.award_reason}
-
-
-class ProjectFilterIn(Schema):
-    community: int | None = None
-    status: str | None = Field(None, max_length=20)
-
-
-def project_or_404(request, project_id: int):
-    project = selectors.project_get(project_id, viewer=optional_user(request))
-    if project is None:
-        raise NotFound(code="project_not_found")
-    return project
-
-
-@router.post("/projects", response={201: ProjectOut, **ERRORS}, auth=AUTH, tags=["projects"])
-def create_project(request, payload: ProjectIn):
-    community = get_object_or_404(Community, pk=payload.community_id)
-    project = services.project_create(
-        actor=request.auth,
-        community=community,
-        title=payload.title,
-        description=payload.description,
-        budget=payload.budget,
-        currency=payload.currency,
-        bid_deadline=payload.bid_deadline,
-        service_starts=payload.service_starts,
-        service_ends=payload.service_ends,
-        criteria=[(c.name, c.weight) for c in payload.criteria] if payload.criteria else None,
-        required_documents=payload.required_documents,
-        draft=payload.draft,
-    )
-    return Status(201, selectors.project_get(project.pk, viewer=request.auth))
-
-
-@router.get("/projects", response={200: list[ProjectOut], **ERRORS}, auth=None, tags=["projects"])
-@paginate(PageNumberPagination)
-def list_projects(request, filters: Query[ProjectFilterIn]):
-    return selectors.project_list(viewer=optional_user(request), filters=filters.dict(exclude_none=True))
-
-
-@router.get("/projects/{project_id}", response={200: ProjectOut, **ERRORS}, auth=None, tags=["projects"])
-def get_project(request, project_id: int):
-    return project_or_404(request, project_id)
-
-
-class ReasonIn(Schema):
-    reason: str = Field(..., max_length=300)
-
-
-@router.post("/projects/{project_id}/cancel", response={200: ProjectOut, **ERRORS}, auth=AUTH, tags=["projects"])
-def cancel_project(request, project_id: int, payload: ReasonIn):
-    project = services.project_cancel(actor=request.auth, project=project_or_404(request, project_id), reason=payload.reason)
-    return selectors.project_get(project.pk, viewer=request.auth)
+    return services.consultation_decide(actor=request.auth, consultation=selectors.consultation_get_for(optional_user(request), consultation_id), decision=payload.decision)

@@ -7,4 +7,4 @@ class MarketplaceConfig(AppConfig):
     verbose_name = _("Marketplace")
 
     def ready(self):
-        from marketplace import signals  # noqa: F401  (connects the receivers)
+        from marketplace import signals  # noqa: F401, PLC0415  (connects the receivers once the app registry is ready)

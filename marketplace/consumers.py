@@ -5,16 +5,16 @@ and a message carries no more than the board page itself shows.
 """
 
 from channels.db import database_sync_to_async
-from config.consumers import GroupConsumer
-from config.realtime import board_group
+
+from accounts.models import Community
+from core.consumers import GroupConsumer
+from core.realtime import board_group
 
 NOT_FOUND = 4404
 
 
 @database_sync_to_async
 def _community_exists(community_id: int) -> bool:
-    from accounts.models import Community
-
     return Community.objects.filter(pk=community_id).exists()
 
 

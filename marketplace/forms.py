@@ -1,10 +1,14 @@
 """Forms only parse and label input; the rules are in marketplace.services."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from config.widgets import LongSelect
-from marketplace.models import Category, Task
+from accounts.models import Organization
+from accounts.selectors import user_by_username_or_error
+from core.widgets import LongSelect
+from marketplace.models import Category, Need, Task
+from marketplace.services import TaskFields
 
 
 class TaskFilterForm(forms.Form):
@@ -42,9 +46,6 @@ class TaskForm(forms.Form):
 
     def to_fields(self):
         """The cleaned form as the service's TaskFields (the beneficiary named by username)."""
-        from accounts.selectors import user_by_username_or_error
-        from marketplace.services import TaskFields
-
         data = self.cleaned_data
         beneficiary = user_by_username_or_error(data["beneficiary"], field="beneficiary") if data["beneficiary"].strip() else None
         return TaskFields(
@@ -55,8 +56,6 @@ class TaskForm(forms.Form):
 
     @classmethod
     def initial_from(cls, task: Task) -> dict:
-        from django.utils import timezone
-
         fmt = "%Y-%m-%dT%H:%M"
         return {
             "title": task.title,
@@ -80,8 +79,6 @@ class NeedForm(forms.Form):
     anonymous = forms.BooleanField(label=_("Hide my name from other residents"), required=False)
 
     def __init__(self, *args, **kwargs):
-        from marketplace.models import Need
-
         super().__init__(*args, **kwargs)
         self.fields["urgency"].choices = Need.Urgency.choices
 
@@ -93,9 +90,6 @@ class TriageForm(forms.Form):
     organizations = forms.ModelMultipleChoiceField(label=_("Organisations that offer this service"), queryset=None, required=False)
 
     def __init__(self, *args, **kwargs):
-        from accounts.models import Organization
-        from marketplace.models import Need
-
         super().__init__(*args, **kwargs)
         self.fields["track"].choices = Need.Track.choices
         self.fields["organizations"].queryset = Organization.objects.filter(status=Organization.Status.VERIFIED).order_by("name")

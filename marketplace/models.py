@@ -1,14 +1,18 @@
 """What communities publish and hear: micro-service tasks (微服务), residents' needs (居民需求) with their
 triage (三事分流), and consultations (协商议事). Projects come with a later issue."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Community, Skill
-from config.history import StatusChange
+from core.history import StatusChange
+from marketplace.search import task_grams
 
 
 class Category(models.TextChoices):
@@ -96,8 +100,6 @@ class Task(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        from marketplace.search import task_grams
-
         self.search_grams = task_grams(self.title, self.description)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"title", "description"} & set(update_fields):
@@ -111,8 +113,6 @@ class Task(models.Model):
     @property
     def hours(self):
         """The task's length in hours: the most anyone can be credited or honoured for it."""
-        from decimal import Decimal
-
         return (Decimal((self.ends_at - self.starts_at).total_seconds()) / Decimal(3600)).quantize(Decimal("0.01"))
 
 
@@ -218,8 +218,6 @@ class Consultation(models.Model):
         return self.title
 
     def is_open(self, now=None) -> bool:
-        from django.utils import timezone
-
         return (now or timezone.now()) < self.closes_at
 
 
@@ -302,8 +300,6 @@ class Project(models.Model):
 
     def bidding_closed(self, now=None) -> bool:
         """The server's clock decides: bids are sealed and accepted until this moment, not after."""
-        from django.utils import timezone
-
         return (now or timezone.now()) >= self.bid_deadline
 
 

@@ -3,8 +3,9 @@
 from django.db import transaction
 from django.utils import timezone
 
-from config import pubcache
-from config.realtime import board_group, send_now
+from core import pubcache
+from core.realtime import board_group, send_now
+from marketplace.models import Task
 
 
 def announce_task(task_id: int, event: str) -> None:
@@ -13,8 +14,6 @@ def announce_task(task_id: int, event: str) -> None:
     pubcache.bump("tasks")
 
     def send():
-        from marketplace.models import Task
-
         task = Task.objects.filter(pk=task_id).exclude(status=Task.Status.DRAFT).first()
         if task is None:
             return

@@ -3,8 +3,9 @@
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 
 from accounts.models import Skill
-from accounts.selectors import is_community_staff, row_viewer_is_staff, with_viewer_staff
-from config.filtering import apply_filters
+from accounts.selectors import is_community_staff, row_viewer_is_staff, staff_communities, with_viewer_staff
+from core.errors import NotFound
+from core.filtering import apply_filters
 from marketplace.filters import ConsultationFilter, NeedFilter, ProjectFilter, TaskFilter
 from marketplace.models import Comment, Consultation, ConsultationOption, Need, Project, Task, Vote
 
@@ -20,19 +21,18 @@ def task_list(*, viewer=None, filters: dict | None = None) -> QuerySet[Task]:
     if viewer is not None and viewer.is_authenticated and viewer.is_superuser:
         pass
     elif viewer is not None and viewer.is_authenticated:
-        staff_of = viewer.memberships.filter(role="staff").values("community_id")
+        staff_of = staff_communities(viewer)
         qs = qs.filter(~Q(status=Task.Status.DRAFT) | Q(community_id__in=staff_of))
     else:
         qs = qs.exclude(status=Task.Status.DRAFT)
     return apply_filters(TaskFilter, filters, qs).order_by("starts_at", "id")
 
 
-def task_get(task_id: int, *, viewer=None) -> Task | None:
+def task_get_for(viewer, task_id: int) -> Task:
+    """The task if the viewer may know it (a draft only for staff of its community); else 404."""
     task = Task.objects.select_related("community__street__district", "beneficiary").prefetch_related("skills").filter(pk=task_id).first()
-    if task is None:
-        return None
-    if task.status == Task.Status.DRAFT and not (viewer is not None and is_community_staff(viewer, task.community_id)):
-        return None
+    if task is None or (task.status == Task.Status.DRAFT and not (viewer is not None and is_community_staff(viewer, task.community_id))):
+        raise NotFound(code="task_not_found")
     return task
 
 
@@ -42,7 +42,7 @@ def need_list(*, viewer, filters: dict | None = None) -> QuerySet[Need]:
     For a resident: their own needs."""
     qs = with_viewer_staff(Need.objects.select_related("community", "author").order_by("-urgency", "created_at", "id"), viewer)
     if not viewer.is_superuser:
-        staff_of = viewer.memberships.filter(role="staff").values("community_id")
+        staff_of = staff_communities(viewer)
         qs = qs.filter(Q(author=viewer) | Q(community_id__in=staff_of))
     return apply_filters(NeedFilter, filters, qs)
 
@@ -53,9 +53,12 @@ def need_visible_to(need: Need, viewer) -> bool:
     return need.author_id == viewer.pk or is_community_staff(viewer, need.community_id) or need.status == Need.Status.RESOLVED
 
 
-def need_get_for(need_id: int, viewer) -> Need | None:
+def need_get_for(viewer, need_id: int) -> Need:
+    """The need if the viewer may read it (author, staff, or resolved and public); else 404."""
     need = Need.objects.select_related("community", "author").filter(pk=need_id).first()
-    return need if need is not None and need_visible_to(need, viewer) else None
+    if need is None or not need_visible_to(need, viewer):
+        raise NotFound(code="need_not_found")
+    return need
 
 
 def need_author_shown_to(need: Need, viewer):
@@ -72,7 +75,7 @@ def need_details_visible_to(need: Need, viewer) -> bool:
     return viewer.is_authenticated and (viewer.pk == need.author_id or row_viewer_is_staff(need, viewer))
 
 
-def _median_days(durations: list) -> float | None:
+def median_days(durations: list) -> float | None:
     if not durations:
         return None
     days = sorted(d.total_seconds() / 86400 for d in durations)
@@ -98,7 +101,7 @@ def needs_board(*, community=None) -> dict:
         resolved - created
         for created, resolved in needs.filter(status=Need.Status.RESOLVED, resolved_at__isnull=False).values_list("created_at", "resolved_at")
     ]
-    return {**plain, "matched": matched, "median_days_to_resolve": _median_days(durations)}
+    return {**plain, "matched": matched, "median_days_to_resolve": median_days(durations)}
 
 
 def resolved_needs(*, community=None, viewer=None) -> QuerySet[Need]:
@@ -120,8 +123,12 @@ def consultation_list(*, filters: dict | None = None, viewer=None) -> QuerySet[C
     return apply_filters(ConsultationFilter, filters, qs)
 
 
-def consultation_get(consultation_id: int) -> Consultation | None:
-    return Consultation.objects.select_related("community", "need").filter(pk=consultation_id).first()
+def consultation_get_for(viewer, consultation_id: int) -> Consultation:
+    """The consultation (consultations are public); else 404."""
+    consultation = Consultation.objects.select_related("community", "need").filter(pk=consultation_id).first()
+    if consultation is None:
+        raise NotFound(code="consultation_not_found")
+    return consultation
 
 
 def consultation_results(consultation: Consultation) -> list[dict] | None:
@@ -166,17 +173,16 @@ def project_list(*, viewer=None, filters: dict | None = None) -> QuerySet[Projec
     if viewer is not None and viewer.is_authenticated and viewer.is_superuser:
         pass
     elif viewer is not None and viewer.is_authenticated:
-        staff_of = viewer.memberships.filter(role="staff").values("community_id")
+        staff_of = staff_communities(viewer)
         qs = qs.filter(~Q(status=Project.Status.DRAFT) | Q(community_id__in=staff_of))
     else:
         qs = qs.exclude(status=Project.Status.DRAFT)
     return apply_filters(ProjectFilter, filters, qs)
 
 
-def project_get(project_id: int, *, viewer=None) -> Project | None:
+def project_get_for(viewer, project_id: int) -> Project:
+    """The project if the viewer may know it (a draft only for staff of its community); else 404."""
     project = Project.objects.select_related("community", "contract__organization").prefetch_related("criteria").filter(pk=project_id).first()
-    if project is None:
-        return None
-    if project.status == Project.Status.DRAFT and not (viewer is not None and is_community_staff(viewer, project.community_id)):
-        return None
+    if project is None or (project.status == Project.Status.DRAFT and not (viewer is not None and is_community_staff(viewer, project.community_id))):
+        raise NotFound(code="project_not_found")
     return project

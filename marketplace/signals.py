@@ -1,4 +1,4 @@
-"""Keep the cached public task lists (config/pubcache.py) fresh when tasks change outside the
+"""Keep the cached public task lists (core/pubcache.py) fresh when tasks change outside the
 services' announced paths: an edit saved through the admin or a form, a deletion, new skills, a
 community renamed. The services' conditional UPDATEs (slots, status) renew it in announce_task."""
 
@@ -6,7 +6,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from accounts.models import Community
-from config import pubcache
+from core import pubcache
 from marketplace.models import Task
 
 

@@ -1,18 +1,36 @@
+"""Page addresses of the marketplace. ``config.urls`` mounts them, joined with the orders pages
+that share their namespaces (a task's page, where it is claimed and delivered, is in orders)."""
+
 from django.urls import path
 
-from marketplace.views import tasks as views
-from orders import views as order_views
+from marketplace.views import consultations, needs
+from marketplace.views import tasks as task_views
 
-app_name = "tasks"
+task_patterns = [
+    path("", task_views.board, name="board"),
+    path("new/<int:community_id>/", task_views.create, name="create"),
+    path("<int:task_id>/edit/", task_views.edit, name="edit"),
+    path("<int:task_id>/card/", task_views.card, name="card"),
+    path("<int:task_id>/publish/", task_views.publish, name="publish"),
+    path("<int:task_id>/complete/", task_views.complete, name="complete"),
+]
 
-urlpatterns = [
-    path("", views.board, name="board"),
-    path("new/<int:community_id>/", views.create, name="create"),
-    path("<int:task_id>/", views.detail, name="detail"),
-    path("<int:task_id>/edit/", views.edit, name="edit"),
-    path("<int:task_id>/card/", views.card, name="card"),
-    path("<int:task_id>/cancel/", views.cancel, name="cancel"),
-    path("<int:task_id>/publish/", views.publish, name="publish"),
-    path("<int:task_id>/complete/", views.complete, name="complete"),
-    path("<int:task_id>/claim/", order_views.claim, name="claim"),
+need_patterns = [
+    path("", needs.mine, name="mine"),
+    path("new/<int:community_id>/", needs.submit, name="submit"),
+    path("<int:need_id>/", needs.detail, name="detail"),
+    path("<int:need_id>/triage/", needs.triage, name="triage"),
+    path("<int:need_id>/task/", needs.to_task, name="to_task"),
+    path("<int:need_id>/resolve/", needs.resolve, name="resolve"),
+    path("<int:need_id>/close/", needs.close, name="close"),
+]
+
+consultation_patterns = [
+    path("<int:consultation_id>/", consultations.detail, name="detail"),
+    path("<int:consultation_id>/vote/", consultations.vote, name="vote"),
+    path("<int:consultation_id>/comment/", consultations.comment, name="comment"),
+    path("<int:consultation_id>/decide/", consultations.decide, name="decide"),
+    path("comments/<int:comment_id>/hide/", consultations.hide_comment, name="hide_comment"),
+    path("community/<int:community_id>/", consultations.listing, name="list"),
+    path("community/<int:community_id>/new/", consultations.create, name="create"),
 ]

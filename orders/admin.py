@@ -1,8 +1,9 @@
 """Admin for claims and reviews: read mostly; moderation goes through orders.services."""
 
 from django.contrib import admin
+from django.utils import timezone
 
-from config.admin_history import HistoryInline
+from core.admin_history import HistoryInline
 from orders.models import Bid, BidScore, Claim, ClaimStatusChange, Contract, Milestone, Review
 
 
@@ -51,8 +52,6 @@ class BidAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in Bid._meta.fields]
 
     def get_queryset(self, request):
-        from django.utils import timezone
-
         return super().get_queryset(request).select_related("project", "organization").filter(project__bid_deadline__lte=timezone.now())
 
     def has_add_permission(self, request):
@@ -91,8 +90,6 @@ class BidScoreAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in BidScore._meta.fields]
 
     def get_queryset(self, request):
-        from django.utils import timezone
-
         return super().get_queryset(request).filter(bid__project__bid_deadline__lte=timezone.now())
 
     def has_add_permission(self, request):

@@ -4,11 +4,13 @@ from decimal import Decimal
 
 from django.db.models import Avg, Count, Q, QuerySet, Sum
 
-from accounts.selectors import is_community_staff
-from config.errors import NotFound
-from config.filtering import apply_filters
+from accounts.models import OrganizationMember
+from accounts.selectors import is_community_staff, staff_communities
+from core.errors import NotFound
+from core.filtering import apply_filters
 from orders.filters import ClaimFilter
-from orders.models import Claim, Review
+from orders.models import Bid, Claim, Contract, Milestone, Review
+from orders.scoring import weighted_score
 
 # A Bayesian average: every provider starts with PRIOR_WEIGHT imaginary reviews of PRIOR_STARS,
 # so one 5-star (or 1-star) review cannot make a newcomer the best (or worst) in the district.
@@ -27,7 +29,7 @@ def claim_list(*, viewer, filters: dict | None = None, own_only: bool = False) -
     if own_only:
         qs = qs.filter(user=viewer)
     elif not viewer.is_superuser:
-        staff_of = viewer.memberships.filter(role="staff").values("community_id")
+        staff_of = staff_communities(viewer)
         qs = qs.filter(Q(user=viewer) | Q(task__community_id__in=staff_of))
     return apply_filters(ClaimFilter, filters, qs)
 
@@ -38,33 +40,12 @@ def claim_visible_to(claim: Claim, viewer) -> bool:
     return claim.user_id == viewer.pk or claim.task.beneficiary_id == viewer.pk or is_community_staff(viewer, claim.task.community_id)
 
 
-def claim_get_for(claim_id: int, viewer) -> Claim:
+def claim_get_for(viewer, claim_id: int) -> Claim:
     """The claim, if the viewer may know it exists (claimant, beneficiary, staff); else 404."""
     claim = Claim.objects.select_related("task", "task__community", "user", "organization").filter(pk=claim_id).first()
     if claim is None or not claim_visible_to(claim, viewer):
         raise NotFound(code="claim_not_found")
     return claim
-
-
-def donation_visible_to(donation, viewer, *, client_secret: str = "") -> bool:
-    """A donation is a personal receipt: the donor, the community's staff (and the district
-    admin), or whoever holds the payment's client secret (an anonymous donor's browser)."""
-    import secrets
-
-    if viewer.is_authenticated and (donation.donor_id == viewer.pk or is_community_staff(viewer, donation.community_id)):
-        return True
-    return bool(client_secret and donation.client_secret) and secrets.compare_digest(client_secret, donation.client_secret)
-
-
-def donation_get_for(donation_id: int, viewer, *, client_secret: str = ""):
-    """The donation, if the viewer may know it exists; else 404, for reading and for acting on it
-    alike, so a refusal never tells a stranger that a donation number is taken."""
-    from orders.models import Donation
-
-    donation = Donation.objects.select_related("community", "project").filter(pk=donation_id).first()
-    if donation is None or not donation_visible_to(donation, viewer, client_secret=client_secret):
-        raise NotFound(code="donation_not_found")
-    return donation
 
 
 def review_queue(community_ids) -> QuerySet[Claim]:
@@ -130,7 +111,7 @@ def record_visible_to(volunteer, viewer) -> bool:
     if viewer.pk == volunteer.pk or viewer.is_superuser:
         return True
     communities = volunteer.memberships.values("community_id")
-    return viewer.memberships.filter(role="staff", community_id__in=communities).exists()
+    return staff_communities(viewer).filter(community_id__in=communities).exists()
 
 
 def reviews_of(*, user=None, organization=None, include_hidden: bool = False) -> QuerySet[Review]:
@@ -144,9 +125,6 @@ def bids_visible_to(project, viewer) -> QuerySet:
     """The bids of a project this viewer may read. Before the deadline: only their own
     organisation's (not staff's, not other bidders', not the district admin's). After it: staff of
     the community (and the district admin) read all; bidders still only their own."""
-    from accounts.models import OrganizationMember
-    from orders.models import Bid
-
     qs = Bid.objects.filter(project=project).select_related("organization").prefetch_related("scores").order_by("created_at", "id")
     if not viewer.is_authenticated:
         return qs.none()
@@ -158,18 +136,37 @@ def bids_visible_to(project, viewer) -> QuerySet:
 
 def bid_count(project) -> int:
     """How many live bids exist: staff may know this before the deadline, not what they say."""
-    from orders.models import Bid
-
     if hasattr(project, "live_bid_count"):  # counted in the list's query (marketplace project_list)
         return project.live_bid_count
     return Bid.objects.filter(project=project).exclude(status=Bid.Status.WITHDRAWN).count()
 
 
+def bid_get_for(viewer, bid_id: int) -> Bid:
+    """The bid if the viewer may read it now; a sealed bid does not exist for anyone else (404)."""
+    bid = Bid.objects.select_related("project", "organization").filter(pk=bid_id).first()
+    if bid is None or not bids_visible_to(bid.project, viewer).filter(pk=bid.pk).exists():
+        raise NotFound(code="bid_not_found")
+    return bid
+
+
+def contract_get_for(viewer, contract_id: int) -> Contract:
+    """A contract (awarded contracts are public, like the award); else 404."""
+    contract = Contract.objects.select_related("project", "organization").filter(pk=contract_id).first()
+    if contract is None:
+        raise NotFound(code="contract_not_found")
+    return contract
+
+
+def milestone_get_for(viewer, milestone_id: int) -> Milestone:
+    """A milestone of a contract; the services decide who may act on it."""
+    milestone = Milestone.objects.select_related("contract__project", "contract__organization").filter(pk=milestone_id).first()
+    if milestone is None:
+        raise NotFound(code="milestone_not_found")
+    return milestone
+
+
 def bid_ranking(project) -> list[dict]:
     """After the deadline: live bids with their weighted average score, best first."""
-    from orders.models import Bid
-    from orders.services.contracts import weighted_score
-
     criteria = list(project.criteria.all())
     bids = Bid.objects.filter(project=project).exclude(status=Bid.Status.WITHDRAWN).select_related("organization").prefetch_related("scores")
     rows = []

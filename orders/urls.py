@@ -1,10 +1,12 @@
+"""Page addresses of orders. ``config.urls`` mounts them; the task and organisation pages join the
+``tasks`` and ``organizations`` namespaces of the apps below."""
+
 from django.urls import path
 
-from orders import views
+from orders.views import claims as views
+from orders.views import projects
 
-app_name = "claims"
-
-urlpatterns = [
+claim_patterns = [
     path("", views.my_claims, name="mine"),
     path("queue/", views.queue, name="queue"),
     path("<int:claim_id>/withdraw/", views.withdraw, name="withdraw"),
@@ -15,4 +17,29 @@ urlpatterns = [
     path("<int:claim_id>/reject/", views.reject, name="reject"),
     path("<int:claim_id>/review/", views.review, name="review"),
     path("reviews/<int:review_id>/hide/", views.hide_review, name="hide_review"),
+]
+
+task_patterns = [
+    path("<int:task_id>/", views.task_detail, name="detail"),
+    path("<int:task_id>/cancel/", views.task_cancel, name="cancel"),
+    path("<int:task_id>/claim/", views.claim, name="claim"),
+]
+
+organization_patterns = [
+    path("<int:organization_id>/", views.organization_detail, name="detail"),
+]
+
+project_patterns = [
+    path("", projects.listing, name="list"),
+    path("new/<int:community_id>/", projects.create, name="create"),
+    path("<int:project_id>/", projects.detail, name="detail"),
+    path("<int:project_id>/bid/", projects.bid, name="bid"),
+    path("<int:project_id>/award/", projects.award, name="award"),
+    path("bids/<int:bid_id>/withdraw/", projects.withdraw_bid, name="withdraw_bid"),
+    path("bids/<int:bid_id>/score/", projects.score_bid, name="score_bid"),
+    path("contracts/<int:contract_id>/milestones/", projects.milestones, name="milestones"),
+    path("contracts/<int:contract_id>/review/", projects.review, name="review"),
+    path("milestones/<int:milestone_id>/submit/", projects.milestone_submit, name="milestone_submit"),
+    path("milestones/<int:milestone_id>/accept/", projects.milestone_accept, name="milestone_accept"),
+    path("milestones/<int:milestone_id>/return/", projects.milestone_return, name="milestone_return"),
 ]

@@ -3,8 +3,8 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from config.admin_history import HistoryInline
-from config.errors import ApplicationError
+from core.admin_history import HistoryInline
+from core.errors import ApplicationError
 from points import services
 from points.models import LedgerEntry, LedgerTransaction, PointsAccount, PointsRule, Redemption, RedemptionStatusChange, Reward
 

@@ -7,17 +7,16 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from accounts.auth import AUTH
 from accounts.models import Community
 from accounts.selectors import is_community_staff
 from accounts.services import user_by_id_or_404
-from config.api import AUTH, ApiDateTime, ErrorOut, PageNumberPagination
-from config.errors import NotFound, PermissionDenied
+from core.api import ERRORS, ApiDateTime, PageNumberPagination
+from core.errors import NotFound, PermissionDenied
 from points import selectors, services
-from points.models import Redemption
 
 router = Router(tags=["points"])
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _idempotency_key(request, prefix: str) -> str | None:
@@ -265,17 +264,12 @@ def create_reward(request, payload: RewardIn):
 
 @router.get("/rewards/{reward_id}", response={200: RewardOut, **ERRORS}, auth=None, tags=["rewards"])
 def get_reward(request, reward_id: int):
-    reward = selectors.reward_get(reward_id)
-    if reward is None:
-        raise NotFound(code="reward_not_found")
-    return reward
+    return selectors.reward_get_for(None, reward_id)
 
 
 @router.put("/rewards/{reward_id}", response={200: RewardOut, **ERRORS}, auth=AUTH, tags=["rewards"])
 def update_reward(request, reward_id: int, payload: RewardUpdateIn):
-    reward = selectors.reward_get(reward_id)
-    if reward is None:
-        raise NotFound(code="reward_not_found")
+    reward = selectors.reward_get_for(request.auth, reward_id)
     return services.reward_update(actor=request.auth, reward=reward, **payload.dict())
 
 
@@ -319,18 +313,12 @@ class CodeIn(Schema):
     code: str = Field(..., max_length=20)
 
 
-def _visible_redemption(request, redemption_id: int) -> Redemption:
-    redemption = Redemption.objects.select_related("reward").filter(pk=redemption_id).first()
-    if redemption is None or not selectors.redemption_visible_to(redemption, request.auth):
-        raise NotFound(code="redemption_not_found")
-    return redemption
-
-
 @router.post("/redemptions", response={201: RedemptionOut, **ERRORS}, auth=AUTH, tags=["rewards"])
 def reserve(request, payload: RedemptionIn):
-    reward = selectors.reward_get(payload.reward_id)
-    if reward is None:
-        raise NotFound(code="reward_not_found", field="reward_id")
+    try:
+        reward = selectors.reward_get_for(request.auth, payload.reward_id)
+    except NotFound:
+        raise NotFound(code="reward_not_found", field="reward_id") from None
     redemption = services.redemption_reserve(actor=request.auth, reward=reward, quantity=payload.quantity)
     return Status(201, redemption)
 
@@ -343,18 +331,18 @@ def list_redemptions(request, filters: Query[RedemptionFilterIn]):
 
 @router.get("/redemptions/{redemption_id}", response={200: RedemptionOut, **ERRORS}, auth=AUTH, tags=["rewards"])
 def get_redemption(request, redemption_id: int):
-    return _visible_redemption(request, redemption_id)
+    return selectors.redemption_get_for(request.auth, redemption_id)
 
 
 @router.post("/redemptions/{redemption_id}/fulfil", response={200: RedemptionOut, **ERRORS}, auth=AUTH, tags=["rewards"])
 def fulfil(request, redemption_id: int, payload: CodeIn):
-    redemption = _visible_redemption(request, redemption_id)
+    redemption = selectors.redemption_get_for(request.auth, redemption_id)
     done = services.redemption_fulfil(actor=request.auth, redemption=redemption, code=payload.code)
     return done
 
 
 @router.post("/redemptions/{redemption_id}/cancel", response={200: RedemptionOut, **ERRORS}, auth=AUTH, tags=["rewards"])
 def cancel(request, redemption_id: int):
-    redemption = _visible_redemption(request, redemption_id)
+    redemption = selectors.redemption_get_for(request.auth, redemption_id)
     done = services.redemption_cancel(actor=request.auth, redemption=redemption)
     return done

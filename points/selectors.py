@@ -4,8 +4,9 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import Community
-from accounts.selectors import is_community_staff
-from config.filtering import apply_filters
+from accounts.selectors import is_community_staff, staff_communities
+from core.errors import NotFound
+from core.filtering import apply_filters
 from points.filters import LedgerEntryFilter, RedemptionFilter, RewardFilter
 from points.models import LedgerEntry, LedgerTransaction, PointsAccount, PointsRule, Redemption, Reward
 
@@ -56,21 +57,33 @@ def reward_list(*, filters: dict | None = None, only_available: bool = True) -> 
     return apply_filters(RewardFilter, filters, qs)
 
 
-def reward_get(reward_id: int) -> Reward | None:
-    return Reward.objects.select_related("community").filter(pk=reward_id).first()
+def reward_get_for(viewer, reward_id: int) -> Reward:
+    """The reward (the catalogue is public); else 404."""
+    reward = Reward.objects.select_related("community").filter(pk=reward_id).first()
+    if reward is None:
+        raise NotFound(code="reward_not_found")
+    return reward
 
 
 def redemption_list(*, viewer, filters: dict | None = None) -> QuerySet[Redemption]:
     """Own redemptions; staff also see their communities' (the district admin sees all)."""
     qs = Redemption.objects.select_related("reward", "user", "community").order_by("-created_at", "-id")
     if not viewer.is_superuser:
-        staff_of = viewer.memberships.filter(role="staff").values("community_id")
+        staff_of = staff_communities(viewer)
         qs = qs.filter(Q(user=viewer) | Q(community_id__in=staff_of))
     return apply_filters(RedemptionFilter, filters, qs)
 
 
 def redemption_visible_to(redemption: Redemption, viewer) -> bool:
     return redemption.user_id == viewer.pk or is_community_staff(viewer, redemption.community_id)
+
+
+def redemption_get_for(viewer, redemption_id: int) -> Redemption:
+    """The redemption if it is the viewer's own or their community's (staff); else 404."""
+    redemption = Redemption.objects.select_related("reward").filter(pk=redemption_id).first()
+    if redemption is None or not redemption_visible_to(redemption, viewer):
+        raise NotFound(code="redemption_not_found")
+    return redemption
 
 
 def community_rule(community: Community) -> PointsRule:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Community, Membership, User
 from accounts.selectors import is_community_staff
-from config.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from core.errors import Conflict, PermissionDenied, ValidationFailed
 from points.models import (
     LedgerEntry,
     LedgerTransaction,

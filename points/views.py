@@ -5,22 +5,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Community
-from accounts.selectors import community_get, is_community_staff, user_by_username_or_error, user_memberships
-from config.errors import ApplicationError, PermissionDenied, ValidationFailed
-from config.pages import add_error_to_form, error_page, perform
+from accounts.selectors import community_get_for, is_community_staff, user_by_username_or_error, user_memberships
+from core.errors import ApplicationError, PermissionDenied, ValidationFailed
+from core.exports import export
+from core.pages import add_error_to_form, error_page, perform
 from points import forms, selectors, services
 from points.models import Redemption, Reward
-
-
-def _community_or_404(community_id: int) -> Community:
-    community = community_get(community_id)
-    if community is None:
-        raise Http404
-    return community
 
 
 # --- My points ---------------------------------------------------------------------------------
@@ -57,7 +51,7 @@ def my_points(request):
 
 # --- The supermarket -----------------------------------------------------------------------------
 def catalogue(request, community_id: int):
-    community = _community_or_404(community_id)
+    community = community_get_for(request.user, community_id)
     user = request.user
     is_staff = is_community_staff(user, community.pk)
     filters = {**request.GET.dict(), "community": community.pk}
@@ -80,9 +74,7 @@ def catalogue(request, community_id: int):
 @login_required
 @require_POST
 def redeem(request, reward_id: int):
-    reward = selectors.reward_get(reward_id)
-    if reward is None:
-        raise Http404
+    reward = selectors.reward_get_for(request.user, reward_id)
     form = forms.RedeemForm(request.POST)
     quantity = form.cleaned_data["quantity"] if form.is_valid() else 0
     try:
@@ -117,7 +109,7 @@ def cancel_redemption(request, redemption_id: int):
 
 @login_required
 def reward_edit(request, community_id: int, reward_id: int | None = None):
-    community = _community_or_404(community_id)
+    community = community_get_for(request.user, community_id)
     if not is_community_staff(request.user, community.pk):
         return error_page(request, PermissionDenied(_("Only staff of this community can manage its rewards.")))
     reward = get_object_or_404(Reward, pk=reward_id, community=community) if reward_id else None
@@ -145,7 +137,7 @@ def reward_edit(request, community_id: int, reward_id: int | None = None):
 @login_required
 def counter(request, community_id: int):
     """Staff's page: totals, rules, manual awards, and handing out reserved rewards by code."""
-    community = _community_or_404(community_id)
+    community = community_get_for(request.user, community_id)
     if not is_community_staff(request.user, community.pk):
         return error_page(request, PermissionDenied(_("Only staff of this community can open its points counter.")))
     rule = selectors.community_rule(community)
@@ -165,7 +157,7 @@ def counter(request, community_id: int):
 
 
 def _counter_action(request, community_id: int, form_class, action, success: str):
-    community = _community_or_404(community_id)
+    community = community_get_for(request.user, community_id)
     then = redirect("points:counter", community.pk)
     form = form_class(request.POST)
     if not form.is_valid():
@@ -219,11 +211,7 @@ def budget(request, community_id: int):
 @login_required
 def ledger_export(request, community_id: int):
     """The community's points ledger, streamed as CSV (default) or XLSX, for staff."""
-    from django.utils import timezone
-
-    from config.exports import export
-
-    community = _community_or_404(community_id)
+    community = community_get_for(request.user, community_id)
     if not is_community_staff(request.user, community.pk):
         return error_page(request, PermissionDenied(_("Only staff of this community can export its ledger.")))
     entries = selectors.community_entries(community)

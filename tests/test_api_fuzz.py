@@ -87,12 +87,12 @@ class World:
 def seed_world() -> World:
     from accounts.models import Membership, OrganizationMember
     from accounts.services import notify, token_create
+    from funds.models import Donation
     from marketplace.models import Project
     from marketplace.services import TaskFields, task_create
     from marketplace.services.consultations import consultation_comment, consultation_open
     from marketplace.services.needs import need_submit
     from marketplace.services.projects import project_create
-    from orders.models import Donation
     from orders.services.claims import claim_create
     from orders.services.contracts import bid_submit, contract_set_milestones, project_award
     from points import services as points

@@ -4,8 +4,9 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import Community, Membership, Organization, User
+from funds.models import Donation, Spending
 from marketplace.models import Consultation, Need, NeedEvent, Project, Task
-from orders.models import Bid, Claim, Donation, Spending
+from orders.models import Bid, Claim
 from points.models import LedgerTransaction, Redemption, Reward
 
 

@@ -54,12 +54,13 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
 
 from accounts.models import Membership
-from config.errors import ApplicationError, Conflict, PermissionDenied, ValidationFailed
+from core.errors import ApplicationError, Conflict, PermissionDenied, ValidationFailed
+from funds.models import Donation, Spending, StripeEvent
+from funds.services import PaymentProviderError, donation_create, donation_refund, fund_figures, spending_record
 from marketplace.models import Task, TaskStatusChange
-from marketplace.services import TaskFields, task_cancel, task_checkin_code, task_create
-from orders.models import Claim, ClaimStatusChange, Donation, Spending, StripeEvent
+from marketplace.services import TaskFields, task_checkin_code, task_create
+from orders.models import Claim, ClaimStatusChange
 from orders.services import (
-    PaymentProviderError,
     claim_check_in,
     claim_check_out,
     claim_create,
@@ -68,10 +69,7 @@ from orders.services import (
     claim_verify,
     claim_withdraw,
     claims_mark_no_shows,
-    donation_create,
-    donation_refund,
-    fund_figures,
-    spending_record,
+    task_cancel,
 )
 from points import services as points
 from points.models import LedgerEntry, LedgerTransaction, PointsAccount, Redemption, RedemptionStatusChange, Reward
@@ -459,7 +457,7 @@ class MarketMachine(RuleBasedStateMachine):
         amount, then = gift
         stripe_down = self.stripe.down = then == "stripe down"
         call = lambda: donation_create(actor=None, community=self.community, amount=amount, currency="cny", donor_name="王先生")  # noqa: E731
-        with mock.patch("orders.services.donations.stripe_client", return_value=self.stripe):
+        with mock.patch("funds.services.stripe_client", return_value=self.stripe):
             if not 100 <= amount <= 5_000_000:
                 return refused(call, ValidationFailed, "invalid_amount")
             if stripe_down:
@@ -499,7 +497,7 @@ class MarketMachine(RuleBasedStateMachine):
     def staff_refund(self, d, amount):
         donation = Donation.objects.get(pk=self.pick(sorted(self.donations), d))
         call = lambda: donation_refund(actor=self.staff, donation=donation, amount=amount)  # noqa: E731
-        with mock.patch("orders.services.donations.stripe_client", return_value=self.stripe):
+        with mock.patch("funds.services.stripe_client", return_value=self.stripe):
             if donation.status not in (Donation.Status.SUCCEEDED, Donation.Status.REFUNDED):
                 return refused(call, Conflict, "invalid_transition")
             left = donation.amount - donation.refunded_amount

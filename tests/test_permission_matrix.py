@@ -30,9 +30,9 @@ import hashlib
 import hmac
 import json
 import time
-from http.cookies import SimpleCookie
 from dataclasses import dataclass
 from datetime import date, timedelta
+from http.cookies import SimpleCookie
 from types import SimpleNamespace
 from typing import Any, Callable
 from unittest import mock
@@ -419,10 +419,11 @@ def _delivered(*, task, volunteer, staff, at, until: str):
 def build_world():
     from accounts import services as accounts
     from accounts.models import Membership, Organization, OrganizationMember
+    from funds import services as funds
+    from funds.models import Donation
     from marketplace import services as market
     from marketplace.services import TaskFields
     from orders import services as orders
-    from orders.models import Donation
     from points import services as points
     from tests.factories import (
         CommunityFactory,
@@ -532,12 +533,12 @@ def build_world():
     )
 
     # A donation by the resident, received (Stripe's webhook says so).
-    donation = orders.donation_create(actor=resident, community=community, amount=10_000, currency="cny")
+    donation = funds.donation_create(actor=resident, community=community, amount=10_000, currency="cny")
     body, signature = _signed_event(
         {"id": "evt_matrix_1", "object": "event", "type": "payment_intent.succeeded",
          "data": {"object": {"id": donation.payment_intent_id, "object": "payment_intent", "metadata": {"donation_id": str(donation.pk)}}}}
     )
-    assert orders.stripe_webhook_handle(payload=body, signature=signature) == "applied"
+    assert funds.stripe_webhook_handle(payload=body, signature=signature) == "applied"
     assert Donation.objects.get(pk=donation.pk).status == Donation.Status.SUCCEEDED
     ids["donation"] = donation.pk
 
@@ -567,7 +568,7 @@ def world(django_db_setup, django_db_blocker):
     ``db`` fixture) undoes what its cell changed."""
     with django_db_blocker.unblock(), override_settings(STRIPE_SECRET_KEY="sk_test_matrix", STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET):
         fake = FakeStripe()
-        with mock.patch("orders.services.donations.stripe_client", lambda: fake):
+        with mock.patch("funds.services.stripe_client", lambda: fake):
             atomic = transaction.atomic()
             atomic.__enter__()
             try:

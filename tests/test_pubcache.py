@@ -1,4 +1,4 @@
-"""The shared cache of anonymous public task lists (config/pubcache.py), through the real ASGI
+"""The shared cache of anonymous public task lists (core/pubcache.py), through the real ASGI
 application as uvicorn serves it: repeated reads come from Redis, and no list older than the last
 change to a task is ever served."""
 
@@ -10,8 +10,8 @@ from asgiref.sync import async_to_sync
 from channels.testing import HttpCommunicator
 
 from accounts.services import token_create
-from config import pubcache
 from config.asgi import application
+from core import pubcache
 from marketplace.models import Task
 from marketplace.services import task_update
 from orders.services import claim_create

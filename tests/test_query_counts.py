@@ -255,7 +255,7 @@ def add_verified_claims(world, n):
 
 
 def add_donations(world, n, donor=None):
-    from orders.models import Donation
+    from funds.models import Donation
 
     for _ in range(n):
         i = world.next()
@@ -266,7 +266,7 @@ def add_donations(world, n, donor=None):
 
 
 def add_spendings(world, n):
-    from orders.services.donations import spending_record
+    from funds.services import spending_record
 
     add_donations(world, 1)
     for _ in range(n):

@@ -19,8 +19,8 @@ from django.test import Client
 from accounts.models import Notification
 from accounts.services import token_create
 from config.asgi import application
-from marketplace.services import task_cancel, task_create
-from orders.services import claim_create
+from marketplace.services import task_create
+from orders.services import claim_create, task_cancel
 from tests.conftest import needs_postgres, needs_redis
 from tests.factories import CommunityFactory, MembershipFactory
 

@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Community, Membership, User
 from accounts.selectors import is_community_staff
-from config.errors import Conflict, PermissionDenied, ValidationFailed
+from core.errors import Conflict, PermissionDenied, ValidationFailed
 from marketplace.models import Comment, Consultation, ConsultationOption, Need, NeedEvent, Vote
+from marketplace.services.needs import need_mark_in_progress
 
 MAX_OPTIONS = 10
 
@@ -19,8 +20,6 @@ def consultation_open(
     *, actor: User, community: Community, title: str, options: list[str], closes_at: datetime, description: str = "", need: Need | None = None
 ) -> Consultation:
     """Staff open a topic for their community, optionally for a need (which then is in progress)."""
-    from marketplace.services.needs import need_mark_in_progress
-
     if not is_community_staff(actor, community.pk):
         raise PermissionDenied(_("Only staff of this community can open a consultation."))
     title = (title or "").strip()

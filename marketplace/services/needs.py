@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from accounts.models import Community, Membership, Organization, User
 from accounts.selectors import is_community_staff
 from accounts.services import notify
-from config.errors import Conflict, PermissionDenied, ValidationFailed
+from core.errors import Conflict, PermissionDenied, ValidationFailed
 from marketplace.models import Category, Need, NeedEvent, Task
+from marketplace.services.tasks import task_create
 
 N = Need.Status
 NEED_TRANSITIONS: dict[str, set[str]] = {
@@ -114,8 +115,6 @@ def need_triage(
 
 def need_create_task(*, actor: User, need: Need, fields) -> Task:
     """Turn a triaged minor (or private) need into a task of its community, linked to the need."""
-    from marketplace.services.tasks import task_create
-
     _staff_of(actor, need)
     with transaction.atomic():
         locked = _locked(need)

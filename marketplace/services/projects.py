@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Community, User
 from accounts.selectors import is_community_staff
-from config.errors import Conflict, PermissionDenied, ValidationFailed
+from core.errors import Conflict, PermissionDenied, ValidationFailed
 from marketplace.models import Project, ProjectCriterion, ProjectStatusChange
 
 P = Project.Status

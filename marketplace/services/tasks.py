@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Community, Membership, Skill, User
 from accounts.selectors import is_community_staff
-from config.errors import Conflict, PermissionDenied, ValidationFailed
+from core.errors import Conflict, PermissionDenied, ValidationFailed
 from marketplace.models import Category, Task, TaskStatusChange
 from marketplace.realtime import announce_task
 
@@ -123,14 +123,14 @@ def _check_fields(community: Community, f: TaskFields) -> TaskFields:
     return f
 
 
-def _require_staff(actor: User, community_id: int) -> None:
+def require_task_staff(actor: User, community_id: int) -> None:
     if not is_community_staff(actor, community_id):
         raise PermissionDenied(_("Only staff of this community can manage its tasks."))
 
 
 def task_create(*, actor: User, community: Community, fields: TaskFields, draft: bool = False, need=None) -> Task:
     """Staff post a task for their community: open at once, or as a draft to publish later."""
-    _require_staff(actor, community.pk)
+    require_task_staff(actor, community.pk)
     return insert_task(actor=actor, community=community, fields=fields, draft=draft, need=need)
 
 
@@ -168,7 +168,7 @@ def insert_task(*, actor: User, community: Community, fields: TaskFields, draft:
 
 def task_update(*, actor: User, task: Task, fields: TaskFields) -> Task:
     """Staff edit a task while nobody has claimed it (a claimant agreed to what they saw)."""
-    _require_staff(actor, task.community_id)
+    require_task_staff(actor, task.community_id)
     f = _check_fields(task.community, fields)
     with transaction.atomic():
         locked = Task.objects.select_for_update().get(pk=task.pk)
@@ -184,7 +184,7 @@ def task_update(*, actor: User, task: Task, fields: TaskFields) -> Task:
 
 
 def task_publish(*, actor: User, task: Task) -> Task:
-    _require_staff(actor, task.community_id)
+    require_task_staff(actor, task.community_id)
     with transaction.atomic():
         locked = Task.objects.select_for_update().get(pk=task.pk)
         if locked.status == S.DRAFT and locked.ends_at <= timezone.now():
@@ -193,23 +193,9 @@ def task_publish(*, actor: User, task: Task) -> Task:
     return locked
 
 
-def task_cancel(*, actor: User, task: Task, reason: str = "") -> Task:
-    """Staff cancel a task: claims still open are withdrawn and their holders told."""
-    from orders.services import claims_withdraw_for_cancelled_task
-
-    _require_staff(actor, task.community_id)
-    with transaction.atomic():
-        locked = Task.objects.select_for_update().get(pk=task.pk)
-        if locked.status == S.CANCELLED:
-            return locked
-        task_transition(task=locked, to=S.CANCELLED, actor=actor, note=reason, expected=locked.status)
-        claims_withdraw_for_cancelled_task(task=locked, actor=actor)
-    return locked
-
-
 def task_complete(*, actor: User, task: Task) -> Task:
     """Staff mark a task done once it has ended (verification of its claims may go on)."""
-    _require_staff(actor, task.community_id)
+    require_task_staff(actor, task.community_id)
     with transaction.atomic():
         locked = Task.objects.select_for_update().get(pk=task.pk)
         if locked.ends_at > timezone.now():
@@ -234,7 +220,7 @@ def _window(now: datetime) -> int:
 def task_checkin_code(*, actor: User, task: Task, now: datetime | None = None) -> tuple[str, datetime]:
     """The 6-digit code staff show on site. It rotates every 10 minutes (derived from the secret
     key, the task and the time, so nothing is stored and every server process agrees)."""
-    _require_staff(actor, task.community_id)
+    require_task_staff(actor, task.community_id)
     now = now or timezone.now()
     window = _window(now)
     expires_at = datetime.fromtimestamp((window + 1) * CODE_WINDOW.total_seconds(), tz=now.tzinfo or timezone.get_current_timezone())
@@ -258,8 +244,8 @@ __all__ = [
     "insert_task",
     "task_update",
     "task_publish",
-    "task_cancel",
     "task_complete",
+    "require_task_staff",
     "task_checkin_code",
     "checkin_code_is_valid",
     "CODE_WINDOW",

@@ -2,29 +2,21 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Membership
-from accounts.selectors import community_get, is_community_staff
-from config.errors import ApplicationError, PermissionDenied
-from config.pages import add_error_to_form, error_page, perform
+from accounts.selectors import community_get_for, is_community_staff
+from core.errors import ApplicationError, NotFound, PermissionDenied
+from core.pages import add_error_to_form, error_page, perform
 from marketplace import forms, selectors, services
 from marketplace.models import Comment, ConsultationOption
 
 
-def _community_or_404(community_id: int):
-    community = community_get(community_id)
-    if community is None:
-        raise Http404
-    return community
-
-
 def listing(request, community_id: int):
-    community = _community_or_404(community_id)
+    community = community_get_for(request.user, community_id)
     consultations = selectors.consultation_list(filters={"community": community.pk})
     context = {"community": community, "consultations": consultations, "is_staff": is_community_staff(request.user, community.pk), "now": timezone.now()}
     return render(request, "consultations/list.html", context)
@@ -32,12 +24,15 @@ def listing(request, community_id: int):
 
 @login_required
 def create(request, community_id: int):
-    community = _community_or_404(community_id)
+    community = community_get_for(request.user, community_id)
     if not is_community_staff(request.user, community.pk):
         return error_page(request, PermissionDenied(_("Only staff of this community can open a consultation.")))
     need = None
     if request.GET.get("need", "").isdigit() or request.POST.get("need", "").isdigit():
-        need = selectors.need_get_for(int(request.GET.get("need") or request.POST.get("need")), request.user)
+        try:
+            need = selectors.need_get_for(request.user, int(request.GET.get("need") or request.POST.get("need")))
+        except NotFound:
+            need = None  # a need the person may not see is not linked; the consultation opens alone
     form = forms.ConsultationForm(request.POST or None, initial={"title": need.title if need else ""})
     if request.method == "POST" and form.is_valid():
         try:
@@ -59,15 +54,8 @@ def create(request, community_id: int):
     return render(request, "consultations/form.html", context, status=400 if form.errors else 200)
 
 
-def _consultation_or_404(consultation_id: int):
-    consultation = selectors.consultation_get(consultation_id)
-    if consultation is None:
-        raise Http404
-    return consultation
-
-
 def detail(request, consultation_id: int):
-    consultation = _consultation_or_404(consultation_id)
+    consultation = selectors.consultation_get_for(request.user, consultation_id)
     user = request.user
     is_staff = is_community_staff(user, consultation.community_id)
     is_resident = user.is_authenticated and Membership.objects.filter(
@@ -89,7 +77,7 @@ def detail(request, consultation_id: int):
 @login_required
 @require_POST
 def vote(request, consultation_id: int):
-    consultation = _consultation_or_404(consultation_id)
+    consultation = selectors.consultation_get_for(request.user, consultation_id)
     raw = request.POST.get("option", "")
     option = ConsultationOption.objects.filter(pk=int(raw) if raw.isdigit() else 0, consultation=consultation).first()
     then = redirect("consultations:detail", consultation.pk)
@@ -102,7 +90,7 @@ def vote(request, consultation_id: int):
 @login_required
 @require_POST
 def comment(request, consultation_id: int):
-    consultation = _consultation_or_404(consultation_id)
+    consultation = selectors.consultation_get_for(request.user, consultation_id)
     body = request.POST.get("body", "")
     return perform(request, lambda: services.consultation_comment(actor=request.user, consultation=consultation, body=body), success=_("Comment posted."), then=redirect("consultations:detail", consultation.pk))
 
@@ -118,6 +106,6 @@ def hide_comment(request, comment_id: int):
 @login_required
 @require_POST
 def decide(request, consultation_id: int):
-    consultation = _consultation_or_404(consultation_id)
+    consultation = selectors.consultation_get_for(request.user, consultation_id)
     decision = request.POST.get("decision", "")
     return perform(request, lambda: services.consultation_decide(actor=request.user, consultation=consultation, decision=decision), success=_("Decision recorded."), then=redirect("consultations:detail", consultation.pk))

@@ -3,23 +3,20 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.selectors import community_get, is_community_staff
-from config.errors import ApplicationError, PermissionDenied, ValidationFailed
-from config.pages import add_error_to_form, error_page, perform
+from accounts.selectors import community_get_for, is_community_staff
+from core.errors import ApplicationError, PermissionDenied, ValidationFailed
+from core.pages import add_error_to_form, error_page, perform
 from marketplace import forms, selectors, services
 from marketplace.models import Need
 
 
 @login_required
 def submit(request, community_id: int):
-    community = community_get(community_id)
-    if community is None:
-        raise Http404
+    community = community_get_for(request.user, community_id)
     form = forms.NeedForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -46,15 +43,8 @@ def mine(request):
     return render(request, "needs/list.html", context)
 
 
-def _need_or_404(request, need_id: int) -> Need:
-    need = selectors.need_get_for(need_id, request.user)
-    if need is None:
-        raise Http404
-    return need
-
-
 def detail(request, need_id: int):
-    need = _need_or_404(request, need_id)
+    need = selectors.need_get_for(request.user, need_id)
     user = request.user
     is_staff = is_community_staff(user, need.community_id)
     is_author = user.is_authenticated and need.author_id == user.pk
@@ -77,7 +67,7 @@ def detail(request, need_id: int):
 @login_required
 @require_POST
 def triage(request, need_id: int):
-    need = _need_or_404(request, need_id)
+    need = selectors.need_get_for(request.user, need_id)
     form = forms.TriageForm(request.POST)
     data = form.cleaned_data if form.is_valid() else {}
     return perform(
@@ -98,7 +88,7 @@ def triage(request, need_id: int):
 @login_required
 def to_task(request, need_id: int):
     """Staff turn a need into a task, starting from a form filled in from the need."""
-    need = _need_or_404(request, need_id)
+    need = selectors.need_get_for(request.user, need_id)
     if not is_community_staff(request.user, need.community_id):
         # The author sees the need, so it is no secret: refuse as the API does (need_create_task).
         return error_page(request, PermissionDenied(_("Only staff of this community can handle its needs.")))
@@ -120,7 +110,7 @@ def to_task(request, need_id: int):
 @login_required
 @require_POST
 def resolve(request, need_id: int):
-    need = _need_or_404(request, need_id)
+    need = selectors.need_get_for(request.user, need_id)
     reply = request.POST.get("reply", "")
     return perform(request, lambda: services.need_resolve(actor=request.user, need=need, reply=reply), success=_("Need resolved."), then=redirect("needs:detail", need.pk))
 
@@ -128,7 +118,7 @@ def resolve(request, need_id: int):
 @login_required
 @require_POST
 def close(request, need_id: int):
-    need = _need_or_404(request, need_id)
+    need = selectors.need_get_for(request.user, need_id)
     reply = request.POST.get("reply", "")
     return perform(request, lambda: services.need_close(actor=request.user, need=need, reply=reply), success=_("Need closed."), then=redirect("needs:detail", need.pk))
 
@@ -137,9 +127,7 @@ def board(request, community_id: int | None = None):
     """The public feedback board: the story's figures, and resolved needs with their replies."""
     community = None
     if community_id is not None:
-        community = community_get(community_id)
-        if community is None:
-            raise Http404
+        community = community_get_for(request.user, community_id)
     resolved = Paginator(selectors.resolved_needs(community=community, viewer=request.user), 20).get_page(request.GET.get("page"))
     for need in resolved:
         need.shown_author = selectors.need_author_shown_to(need, request.user)

@@ -5,19 +5,17 @@ from datetime import datetime, time
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Community, Membership, Organization
-from accounts.selectors import community_get, is_community_staff
-from config.errors import ApplicationError, PermissionDenied, ValidationFailed
-from config.pages import add_error_to_form, error_page, perform
+from accounts.models import Community
+from accounts.selectors import community_get_for, is_community_staff
+from core.errors import ApplicationError, PermissionDenied, ValidationFailed
+from core.pages import add_error_to_form, error_page, perform
 from marketplace import forms, selectors, services
 from marketplace.models import Task
-from orders.models import Claim
 
 
 def _board_filters(form: forms.TaskFilterForm) -> dict:
@@ -62,54 +60,13 @@ def board(request):
 
 def card(request, task_id: int):
     """One task's card, as the board shows it: fetched by the live script when a task appears."""
-    task = _task_or_404(request, task_id)
+    task = selectors.task_get_for(request.user, task_id)
     return render(request, "partials/task_card.html", {"task": task})
-
-
-def _task_or_404(request, task_id: int) -> Task:
-    task = selectors.task_get(task_id, viewer=request.user)
-    if task is None:
-        raise Http404
-    return task
-
-
-def detail(request, task_id: int):
-    task = _task_or_404(request, task_id)
-    user = request.user
-    is_staff = is_community_staff(user, task.community_id)
-    my_claim = None
-    can_claim = False
-    my_orgs = []
-    if user.is_authenticated:
-        my_claim = Claim.objects.filter(task=task, user=user).order_by("-id").first()
-        my_orgs = list(Organization.objects.filter(members__user=user, status=Organization.Status.VERIFIED))
-        is_volunteer = Membership.objects.filter(user=user, community_id=task.community_id, role=Membership.Role.VOLUNTEER).exists()
-        can_claim = (is_volunteer or my_orgs) and (my_claim is None or not my_claim.is_live)
-    context = {
-        "task": task,
-        "is_staff": is_staff,
-        "my_claim": my_claim,
-        "can_claim": can_claim and task.status == Task.Status.OPEN and task.starts_at > timezone.now(),
-        "my_orgs": my_orgs,
-        "claims": task.claims.select_related("user", "organization").order_by("id") if is_staff else None,
-        "checkin": services.task_checkin_code(actor=user, task=task) if is_staff and task.status not in ("draft", "cancelled") else None,
-        "reviewable": (
-            Claim.objects.filter(task=task, status=Claim.Status.VERIFIED, review__isnull=True).select_related("user")
-            if user.is_authenticated and (task.beneficiary_id == user.pk or is_staff) and task.beneficiary_id
-            else None
-        ),
-        "history": task.history.select_related("actor") if is_staff else None,
-        "task_ended": task.ends_at <= timezone.now(),
-        "status_labels": dict(Task.Status.choices),
-    }
-    return render(request, "tasks/detail.html", context)
 
 
 @login_required
 def create(request, community_id: int):
-    community = community_get(community_id)
-    if community is None:
-        raise Http404
+    community = community_get_for(request.user, community_id)
     if not is_community_staff(request.user, community.pk):
         return error_page(request, PermissionDenied(_("Only staff of this community can manage its tasks.")))
     form = forms.TaskForm(request.POST or None)
@@ -126,7 +83,7 @@ def create(request, community_id: int):
 
 @login_required
 def edit(request, task_id: int):
-    task = _task_or_404(request, task_id)
+    task = selectors.task_get_for(request.user, task_id)
     if not is_community_staff(request.user, task.community_id):
         return error_page(request, PermissionDenied(_("Only staff of this community can manage its tasks.")))
     form = forms.TaskForm(request.POST or None, initial=forms.TaskForm.initial_from(task))
@@ -143,15 +100,8 @@ def edit(request, task_id: int):
 
 
 def _staff_action(request, task_id: int, action, success: str):
-    task = _task_or_404(request, task_id)
+    task = selectors.task_get_for(request.user, task_id)
     return perform(request, lambda: action(task), success=success, then=redirect("tasks:detail", task.pk))
-
-
-@login_required
-@require_POST
-def cancel(request, task_id: int):
-    reason = request.POST.get("reason", "")[:200]
-    return _staff_action(request, task_id, lambda t: services.task_cancel(actor=request.user, task=t, reason=reason), _("Task cancelled; claimants were told."))
 
 
 @login_required

@@ -1,8 +1,7 @@
-"""Services of orders, one module per object: claims (and reviews), bids and contracts, donations.
+"""Services of orders, one module per object: claims (and reviews), bids and contracts.
 
 Import from here (``from orders.services import claim_create``); the split is only for size.
 """
 
 from orders.services.claims import *  # noqa: F401,F403
 from orders.services.contracts import *  # noqa: F401,F403
-from orders.services.donations import *  # noqa: F401,F403

@@ -19,11 +19,12 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership, Organization, OrganizationMember, User
 from accounts.selectors import is_community_staff
 from accounts.services import notify
-from config.errors import Conflict, PermissionDenied, ValidationFailed
+from core.errors import Conflict, PermissionDenied, ValidationFailed
 from marketplace.models import Task
 from marketplace.realtime import announce_task
-from marketplace.services import checkin_code_is_valid, task_transition
+from marketplace.services import checkin_code_is_valid, require_task_staff, task_transition
 from orders.models import Claim, ClaimStatusChange, Review
+from points.services import points_award
 
 C = Claim.Status
 CHECKIN_OPENS_BEFORE_START = timedelta(minutes=30)
@@ -163,6 +164,19 @@ def claims_withdraw_for_cancelled_task(*, task: Task, actor: User) -> int:
     return count
 
 
+def task_cancel(*, actor: User, task: Task, reason: str = "") -> Task:
+    """Staff cancel a task: claims still open are withdrawn and their holders told, in one
+    transaction (the task's status and its claims never disagree)."""
+    require_task_staff(actor, task.community_id)
+    with transaction.atomic():
+        locked = Task.objects.select_for_update().get(pk=task.pk)
+        if locked.status == Task.Status.CANCELLED:
+            return locked
+        task_transition(task=locked, to=Task.Status.CANCELLED, actor=actor, note=reason, expected=locked.status)
+        claims_withdraw_for_cancelled_task(task=locked, actor=actor)
+    return locked
+
+
 # --- Delivering: check in, check out, submit --------------------------------------------------------
 def _own(actor: User, claim: Claim) -> None:
     if claim.user_id != actor.pk:
@@ -263,8 +277,6 @@ def claim_verify(*, actor: User, claim: Claim, honour_hours=None) -> Claim:
     """Staff confirm the service was delivered: the task's points are paid to the volunteer,
     exactly once, whatever the retries. Honour hours (optional) are capped by the task's length
     and kept apart from credited hours."""
-    from points.services import points_award
-
     _staff_of_claim(actor, claim)
     with transaction.atomic():
         locked = _locked_claim(claim)
@@ -399,6 +411,7 @@ __all__ = [
     "claim_create",
     "claim_withdraw",
     "claims_withdraw_for_cancelled_task",
+    "task_cancel",
     "claim_check_in",
     "claim_check_out",
     "claim_submit",

@@ -9,7 +9,6 @@ Guarantees:
 """
 
 from datetime import date
-from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -18,29 +17,13 @@ from django.utils.translation import gettext as _
 from accounts.models import Organization, OrganizationMember, User
 from accounts.selectors import is_community_staff, is_organization_admin
 from accounts.services import notify
-from config.errors import Conflict, PermissionDenied, ValidationFailed
-from marketplace.models import Project, ProjectCriterion
+from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.uploads import check_attachment
+from marketplace.models import Project
 from marketplace.services.projects import project_transition, require_project_staff
+from marketplace.services.tasks import insert_task
 from orders.models import Bid, BidScore, Contract, Milestone, Review
-
-ALLOWED_ATTACHMENT_TYPES = {b"%PDF": "pdf", b"\x89PNG": "png", b"\xff\xd8\xff": "jpg"}
-MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
-
-
-def _check_attachment(upload) -> None:
-    if not upload:
-        return
-    if upload.size > MAX_ATTACHMENT_BYTES:
-        raise ValidationFailed(_("An attachment may be at most 5 MB."), code="file_too_large", field="attachment")
-    upload.seek(0)
-    head = upload.read(4)
-    upload.seek(0)
-    extension = next((ext for magic, ext in ALLOWED_ATTACHMENT_TYPES.items() if head.startswith(magic)), None)
-    if extension is None:
-        raise ValidationFailed(_("Attach a PDF, PNG or JPEG file."), code="invalid_file_type", field="attachment")
-    import uuid
-
-    upload.name = f"{uuid.uuid4().hex}.{extension}"
+from orders.scoring import weighted_score  # noqa: F401  (re-exported for the services package)
 
 
 def _check_bid_fields(project: Project, amount: int, proposal: str) -> str:
@@ -73,7 +56,7 @@ def bid_submit(
         locked = Project.objects.select_for_update().get(pk=project.pk)
         _require_open_for_bids(locked)
         proposal = _check_bid_fields(locked, amount, proposal)
-        _check_attachment(attachment)
+        check_attachment(attachment)
         already = Conflict(_("Your organisation has already bid for this project; revise that bid instead."), code="already_bid")
         if Bid.objects.filter(project=locked, organization=organization).exclude(status=Bid.Status.WITHDRAWN).exists():
             raise already
@@ -107,7 +90,7 @@ def bid_revise(*, actor: User, bid: Bid, amount: int, proposal: str, team: str =
         if locked.status != Bid.Status.SUBMITTED:
             raise Conflict(_("Only a submitted bid can be revised."), code="invalid_transition")
         locked.proposal = _check_bid_fields(project, amount, proposal)
-        _check_attachment(attachment)
+        check_attachment(attachment)
         locked.amount, locked.team, locked.timeline = amount, (team or "").strip(), (timeline or "").strip()
         if attachment:
             locked.attachment = attachment
@@ -286,24 +269,11 @@ def contract_review(*, actor: User, contract: Contract, stars: int, comment: str
 def contract_task_create(*, actor: User, contract: Contract, fields):
     """The contracted organisation's administrator posts micro-service tasks for the project,
     which volunteers claim as usual (this is where the five parties meet on one project)."""
-    from marketplace.services.tasks import insert_task
-
     if not is_organization_admin(actor, contract.organization_id) and not is_community_staff(actor, contract.project.community_id):
         raise PermissionDenied(_("Only the contracted organisation's administrator or community staff can post its tasks."))
     if contract.status != Contract.Status.DELIVERING:
         raise Conflict(_("Tasks can be posted while the project is being delivered."), code="invalid_transition")
     return insert_task(actor=actor, community=contract.project.community, fields=fields, contract=contract)
-
-
-def weighted_score(scores: list[BidScore], criteria: list[ProjectCriterion]) -> Decimal | None:
-    """The average over scorers of each scorer's weighted total (0–100)."""
-    weights = {c.pk: c.weight for c in criteria}
-    by_scorer: dict[int, Decimal] = {}
-    for s in scores:
-        by_scorer[s.scorer_id] = by_scorer.get(s.scorer_id, Decimal(0)) + Decimal(s.score * weights[s.criterion_id]) / 100
-    if not by_scorer:
-        return None
-    return (sum(by_scorer.values()) / len(by_scorer)).quantize(Decimal("0.01"))
 
 
 __all__ = [

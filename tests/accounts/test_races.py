@@ -4,7 +4,7 @@ import pytest
 
 from accounts import services
 from accounts.models import Membership, User
-from config.errors import Conflict
+from core.errors import Conflict
 from tests.concurrency import run_in_threads
 
 

@@ -2,7 +2,7 @@ import pytest
 
 from accounts import services
 from accounts.models import Community, Membership, Organization, OrganizationMember, OrganizationStatusChange, User
-from config.errors import Conflict, PermissionDenied, ValidationFailed
+from core.errors import Conflict, PermissionDenied, ValidationFailed
 from tests.factories import OrganizationFactory, UserFactory, valid_credit_code
 
 pytestmark = pytest.mark.django_db

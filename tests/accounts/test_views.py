@@ -4,9 +4,8 @@ import pytest
 from django.test import Client
 
 from accounts.models import Membership, Organization, User
-from tests.factories import OrganizationFactory, valid_credit_code
-
 from tests.conftest import browser
+from tests.factories import OrganizationFactory, valid_credit_code
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from config.errors import Conflict, PermissionDenied, ValidationFailed
+from core.errors import Conflict, PermissionDenied, ValidationFailed
 from marketplace import services
 from marketplace.models import Vote
 from marketplace.selectors import consultation_results

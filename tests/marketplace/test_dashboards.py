@@ -4,7 +4,7 @@ open correctly; the pages are for whom they are meant."""
 import csv
 import io
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,9 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from marketplace.dashboard import Period, community_figures, district_rows
+from dashboards.figures import Period, community_figures, district_rows
+from funds.models import Donation, Spending
 from marketplace.models import Need, Task
-from orders.models import Claim, Donation, Spending
+from orders.models import Claim
 from points import services as points
 from tests.conftest import browser
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory
@@ -116,7 +117,7 @@ def test_the_dashboard_exports_open_in_csv_and_excel(community, staff):
     body = b"".join(client.get(f"/communities/{community.pk}/dashboard/", {"format": "csv"}).streaming_content).decode("utf-8")
     assert body.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
-    from marketplace.views.dashboards import FIGURE_LABELS
+    from dashboards.views import FIGURE_LABELS
 
     assert len(rows) == len(FIGURE_LABELS) + 1 and all(len(r) == 2 for r in rows)
     response = client.get(f"/communities/{community.pk}/dashboard/", {"format": "xlsx"})

@@ -5,9 +5,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from config.errors import Conflict, PermissionDenied, ValidationFailed
+from core.errors import Conflict, PermissionDenied, ValidationFailed
 from marketplace import services
 from marketplace.models import Task, TaskStatusChange
+from orders.services import task_cancel
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +97,7 @@ def test_a_task_with_claims_cannot_be_edited(task, staff, volunteer):
 
 
 def test_a_cancelled_task_cannot_be_reopened(task, staff):
-    services.task_cancel(actor=staff, task=task)
+    task_cancel(actor=staff, task=task)
     with pytest.raises(Conflict) as exc:
         services.task_publish(actor=staff, task=task)
     assert exc.value.code == "invalid_transition"

@@ -13,8 +13,8 @@ from datetime import date
 import pytest
 import stripe
 
-from orders.models import Donation, Spending, StripeEvent
-from orders.services import fund_figures, spending_record
+from funds.models import Donation, Spending, StripeEvent
+from funds.services import fund_figures, spending_record
 from tests.conftest import error_of
 
 WEBHOOK_SECRET = "whsec_test_secret_for_the_suite"
@@ -135,7 +135,7 @@ def test_funds_page_figures_through_the_api(api, donation, community, staff, set
 
 
 def test_spending_more_than_the_fund_holds_is_refused(db, community, staff):
-    from config.errors import Conflict
+    from core.errors import Conflict
 
     with pytest.raises(Conflict) as exc:
         spending_record(actor=staff, community=community, amount=1, spent_on=date(2026, 11, 1), purpose="x", payee="y")

@@ -7,7 +7,7 @@ import time_machine
 from django.utils import timezone
 
 from accounts.models import Membership
-from config.errors import Conflict
+from core.errors import Conflict
 from marketplace.models import Task
 from marketplace.services import TaskFields, task_checkin_code, task_create
 from orders import services

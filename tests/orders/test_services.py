@@ -6,13 +6,13 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.utils import timezone
 
 from accounts.models import Notification
-from config.errors import Conflict, PermissionDenied, ValidationFailed
-from marketplace.services import task_cancel, task_checkin_code
+from core.errors import Conflict, PermissionDenied, ValidationFailed
+from marketplace.services import task_checkin_code
 from orders import services
 from orders.models import Claim, Review
+from orders.services import task_cancel
 from points.models import LedgerTransaction
 from points.selectors import person_balance
 from tests.factories import MembershipFactory, OrganizationFactory, OrganizationMemberFactory

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 
-from config.errors import Conflict, PermissionDenied, ValidationFailed
+from core.errors import Conflict, PermissionDenied, ValidationFailed
 from points import services
 from points.models import AppendOnlyError, LedgerEntry, LedgerTransaction, PointsAccount
 from points.selectors import community_summary, person_balance

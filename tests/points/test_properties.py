@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Membership
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from points import services
 from points.models import LedgerTransaction, PointsAccount, Redemption, Reward
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import Membership
-from config.errors import Conflict
+from core.errors import Conflict
 from points import services
 from points.models import LedgerTransaction, Redemption, Reward
 from points.selectors import person_balance

@@ -5,7 +5,6 @@ import pytest
 from points import services
 from points.models import Redemption, Reward
 from points.selectors import person_balance
-
 from tests.conftest import browser
 
 pytestmark = pytest.mark.django_db

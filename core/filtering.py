@@ -1,0 +1,18 @@
+"""Apply a django-filter FilterSet, turning a bad filter value into a clear 400 instead of ignoring it."""
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from core.errors import ValidationFailed
+
+
+def apply_filters(filterset_class, data, queryset: QuerySet) -> QuerySet:
+    filterset = filterset_class(data or {}, queryset=queryset)
+    if not filterset.is_valid():
+        field, errors = next(iter(filterset.errors.items()))
+        raise ValidationFailed(
+            _("Invalid filter “%(field)s”: %(error)s") % {"field": field, "error": errors[0]},
+            code="invalid_filter",
+            field=field,
+        )
+    return filterset.qs

@@ -1,0 +1,142 @@
+"""Dashboards (community staff, district admin), the public information page, and exports."""
+
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.selectors import community_get_for, is_community_staff
+from core.errors import PermissionDenied
+from core.exports import export
+from core.pages import error_page
+from dashboards import figures as dashboard
+from funds.services import fund_figures
+from marketplace import selectors
+from marketplace.models import Project, Task
+from points.selectors import community_rule, reward_list
+
+FIGURE_LABELS = [
+    ("needs_received", gettext_lazy("Needs received")),
+    ("needs_major", gettext_lazy("Needs: major matters")),
+    ("needs_minor", gettext_lazy("Needs: minor matters")),
+    ("needs_private", gettext_lazy("Needs: private matters")),
+    ("needs_resolved", gettext_lazy("Needs resolved")),
+    ("median_days_to_resolve", gettext_lazy("Median days to resolve")),
+    ("tasks_published", gettext_lazy("Tasks published")),
+    ("tasks_filled", gettext_lazy("Tasks filled")),
+    ("tasks_done", gettext_lazy("Tasks done")),
+    ("volunteers_active", gettext_lazy("Active volunteers")),
+    ("hours_credited", gettext_lazy("Hours served (credited)")),
+    ("hours_honour", gettext_lazy("Honour hours")),
+    ("points_budgeted", gettext_lazy("Points budgeted")),
+    ("points_awarded", gettext_lazy("Points awarded")),
+    ("points_redeemed", gettext_lazy("Points redeemed")),
+    ("points_outstanding", gettext_lazy("Points held by people now")),
+    ("donations_raised", gettext_lazy("Donations raised (fen)")),
+    ("donations_spent", gettext_lazy("Donations spent (fen)")),
+    ("review_average", gettext_lazy("Average review score")),
+]
+# Where each figure's list lives, so a number on the dashboard leads to the rows behind it.
+FIGURE_LINKS = {
+    "needs_received": "/needs/?community={c}",
+    "needs_resolved": "/needs/?community={c}&status=resolved",
+    "tasks_published": "/tasks/?community={c}",
+    "tasks_done": "/tasks/?community={c}&status=done",
+    "points_awarded": "/communities/{c}/points/",
+    "points_redeemed": "/communities/{c}/points/",
+    "donations_raised": "/communities/{c}/funds/",
+    "donations_spent": "/communities/{c}/funds/",
+}
+
+
+def community_dashboard(request, community_id: int):
+    community = community_get_for(request.user, community_id)
+    if not is_community_staff(request.user, community.pk):
+        return error_page(request, PermissionDenied(_("The dashboard is for staff of this community.")))
+    period = dashboard.Period.from_query(request.GET)
+    fmt, table = request.GET.get("format", ""), request.GET.get("table", "figures")
+    name = f"dashboard-{community.pk}-{table}-{period.start}-{period.end}"
+    if fmt in ("csv", "xlsx") and table == "months":
+        header = [_("Month"), _("Tasks published"), _("Services verified"), _("Hours served (credited)"), _("Needs received")]
+        rows = ([m["month"].strftime("%Y-%m"), m["tasks"], m["services"], m["hours"], m["needs"]] for m in dashboard.monthly_series(community, period))
+        return export(fmt, name, header, rows, title="months")
+    if fmt in ("csv", "xlsx") and table == "categories":
+        rows = ([str(c["label"]), c["tasks"]] for c in dashboard.top_categories(community, period, limit=20))
+        return export(fmt, name, [_("Category"), _("Tasks published")], rows, title="categories")
+    figures = dashboard.community_figures(community, period)
+    rows = [(str(label), figures[key]) for key, label in FIGURE_LABELS]
+    exported = export(fmt, name, [_("Figure"), _("Value")], ([label, "" if value is None else value] for label, value in rows), title=community.name)
+    if exported is not None:
+        return exported
+    series = dashboard.monthly_series(community, period)
+    context = {
+        "community": community,
+        "period": period,
+        "figures": [
+            {"key": key, "label": label, "value": figures[key], "link": FIGURE_LINKS.get(key, "").format(c=community.pk)}
+            for key, label in FIGURE_LABELS
+        ],
+        "series": series,
+        "services_chart": dashboard.bar_chart(series, "services"),
+        "hours_chart": dashboard.bar_chart(series, "hours"),
+        "categories": dashboard.top_categories(community, period),
+    }
+    return render(request, "dashboards/community.html", context)
+
+
+DISTRICT_HEADERS = [
+    ("name", gettext_lazy("Community")),
+    ("street", gettext_lazy("Street")),
+    ("needs_received", gettext_lazy("Needs received")),
+    ("needs_resolved", gettext_lazy("Needs resolved")),
+    ("tasks_published", gettext_lazy("Tasks published")),
+    ("tasks_done", gettext_lazy("Tasks done")),
+    ("volunteers_active", gettext_lazy("Active volunteers")),
+    ("hours_credited", gettext_lazy("Hours served (credited)")),
+    ("points_awarded", gettext_lazy("Points awarded")),
+    ("points_redeemed", gettext_lazy("Points redeemed")),
+    ("donations_raised", gettext_lazy("Donations raised (fen)")),
+    ("donations_spent", gettext_lazy("Donations spent (fen)")),
+]
+
+
+def district_dashboard(request):
+    if not (request.user.is_authenticated and request.user.is_superuser):
+        return error_page(request, PermissionDenied(_("The district dashboard is for the district administrator.")))
+    period = dashboard.Period.from_query(request.GET)
+    sort = request.GET.get("sort", "name")
+    rows, totals = dashboard.district_rows(period, sort=sort)
+    exported = export(
+        request.GET.get("format", ""), f"district-{period.start}-{period.end}", [label for _key, label in DISTRICT_HEADERS],
+        ([row[key] for key, _label in DISTRICT_HEADERS] for row in rows), title="district",
+    )
+    if exported is not None:
+        return exported
+    series = dashboard.monthly_series(None, period)
+    context = {
+        "period": period,
+        "rows": rows,
+        "totals": totals,
+        "headers": DISTRICT_HEADERS,
+        "sort": sort,
+        "services_chart": dashboard.bar_chart(series, "services"),
+        "series": series,
+    }
+    return render(request, "dashboards/district.html", context)
+
+
+def community_info(request, community_id: int):
+    """信息公开: what a resident sees first, no login. Open tasks, projects and their awards, the
+    funds, the needs feedback board and the points rules."""
+    community = community_get_for(request.user, community_id)
+    context = {
+        "community": community,
+        "tasks": selectors.task_list(filters={"community": community.pk, "status": "open", "starts_after": timezone.now().isoformat()})[:10],
+        "projects": Project.objects.filter(community=community).exclude(status=Project.Status.DRAFT).select_related("contract__organization")[:10],
+        "funds": fund_figures(community=community),
+        "board": selectors.needs_board(community=community),
+        "rule": community_rule(community),
+        "rewards": reward_list(filters={"community": community.pk})[:10],
+        "open_statuses": (Task.Status.OPEN,),
+    }
+    return render(request, "dashboards/info.html", context)

@@ -1,0 +1,25 @@
+"""Reads for donations: who may see a donation (its donor, the community's staff, or the browser
+holding the payment's client secret)."""
+
+import secrets
+
+from accounts.selectors import is_community_staff
+from core.errors import NotFound
+from funds.models import Donation
+
+
+def donation_visible_to(donation, viewer, *, client_secret: str = "") -> bool:
+    """A donation is a personal receipt: the donor, the community's staff (and the district
+    admin), or whoever holds the payment's client secret (an anonymous donor's browser)."""
+    if viewer.is_authenticated and (donation.donor_id == viewer.pk or is_community_staff(viewer, donation.community_id)):
+        return True
+    return bool(client_secret and donation.client_secret) and secrets.compare_digest(client_secret, donation.client_secret)
+
+
+def donation_get_for(viewer, donation_id: int, *, client_secret: str = "") -> Donation:
+    """The donation, if the viewer may know it exists; else 404, for reading and for acting on it
+    alike, so a refusal never tells a stranger that a donation number is taken."""
+    donation = Donation.objects.select_related("community", "project").filter(pk=donation_id).first()
+    if donation is None or not donation_visible_to(donation, viewer, client_secret=client_secret):
+        raise NotFound(code="donation_not_found")
+    return donation

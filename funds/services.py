@@ -1,0 +1,275 @@
+"""Donations through Stripe, the signed webhook, refunds, and spending from funds.
+
+Guarantees:
+- a donation's status only moves forward (DONATION_RANK), whatever order Stripe's events arrive
+  in, and each event is applied once (StripeEvent keeps every id);
+- money is counted once: the fund's figures come from donations' net amounts, never from events;
+- Stripe is called outside any row lock; a Stripe failure leaves the donation failed, not pending.
+"""
+
+import logging
+import secrets as _secrets
+
+import stripe
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Community, User
+from accounts.selectors import is_community_staff
+from core.errors import ApplicationError, Conflict, PermissionDenied, ValidationFailed
+from core.uploads import check_attachment
+from funds.models import Donation, Spending, StripeEvent
+
+logger = logging.getLogger(__name__)
+D = Donation.Status
+# Forward only: a state may move to a higher rank, never back (a late "failed" after "succeeded"
+# changes nothing; "refunded" can follow anything, because a refund proves the payment).
+DONATION_RANK = {D.PENDING: 0, D.FAILED: 1, D.CANCELLED: 2, D.SUCCEEDED: 3, D.REFUNDED: 4}
+
+
+class PaymentsNotConfigured(ApplicationError):
+    status = 503
+    default_code = "donations_not_configured"
+    default_message = _("Online donations are not set up here yet. Please ask the community service centre.")
+
+
+class PaymentProviderError(ApplicationError):
+    status = 502
+    default_code = "payment_provider_error"
+    default_message = _("The payment service did not answer. Nothing was charged; please try again later.")
+
+
+def payments_configured() -> bool:
+    return bool(settings.STRIPE_SECRET_KEY)
+
+
+def stripe_client() -> stripe.StripeClient:
+    if not payments_configured():
+        raise PaymentsNotConfigured()
+    return stripe.StripeClient(settings.STRIPE_SECRET_KEY, base_addresses={"api": settings.STRIPE_API_BASE}, max_network_retries=2)
+
+
+def donation_create(
+    *, actor: User | None, community: Community, amount: int, currency: str, project=None, anonymous: bool = False, message: str = "", donor_name: str = ""
+) -> Donation:
+    """Start a donation: a pending row, then a Stripe PaymentIntent (idempotency key and the
+    donation's id in its metadata) whose client secret the page uses to collect the card."""
+    if not payments_configured():
+        raise PaymentsNotConfigured()
+    if project is not None and project.community_id != community.pk:
+        raise ValidationFailed(_("That project belongs to another community."), code="invalid_project", field="project_id")
+    if (currency or "").lower() != settings.CURRENCY:
+        raise ValidationFailed(_("Donations are in %(c)s.") % {"c": settings.CURRENCY.upper()}, code="invalid_currency", field="currency")
+    if not isinstance(amount, int) or isinstance(amount, bool) or not settings.DONATION_MIN <= amount <= settings.DONATION_MAX:
+        raise ValidationFailed(
+            _("A donation is between %(min)s and %(max)s yuan.") % {"min": settings.DONATION_MIN / 100, "max": settings.DONATION_MAX / 100},
+            code="invalid_amount",
+            field="amount",
+        )
+    message = (message or "").strip()[:200]
+    donor_name = (donor_name or (actor.shown_name if actor else "")).strip()[:60]
+    donation = Donation.objects.create(
+        community=community,
+        project=project,
+        donor=actor if actor and actor.is_authenticated else None,
+        donor_name=donor_name,
+        anonymous=bool(anonymous),
+        message=message,
+        amount=amount,
+        currency=settings.CURRENCY,
+    )
+    try:
+        intent = stripe_client().v1.payment_intents.create(
+            params={
+                "amount": amount,
+                "currency": settings.CURRENCY,
+                "metadata": {"donation_id": str(donation.pk), "community_id": str(community.pk), "project_id": str(project.pk if project else "")},
+            },
+            options={"idempotency_key": f"donation-{donation.pk}"},
+        )
+    except stripe.StripeError as exc:
+        logger.warning("creating a PaymentIntent for donation %s failed: %s", donation.pk, exc)
+        Donation.objects.filter(pk=donation.pk).update(status=D.FAILED)
+        raise PaymentProviderError() from None
+    Donation.objects.filter(pk=donation.pk).update(payment_intent_id=intent.id, client_secret=intent.client_secret)
+    donation.payment_intent_id, donation.client_secret = intent.id, intent.client_secret
+    return donation
+
+
+def donation_pay_with_token(*, donation: Donation, client_secret: str, token: str) -> str:
+    """Attach the card the page tokenised with Stripe.js (``createToken``) to the donation's
+    PaymentIntent and confirm it on the server. Returns the intent's status: ``succeeded``,
+    ``processing``, ``requires_action`` (the page then runs ``confirmCardPayment`` for 3-D Secure)
+    or ``requires_payment_method`` (declined). The webhook, not this answer, moves the donation."""
+    # Compared as bytes: compare_digest refuses str with non-ASCII characters (a 500 before).
+    if not donation.client_secret or not _secrets.compare_digest((client_secret or "").encode(), donation.client_secret.encode()):
+        raise PermissionDenied(_("This payment does not belong to you."), code="invalid_client_secret")
+    if donation.status != D.PENDING:
+        raise Conflict(_("This donation is no longer waiting for payment."), code="invalid_transition")
+    token = (token or "").strip()
+    if not token.startswith("tok_"):
+        raise ValidationFailed(_("The card could not be read. Please check it and try again."), code="invalid_token", field="token")
+    client = stripe_client()
+    try:
+        try:
+            method_id = client.v1.payment_methods.create(params={"type": "card", "card": {"token": token}}).id
+        except stripe.InvalidRequestError:
+            # Stripe-compatible test servers (localstripe) cannot turn a token into a
+            # PaymentMethod; they take the token's card instead, as older Stripe did.
+            method_id = client.v1.tokens.retrieve(token).card.id
+        client.v1.payment_intents.update(donation.payment_intent_id, params={"payment_method": method_id})
+        intent = client.v1.payment_intents.confirm(donation.payment_intent_id)
+    except stripe.CardError:
+        return "requires_payment_method"  # declined: the payment_failed webhook records it
+    except stripe.StripeError as exc:
+        logger.warning("paying donation %s failed: %s", donation.pk, exc)
+        raise PaymentProviderError() from None
+    return str(intent.status)
+
+
+def _advance(donation: Donation, to: str, **fields) -> bool:
+    """Move forward only: of two events racing, or one arriving late, the higher state stands."""
+    lower = [state for state, rank in DONATION_RANK.items() if rank < DONATION_RANK[to]]
+    if to == D.REFUNDED:
+        lower = list(DONATION_RANK)  # a further partial refund updates the refunded amount
+    return bool(Donation.objects.filter(pk=donation.pk, status__in=lower).update(status=to, **fields))
+
+
+def _donation_for(intent_id: str | None, metadata: dict | None) -> Donation | None:
+    if intent_id:
+        found = Donation.objects.filter(payment_intent_id=intent_id).first()
+        if found is not None:
+            return found
+    donation_id = (metadata or {}).get("donation_id")
+    if donation_id and str(donation_id).isdigit():
+        return Donation.objects.filter(pk=int(donation_id)).first()
+    return None
+
+
+def stripe_webhook_handle(*, payload: bytes, signature: str | None) -> str:
+    """Verify a webhook (400 on a bad or stale signature, nothing written), store the event once
+    by its id, and apply it. Returns what was done, for the log."""
+    if not settings.STRIPE_WEBHOOK_SECRET:
+        raise PaymentsNotConfigured()
+    try:
+        event = stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
+    except (ValueError, stripe.SignatureVerificationError):
+        raise ValidationFailed(_("Invalid or stale webhook signature."), code="invalid_signature") from None
+    data = event.to_dict()  # plain dicts from here on
+    try:
+        event_id, kind, obj = str(data["id"]), str(data["type"]), dict(data["data"]["object"])
+    except (KeyError, TypeError, ValueError):
+        raise ValidationFailed(_("This is not a Stripe event."), code="invalid_event") from None
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                StripeEvent.objects.create(event_id=event_id[:255], type=kind[:100], payload=data)
+        except IntegrityError:
+            return "duplicate"  # already applied when it first came
+        if kind == "payment_intent.succeeded":
+            donation = _donation_for(obj.get("id"), obj.get("metadata"))
+            if donation is None:
+                return "unknown donation"
+            _advance(donation, D.SUCCEEDED, succeeded_at=timezone.now())
+        elif kind == "payment_intent.payment_failed":
+            donation = _donation_for(obj.get("id"), obj.get("metadata"))
+            if donation is None:
+                return "unknown donation"
+            _advance(donation, D.FAILED)
+        elif kind == "payment_intent.canceled":
+            donation = _donation_for(obj.get("id"), obj.get("metadata"))
+            if donation is None:
+                return "unknown donation"
+            _advance(donation, D.CANCELLED)
+        elif kind == "charge.refunded":
+            donation = _donation_for(obj.get("payment_intent"), obj.get("metadata"))
+            if donation is None:
+                return "unknown donation"
+            refunded = min(int(obj.get("amount_refunded") or 0), donation.amount)
+            # Refund totals only grow: an older event with a smaller total changes nothing.
+            if refunded > donation.refunded_amount:
+                Donation.objects.filter(pk=donation.pk, refunded_amount__lt=refunded).update(status=D.REFUNDED, refunded_amount=refunded)
+        else:
+            return "ignored"
+    return "applied"
+
+
+def donation_refund(*, actor: User, donation: Donation, amount: int | None = None) -> Donation:
+    """Staff ask Stripe to refund (all or part); the charge.refunded webhook confirms it."""
+    if not is_community_staff(actor, donation.community_id):
+        raise PermissionDenied(_("Only staff of this community can refund its donations."))
+    if donation.status not in (D.SUCCEEDED, D.REFUNDED):
+        raise Conflict(_("Only a received donation can be refunded."), code="invalid_transition")
+    left = donation.amount - donation.refunded_amount
+    amount = left if amount is None else amount
+    if not isinstance(amount, int) or not 1 <= amount <= left:
+        raise ValidationFailed(_("Refund between 1 fen and what is left of the donation."), code="invalid_amount", field="amount")
+    try:
+        stripe_client().v1.refunds.create(
+            params={"payment_intent": donation.payment_intent_id, "amount": amount},
+            options={"idempotency_key": f"refund-{donation.pk}-{donation.refunded_amount}-{amount}"},
+        )
+    except stripe.StripeError as exc:
+        logger.warning("refund of donation %s failed: %s", donation.pk, exc)
+        raise PaymentProviderError() from None
+    return donation
+
+
+def fund_figures(*, community: Community, project=None) -> dict:
+    """Raised (net of refunds), spent, balance and donors of a community fund (all its money,
+    project donations included) or of one project."""
+    donations = Donation.objects.filter(community=community, status__in=[D.SUCCEEDED, D.REFUNDED])
+    spendings = Spending.objects.filter(community=community)
+    if project is not None:
+        donations, spendings = donations.filter(project=project), spendings.filter(project=project)
+    totals = donations.aggregate(gross=Sum("amount"), refunded=Sum("refunded_amount"))
+    raised = (totals["gross"] or 0) - (totals["refunded"] or 0)
+    spent = spendings.aggregate(total=Sum("amount"))["total"] or 0
+    donors = donations.filter(refunded_amount__lt=F("amount")).count()  # fully refunded gifts do not count
+    return {"raised": raised, "spent": spent, "balance": raised - spent, "currency": settings.CURRENCY, "donations_count": donors}
+
+
+def spending_record(
+    *, actor: User, community: Community, amount: int, spent_on, purpose: str, payee: str, project=None, corrects: Spending | None = None, voucher=None
+) -> Spending:
+    """Staff record money spent from the fund (or a project's donations), never more than it holds.
+    A correction is a new row naming the one it corrects; its amount may be negative."""
+    if not is_community_staff(actor, community.pk):
+        raise PermissionDenied(_("Only staff of this community can record its spending."))
+    purpose, payee = (purpose or "").strip(), (payee or "").strip()
+    if not purpose or not payee:
+        raise ValidationFailed(_("Say what the money was for and who was paid."), code="required", field="purpose" if not purpose else "payee")
+    if not isinstance(amount, int) or amount == 0 or (amount < 0 and corrects is None):
+        raise ValidationFailed(_("The amount must be a positive number of fen (negative only for a correction)."), code="invalid_amount", field="amount")
+    if corrects is not None and corrects.community_id != community.pk:
+        raise ValidationFailed(_("The corrected row belongs to another fund."), code="invalid_correction", field="corrects_id")
+    if project is not None and project.community_id != community.pk:
+        raise ValidationFailed(_("That project belongs to another community."), code="invalid_project", field="project_id")
+    if voucher:
+        check_attachment(voucher)
+    with transaction.atomic():
+        # Lock the community row so two spendings cannot both pass the balance check.
+        Community.objects.select_for_update().filter(pk=community.pk).first()
+        if amount > 0 and amount > fund_figures(community=community, project=project)["balance"]:
+            raise Conflict(_("That is more than the fund holds."), code="insufficient_funds")
+        return Spending.objects.create(
+            community=community, project=project, amount=amount, currency=settings.CURRENCY, spent_on=spent_on, purpose=purpose[:200],
+            payee=payee[:120], corrects=corrects, voucher=voucher or "", created_by=actor,
+        )
+
+
+__all__ = [
+    "DONATION_RANK",
+    "PaymentsNotConfigured",
+    "PaymentProviderError",
+    "payments_configured",
+    "donation_create",
+    "donation_pay_with_token",
+    "stripe_webhook_handle",
+    "donation_refund",
+    "fund_figures",
+    "spending_record",
+]

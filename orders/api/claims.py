@@ -1,0 +1,242 @@
+"""Claims and reviews part of the API contract, plus volunteer records."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from accounts.auth import AUTH, optional_user
+from accounts.models import Organization, User
+from core.api import ERRORS, PageNumberPagination
+from core.errors import NotFound
+from marketplace import selectors as market_selectors
+from marketplace.api import TaskOut
+from orders import selectors, services
+from orders.models import Review
+
+router = Router(tags=["claims"])
+
+
+class ClaimOut(Schema):
+    id: int
+    task_id: int
+    task: str
+    user_id: int
+    organization_id: int | None
+    status: str
+    checked_in_at: datetime | None
+    checked_out_at: datetime | None
+    credited_hours: Decimal
+    submitted_hours: Decimal | None
+    honour_hours: Decimal
+    note: str
+    reject_reason: str
+    points_awarded: int
+    created_at: datetime
+
+    @staticmethod
+    def resolve_task(obj) -> str:
+        return obj.task.title
+
+
+class ClaimIn(Schema):
+    organization_id: int | None = None
+
+
+class ClaimFilterIn(Schema):
+    task: int | None = None
+    community: int | None = None
+    status: str | None = Field(None, max_length=20)
+    mine: bool = False
+
+
+class CodeIn(Schema):
+    code: str = Field(..., max_length=12)
+
+
+class SubmitIn(Schema):
+    hours: Decimal | None = Field(None, max_digits=6, decimal_places=2)
+    note: str = Field("", max_length=2000)
+
+
+class VerifyIn(Schema):
+    hours: Decimal | None = Field(None, max_digits=6, decimal_places=2, description="Honour hours, capped by the task's length.")
+
+
+class VerifyOut(ClaimOut):
+    pass
+
+
+class RejectIn(Schema):
+    reason: str = Field(..., max_length=200)
+
+
+class ReviewIn(Schema):
+    stars: int
+    comment: str = Field("", max_length=2000)
+
+
+class ReviewOut(Schema):
+    id: int
+    claim_id: int | None
+    contract_id: int | None
+    provider_id: int | None
+    organization_id: int | None
+    stars: int
+    comment: str
+    hidden: bool
+    on_behalf: bool
+    created_at: datetime
+
+    @staticmethod
+    def resolve_on_behalf(obj) -> bool:
+        return obj.entered_by_id is not None
+
+    @staticmethod
+    def resolve_comment(obj) -> str:
+        return "" if obj.hidden else obj.comment
+
+
+class HideIn(Schema):
+    reason: str = Field(..., max_length=200)
+
+
+@router.post("/tasks/{task_id}/claims", response={201: ClaimOut, **ERRORS}, auth=AUTH)
+def claim_task(request, task_id: int, payload: ClaimIn | None = None):
+    task = market_selectors.task_get_for(optional_user(request), task_id)
+    organization = None
+    if payload is not None and payload.organization_id is not None:
+        organization = Organization.objects.filter(pk=payload.organization_id).first()
+        if organization is None:
+            raise NotFound(code="organization_not_found", field="organization_id")
+    return Status(201, services.claim_create(actor=request.auth, task=task, organization=organization))
+
+
+@router.get("/claims", response={200: list[ClaimOut], **ERRORS}, auth=AUTH)
+@paginate(PageNumberPagination)
+def list_claims(request, filters: Query[ClaimFilterIn]):
+    data = {k: v for k, v in filters.dict().items() if v is not None and k != "mine"}
+    return selectors.claim_list(viewer=request.auth, filters=data, own_only=filters.mine)
+
+
+@router.get("/claims/{claim_id}", response={200: ClaimOut, **ERRORS}, auth=AUTH)
+def get_claim(request, claim_id: int):
+    return selectors.claim_get_for(request.auth, claim_id)
+
+
+@router.post("/claims/{claim_id}/withdraw", response={200: ClaimOut, **ERRORS}, auth=AUTH)
+def withdraw(request, claim_id: int):
+    return services.claim_withdraw(actor=request.auth, claim=selectors.claim_get_for(request.auth, claim_id))
+
+
+@router.post("/claims/{claim_id}/check-in", response={200: ClaimOut, **ERRORS}, auth=AUTH)
+def check_in(request, claim_id: int, payload: CodeIn):
+    return services.claim_check_in(actor=request.auth, claim=selectors.claim_get_for(request.auth, claim_id), code=payload.code)
+
+
+@router.post("/claims/{claim_id}/check-out", response={200: ClaimOut, **ERRORS}, auth=AUTH)
+def check_out(request, claim_id: int, payload: CodeIn):
+    return services.claim_check_out(actor=request.auth, claim=selectors.claim_get_for(request.auth, claim_id), code=payload.code)
+
+
+@router.post("/claims/{claim_id}/submit", response={200: ClaimOut, **ERRORS}, auth=AUTH)
+def submit(request, claim_id: int, payload: SubmitIn):
+    claim = selectors.claim_get_for(request.auth, claim_id)
+    return services.claim_submit(actor=request.auth, claim=claim, hours=payload.hours, note=payload.note)
+
+
+@router.post("/claims/{claim_id}/verify", response={200: VerifyOut, **ERRORS}, auth=AUTH)
+def verify(request, claim_id: int, payload: VerifyIn | None = None):
+    claim = selectors.claim_get_for(request.auth, claim_id)
+    return services.claim_verify(actor=request.auth, claim=claim, honour_hours=payload.hours if payload else None)
+
+
+@router.post("/claims/{claim_id}/reject", response={200: ClaimOut, **ERRORS}, auth=AUTH)
+def reject(request, claim_id: int, payload: RejectIn):
+    return services.claim_reject(actor=request.auth, claim=selectors.claim_get_for(request.auth, claim_id), reason=payload.reason)
+
+
+@router.post("/claims/{claim_id}/review", response={201: ReviewOut, **ERRORS}, auth=AUTH, tags=["reviews"])
+def review(request, claim_id: int, payload: ReviewIn):
+    claim = selectors.claim_get_for(request.auth, claim_id)
+    return Status(201, services.review_create(actor=request.auth, claim=claim, stars=payload.stars, comment=payload.comment))
+
+
+@router.post("/reviews/{review_id}/hide", response={200: ReviewOut, **ERRORS}, auth=AUTH, tags=["reviews"])
+def hide_review(request, review_id: int, payload: HideIn):
+    review = get_object_or_404(Review.objects.select_related("claim__task"), pk=review_id)
+    return services.review_hide(actor=request.auth, review=review, reason=payload.reason)
+
+
+class ReputationOut(Schema):
+    score: Decimal | None
+    average: Decimal | None
+    reviews: int
+    services: int
+    credited_hours: Decimal
+    honour_hours: Decimal
+
+
+@router.get("/volunteers/{user_id}/reputation", response={200: ReputationOut, **ERRORS}, auth=None, tags=["reviews"])
+def volunteer_reputation(request, user_id: int):
+    return selectors.provider_reputation(user=get_object_or_404(User, pk=user_id, is_active=True))
+
+
+@router.get("/organizations/{organization_id}/reputation", response={200: ReputationOut, **ERRORS}, auth=None, tags=["reviews"])
+def organization_reputation(request, organization_id: int):
+    org = get_object_or_404(Organization, pk=organization_id, status=Organization.Status.VERIFIED)
+    return selectors.provider_reputation(organization=org)
+
+
+class RecordLineOut(Schema):
+    claim_id: int = Field(..., alias="id")
+    task_id: int
+    task: str
+    community: str
+    date: datetime
+    credited_hours: Decimal
+    honour_hours: Decimal
+    points: int = Field(..., alias="points_awarded")
+
+    @staticmethod
+    def resolve_task(obj) -> str:
+        return obj.task.title
+
+    @staticmethod
+    def resolve_community(obj) -> str:
+        return obj.task.community.name
+
+    @staticmethod
+    def resolve_date(obj) -> datetime:
+        return obj.task.starts_at
+
+
+class RecordOut(Schema):
+    user_id: int
+    services: int
+    credited_hours: Decimal
+    honour_hours: Decimal
+    points: int
+    lines: list[RecordLineOut]
+
+
+@router.get("/volunteers/{user_id}/record", response={200: RecordOut, **ERRORS}, auth=AUTH, tags=["reviews"])
+def volunteer_record(request, user_id: int):
+    volunteer = User.objects.filter(pk=user_id, is_active=True).first()
+    if volunteer is None or not selectors.record_visible_to(volunteer, request.auth):
+        raise NotFound(code="user_not_found")
+    return {"user_id": volunteer.pk, **selectors.volunteer_record_totals(volunteer), "lines": list(selectors.volunteer_record(volunteer)[:500])}
+
+
+# --- Cancelling a task withdraws its claims: the workflow lives with the claims ---------------------
+class CancelIn(Schema):
+    reason: str = Field("", max_length=200)
+
+
+@router.post("/tasks/{task_id}/cancel", response={200: TaskOut, **ERRORS}, auth=AUTH, tags=["tasks"])
+def cancel_task(request, task_id: int, payload: CancelIn | None = None):
+    task = market_selectors.task_get_for(request.auth, task_id)
+    services.task_cancel(actor=request.auth, task=task, reason=payload.reason if payload else "")
+    return market_selectors.task_get_for(request.auth, task.pk)

@@ -1,0 +1,190 @@
+"""Pages for funded projects: list, publish, and the project page where the five parties meet
+(community, organisations bidding and delivering, volunteers on its tasks, reviews)."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Organization
+from accounts.selectors import community_get_for, is_community_staff
+from core.errors import ApplicationError, PermissionDenied, ValidationFailed
+from core.pages import add_error_to_form, error_page, perform
+from marketplace import forms as market_forms
+from marketplace import selectors as market_selectors
+from marketplace import services as market_services
+from orders import selectors, services
+from orders.models import Bid, Contract
+
+
+def listing(request):
+    try:
+        projects = market_selectors.project_list(viewer=request.user, filters=request.GET)
+    except ValidationFailed as exc:
+        return error_page(request, exc)
+    page = Paginator(projects, 20).get_page(request.GET.get("page"))
+    return render(request, "projects/list.html", {"page": page})
+
+
+@login_required
+def create(request, community_id: int):
+    community = community_get_for(request.user, community_id)
+    if not is_community_staff(request.user, community.pk):
+        return error_page(request, PermissionDenied(_("Only staff of this community can publish projects.")))
+    form = market_forms.ProjectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            project = market_services.project_create(
+                actor=request.user, community=community, title=data["title"], description=data["description"], budget=form.budget_fen(),
+                bid_deadline=data["bid_deadline"], service_starts=data["service_starts"], service_ends=data["service_ends"],
+                criteria=form.criteria_list(), required_documents=data["required_documents"],
+            )
+        except ApplicationError as exc:
+            add_error_to_form(form, exc)
+        else:
+            messages.success(request, _("Project published; organisations can bid until the deadline."))
+            return redirect("projects:detail", project.pk)
+    return render(request, "projects/form.html", {"form": form, "community": community}, status=400 if form.errors else 200)
+
+
+def detail(request, project_id: int):
+    project = market_selectors.project_get_for(request.user, project_id)
+    user = request.user
+    is_staff = is_community_staff(user, project.community_id)
+    closed = project.bidding_closed()
+    contract = Contract.objects.filter(project=project).select_related("organization").first()
+    my_orgs = list(Organization.objects.filter(members__user=user, members__role="admin", status=Organization.Status.VERIFIED)) if user.is_authenticated else []
+    visible_bids = selectors.bids_visible_to(project, user)
+    context = {
+        "project": project,
+        "is_staff": is_staff,
+        "closed": closed,
+        "criteria": project.criteria.all(),
+        "bids": visible_bids,
+        "bid_count": selectors.bid_count(project) if is_staff else None,
+        "ranking": selectors.bid_ranking(project) if is_staff and closed else None,
+        "can_bid": bool(my_orgs) and not closed and project.status == "open",
+        "bid_orgs": [o for o in my_orgs if not Bid.objects.filter(project=project, organization=o).exclude(status="withdrawn").exists()],
+        "contract": contract,
+        "milestones": contract.milestones.all() if contract else [],
+        "is_contractor": bool(contract) and user.is_authenticated and contract.organization.members.filter(user=user).exists(),
+        "tasks": contract.tasks.all() if contract else [],
+        "review": getattr(contract, "review", None) if contract else None,
+        "today": date.today(),
+    }
+    return render(request, "projects/detail.html", context)
+
+
+@login_required
+@require_POST
+def bid(request, project_id: int):
+    project = market_selectors.project_get_for(request.user, project_id)
+    raw_org = request.POST.get("organization", "")
+    organization = Organization.objects.filter(pk=int(raw_org) if raw_org.isdigit() else 0).first()
+    yuan = request.POST.get("amount_yuan", "")
+    try:
+        amount = int(round(float(yuan) * 100))
+    except ValueError:
+        amount = 0
+    then = redirect("projects:detail", project.pk)
+    if organization is None:
+        messages.error(request, _("Choose the organisation you bid for."))
+        return then
+    return perform(
+        request,
+        lambda: services.bid_submit(
+            actor=request.user, project=project, organization=organization, amount=amount, proposal=request.POST.get("proposal", ""),
+            team=request.POST.get("team", ""), timeline=request.POST.get("timeline", ""), attachment=request.FILES.get("attachment"),
+        ),
+        success=_("Bid submitted. It stays sealed until the deadline."),
+        then=then,
+    )
+
+
+@login_required
+@require_POST
+def withdraw_bid(request, bid_id: int):
+    b = selectors.bid_get_for(request.user, bid_id)
+    return perform(request, lambda: services.bid_withdraw(actor=request.user, bid=b), success=_("Bid withdrawn."), then=redirect("projects:detail", b.project_id))
+
+
+@login_required
+@require_POST
+def score_bid(request, bid_id: int):
+    b = selectors.bid_get_for(request.user, bid_id)
+    scores = {}
+    for criterion in b.project.criteria.all():
+        raw = request.POST.get(f"c{criterion.pk}", "")
+        scores[criterion.pk] = int(raw) if raw.isdigit() else -1
+    return perform(request, lambda: services.bid_score(actor=request.user, bid=b, scores=scores), success=_("Scores saved."), then=redirect("projects:detail", b.project_id))
+
+
+@login_required
+@require_POST
+def award(request, project_id: int):
+    project = market_selectors.project_get_for(request.user, project_id)
+    raw = request.POST.get("bid", "")
+    b = Bid.objects.filter(pk=int(raw) if raw.isdigit() else 0, project=project).first()
+    then = redirect("projects:detail", project.pk)
+    if b is None:
+        messages.error(request, _("Choose the bid to award."))
+        return then
+    reason = request.POST.get("reason", "").strip()
+    if not reason:
+        messages.error(request, _("Write the reason for the award; it is kept for audit."))
+        return then
+    return perform(request, lambda: services.project_award(actor=request.user, project=project, bid=b, reason=reason), success=_("Awarded; every bidder was told."), then=then)
+
+
+@login_required
+@require_POST
+def milestones(request, contract_id: int):
+    contract = selectors.contract_get_for(request.user, contract_id)
+    items = []
+    for line in request.POST.get("milestones", "").splitlines():
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) == 3:
+            try:
+                items.append((parts[0], date.fromisoformat(parts[1]), int(round(float(parts[2]) * 100))))
+            except ValueError:
+                items.append(("", None, 0))
+        elif line.strip():
+            items.append(("", None, 0))
+    return perform(request, lambda: services.contract_set_milestones(actor=request.user, contract=contract, items=items), success=_("Milestones set."), then=redirect("projects:detail", contract.project_id))
+
+
+@login_required
+@require_POST
+def milestone_submit(request, milestone_id: int):
+    m = selectors.milestone_get_for(request.user, milestone_id)
+    evidence = request.POST.get("evidence", "")
+    return perform(request, lambda: services.milestone_submit(actor=request.user, milestone=m, evidence=evidence), success=_("Milestone submitted."), then=redirect("projects:detail", m.contract.project_id))
+
+
+@login_required
+@require_POST
+def milestone_accept(request, milestone_id: int):
+    m = selectors.milestone_get_for(request.user, milestone_id)
+    return perform(request, lambda: services.milestone_accept(actor=request.user, milestone=m), success=_("Milestone accepted."), then=redirect("projects:detail", m.contract.project_id))
+
+
+@login_required
+@require_POST
+def milestone_return(request, milestone_id: int):
+    m = selectors.milestone_get_for(request.user, milestone_id)
+    comment = request.POST.get("comment", "")
+    return perform(request, lambda: services.milestone_return(actor=request.user, milestone=m, comment=comment), success=_("Milestone returned with comments."), then=redirect("projects:detail", m.contract.project_id))
+
+
+@login_required
+@require_POST
+def review(request, contract_id: int):
+    contract = selectors.contract_get_for(request.user, contract_id)
+    raw = request.POST.get("stars", "")
+    stars = int(raw) if raw.isdigit() else 0
+    return perform(request, lambda: services.contract_review(actor=request.user, contract=contract, stars=stars, comment=request.POST.get("comment", "")), success=_("Thank you for your review."), then=redirect("projects:detail", contract.project_id))

@@ -169,7 +169,7 @@ def join_community(request, community_id: int, payload: JoinIn):
 @router.post("/communities/{community_id}/members", response={201: MembershipOut, **ERRORS}, auth=AUTH, tags=["communities"])
 def add_community_member(request, community_id: int, payload: MemberAddIn):
     community = get_object_or_404(Community, pk=community_id)
-    user = services.user_by_id_or_404(payload.user_id)
+    user = selectors.user_get_for(request.auth, payload.user_id)
     return Status(201, services.membership_add(actor=request.auth, community=community, user=user, role=payload.role))
 
 
@@ -208,7 +208,7 @@ def list_lockouts(request):
 @router.post("/users/{user_id}/unlock", response={200: UnlockOut, **ERRORS}, auth=AUTH, tags=["accounts"])
 def unlock_user(request, user_id: int):
     """Lift a person's login lockout: staff of a community they belong to, or the district admin."""
-    user = services.user_by_id_or_404(user_id)
+    user = selectors.user_get_for(request.auth, user_id)
     return {"user_id": user.pk, "attempts_cleared": services.lockout_reset(actor=request.auth, user=user)}
 
 
@@ -264,7 +264,7 @@ def suspend_organization(request, organization_id: int, payload: SuspendIn):
 )
 def add_organization_member(request, organization_id: int, payload: OrganizationMemberIn):
     org = selectors.organization_get_for(optional_user(request), organization_id)
-    user = services.user_by_id_or_404(payload.user_id)
+    user = selectors.user_get_for(request.auth, payload.user_id)
     return Status(201, services.organization_member_add(actor=request.auth, organization=org, user=user))
 
 

@@ -132,6 +132,14 @@ def organization_members(organization: Organization) -> QuerySet[OrganizationMem
     return organization.members.select_related("user").order_by("role", "user__username")
 
 
+def user_get_for(viewer, user_id: int) -> User:
+    """An active person named by id (a form's ``user_id``); else 404 on that field."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        raise NotFound(_("No such user."), code="user_not_found", field="user_id")
+    return user
+
+
 def user_by_username(username: str) -> User | None:
     username = (username or "").strip()
     if not username:

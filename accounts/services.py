@@ -35,7 +35,7 @@ from accounts.models import (
 )
 from accounts.selectors import is_community_staff, is_organization_admin, staff_community_ids
 from accounts.validators import is_valid_credit_code, normalize_credit_code
-from core.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, RateLimited, ValidationFailed
+from core.errors import Conflict, NotAuthenticated, PermissionDenied, RateLimited, ValidationFailed
 from core.realtime import send_now, user_group
 
 MAX_SKILLS = 20
@@ -348,13 +348,6 @@ def organization_member_add(*, actor: User, organization: Organization, user: Us
             return OrganizationMember.objects.create(organization=organization, user=user, role=OrganizationMember.Role.MEMBER)
     except IntegrityError:
         raise already from None
-
-
-def user_by_id_or_404(user_id: int) -> User:
-    user = User.objects.filter(pk=user_id, is_active=True).first()
-    if user is None:
-        raise NotFound(_("No such user."), code="user_not_found", field="user_id")
-    return user
 
 
 # --- Notifications ---------------------------------------------------------------------------------

@@ -88,7 +88,7 @@ def lockouts(request):
 @require_POST
 def lockout_reset(request, user_id: int):
     try:
-        user = services.user_by_id_or_404(user_id)
+        user = selectors.user_get_for(request.user, user_id)
         services.lockout_reset(actor=request.user, user=user)
     except ApplicationError as exc:
         return error_page(request, exc)

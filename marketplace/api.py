@@ -9,7 +9,7 @@ from ninja.pagination import paginate
 
 from accounts.auth import AUTH, optional_user
 from accounts.models import Community, Organization
-from accounts.services import user_by_id_or_404
+from accounts.selectors import user_get_for
 from core.api import ERRORS, ApiDateTime, PageNumberPagination
 from core.errors import NotFound
 from marketplace import selectors, services
@@ -77,7 +77,7 @@ class TaskIn(TaskBodyIn):
     draft: bool = False
 
 
-def task_fields(payload: TaskBodyIn) -> services.TaskFields:
+def task_fields(request, payload: TaskBodyIn) -> services.TaskFields:
     return services.TaskFields(
         title=payload.title,
         description=payload.description,
@@ -88,7 +88,7 @@ def task_fields(payload: TaskBodyIn) -> services.TaskFields:
         slots=payload.slots,
         points=payload.points,
         skills=payload.skills,
-        beneficiary=user_by_id_or_404(payload.beneficiary_id) if payload.beneficiary_id is not None else None,
+        beneficiary=user_get_for(request.auth, payload.beneficiary_id) if payload.beneficiary_id is not None else None,
         latitude=payload.latitude,
         longitude=payload.longitude,
     )
@@ -107,7 +107,7 @@ def list_tasks(request, filters: Query[TaskFilterIn]):
 @router.post("/tasks", response={201: TaskOut, **ERRORS}, auth=AUTH)
 def create_task(request, payload: TaskIn):
     community = get_object_or_404(Community, pk=payload.community_id)
-    task = services.task_create(actor=request.auth, community=community, fields=task_fields(payload), draft=payload.draft)
+    task = services.task_create(actor=request.auth, community=community, fields=task_fields(request, payload), draft=payload.draft)
     return Status(201, selectors.task_get_for(request.auth, task.pk))
 
 
@@ -119,7 +119,7 @@ def get_task(request, task_id: int):
 @router.put("/tasks/{task_id}", response={200: TaskOut, **ERRORS}, auth=AUTH)
 def update_task(request, task_id: int, payload: TaskBodyIn):
     task = selectors.task_get_for(optional_user(request), task_id)
-    services.task_update(actor=request.auth, task=task, fields=task_fields(payload))
+    services.task_update(actor=request.auth, task=task, fields=task_fields(request, payload))
     return selectors.task_get_for(request.auth, task.pk)
 
 
@@ -275,7 +275,7 @@ def triage_need(request, need_id: int, payload: TriageIn):
 @router.post("/needs/{need_id}/tasks", response={201: TaskOut, **ERRORS}, auth=AUTH, tags=["needs"])
 def need_to_task(request, need_id: int, payload: TaskBodyIn):
     need = selectors.need_get_for(optional_user(request), need_id)
-    task = services.need_create_task(actor=request.auth, need=need, fields=task_fields(payload))
+    task = services.need_create_task(actor=request.auth, need=need, fields=task_fields(request, payload))
     return Status(201, selectors.task_get_for(request.auth, task.pk))
 
 

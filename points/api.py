@@ -9,8 +9,7 @@ from ninja.pagination import paginate
 
 from accounts.auth import AUTH
 from accounts.models import Community
-from accounts.selectors import is_community_staff
-from accounts.services import user_by_id_or_404
+from accounts.selectors import is_community_staff, user_get_for
 from core.api import ERRORS, ApiDateTime, PageNumberPagination
 from core.errors import NotFound, PermissionDenied
 from points import selectors, services
@@ -111,7 +110,7 @@ class AwardOut(Schema):
 @router.post("/communities/{community_id}/points/awards", response={201: AwardOut, **ERRORS}, auth=AUTH)
 def award(request, community_id: int, payload: AwardIn):
     community = get_object_or_404(Community, pk=community_id)
-    user = user_by_id_or_404(payload.user_id)
+    user = user_get_for(request.auth, payload.user_id)
     result = services.points_award_by_staff(
         actor=request.auth,
         community=community,
@@ -191,7 +190,7 @@ class TransferOut(Schema):
 @router.post("/points/transfers", response={201: TransferOut, **ERRORS}, auth=AUTH)
 def transfer(request, payload: TransferIn):
     community = get_object_or_404(Community, pk=payload.community_id)
-    to_user = user_by_id_or_404(payload.to_user_id) if payload.to_user_id is not None else None
+    to_user = user_get_for(request.auth, payload.to_user_id) if payload.to_user_id is not None else None
     posted = services.points_transfer(
         actor=request.auth,
         community=community,

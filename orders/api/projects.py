@@ -348,7 +348,7 @@ def review_contract(request, contract_id: int, payload: ContractReviewIn):
 
 @router.post("/contracts/{contract_id}/tasks", response={201: TaskOut, **ERRORS}, auth=AUTH, tags=["projects"])
 def contract_task(request, contract_id: int, payload: TaskBodyIn):
-    task = services.contract_task_create(actor=request.auth, contract=selectors.contract_get_for(request.auth, contract_id), fields=task_fields(payload))
+    task = services.contract_task_create(actor=request.auth, contract=selectors.contract_get_for(request.auth, contract_id), fields=task_fields(request, payload))
     return Status(201, market_selectors.task_get_for(request.auth, task.pk))
 
 

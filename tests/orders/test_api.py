@@ -32,6 +32,16 @@ def task_body(community, **overrides):
     return body
 
 
+def test_staff_name_the_resident_a_task_serves_and_an_unknown_one_is_refused_on_its_field(api, staff, community, resident):
+    response = api(staff).post("tasks", task_body(community, beneficiary_id=resident.pk))
+    assert response.status_code == 201
+    assert Task.objects.get(pk=response.json()["id"]).beneficiary == resident
+    refused = api(staff).post("tasks", task_body(community, beneficiary_id=resident.pk + 999))
+    assert error_of(refused) == (404, "user_not_found")
+    assert refused.json()["field"] == "user_id"
+    assert Task.objects.count() == 1
+
+
 def test_staff_post_a_task_and_anyone_sees_it(api, staff, community):
     response = api(staff).post("tasks", task_body(community))
     assert response.status_code == 201

@@ -8,7 +8,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from accounts import selectors, services
-from accounts.models import Community, Organization
+from accounts.models import Community, CommunityInvitation, Organization
 from config.api import AUTH, ErrorOut, PageNumberPagination, optional_user
 from config.errors import NotFound
 
@@ -195,11 +195,54 @@ def join_community(request, community_id: int, payload: JoinIn):
     return Status(201, services.membership_join(actor=request.auth, community=community, role=payload.role))
 
 
-@router.post("/communities/{community_id}/members", response={201: MembershipOut, **ERRORS}, auth=AUTH, tags=["communities"])
+class InvitedOut(Schema):
+    status: str = "invited"
+    invitation_id: int
+
+
+@router.post(
+    "/communities/{community_id}/members", response={201: MembershipOut, 202: InvitedOut, **ERRORS}, auth=AUTH, tags=["communities"]
+)
 def add_community_member(request, community_id: int, payload: MemberAddIn):
+    """Staff: a person already in the community gets the role at once (201); anyone else is
+    invited (202) and becomes a member only by accepting. The district admin adds at once."""
     community = get_object_or_404(Community, pk=community_id)
     user = services.user_by_id_or_404(payload.user_id)
-    return Status(201, services.membership_add(actor=request.auth, community=community, user=user, role=payload.role))
+    result = services.membership_add(actor=request.auth, community=community, user=user, role=payload.role)
+    if isinstance(result, CommunityInvitation):
+        return Status(202, {"status": "invited", "invitation_id": result.pk})
+    return Status(201, result)
+
+
+class InvitationOut(Schema):
+    id: int
+    community_id: int
+    community: str = Field(..., alias="community.name")
+    role: str
+    status: str
+    invited_by: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_invited_by(obj) -> str:
+        return obj.invited_by.shown_name
+
+
+@router.get("/me/invitations", response={200: list[InvitationOut], **ERRORS}, auth=AUTH, tags=["communities"])
+@paginate(PageNumberPagination)
+def my_invitations(request):
+    """The caller's unanswered invitations into communities."""
+    return selectors.user_pending_invitations(request.auth)
+
+
+@router.post("/invitations/{invitation_id}/accept", response={201: MembershipOut, **ERRORS}, auth=AUTH, tags=["communities"])
+def accept_invitation(request, invitation_id: int):
+    return Status(201, services.invitation_accept(actor=request.auth, invitation_id=invitation_id))
+
+
+@router.post("/invitations/{invitation_id}/decline", response={200: InvitationOut, **ERRORS}, auth=AUTH, tags=["communities"])
+def decline_invitation(request, invitation_id: int):
+    return services.invitation_decline(actor=request.auth, invitation_id=invitation_id)
 
 
 # --- Login lockouts --------------------------------------------------------------------------------

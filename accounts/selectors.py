@@ -84,6 +84,15 @@ def user_memberships(user) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user).select_related("community__street__district").order_by("community__name", "role")
 
 
+def user_pending_invitations(user) -> QuerySet:
+    """The invitations into communities the person has not answered yet, newest first."""
+    from accounts.models import CommunityInvitation
+
+    return CommunityInvitation.objects.filter(user=user, status=CommunityInvitation.Status.PENDING).select_related(
+        "community", "invited_by"
+    )
+
+
 def user_organization_memberships(user) -> QuerySet[OrganizationMember]:
     return OrganizationMember.objects.filter(user=user).select_related("organization").order_by("organization__name")
 

@@ -15,12 +15,14 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import (
     ApiToken,
     Community,
+    CommunityInvitation,
     District,
     Membership,
     Organization,
@@ -238,12 +240,94 @@ def membership_join(*, actor: User, community: Community, role: str) -> Membersh
     return _membership_create(user=actor, community=community, role=role, added_by=actor)
 
 
-def membership_add(*, actor: User, community: Community, user: User, role: str) -> Membership:
-    """Staff of the community (or the district admin) add a person in any role, staff included."""
+def membership_add(*, actor: User, community: Community, user: User, role: str) -> "Membership | CommunityInvitation":
+    """Staff of the community (or the district admin) add a person in any role, staff included.
+
+    Nobody is pulled into a community without consent: for a person who is not yet a member of
+    this community, staff only invite (the ``CommunityInvitation`` is returned, nothing else
+    changes until the person accepts). A person already in the community may be given another
+    role at once. The district admin adds at once."""
     if not is_community_staff(actor, community.pk):
         raise PermissionDenied(_("Only staff of this community can add its members."))
     role = _check_role(role, list(Membership.Role.values))
-    return _membership_create(user=user, community=community, role=role, added_by=actor)
+    if actor.is_superuser or Membership.objects.filter(user=user, community=community).exists():
+        return _membership_create(user=user, community=community, role=role, added_by=actor)
+    return invitation_create(actor=actor, community=community, user=user, role=role)
+
+
+def invitation_create(*, actor: User, community: Community, user: User, role: str) -> CommunityInvitation:
+    """Invite a person into ``community`` in ``role`` (staff of it only) and tell them. Inviting
+    again while an invitation is open returns that one and tells nobody twice."""
+    if not is_community_staff(actor, community.pk):
+        raise PermissionDenied(_("Only staff of this community can add its members."))
+    role = _check_role(role, list(Membership.Role.values))
+    if Membership.objects.filter(user=user, community=community, role=role).exists():
+        raise Conflict(_("Already a member of this community in that role."), code="already_member")
+    open_invitation = CommunityInvitation.objects.filter(
+        user=user, community=community, role=role, status=CommunityInvitation.Status.PENDING
+    ).first()
+    if open_invitation is not None:
+        return open_invitation
+    try:
+        with transaction.atomic():
+            invitation = CommunityInvitation.objects.create(community=community, user=user, role=role, invited_by=actor)
+            notify(
+                user=user,
+                kind="community_invitation",
+                message=_("%(staff)s invites you to join %(community)s as %(role)s.")
+                % {"staff": actor.shown_name, "community": community.name, "role": Membership.Role(role).label},
+                url=reverse("accounts:invitations"),
+            )
+    except IntegrityError:
+        # Two clicks racing: the partial unique index kept one open invitation; return it.
+        return CommunityInvitation.objects.get(user=user, community=community, role=role, status=CommunityInvitation.Status.PENDING)
+    return invitation
+
+
+def _own_pending_invitation(*, actor: User, invitation_id: int) -> CommunityInvitation:
+    # Someone else's invitation does not exist for the caller (404, not 403).
+    invitation = CommunityInvitation.objects.select_related("community", "invited_by").filter(pk=invitation_id, user=actor).first()
+    if invitation is None or not actor.is_authenticated:
+        raise NotFound(_("No such invitation."), code="invitation_not_found")
+    return invitation
+
+
+def invitation_accept(*, actor: User, invitation_id: int) -> Membership:
+    """The invited person accepts: they become a member in the invited role. Staff never make
+    someone staff of a community they do not staff themselves: if the inviter is no longer staff
+    there, the invitation has lapsed (409 ``invitation_lapsed``)."""
+    invitation = _own_pending_invitation(actor=actor, invitation_id=invitation_id)
+    with transaction.atomic():
+        # Conditional update: of two accepts (or an accept and a decline) racing, one wins.
+        if invitation.status != CommunityInvitation.Status.PENDING:
+            raise Conflict(_("This invitation was already answered."), code="invitation_answered")
+        if not is_community_staff(invitation.invited_by, invitation.community_id):
+            raise Conflict(
+                _("Whoever invited you is no longer staff of this community, so the invitation has lapsed."), code="invitation_lapsed"
+            )
+        moved = CommunityInvitation.objects.filter(pk=invitation.pk, status=CommunityInvitation.Status.PENDING).update(
+            status=CommunityInvitation.Status.ACCEPTED, decided_at=timezone.now()
+        )
+        if not moved:
+            raise Conflict(_("This invitation was already answered."), code="invitation_answered")
+        existing = Membership.objects.filter(user=actor, community_id=invitation.community_id, role=invitation.role).first()
+        if existing is not None:
+            return existing  # joined by themselves meanwhile: the invitation is simply fulfilled
+        return _membership_create(user=actor, community=invitation.community, role=invitation.role, added_by=invitation.invited_by)
+
+
+def invitation_decline(*, actor: User, invitation_id: int) -> CommunityInvitation:
+    """The invited person declines; nothing else changes. Declining twice is harmless."""
+    invitation = _own_pending_invitation(actor=actor, invitation_id=invitation_id)
+    if invitation.status == CommunityInvitation.Status.DECLINED:
+        return invitation
+    moved = CommunityInvitation.objects.filter(pk=invitation.pk, status=CommunityInvitation.Status.PENDING).update(
+        status=CommunityInvitation.Status.DECLINED, decided_at=timezone.now()
+    )
+    if not moved:
+        raise Conflict(_("This invitation was already answered."), code="invitation_answered")
+    invitation.refresh_from_db()
+    return invitation
 
 
 def membership_leave(*, actor: User, membership: Membership) -> None:

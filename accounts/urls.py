@@ -12,6 +12,9 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("lockouts/", views.lockouts, name="lockouts"),
     path("lockouts/<int:user_id>/unlock/", views.lockout_reset, name="unlock"),
+    path("invitations/", views.invitations, name="invitations"),
+    path("invitations/<int:invitation_id>/accept/", views.invitation_accept, name="invitation_accept"),
+    path("invitations/<int:invitation_id>/decline/", views.invitation_decline, name="invitation_decline"),
 ]
 
 communities_patterns = (

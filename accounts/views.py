@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import forms, selectors, services
-from accounts.models import Community, Membership, Organization
+from accounts.models import Community, CommunityInvitation, Membership, Organization
 from config.errors import ApplicationError, PermissionDenied, ValidationFailed
 from config.pages import add_error_to_form, error_page
 from orders.selectors import provider_reputation
@@ -172,14 +172,58 @@ def community_member_add(request, community_id: int):
         return redirect("communities:detail", community.pk)
     try:
         user = selectors.user_by_username_or_error(form.cleaned_data["username"])
-        membership = services.membership_add(actor=request.user, community=community, user=user, role=form.cleaned_data["role"])
+        added = services.membership_add(actor=request.user, community=community, user=user, role=form.cleaned_data["role"])
     except ApplicationError as exc:
         if exc.status == 403:
             return error_page(request, exc)
         messages.error(request, str(exc.message))
     else:
-        messages.success(request, _("%(user)s added as %(role)s.") % {"user": user.shown_name, "role": membership.get_role_display()})
+        if isinstance(added, CommunityInvitation):
+            messages.success(
+                request,
+                _("%(user)s was invited as %(role)s and becomes a member on accepting.")
+                % {"user": user.shown_name, "role": added.get_role_display()},
+            )
+        else:
+            messages.success(request, _("%(user)s added as %(role)s.") % {"user": user.shown_name, "role": added.get_role_display()})
     return redirect("communities:detail", community.pk)
+
+
+# --- Invitations into communities --------------------------------------------------------------
+@login_required
+def invitations(request):
+    return render(request, "accounts/invitations.html", {"invitations": selectors.user_pending_invitations(request.user)})
+
+
+@login_required
+@require_POST
+def invitation_accept(request, invitation_id: int):
+    try:
+        membership = services.invitation_accept(actor=request.user, invitation_id=invitation_id)
+    except ApplicationError as exc:
+        if exc.status == 409:
+            messages.error(request, str(exc.message))
+            return redirect("accounts:invitations")
+        return error_page(request, exc)
+    messages.success(
+        request,
+        _("You joined %(community)s as %(role)s.") % {"community": membership.community.name, "role": membership.get_role_display()},
+    )
+    return redirect("communities:detail", membership.community_id)
+
+
+@login_required
+@require_POST
+def invitation_decline(request, invitation_id: int):
+    try:
+        services.invitation_decline(actor=request.user, invitation_id=invitation_id)
+    except ApplicationError as exc:
+        if exc.status == 409:
+            messages.error(request, str(exc.message))
+            return redirect("accounts:invitations")
+        return error_page(request, exc)
+    messages.success(request, _("Invitation declined."))
+    return redirect("accounts:invitations")
 
 
 # --- Organisations -------------------------------------------------------------------------------

@@ -125,8 +125,12 @@ API = [
     # Communities, organisations, lockouts (accounts)
     row("GET /api/v1/communities/{community_id}", "community", "200 200 200 200 200 200 200"),
     row("POST /api/v1/communities/{community_id}/join", "community", "401 201 409 201 201 201 201", lambda w: {"role": "volunteer"}),
-    row("POST /api/v1/communities/{community_id}/members", "community", "401 403 403 403 201 403 201",
+    # Staff only invite someone who is not a member yet (202); the district admin adds at once.
+    row("POST /api/v1/communities/{community_id}/members", "community", "401 403 403 403 202 403 201",
         lambda w: {"user_id": w.ids["newcomer"], "role": "resident"}),
+    # Only the invited person (the volunteer, invited into the other community) may answer.
+    row("POST /api/v1/invitations/{invitation_id}/accept", "invitation", "401 404 201 404 404 404 404"),
+    row("POST /api/v1/invitations/{invitation_id}/decline", "invitation", "401 404 200 404 404 404 404"),
     row("GET /api/v1/organizations/{organization_id}", "org", "200 200 200 200 200 200 200"),
     row("POST /api/v1/organizations/{organization_id}/verify", "org_pending", "401 404 404 404 200 403 200"),
     row("POST /api/v1/organizations/{organization_id}/suspend", "org_pending", "401 404 404 404 200 403 200", lambda w: {"reason": "材料不全"}),
@@ -225,6 +229,8 @@ PAGES = [
     row("POST /organizations/<int:organization_id>/verify/", "org_pending", "login 404 404 404 ok 403 ok"),
     row("POST /organizations/<int:organization_id>/suspend/", "org_pending", "login 404 404 404 ok 403 ok", lambda w: {"reason": "材料不全"}),
     row("POST /organizations/<int:organization_id>/members/", "org", "login 403 403 ok 403 403 ok", lambda w: {"username": "newcomer"}),
+    row("POST /accounts/invitations/<int:invitation_id>/accept/", "invitation", "login 404 ok 404 404 404 404"),
+    row("POST /accounts/invitations/<int:invitation_id>/decline/", "invitation", "login 404 ok 404 404 404 404"),
     # Points and the supermarket
     row("GET /communities/<int:community_id>/rewards/", "community", "200 200 200 200 200 200 200"),
     row("GET /communities/<int:community_id>/rewards/new/", "community", "login 403 403 403 200 403 200"),
@@ -452,6 +458,8 @@ def build_world():
         actor=applicant, name="新成立的志愿者协会", kind=Organization.Kind.SOCIAL_ORGANIZATION, credit_code=valid_credit_code(900_002), community=community
     )
     ids = {"community": community.pk, "org": org.pk, "org_pending": org_pending.pk, "newcomer": newcomer.pk}
+    invitation = accounts.membership_add(actor=users["other_staff"], community=other_community, user=users["volunteer"], role="volunteer")
+    ids["invitation"] = invitation.pk
     ids.update({role: user.pk for role, user in users.items()})
 
     # Points: the district budgets the pool; the volunteer earned 100 and reserved a reward.

@@ -150,6 +150,22 @@ def revoke_token(request):
     return Status(204, None)
 
 
+class PasswordChangeIn(Schema):
+    old_password: str = Field(..., max_length=128)
+    new_password: str = Field(..., max_length=128)
+
+
+@router.post("/me/password", response={200: TokenOut, **ERRORS}, auth=AUTH, tags=["auth"])
+def change_password(request, payload: PasswordChangeIn):
+    """Change the caller's password: a fresh token comes back, every other token and session ends."""
+    from django.contrib.auth import update_session_auth_hash
+
+    token = services.password_change(actor=request.auth, old_password=payload.old_password, new_password=payload.new_password)
+    if request.user.is_authenticated and request.user.pk == request.auth.pk and request.session.session_key:
+        update_session_auth_hash(request, request.auth)  # called from this browser: keep this session
+    return {"token": token}
+
+
 @router.get("/me", response={200: MeOut, **ERRORS}, auth=AUTH)
 def me(request):
     user = request.auth

@@ -68,13 +68,14 @@ def user_register(*, username: str, password: str, display_name: str = "") -> Us
         raise ValidationFailed(
             _("A username may contain only letters, digits and @ . + - _"), code="invalid_username", field="username"
         ) from None
-    if User.objects.filter(username__iexact=username).exists():
-        raise Conflict(_("This username is already taken."), code="username_taken", field="username")
     candidate = User(username=username, display_name=display_name)
+    # The password first: whether a name is taken is told only to someone who could register it.
     try:
         validate_password(password or "", user=candidate)
     except DjangoValidationError as exc:
         raise ValidationFailed(" ".join(exc.messages), code="weak_password", field="password") from None
+    if User.objects.filter(username__iexact=username).exists():
+        raise Conflict(_("This username is already taken."), code="username_taken", field="username")
     candidate.set_password(password)
     try:
         with transaction.atomic():
@@ -191,6 +192,26 @@ def token_authenticate(raw: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def password_change(*, actor: User, old_password: str, new_password: str) -> str:
+    """Change one's own password and return a fresh API token. Every other token of the person is
+    revoked; their sessions stop working too, because Django checks each session against a hash
+    of the password (the page that called this keeps its own session with
+    ``update_session_auth_hash``). 400 ``wrong_password``, 400 ``weak_password``; nothing written then."""
+    if not actor.is_authenticated or not actor.check_password(old_password or ""):
+        raise ValidationFailed(_("Your current password is not right."), code="wrong_password", field="old_password")
+    try:
+        validate_password(new_password or "", user=actor)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(" ".join(exc.messages), code="weak_password", field="new_password") from None
+    with transaction.atomic():
+        actor.set_password(new_password)
+        actor.save(update_fields=["password"])
+        ApiToken.objects.filter(user=actor, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        token = token_create(user=actor)
+    logger.info("User %s changed their password; their other tokens and sessions were ended", actor.pk)
+    return token
 
 
 def token_revoke(*, actor: User, raw: str) -> None:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
+    path("password/change/", views.password_change, name="password_change"),
     path("lockouts/", views.lockouts, name="lockouts"),
     path("lockouts/<int:user_id>/unlock/", views.lockout_reset, name="unlock"),
     path("invitations/", views.invitations, name="invitations"),

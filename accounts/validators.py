@@ -40,3 +40,20 @@ class MinimumLengthValidator(_DjangoMinimumLengthValidator):
             "This password is too short. It must contain at least %(min_length)d characters.",
             self.min_length,
         ) % {"min_length": self.min_length}
+
+
+class NotOnlyWhitespaceValidator:
+    """A password of spaces (or tabs, or full-width spaces) passes the length rule but guards
+    nothing: refuse a password made of whitespace only."""
+
+    def validate(self, password, user=None):
+        from django.core.exceptions import ValidationError
+        from django.utils.translation import gettext
+
+        if password is not None and not password.strip():
+            raise ValidationError(gettext("A password cannot be made of spaces only."), code="password_only_whitespace")
+
+    def get_help_text(self):
+        from django.utils.translation import gettext
+
+        return gettext("Your password cannot be made of spaces only.")

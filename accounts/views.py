@@ -1,7 +1,7 @@
 """Pages for accounts, communities and organisations. They parse forms, call services, render."""
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -40,6 +40,25 @@ def register(request):
             return redirect("communities:list")
     status = 400 if form.errors else 200
     return render(request, "accounts/register.html", {"form": form}, status=status)
+
+
+@login_required
+def password_change(request):
+    """The same service as ``POST /api/v1/me/password``: every API token and every other session
+    of the person ends; this browser stays logged in."""
+    form = forms.PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_change(
+                actor=request.user, old_password=form.cleaned_data["old_password"], new_password=form.cleaned_data["new_password"]
+            )
+        except ApplicationError as exc:
+            add_error_to_form(form, exc)
+        else:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _("Your password was changed. You were logged out everywhere else."))
+            return redirect("accounts:profile")
+    return render(request, "accounts/password_change.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @login_required

@@ -48,6 +48,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a body over MAX_REQUEST_BODY_BYTES is refused before anything reads it (WSGI; under
+    # ASGI config.bodylimit.BodyLimit already refused it in front of Django).
+    "config.bodylimit.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -226,6 +229,9 @@ STORAGES = {
         )
     },
 }
+# The largest request body accepted (uploads included): larger ones answer 413 ``too_large`` before
+# they are read (config/bodylimit.py). The app's own uploads are far smaller (pictures 2 MB).
+MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 10 * 1024 * 1024, minimum=1024)
 MEDIA_ROOT = BASE_DIR / "media"
 MEDIA_URL = "media/"
 

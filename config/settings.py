@@ -234,6 +234,9 @@ STORAGES = {
 MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 10 * 1024 * 1024, minimum=1024)
 MEDIA_ROOT = BASE_DIR / "media"
 MEDIA_URL = "media/"
+# Uploads anyone may fetch by address (/media/...); every other upload (bid attachments, spending
+# vouchers) is served only by a view that checks the viewer (config/media.py).
+PUBLIC_MEDIA_PREFIXES = ["rewards/"]
 
 # --- Security: strict unless DEBUG -------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

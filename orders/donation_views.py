@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Community
 from accounts.selectors import is_community_staff
 from config.errors import NotFound
+from config.media import private_file_response
 from config.pages import perform
 from marketplace.models import Project
 from orders import selectors, services
@@ -154,3 +155,12 @@ def donations_export(request, community_id: int):
     return export(request.GET.get("format", "csv"), f"donations-{community.pk}", header, rows, title="donations") or export(
         "csv", f"donations-{community.pk}", header, rows
     )
+
+
+def spending_voucher(request, community_id: int, spending_id: int):
+    """A spending row's voucher, to whoever may see the spending record
+    (``selectors.spending_visible_to``); 404 for anyone else and for a row without one."""
+    spending = Spending.objects.select_related("project").filter(pk=spending_id, community_id=community_id).first()
+    if spending is None or not selectors.spending_visible_to(spending, request.user):
+        raise Http404
+    return private_file_response(spending.voucher, download_name=f"voucher-{spending.pk}")

@@ -156,6 +156,14 @@ def bids_visible_to(project, viewer) -> QuerySet:
     return qs.filter(own)
 
 
+def spending_visible_to(spending, viewer) -> bool:
+    """A spending record is public information (the community's funds page), except one charged
+    to a project still in draft, which only staff of the community see."""
+    if spending.project is not None and spending.project.status == "draft":
+        return is_community_staff(viewer, spending.community_id)
+    return True
+
+
 def bid_count(project) -> int:
     """How many live bids exist: staff may know this before the deadline, not what they say."""
     from orders.models import Bid

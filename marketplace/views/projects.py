@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Organization
 from accounts.selectors import community_get, is_community_staff
 from config.errors import ApplicationError, PermissionDenied, ValidationFailed
+from config.media import private_file_response
 from config.pages import add_error_to_form, error_page, perform
 from marketplace import forms, selectors, services
 from orders import selectors as order_selectors
@@ -120,6 +121,16 @@ def _own_bid(request, bid_id: int) -> Bid:
     if not order_selectors.bids_visible_to(bid.project, request.user).filter(pk=bid.pk).exists():
         raise Http404
     return bid
+
+
+def bid_attachment(request, bid_id: int):
+    """A bid's attachment, to whoever may read the bid (``bids_visible_to``: the bidding
+    organisation's members; after the deadline, staff of the project's community). Anyone else,
+    and a bid with no attachment: 404."""
+    bid = Bid.objects.select_related("project").filter(pk=bid_id).first()
+    if bid is None or not order_selectors.bids_visible_to(bid.project, request.user).filter(pk=bid.pk).exists():
+        raise Http404
+    return private_file_response(bid.attachment, download_name=f"bid-{bid.pk}")
 
 
 @login_required

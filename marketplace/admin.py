@@ -1,12 +1,15 @@
 """Admin for tasks. State changes go through marketplace.services (the admin action below)."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from config.admin_history import HistoryInline
 from config.errors import ApplicationError
 from marketplace import services
-from marketplace.models import Consultation, Need, Project, ProjectCriterion, Task, TaskStatusChange
+from marketplace.models import Consultation, Need, Project, ProjectCriterion, ProjectStatusChange, Task, TaskStatusChange
 
 
 class TaskStatusChangeInline(HistoryInline):
@@ -39,21 +42,89 @@ class TaskAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{task}: {exc.message}", messages.ERROR)
 
 
+class ProjectCriterionFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        changed = any(form.has_changed() for form in self.forms) or bool(self.deleted_forms)
+        if self.instance.pk and changed:
+            try:
+                services.require_project_terms_open(project=self.instance, criteria_changed=True)
+            except ApplicationError as exc:
+                raise ValidationError(str(exc.message), code=exc.code) from None
+
+
 class ProjectCriterionInline(admin.TabularInline):
+    """Criteria and weights: read-only once a bid exists (bidders priced against them)."""
+
     model = ProjectCriterion
+    formset = ProjectCriterionFormSet
     extra = 0
+
+    def _locked(self, obj) -> bool:
+        return obj is not None and services.project_has_bids(obj)
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not self._locked(obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self._locked(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self._locked(obj)
+
+
+class ProjectStatusChangeInline(HistoryInline):
+    model = ProjectStatusChange
+    readonly_fields = ("from_status", "to_status", "actor", "note", "created_at")
+
+
+class ProjectAdminForm(forms.ModelForm):
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk:
+            try:
+                services.require_project_terms_open(project=self.instance, changed=set(self.changed_data))
+            except ApplicationError as exc:
+                raise ValidationError(str(exc.message), code=exc.code) from None
+        return data
 
 
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
+    """The deadline, budget and criteria lock once a bid exists (read-only here, and refused by
+    ``services.require_project_terms_open`` if a bid came in while the form was open); every change
+    made here is written to the project's history."""
+
+    form = ProjectAdminForm
     list_display = ("title", "community", "budget", "bid_deadline", "status")
     list_filter = ("status", "community")
     search_fields = ("title",)
     readonly_fields = ("status", "created_by", "created_at", "award_reason")
-    inlines = [ProjectCriterionInline]
+    inlines = [ProjectCriterionInline, ProjectStatusChangeInline]
 
     def has_add_permission(self, request):
         return False  # published by staff on the site, where the rules are checked
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if obj is not None and services.project_has_bids(obj):
+            fields += tuple(services.LOCKED_TERMS)
+        return fields
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not change:
+            return
+        parts = [str(form.fields[name].label) for name in form.changed_data if name in form.fields]
+        for formset in formsets:
+            if formset.model is ProjectCriterion:
+                for obj in formset.new_objects + [obj for obj, _fields in formset.changed_objects]:
+                    parts.append(f"{obj.name} {obj.weight}%")
+                parts += [_("removed %(criterion)s") % {"criterion": obj.name} for obj in formset.deleted_objects]
+        if parts:
+            services.project_record_change(
+                actor=request.user, project=form.instance, note=_("Changed in the admin: %(what)s") % {"what": "; ".join(parts)}
+            )
 
 
 @admin.register(Need)

@@ -185,8 +185,9 @@ def lockout_failure_limit() -> int:
 
 def _locked_out_usernames() -> dict[str, tuple[int, datetime]]:
     """Username (as typed at the login) → (failures, last attempt) for every name django-axes
-    refuses right now: its recorded failures within the cool-off reach the limit, counted the way
-    axes counts them for the ``username`` lockout parameter."""
+    refuses right now from some address: its recorded failures from that address within the
+    cool-off reach the limit, counted the way axes counts them for the ``["username",
+    "ip_address"]`` lockout parameter (accounts/lockout.py)."""
     from axes.helpers import get_cool_off
     from axes.models import AccessAttempt
 
@@ -195,11 +196,15 @@ def _locked_out_usernames() -> dict[str, tuple[int, datetime]]:
     if cool_off is not None:
         attempts = attempts.filter(attempt_time__gte=timezone.now() - cool_off)
     rows = (
-        attempts.values("username")
+        attempts.values("username", "ip_address")
         .annotate(failures=Sum("failures_since_start"), last_attempt=Max("attempt_time"))
         .filter(failures__gte=lockout_failure_limit())
     )
-    return {row["username"]: (row["failures"], row["last_attempt"]) for row in rows}
+    locked: dict[str, tuple[int, datetime]] = {}
+    for row in rows:
+        failures, last = locked.get(row["username"], (0, row["last_attempt"]))
+        locked[row["username"]] = (max(failures, row["failures"]), max(last, row["last_attempt"]))
+    return locked
 
 
 def locked_out_accounts(viewer) -> list[LockedOutAccount]:

@@ -132,6 +132,9 @@ def _filters(schema: Schema) -> dict:
 # --- Auth ------------------------------------------------------------------------------------------
 @router.post("/auth/register", response={201: RegisterOut, **ERRORS}, auth=None, tags=["auth"])
 def register(request, payload: RegisterIn):
+    from config.ratelimit import check as rate_limit
+
+    rate_limit(request, "register")
     user = services.user_register(username=payload.username, password=payload.password, display_name=payload.display_name)
     return Status(201, user)
 

@@ -13,6 +13,7 @@ from accounts import forms, selectors, services
 from accounts.models import Community, CommunityInvitation, Membership, Organization
 from config.errors import ApplicationError, PermissionDenied, ValidationFailed
 from config.pages import add_error_to_form, error_page
+from config.ratelimit import check as rate_limit
 from orders.selectors import provider_reputation
 
 
@@ -25,6 +26,11 @@ def register(request):
     if request.user.is_authenticated:
         return redirect("accounts:profile")
     form = forms.RegisterForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            rate_limit(request, "register")
+        except ApplicationError as exc:
+            return error_page(request, exc)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.user_register(

@@ -210,6 +210,14 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 
 API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 90, minimum=1)
 
+# Attempts per client address (and per donation for /pay) in a window of seconds; past it, 429
+# too_many_attempts (config/ratelimit.py). A community centre shares one address: room for a class.
+RATE_LIMITS = {
+    "register": (env_int("REGISTER_RATE_LIMIT", 20, minimum=1), 3600),
+    "donation_create": (env_int("DONATION_RATE_LIMIT", 20, minimum=1), 3600),
+    "donation_pay": (env_int("DONATION_PAY_RATE_LIMIT", 10, minimum=1), 3600),
+}
+
 # --- Internationalisation: Chinese first, English available ----------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]

@@ -549,11 +549,14 @@ class SpendingOut(Schema):
     corrects_id: int | None
 
 
-@router.post("/donations", response={201: DonationCreatedOut, **ERRORS, 502: ErrorOut, 503: ErrorOut}, auth=None, tags=["donations"])
+@router.post("/donations", response={201: DonationCreatedOut, **ERRORS, 429: ErrorOut, 502: ErrorOut, 503: ErrorOut}, auth=None, tags=["donations"])
 def donate(request, payload: DonationIn):
     from accounts.models import Community
     from config.api import optional_user
+    from config.ratelimit import check as rate_limit
     from marketplace.models import Project
+
+    rate_limit(request, "donation_create")  # card testing starts by making donations in bulk
 
     project = None
     if payload.project_id is not None:
@@ -583,10 +586,14 @@ class PayOut(Schema):
     payment_status: str
 
 
-@router.post("/donations/{donation_id}/pay", response={200: PayOut, **ERRORS, 502: ErrorOut, 503: ErrorOut}, auth=None, tags=["donations"])
+@router.post("/donations/{donation_id}/pay", response={200: PayOut, **ERRORS, 429: ErrorOut, 502: ErrorOut, 503: ErrorOut}, auth=None, tags=["donations"])
 def pay(request, donation_id: int, payload: PayIn):
     """Server-side confirmation: the page sends the card token; 3-D Secure, if asked for, follows
     in the page with Stripe.js. Whoever holds the payment's client secret may pay it."""
+    from config.ratelimit import check as rate_limit
+
+    # Per address and per donation: one donation retried with card after card is card testing.
+    rate_limit(request, "donation_pay", per=str(donation_id))
     donation = Donation.objects.filter(pk=donation_id).first()
     if donation is None:
         raise NotFound(code="donation_not_found")

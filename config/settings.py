@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    # Only for its static files: Swagger UI at /api/v1/docs is served from here, not from a CDN.
+    "ninja",
     "channels",
     "axes",
     "accounts",
@@ -52,6 +54,8 @@ MIDDLEWARE = [
     # ASGI config.bodylimit.BodyLimit already refused it in front of Django).
     "config.bodylimit.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Our own scripts, styles and images only; no inline script (config/csp.py).
+    "config.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Community
 from accounts.selectors import is_community_staff
 from config.errors import NotFound
+from config.csp import allow_stripe
 from config.media import private_file_response
 from config.pages import perform
 from marketplace.models import Project
@@ -46,7 +47,10 @@ def donate(request):
         "min_yuan": settings.DONATION_MIN / 100,
         "max_yuan": settings.DONATION_MAX / 100,
     }
-    return render(request, "donations/donate.html", context)
+    response = render(request, "donations/donate.html", context)
+    if context["configured"]:
+        allow_stripe(response, settings.STRIPE_JS_URL)  # the only page that may load Stripe.js
+    return response
 
 
 def _donation_for(request, donation_id: int, *, client_secret: str = "") -> Donation:

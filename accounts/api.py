@@ -3,15 +3,17 @@ notifications."""
 
 from datetime import datetime
 
+from django.contrib.auth import update_session_auth_hash
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from accounts import selectors, services
 from accounts.auth import AUTH, optional_user
-from accounts.models import Community
+from accounts.models import Community, CommunityInvitation
 from core.api import ERRORS, PageNumberPagination
 from core.errors import NotFound
+from core.ratelimit import check as rate_limit
 
 router = Router(tags=["accounts"])
 
@@ -121,6 +123,7 @@ def _filters(schema: Schema) -> dict:
 # --- Auth ------------------------------------------------------------------------------------------
 @router.post("/auth/register", response={201: RegisterOut, **ERRORS}, auth=None, tags=["auth"])
 def register(request, payload: RegisterIn):
+    rate_limit(request, "register")
     user = services.user_register(username=payload.username, password=payload.password, display_name=payload.display_name)
     return Status(201, user)
 
@@ -137,6 +140,20 @@ def revoke_token(request):
     if header.lower().startswith("bearer "):
         services.token_revoke(actor=request.auth, raw=header[7:].strip())
     return Status(204, None)
+
+
+class PasswordChangeIn(Schema):
+    old_password: str = Field(..., max_length=128)
+    new_password: str = Field(..., max_length=128)
+
+
+@router.post("/me/password", response={200: TokenOut, **ERRORS}, auth=AUTH, tags=["auth"])
+def change_password(request, payload: PasswordChangeIn):
+    """Change the caller's password: a fresh token comes back, every other token and session ends."""
+    token = services.password_change(actor=request.auth, old_password=payload.old_password, new_password=payload.new_password)
+    if request.user.is_authenticated and request.user.pk == request.auth.pk and request.session.session_key:
+        update_session_auth_hash(request, request.auth)  # called from this browser: keep this session
+    return {"token": token}
 
 
 # --- Communities -----------------------------------------------------------------------------------
@@ -166,11 +183,54 @@ def join_community(request, community_id: int, payload: JoinIn):
     return Status(201, services.membership_join(actor=request.auth, community=community, role=payload.role))
 
 
-@router.post("/communities/{community_id}/members", response={201: MembershipOut, **ERRORS}, auth=AUTH, tags=["communities"])
+class InvitedOut(Schema):
+    status: str = "invited"
+    invitation_id: int
+
+
+@router.post(
+    "/communities/{community_id}/members", response={201: MembershipOut, 202: InvitedOut, **ERRORS}, auth=AUTH, tags=["communities"]
+)
 def add_community_member(request, community_id: int, payload: MemberAddIn):
+    """Staff: a person already in the community gets the role at once (201); anyone else is
+    invited (202) and becomes a member only by accepting. The district admin adds at once."""
     community = get_object_or_404(Community, pk=community_id)
     user = selectors.user_get_for(request.auth, payload.user_id)
-    return Status(201, services.membership_add(actor=request.auth, community=community, user=user, role=payload.role))
+    result = services.membership_add(actor=request.auth, community=community, user=user, role=payload.role)
+    if isinstance(result, CommunityInvitation):
+        return Status(202, {"status": "invited", "invitation_id": result.pk})
+    return Status(201, result)
+
+
+class InvitationOut(Schema):
+    id: int
+    community_id: int
+    community: str = Field(..., alias="community.name")
+    role: str
+    status: str
+    invited_by: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_invited_by(obj) -> str:
+        return obj.invited_by.shown_name
+
+
+@router.get("/me/invitations", response={200: list[InvitationOut], **ERRORS}, auth=AUTH, tags=["communities"])
+@paginate(PageNumberPagination)
+def my_invitations(request):
+    """The caller's unanswered invitations into communities."""
+    return selectors.user_pending_invitations(request.auth)
+
+
+@router.post("/invitations/{invitation_id}/accept", response={201: MembershipOut, **ERRORS}, auth=AUTH, tags=["communities"])
+def accept_invitation(request, invitation_id: int):
+    return Status(201, services.invitation_accept(actor=request.auth, invitation_id=invitation_id))
+
+
+@router.post("/invitations/{invitation_id}/decline", response={200: InvitationOut, **ERRORS}, auth=AUTH, tags=["communities"])
+def decline_invitation(request, invitation_id: int):
+    return services.invitation_decline(actor=request.auth, invitation_id=invitation_id)
 
 
 # --- Login lockouts --------------------------------------------------------------------------------

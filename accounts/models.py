@@ -255,3 +255,36 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.message
+
+
+class CommunityInvitation(models.Model):
+    """Staff asking a person who is not yet a member to join their community in a role. Nothing
+    changes until the person accepts: nobody is made a member (or staff) without consent."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("community"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="community_invitations", verbose_name=_("person"))
+    role = models.CharField(_("role"), max_length=16, choices=Membership.Role.choices)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("invited by"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(_("invited at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("community invitation")
+        verbose_name_plural = _("community invitations")
+        constraints = [
+            # One open invitation per person, community and role: a second click finds the first.
+            models.UniqueConstraint(
+                fields=["user", "community", "role"], condition=models.Q(status="pending"), name="invitation_one_pending"
+            ),
+            models.CheckConstraint(condition=models.Q(status__in=["pending", "accepted", "declined"]), name="invitation_status_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.community} ({self.get_role_display()})"

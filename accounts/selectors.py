@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.filters import CommunityFilter, OrganizationFilter
-from accounts.models import Community, Membership, Notification, Organization, OrganizationMember, User
+from accounts.models import Community, CommunityInvitation, Membership, Notification, Organization, OrganizationMember, User
 from core.errors import NotFound
 from core.filtering import apply_filters
 
@@ -90,6 +90,13 @@ def community_members(community: Community, *, role: str | None = None) -> Query
 
 def user_memberships(user) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user).select_related("community__street__district").order_by("community__name", "role")
+
+
+def user_pending_invitations(user) -> QuerySet:
+    """The invitations into communities the person has not answered yet, newest first."""
+    return CommunityInvitation.objects.filter(user=user, status=CommunityInvitation.Status.PENDING).select_related(
+        "community", "invited_by"
+    )
 
 
 def user_organization_memberships(user) -> QuerySet[OrganizationMember]:
@@ -199,18 +206,23 @@ def lockout_failure_limit() -> int:
 
 def _locked_out_usernames() -> dict[str, tuple[int, datetime]]:
     """Username (as typed at the login) → (failures, last attempt) for every name django-axes
-    refuses right now: its recorded failures within the cool-off reach the limit, counted the way
-    axes counts them for the ``username`` lockout parameter."""
+    refuses right now from some address: its recorded failures from that address within the
+    cool-off reach the limit, counted the way axes counts them for the ``["username",
+    "ip_address"]`` lockout parameter (accounts/lockout.py)."""
     attempts = AccessAttempt.objects.exclude(username__isnull=True)
     cool_off = get_cool_off()
     if cool_off is not None:
         attempts = attempts.filter(attempt_time__gte=timezone.now() - cool_off)
     rows = (
-        attempts.values("username")
+        attempts.values("username", "ip_address")
         .annotate(failures=Sum("failures_since_start"), last_attempt=Max("attempt_time"))
         .filter(failures__gte=lockout_failure_limit())
     )
-    return {row["username"]: (row["failures"], row["last_attempt"]) for row in rows}
+    locked: dict[str, tuple[int, datetime]] = {}
+    for row in rows:
+        failures, last = locked.get(row["username"], (0, row["last_attempt"]))
+        locked[row["username"]] = (max(failures, row["failures"]), max(last, row["last_attempt"]))
+    return locked
 
 
 def locked_out_accounts(viewer) -> list[LockedOutAccount]:

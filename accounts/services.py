@@ -17,12 +17,14 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import (
     ApiToken,
     Community,
+    CommunityInvitation,
     District,
     Membership,
     Notification,
@@ -35,7 +37,7 @@ from accounts.models import (
 )
 from accounts.selectors import is_community_staff, is_organization_admin, staff_community_ids
 from accounts.validators import is_valid_credit_code, normalize_credit_code
-from core.errors import Conflict, NotAuthenticated, PermissionDenied, RateLimited, ValidationFailed
+from core.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, RateLimited, ValidationFailed
 from core.realtime import send_now, user_group
 
 MAX_SKILLS = 20
@@ -70,13 +72,14 @@ def user_register(*, username: str, password: str, display_name: str = "") -> Us
         raise ValidationFailed(
             _("A username may contain only letters, digits and @ . + - _"), code="invalid_username", field="username"
         ) from None
-    if User.objects.filter(username__iexact=username).exists():
-        raise Conflict(_("This username is already taken."), code="username_taken", field="username")
     candidate = User(username=username, display_name=display_name)
+    # The password first: whether a name is taken is told only to someone who could register it.
     try:
         validate_password(password or "", user=candidate)
     except DjangoValidationError as exc:
         raise ValidationFailed(" ".join(exc.messages), code="weak_password", field="password") from None
+    if User.objects.filter(username__iexact=username).exists():
+        raise Conflict(_("This username is already taken."), code="username_taken", field="username")
     candidate.set_password(password)
     try:
         with transaction.atomic():
@@ -193,6 +196,26 @@ def token_authenticate(raw: str) -> User | None:
     return token.user
 
 
+def password_change(*, actor: User, old_password: str, new_password: str) -> str:
+    """Change one's own password and return a fresh API token. Every other token of the person is
+    revoked; their sessions stop working too, because Django checks each session against a hash
+    of the password (the page that called this keeps its own session with
+    ``update_session_auth_hash``). 400 ``wrong_password``, 400 ``weak_password``; nothing written then."""
+    if not actor.is_authenticated or not actor.check_password(old_password or ""):
+        raise ValidationFailed(_("Your current password is not right."), code="wrong_password", field="old_password")
+    try:
+        validate_password(new_password or "", user=actor)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(" ".join(exc.messages), code="weak_password", field="new_password") from None
+    with transaction.atomic():
+        actor.set_password(new_password)
+        actor.save(update_fields=["password"])
+        ApiToken.objects.filter(user=actor, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        token = token_create(user=actor)
+    logger.info("User %s changed their password; their other tokens and sessions were ended", actor.pk)
+    return token
+
+
 def token_revoke(*, actor: User, raw: str) -> None:
     """Revoke the caller's own token; revoking twice is harmless."""
     ApiToken.objects.filter(user=actor, key_hash=_hash_token(raw), revoked_at__isnull=True).update(revoked_at=timezone.now())
@@ -240,12 +263,94 @@ def membership_join(*, actor: User, community: Community, role: str) -> Membersh
     return _membership_create(user=actor, community=community, role=role, added_by=actor)
 
 
-def membership_add(*, actor: User, community: Community, user: User, role: str) -> Membership:
-    """Staff of the community (or the district admin) add a person in any role, staff included."""
+def membership_add(*, actor: User, community: Community, user: User, role: str) -> "Membership | CommunityInvitation":
+    """Staff of the community (or the district admin) add a person in any role, staff included.
+
+    Nobody is pulled into a community without consent: for a person who is not yet a member of
+    this community, staff only invite (the ``CommunityInvitation`` is returned, nothing else
+    changes until the person accepts). A person already in the community may be given another
+    role at once. The district admin adds at once."""
     if not is_community_staff(actor, community.pk):
         raise PermissionDenied(_("Only staff of this community can add its members."))
     role = _check_role(role, list(Membership.Role.values))
-    return _membership_create(user=user, community=community, role=role, added_by=actor)
+    if actor.is_superuser or Membership.objects.filter(user=user, community=community).exists():
+        return _membership_create(user=user, community=community, role=role, added_by=actor)
+    return invitation_create(actor=actor, community=community, user=user, role=role)
+
+
+def invitation_create(*, actor: User, community: Community, user: User, role: str) -> CommunityInvitation:
+    """Invite a person into ``community`` in ``role`` (staff of it only) and tell them. Inviting
+    again while an invitation is open returns that one and tells nobody twice."""
+    if not is_community_staff(actor, community.pk):
+        raise PermissionDenied(_("Only staff of this community can add its members."))
+    role = _check_role(role, list(Membership.Role.values))
+    if Membership.objects.filter(user=user, community=community, role=role).exists():
+        raise Conflict(_("Already a member of this community in that role."), code="already_member")
+    open_invitation = CommunityInvitation.objects.filter(
+        user=user, community=community, role=role, status=CommunityInvitation.Status.PENDING
+    ).first()
+    if open_invitation is not None:
+        return open_invitation
+    try:
+        with transaction.atomic():
+            invitation = CommunityInvitation.objects.create(community=community, user=user, role=role, invited_by=actor)
+            notify(
+                user=user,
+                kind="community_invitation",
+                message=_("%(staff)s invites you to join %(community)s as %(role)s.")
+                % {"staff": actor.shown_name, "community": community.name, "role": Membership.Role(role).label},
+                url=reverse("accounts:invitations"),
+            )
+    except IntegrityError:
+        # Two clicks racing: the partial unique index kept one open invitation; return it.
+        return CommunityInvitation.objects.get(user=user, community=community, role=role, status=CommunityInvitation.Status.PENDING)
+    return invitation
+
+
+def _own_pending_invitation(*, actor: User, invitation_id: int) -> CommunityInvitation:
+    # Someone else's invitation does not exist for the caller (404, not 403).
+    invitation = CommunityInvitation.objects.select_related("community", "invited_by").filter(pk=invitation_id, user=actor).first()
+    if invitation is None or not actor.is_authenticated:
+        raise NotFound(_("No such invitation."), code="invitation_not_found")
+    return invitation
+
+
+def invitation_accept(*, actor: User, invitation_id: int) -> Membership:
+    """The invited person accepts: they become a member in the invited role. Staff never make
+    someone staff of a community they do not staff themselves: if the inviter is no longer staff
+    there, the invitation has lapsed (409 ``invitation_lapsed``)."""
+    invitation = _own_pending_invitation(actor=actor, invitation_id=invitation_id)
+    with transaction.atomic():
+        # Conditional update: of two accepts (or an accept and a decline) racing, one wins.
+        if invitation.status != CommunityInvitation.Status.PENDING:
+            raise Conflict(_("This invitation was already answered."), code="invitation_answered")
+        if not is_community_staff(invitation.invited_by, invitation.community_id):
+            raise Conflict(
+                _("Whoever invited you is no longer staff of this community, so the invitation has lapsed."), code="invitation_lapsed"
+            )
+        moved = CommunityInvitation.objects.filter(pk=invitation.pk, status=CommunityInvitation.Status.PENDING).update(
+            status=CommunityInvitation.Status.ACCEPTED, decided_at=timezone.now()
+        )
+        if not moved:
+            raise Conflict(_("This invitation was already answered."), code="invitation_answered")
+        existing = Membership.objects.filter(user=actor, community_id=invitation.community_id, role=invitation.role).first()
+        if existing is not None:
+            return existing  # joined by themselves meanwhile: the invitation is simply fulfilled
+        return _membership_create(user=actor, community=invitation.community, role=invitation.role, added_by=invitation.invited_by)
+
+
+def invitation_decline(*, actor: User, invitation_id: int) -> CommunityInvitation:
+    """The invited person declines; nothing else changes. Declining twice is harmless."""
+    invitation = _own_pending_invitation(actor=actor, invitation_id=invitation_id)
+    if invitation.status == CommunityInvitation.Status.DECLINED:
+        return invitation
+    moved = CommunityInvitation.objects.filter(pk=invitation.pk, status=CommunityInvitation.Status.PENDING).update(
+        status=CommunityInvitation.Status.DECLINED, decided_at=timezone.now()
+    )
+    if not moved:
+        raise Conflict(_("This invitation was already answered."), code="invitation_answered")
+    invitation.refresh_from_db()
+    return invitation
 
 
 def membership_leave(*, actor: User, membership: Membership) -> None:

@@ -10,8 +10,12 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
+    path("password/change/", views.password_change, name="password_change"),
     path("lockouts/", views.lockouts, name="lockouts"),
     path("lockouts/<int:user_id>/unlock/", views.lockout_reset, name="unlock"),
+    path("invitations/", views.invitations, name="invitations"),
+    path("invitations/<int:invitation_id>/accept/", views.invitation_accept, name="invitation_accept"),
+    path("invitations/<int:invitation_id>/decline/", views.invitation_decline, name="invitation_decline"),
 ]
 
 community_patterns = [

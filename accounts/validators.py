@@ -6,7 +6,8 @@ character computed over the first 17 with weights 3**i mod 31.
 """
 
 from django.contrib.auth.password_validation import MinimumLengthValidator as _DjangoMinimumLengthValidator
-from django.utils.translation import ngettext
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, ngettext
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = [pow(3, i, 31) for i in range(17)]  # 1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28
@@ -40,3 +41,15 @@ class MinimumLengthValidator(_DjangoMinimumLengthValidator):
             "This password is too short. It must contain at least %(min_length)d characters.",
             self.min_length,
         ) % {"min_length": self.min_length}
+
+
+class NotOnlyWhitespaceValidator:
+    """A password of spaces (or tabs, or full-width spaces) passes the length rule but guards
+    nothing: refuse a password made of whitespace only."""
+
+    def validate(self, password, user=None):
+        if password is not None and not password.strip():
+            raise ValidationError(gettext("A password cannot be made of spaces only."), code="password_only_whitespace")
+
+    def get_help_text(self):
+        return gettext("Your password cannot be made of spaces only.")

@@ -1,7 +1,7 @@
 """Pages for accounts, communities and organisations. They parse forms, call services, render."""
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,11 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import forms, selectors, services
-from accounts.models import Community, Membership, Organization
+from accounts.models import Community, CommunityInvitation, Membership, Organization
 from accounts.selectors import user_notifications
 from accounts.services import notifications_mark_read
 from core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from core.pages import add_error_to_form, error_page
+from core.ratelimit import check as rate_limit
 
 
 def home(request):
@@ -25,6 +26,11 @@ def register(request):
     if request.user.is_authenticated:
         return redirect("accounts:profile")
     form = forms.RegisterForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            rate_limit(request, "register")
+        except ApplicationError as exc:
+            return error_page(request, exc)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.user_register(
@@ -40,6 +46,25 @@ def register(request):
             return redirect("communities:list")
     status = 400 if form.errors else 200
     return render(request, "accounts/register.html", {"form": form}, status=status)
+
+
+@login_required
+def password_change(request):
+    """The same service as ``POST /api/v1/me/password``: every API token and every other session
+    of the person ends; this browser stays logged in."""
+    form = forms.PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_change(
+                actor=request.user, old_password=form.cleaned_data["old_password"], new_password=form.cleaned_data["new_password"]
+            )
+        except ApplicationError as exc:
+            add_error_to_form(form, exc)
+        else:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _("Your password was changed. You were logged out everywhere else."))
+            return redirect("accounts:profile")
+    return render(request, "accounts/password_change.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @login_required
@@ -170,14 +195,58 @@ def community_member_add(request, community_id: int):
         return redirect("communities:detail", community.pk)
     try:
         user = selectors.user_by_username_or_error(form.cleaned_data["username"])
-        membership = services.membership_add(actor=request.user, community=community, user=user, role=form.cleaned_data["role"])
+        added = services.membership_add(actor=request.user, community=community, user=user, role=form.cleaned_data["role"])
     except ApplicationError as exc:
         if exc.status == 403:
             return error_page(request, exc)
         messages.error(request, str(exc.message))
     else:
-        messages.success(request, _("%(user)s added as %(role)s.") % {"user": user.shown_name, "role": membership.get_role_display()})
+        if isinstance(added, CommunityInvitation):
+            messages.success(
+                request,
+                _("%(user)s was invited as %(role)s and becomes a member on accepting.")
+                % {"user": user.shown_name, "role": added.get_role_display()},
+            )
+        else:
+            messages.success(request, _("%(user)s added as %(role)s.") % {"user": user.shown_name, "role": added.get_role_display()})
     return redirect("communities:detail", community.pk)
+
+
+# --- Invitations into communities --------------------------------------------------------------
+@login_required
+def invitations(request):
+    return render(request, "accounts/invitations.html", {"invitations": selectors.user_pending_invitations(request.user)})
+
+
+@login_required
+@require_POST
+def invitation_accept(request, invitation_id: int):
+    try:
+        membership = services.invitation_accept(actor=request.user, invitation_id=invitation_id)
+    except ApplicationError as exc:
+        if exc.status == 409:
+            messages.error(request, str(exc.message))
+            return redirect("accounts:invitations")
+        return error_page(request, exc)
+    messages.success(
+        request,
+        _("You joined %(community)s as %(role)s.") % {"community": membership.community.name, "role": membership.get_role_display()},
+    )
+    return redirect("communities:detail", membership.community_id)
+
+
+@login_required
+@require_POST
+def invitation_decline(request, invitation_id: int):
+    try:
+        services.invitation_decline(actor=request.user, invitation_id=invitation_id)
+    except ApplicationError as exc:
+        if exc.status == 409:
+            messages.error(request, str(exc.message))
+            return redirect("accounts:invitations")
+        return error_page(request, exc)
+    messages.success(request, _("Invitation declined."))
+    return redirect("accounts:invitations")
 
 
 # --- Organisations -------------------------------------------------------------------------------

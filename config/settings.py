@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    # Only for its static files: Swagger UI at /api/v1/docs is served from here, not from a CDN.
+    "ninja",
     "channels",
     "axes",
     # The project's apps, lowest floor first (docs/architecture.md): each imports only those above it here.
@@ -53,7 +55,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a body over MAX_REQUEST_BODY_BYTES is refused before anything reads it (WSGI; under
+    # ASGI core.bodylimit.BodyLimit already refused it in front of Django).
+    "core.bodylimit.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Our own scripts, styles and images only; no inline script (core/csp.py).
+    "core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -186,15 +193,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.validators.NotOnlyWhitespaceValidator"},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Repeated failed logins (page or API token) lock the account name and, separately, the address.
+# Repeated failed logins (page or API token) lock a name from the address they came from; a much
+# higher number of failures from one address, for any names, locks the address (accounts/lockout.py).
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 100, minimum=1)
 AXES_COOLOFF_TIME = env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "accounts.lockout.LoginLimitHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
@@ -207,6 +218,14 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 )
 
 API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 90, minimum=1)
+
+# Attempts per client address (and per donation for /pay) in a window of seconds; past it, 429
+# too_many_attempts (core/ratelimit.py). A community centre shares one address: room for a class.
+RATE_LIMITS = {
+    "register": (env_int("REGISTER_RATE_LIMIT", 20, minimum=1), 3600),
+    "donation_create": (env_int("DONATION_RATE_LIMIT", 20, minimum=1), 3600),
+    "donation_pay": (env_int("DONATION_PAY_RATE_LIMIT", 10, minimum=1), 3600),
+}
 
 # --- Internationalisation: Chinese first, English available ----------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -230,8 +249,14 @@ STORAGES = {
         )
     },
 }
+# The largest request body accepted (uploads included): larger ones answer 413 ``too_large`` before
+# they are read (core/bodylimit.py). The app's own uploads are far smaller (pictures 2 MB).
+MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 10 * 1024 * 1024, minimum=1024)
 MEDIA_ROOT = BASE_DIR / "media"
 MEDIA_URL = "media/"
+# Uploads anyone may fetch by address (/media/...); every other upload (bid attachments, spending
+# vouchers) is served only by a view that checks the viewer (core/media.py).
+PUBLIC_MEDIA_PREFIXES = ["rewards/"]
 
 # --- Security: strict unless DEBUG -------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

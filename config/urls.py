@@ -1,13 +1,12 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.static import serve
 
 from accounts import urls as account_urls
 from accounts import views as account_views
 from config import health
 from config.api import api
 from core.language import switch_language
+from core.media import public_media
 from dashboards import views as dashboard_views
 from funds import views as donation_views
 from funds.webhooks import stripe_webhook
@@ -51,9 +50,14 @@ urlpatterns = [
     path("communities/<int:community_id>/funds/", donation_views.funds, name="community_funds"),
     path("communities/<int:community_id>/funds/spending/", donation_views.record_spending, name="record_spending"),
     path("communities/<int:community_id>/projects/<int:project_id>/funds/", donation_views.funds, name="project_funds"),
-    # Uploaded pictures (rewards). Names are chosen by the app and checked to be images, so this
-    # small built-in view is enough for one community server; a bigger site may put them on a CDN.
-    re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    # Public uploads (reward pictures) only: names are chosen by the app and checked to be images.
+    # Bid attachments and spending vouchers are not here (404): their own views check the viewer.
+    re_path(r"^media/(?P<path>.*)$", public_media),
+    path(
+        "communities/<int:community_id>/funds/spending/<int:spending_id>/voucher/",
+        donation_views.spending_voucher,
+        name="spending_voucher",
+    ),
 ]
 
 handler400 = "core.handlers.bad_request"

@@ -12,6 +12,7 @@ from accounts.auth import AUTH, optional_user
 from accounts.models import Community
 from core.api import ERRORS, ErrorOut, PageNumberPagination
 from core.errors import NotFound, ValidationFailed
+from core.ratelimit import check as rate_limit
 from funds import selectors, services
 from funds.models import Donation, Spending
 from marketplace.models import Project
@@ -90,6 +91,8 @@ class SpendingOut(Schema):
 
 @router.post("/donations", response={201: DonationCreatedOut, **ERRORS, 502: ErrorOut, 503: ErrorOut}, auth=None, tags=["donations"])
 def donate(request, payload: DonationIn):
+    rate_limit(request, "donation_create")  # card testing starts by making donations in bulk
+
     project = None
     if payload.project_id is not None:
         project = Project.objects.filter(pk=payload.project_id).exclude(status="draft").first()
@@ -122,6 +125,8 @@ class PayOut(Schema):
 def pay(request, donation_id: int, payload: PayIn):
     """Server-side confirmation: the page sends the card token; 3-D Secure, if asked for, follows
     in the page with Stripe.js. Whoever holds the payment's client secret may pay it."""
+    # Per address and per donation: one donation retried with card after card is card testing.
+    rate_limit(request, "donation_pay", per=str(donation_id))
     donation = Donation.objects.filter(pk=donation_id).first()
     if donation is None:
         raise NotFound(code="donation_not_found")

@@ -23,3 +23,11 @@ def donation_get_for(viewer, donation_id: int, *, client_secret: str = "") -> Do
     if donation is None or not donation_visible_to(donation, viewer, client_secret=client_secret):
         raise NotFound(code="donation_not_found")
     return donation
+
+
+def spending_visible_to(spending, viewer) -> bool:
+    """A spending record is public information (the community's funds page), except one charged
+    to a project still in draft, which only staff of the community see."""
+    if spending.project is not None and spending.project.status == "draft":
+        return is_community_staff(viewer, spending.community_id)
+    return True

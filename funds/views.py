@@ -14,8 +14,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Community
 from accounts.selectors import is_community_staff
+from core.csp import allow_stripe
 from core.errors import PermissionDenied
 from core.exports import export
+from core.media import private_file_response
 from core.pages import error_page, perform
 from funds import selectors, services
 from funds.models import Donation, Spending
@@ -47,7 +49,10 @@ def donate(request):
         "min_yuan": settings.DONATION_MIN / 100,
         "max_yuan": settings.DONATION_MAX / 100,
     }
-    return render(request, "donations/donate.html", context)
+    response = render(request, "donations/donate.html", context)
+    if context["configured"]:
+        allow_stripe(response, settings.STRIPE_JS_URL)  # the only page that may load Stripe.js
+    return response
 
 
 def receipt(request, donation_id: int):
@@ -143,3 +148,12 @@ def donations_export(request, community_id: int):
     return export(request.GET.get("format", "csv"), f"donations-{community.pk}", header, rows, title="donations") or export(
         "csv", f"donations-{community.pk}", header, rows
     )
+
+
+def spending_voucher(request, community_id: int, spending_id: int):
+    """A spending row's voucher, to whoever may see the spending record
+    (``selectors.spending_visible_to``); 404 for anyone else and for a row without one."""
+    spending = Spending.objects.select_related("project").filter(pk=spending_id, community_id=community_id).first()
+    if spending is None or not selectors.spending_visible_to(spending, request.user):
+        raise Http404
+    return private_file_response(spending.voucher, download_name=f"voucher-{spending.pk}")

@@ -1,59 +1,9 @@
-"""Admin for tasks. State changes go through marketplace.services (the admin action below)."""
+"""Admin for needs and consultations. Tasks and projects are administered from orders, where
+their claims and bids are (cancelling a task withdraws its claims; a bid locks a project's terms)."""
 
-from django.contrib import admin, messages
-from django.utils.translation import gettext_lazy as _
+from django.contrib import admin
 
-from core.admin_history import HistoryInline
-from core.errors import ApplicationError
-from marketplace import services
-from marketplace.models import Consultation, Need, Project, ProjectCriterion, Task, TaskStatusChange
-
-
-class TaskStatusChangeInline(HistoryInline):
-    model = TaskStatusChange
-    readonly_fields = ("from_status", "to_status", "actor", "note", "created_at")
-
-
-@admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
-    list_display = ("title", "community", "category", "starts_at", "slots", "slots_taken", "points", "status")
-    list_filter = ("status", "category", "community")
-    search_fields = ("title", "description", "location")
-    date_hierarchy = "starts_at"
-    list_select_related = ("community",)
-    raw_id_fields = ("beneficiary", "created_by")
-    readonly_fields = ("status", "slots_taken", "created_by", "created_at", "updated_at")
-    filter_horizontal = ("skills",)
-    inlines = [TaskStatusChangeInline]
-    actions = ["cancel_selected"]
-
-    def has_add_permission(self, request):
-        return False  # posted by staff on the site, where the rules are checked
-
-    @admin.action(description=_("Cancel the selected tasks (claimants are told)"))
-    def cancel_selected(self, request, queryset):
-        for task in queryset:
-            try:
-                services.task_cancel(actor=request.user, task=task, reason="admin")
-            except ApplicationError as exc:
-                self.message_user(request, f"{task}: {exc.message}", messages.ERROR)
-
-
-class ProjectCriterionInline(admin.TabularInline):
-    model = ProjectCriterion
-    extra = 0
-
-
-@admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
-    list_display = ("title", "community", "budget", "bid_deadline", "status")
-    list_filter = ("status", "community")
-    search_fields = ("title",)
-    readonly_fields = ("status", "created_by", "created_at", "award_reason")
-    inlines = [ProjectCriterionInline]
-
-    def has_add_permission(self, request):
-        return False  # published by staff on the site, where the rules are checked
+from marketplace.models import Consultation, Need
 
 
 @admin.register(Need)

@@ -37,6 +37,7 @@ project_patterns = [
     path("<int:project_id>/award/", projects.award, name="award"),
     path("bids/<int:bid_id>/withdraw/", projects.withdraw_bid, name="withdraw_bid"),
     path("bids/<int:bid_id>/score/", projects.score_bid, name="score_bid"),
+    path("bids/<int:bid_id>/attachment/", projects.bid_attachment, name="bid_attachment"),
     path("contracts/<int:contract_id>/milestones/", projects.milestones, name="milestones"),
     path("contracts/<int:contract_id>/review/", projects.review, name="review"),
     path("milestones/<int:milestone_id>/submit/", projects.milestone_submit, name="milestone_submit"),

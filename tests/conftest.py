@@ -17,6 +17,14 @@ needs_postgres = pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL: s
 needs_redis = pytest.mark.skipif(not ON_REDIS, reason="needs Redis: set REDIS_URL (the second CI pass does)")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Every test starts with no attempts counted (core/ratelimit.py), whatever ran before."""
+    from core.ratelimit import reset
+
+    reset()
+
+
 class ApiClient:
     """A thin JSON client for /api/v1/ that authenticates with a bearer token, like a mobile app."""
 

@@ -42,6 +42,7 @@ import time_machine
 from django.conf import settings
 from django.contrib.messages import constants as message_levels
 from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -125,8 +126,12 @@ API = [
     # Communities, organisations, lockouts (accounts)
     row("GET /api/v1/communities/{community_id}", "community", "200 200 200 200 200 200 200"),
     row("POST /api/v1/communities/{community_id}/join", "community", "401 201 409 201 201 201 201", lambda w: {"role": "volunteer"}),
-    row("POST /api/v1/communities/{community_id}/members", "community", "401 403 403 403 201 403 201",
+    # Staff only invite someone who is not a member yet (202); the district admin adds at once.
+    row("POST /api/v1/communities/{community_id}/members", "community", "401 403 403 403 202 403 201",
         lambda w: {"user_id": w.ids["newcomer"], "role": "resident"}),
+    # Only the invited person (the volunteer, invited into the other community) may answer.
+    row("POST /api/v1/invitations/{invitation_id}/accept", "invitation", "401 404 201 404 404 404 404"),
+    row("POST /api/v1/invitations/{invitation_id}/decline", "invitation", "401 404 200 404 404 404 404"),
     row("GET /api/v1/organizations/{organization_id}", "org", "200 200 200 200 200 200 200"),
     row("POST /api/v1/organizations/{organization_id}/verify", "org_pending", "401 404 404 404 200 403 200"),
     row("POST /api/v1/organizations/{organization_id}/suspend", "org_pending", "401 404 404 404 200 403 200", lambda w: {"reason": "材料不全"}),
@@ -225,6 +230,8 @@ PAGES = [
     row("POST /organizations/<int:organization_id>/verify/", "org_pending", "login 404 404 404 ok 403 ok"),
     row("POST /organizations/<int:organization_id>/suspend/", "org_pending", "login 404 404 404 ok 403 ok", lambda w: {"reason": "材料不全"}),
     row("POST /organizations/<int:organization_id>/members/", "org", "login 403 403 ok 403 403 ok", lambda w: {"username": "newcomer"}),
+    row("POST /accounts/invitations/<int:invitation_id>/accept/", "invitation", "login 404 ok 404 404 404 404"),
+    row("POST /accounts/invitations/<int:invitation_id>/decline/", "invitation", "login 404 ok 404 404 404 404"),
     # Points and the supermarket
     row("GET /communities/<int:community_id>/rewards/", "community", "200 200 200 200 200 200 200"),
     row("GET /communities/<int:community_id>/rewards/new/", "community", "login 403 403 403 200 403 200"),
@@ -297,6 +304,8 @@ PAGES = [
     row("POST /projects/<int:project_id>/award/", "p_closed", "login 403 403 403 ok 403 ok",
         lambda w: {"bid": w.ids["bid_closed"], "reason": "综合得分最高"}),
     row("POST /projects/bids/<int:bid_id>/withdraw/", "bid_open", "login 404 404 ok 404 404 404"),
+    # A sealed bid's attachment: only the bidder before the deadline; strangers get 404, not a login.
+    row("GET /projects/bids/<int:bid_id>/attachment/", "bid_open", "404 404 404 200 404 404 404"),
     row("POST /projects/bids/<int:bid_id>/score/", "bid_closed", "login 404 404 403 ok 404 ok", lambda w: scores(w, prefix="c")),
     row("POST /projects/contracts/<int:contract_id>/milestones/", "c_awarded", "login 403 403 403 ok 403 ok",
         lambda w: {"milestones": f"服务总结|2030-01-31|{w.contract_amount / 100:.2f}"}),
@@ -315,6 +324,8 @@ PAGES = [
     row("POST /communities/<int:community_id>/funds/spending/", "community", "login 403 403 403 ok 403 ok",
         lambda w: {"amount_yuan": "1", "spent_on": date.today().isoformat(), "purpose": "购买慰问品", "payee": "社区超市"}),
     row("GET /communities/<int:community_id>/projects/<int:project_id>/funds/", "community p_open", "200 200 200 200 200 200 200"),
+    # Spending is public information; its voucher is served through the record, not by /media/.
+    row("GET /communities/<int:community_id>/funds/spending/<int:spending_id>/voucher/", "community spending", "200 200 200 200 200 200 200"),
 ]
 
 ROWS = API + PAGES
@@ -453,6 +464,8 @@ def build_world():
         actor=applicant, name="新成立的志愿者协会", kind=Organization.Kind.SOCIAL_ORGANIZATION, credit_code=valid_credit_code(900_002), community=community
     )
     ids = {"community": community.pk, "org": org.pk, "org_pending": org_pending.pk, "newcomer": newcomer.pk}
+    invitation = accounts.membership_add(actor=users["other_staff"], community=other_community, user=users["volunteer"], role="volunteer")
+    ids["invitation"] = invitation.pk
     ids.update({role: user.pk for role, user in users.items()})
 
     # Points: the district budgets the pool; the volunteer earned 100 and reserved a reward.
@@ -508,12 +521,14 @@ def build_world():
     def project(title, deadline):
         return market.project_create(actor=staff, community=community, title=title, budget=1_000_000, bid_deadline=deadline)
 
-    def bid(p, amount=500_000):
-        return orders.bid_submit(actor=org_admin, project=p, organization=org, amount=amount, proposal="入户探访，每周两次")
+    def bid(p, amount=500_000, attachment=None):
+        return orders.bid_submit(
+            actor=org_admin, project=p, organization=org, amount=amount, proposal="入户探访，每周两次", attachment=attachment
+        )
 
     ids["p_open"] = project("助老服务", now + timedelta(days=7)).pk
     p_bid = project("儿童托管", now + timedelta(days=7))
-    ids.update(p_bid=p_bid.pk, bid_open=bid(p_bid).pk)
+    ids.update(p_bid=p_bid.pk, bid_open=bid(p_bid, attachment=SimpleUploadedFile("方案.pdf", b"%PDF-1.4 sealed")).pk)
     past = now - timedelta(days=10)
     with time_machine.travel(past):
         older = {name: project(f"项目{name}", past + timedelta(days=1)) for name in ("closed", "aw", "deliv", "done")}
@@ -541,6 +556,10 @@ def build_world():
     assert funds.stripe_webhook_handle(payload=body, signature=signature) == "applied"
     assert Donation.objects.get(pk=donation.pk).status == Donation.Status.SUCCEEDED
     ids["donation"] = donation.pk
+    ids["spending"] = funds.spending_record(
+        actor=staff, community=community, amount=100, spent_on=date.today(), purpose="购买慰问品", payee="社区超市",
+        voucher=SimpleUploadedFile("发票.pdf", b"%PDF-1.4 voucher"),
+    ).pk
 
     # Each person's credentials: a bearer token for the API and a session for pages.
     tokens, sessions = {}, {}

@@ -38,6 +38,7 @@ API_LIST_QUERIES = {
     "GET /api/v1/lockouts": 5,
     "GET /api/v1/organizations": 4,
     "GET /api/v1/notifications": 3,
+    "GET /api/v1/me/invitations": 3,
     "GET /api/v1/points/entries": 3,
     "GET /api/v1/rewards": 2,
     "GET /api/v1/redemptions": 3,
@@ -278,6 +279,15 @@ def add_notifications(world, n, user):
     Notification.objects.bulk_create([Notification(user=user, kind="claim_verified", message=f"消息{world.next()}", url="/claims/") for _ in range(n)])
 
 
+def add_invitations(world, n, user):
+    from accounts.models import CommunityInvitation
+
+    for _ in range(n):
+        community = CommunityFactory(name=f"社区{world.next()}")
+        inviter = MembershipFactory(community=community, role=Membership.Role.STAFF).user
+        CommunityInvitation.objects.create(community=community, user=user, role="volunteer", invited_by=inviter)
+
+
 def add_entries(world, n, user):
     give = world.fixture("give")
     for _ in range(n):
@@ -339,6 +349,7 @@ def api_scenarios(world: World) -> dict[str, Callable[[], Scenario]]:
         "GET /api/v1/lockouts": lambda: Scenario(lambda n: add_lockouts(w, n), api_get(w.staff, "lockouts"), api_rows),
         "GET /api/v1/organizations": lambda: Scenario(lambda n: add_organizations(w, n), api_get(w.staff, "organizations"), api_rows),
         "GET /api/v1/notifications": lambda: Scenario(lambda n: add_notifications(w, n, w.resident), api_get(w.resident, "notifications"), api_rows),
+        "GET /api/v1/me/invitations": lambda: Scenario(lambda n: add_invitations(w, n, w.resident), api_get(w.resident, "me/invitations"), api_rows),
         "GET /api/v1/points/entries": lambda: Scenario(lambda n: add_entries(w, n, w.volunteer), api_get(w.volunteer, "points/entries"), api_rows),
         "GET /api/v1/rewards": lambda: Scenario(lambda n: add_rewards(w, n), api_get(None, "rewards"), api_rows),
         "GET /api/v1/redemptions": lambda: Scenario(lambda n: add_redemptions(w, n, w.resident), api_get(w.staff, "redemptions"), api_rows),

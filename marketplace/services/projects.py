@@ -47,6 +47,12 @@ def project_transition(*, project: Project, to: str, actor: User | None, note: s
     return True
 
 
+def project_record_change(*, actor: User | None, project: Project, note: str) -> ProjectStatusChange:
+    """Write a change that is not a move (an edit in the admin) to the project's history."""
+    status = Project.objects.filter(pk=project.pk).values_list("status", flat=True).get()
+    return ProjectStatusChange.objects.create(project=project, from_status=status, to_status=status, actor=actor, note=note[:300])
+
+
 def require_project_staff(actor: User, project: Project) -> None:
     if not is_community_staff(actor, project.community_id):
         raise PermissionDenied(_("Only staff of this community can manage its projects."))
@@ -129,4 +135,5 @@ def project_cancel(*, actor: User, project: Project, reason: str) -> Project:
     return locked
 
 
-__all__ = ["PROJECT_TRANSITIONS", "project_transition", "project_create", "project_publish", "project_cancel", "require_project_staff"]
+__all__ = ["PROJECT_TRANSITIONS", "MAX_BUDGET", "project_transition", "project_create", "project_publish", "project_cancel", "require_project_staff",
+           "project_record_change"]

@@ -1,7 +1,9 @@
-"""Services of orders, one module per object: claims (and reviews), bids and contracts.
+"""Services of orders, one module per object: claims (and reviews), bids and contracts, the
+lock on a project's terms once bids exist.
 
 Import from here (``from orders.services import claim_create``); the split is only for size.
 """
 
 from orders.services.claims import *  # noqa: F401,F403
 from orders.services.contracts import *  # noqa: F401,F403
+from orders.services.terms import *  # noqa: F401,F403

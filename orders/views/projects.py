@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Organization
 from accounts.selectors import community_get_for, is_community_staff
 from core.errors import ApplicationError, PermissionDenied, ValidationFailed
+from core.media import private_file_response
 from core.pages import add_error_to_form, error_page, perform
 from marketplace import forms as market_forms
 from marketplace import selectors as market_selectors
@@ -104,6 +105,14 @@ def bid(request, project_id: int):
         success=_("Bid submitted. It stays sealed until the deadline."),
         then=then,
     )
+
+
+def bid_attachment(request, bid_id: int):
+    """A bid's attachment, to whoever may read the bid (``bids_visible_to``: the bidding
+    organisation's members; after the deadline, staff of the project's community). Anyone else,
+    and a bid with no attachment: 404."""
+    bid = selectors.bid_get_for(request.user, bid_id)
+    return private_file_response(bid.attachment, download_name=f"bid-{bid.pk}")
 
 
 @login_required

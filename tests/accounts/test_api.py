@@ -168,8 +168,10 @@ def test_joining_a_community_that_does_not_exist_is_404(api, outsider):
 
 
 def test_staff_add_members_in_their_community_and_not_in_another(api, staff, community, other_community, outsider):
+    # An outsider is only invited (contract Additions): nothing changes until they accept.
     added = api(staff).post(f"communities/{community.pk}/members", {"user_id": outsider.pk, "role": "staff"})
-    assert added.status_code == 201 and added.json()["role"] == "staff"
+    assert added.status_code == 202 and added.json()["status"] == "invited"
+    assert not Membership.objects.filter(user=outsider).exists()
     refused = api(staff).post(f"communities/{other_community.pk}/members", {"user_id": outsider.pk, "role": "resident"})
     assert error_of(refused) == (403, "permission_denied")
     assert not Membership.objects.filter(community=other_community).exists()

@@ -157,7 +157,7 @@ def test_on_a_phone_staff_unlock_a_member_and_the_page_passes_the_accessibility_
 ):
     from axe_playwright_python.sync_playwright import Axe
 
-    # Locked from another address than the staff's browser, which axes would otherwise lock too.
+    # Locked from another address than the staff's browser (the name is locked from that address only).
     lock_out(api, "resident", ip="10.0.0.7")
     page = new_page(chromium, locale=locale, viewport=PHONE)
     log_in(page, live_server.url, "staff", PASSWORD)

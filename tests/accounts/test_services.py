@@ -79,6 +79,7 @@ def test_nobody_joins_as_staff_or_an_unknown_role(community, outsider, role):
 
 
 def test_staff_appoint_staff_in_their_own_community_only(staff, community, other_community, outsider):
+    services.membership_join(actor=outsider, community=community, role="resident")
     membership = services.membership_add(actor=staff, community=community, user=outsider, role="staff")
     assert membership.role == "staff"
     with pytest.raises(PermissionDenied):

@@ -114,6 +114,10 @@ def test_staff_see_members_and_add_one_in_their_community(community, staff, outs
     client = browser(staff)
     assert "outsider" not in client.get(f"/communities/{community.pk}/").content.decode()
     client.post(f"/communities/{community.pk}/members/", {"username": "outsider", "role": "volunteer"})
+    # Not yet a member: invited only; the outsider joins by accepting on their invitations page.
+    assert not Membership.objects.filter(user=outsider, community=community).exists()
+    invitation = outsider.community_invitations.get()
+    browser(outsider).post(f"/accounts/invitations/{invitation.pk}/accept/")
     assert Membership.objects.filter(user=outsider, community=community, role="volunteer").exists()
     assert "outsider" in client.get(f"/communities/{community.pk}/").content.decode()
 

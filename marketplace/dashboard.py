@@ -69,7 +69,7 @@ def community_figures(community: Community, period: Period) -> dict:
         private=Count("id", filter=Q(track=Need.Track.PRIVATE)),
         resolved=Count("id", filter=Q(status=Need.Status.RESOLVED)),
     )
-    tasks = Task.objects.filter(community=community, created_at__gte=since, created_at__lt=until).exclude(status=Task.Status.DRAFT)
+    tasks = Task.objects.filter(community=community, created_at__gte=since, created_at__lt=until).filter(published_at__isnull=False)
     task_counts = tasks.aggregate(
         published=Count("id"),
         filled=Count("id", filter=Q(slots_taken__gte=F("slots"))),
@@ -144,7 +144,7 @@ def monthly_series(community: Community | None, period: Period) -> list[dict]:
 
     scope = {} if community is None else {"community": community}
     claim_scope = {} if community is None else {"task__community": community}
-    tasks = per_month(Task.objects.filter(**scope).exclude(status=Task.Status.DRAFT), "created_at", "t")
+    tasks = per_month(Task.objects.filter(**scope).filter(published_at__isnull=False), "created_at", "t")
     verified = Claim.objects.filter(status=Claim.Status.VERIFIED, **claim_scope)
     services = per_month(verified, "verified_at", "s")
     hours = per_month(verified, "verified_at", "h", agg=Sum, target="credited_hours")
@@ -162,7 +162,7 @@ def monthly_series(community: Community | None, period: Period) -> list[dict]:
 
 
 def top_categories(community: Community | None, period: Period, limit: int = 5) -> list[dict]:
-    qs = Task.objects.filter(created_at__gte=period.since, created_at__lt=period.until).exclude(status=Task.Status.DRAFT)
+    qs = Task.objects.filter(created_at__gte=period.since, created_at__lt=period.until).filter(published_at__isnull=False)
     if community is not None:
         qs = qs.filter(community=community)
     rows = qs.values("category").annotate(n=Count("id")).order_by("-n", "category")[:limit]
@@ -190,7 +190,7 @@ def district_rows(period: Period, *, sort: str = "name") -> tuple[list[dict], di
         needs_received=Count("id"), needs_resolved=Count("id", filter=Q(status=Need.Status.RESOLVED)),
     )
     tasks = _grouped(
-        Task.objects.filter(created_at__gte=since, created_at__lt=until).exclude(status=Task.Status.DRAFT), "community_id",
+        Task.objects.filter(created_at__gte=since, created_at__lt=until).filter(published_at__isnull=False), "community_id",
         tasks_published=Count("id"), tasks_done=Count("id", filter=Q(status=Task.Status.DONE)),
     )
     claims = _grouped(

@@ -10,7 +10,8 @@ from marketplace.models import Comment, Consultation, ConsultationOption, Need, 
 
 
 def task_list(*, viewer=None, filters: dict | None = None) -> QuerySet[Task]:
-    """Tasks sorted by start time. Drafts only for staff of their community. The query count
+    """Tasks sorted by start time. Tasks never published (drafts, cancelled drafts) only for staff
+    of their community. The query count
     does not grow with the page size: the community and skills come in two fixed queries."""
     qs = (
         Task.objects.select_related("community")
@@ -21,9 +22,9 @@ def task_list(*, viewer=None, filters: dict | None = None) -> QuerySet[Task]:
         pass
     elif viewer is not None and viewer.is_authenticated:
         staff_of = viewer.memberships.filter(role="staff").values("community_id")
-        qs = qs.filter(~Q(status=Task.Status.DRAFT) | Q(community_id__in=staff_of))
+        qs = qs.filter(Q(published_at__isnull=False) | Q(community_id__in=staff_of))
     else:
-        qs = qs.exclude(status=Task.Status.DRAFT)
+        qs = qs.filter(published_at__isnull=False)
     return apply_filters(TaskFilter, filters, qs).order_by("starts_at", "id")
 
 
@@ -31,7 +32,7 @@ def task_get(task_id: int, *, viewer=None) -> Task | None:
     task = Task.objects.select_related("community__street__district", "beneficiary").prefetch_related("skills").filter(pk=task_id).first()
     if task is None:
         return None
-    if task.status == Task.Status.DRAFT and not (viewer is not None and is_community_staff(viewer, task.community_id)):
+    if not task.is_published and not (viewer is not None and is_community_staff(viewer, task.community_id)):
         return None
     return task
 
@@ -167,9 +168,9 @@ def project_list(*, viewer=None, filters: dict | None = None) -> QuerySet[Projec
         pass
     elif viewer is not None and viewer.is_authenticated:
         staff_of = viewer.memberships.filter(role="staff").values("community_id")
-        qs = qs.filter(~Q(status=Project.Status.DRAFT) | Q(community_id__in=staff_of))
+        qs = qs.filter(Q(published_at__isnull=False) | Q(community_id__in=staff_of))
     else:
-        qs = qs.exclude(status=Project.Status.DRAFT)
+        qs = qs.filter(published_at__isnull=False)
     return apply_filters(ProjectFilter, filters, qs)
 
 
@@ -177,6 +178,6 @@ def project_get(project_id: int, *, viewer=None) -> Project | None:
     project = Project.objects.select_related("community", "contract__organization").prefetch_related("criteria").filter(pk=project_id).first()
     if project is None:
         return None
-    if project.status == Project.Status.DRAFT and not (viewer is not None and is_community_staff(viewer, project.community_id)):
+    if not project.is_published and not (viewer is not None and is_community_staff(viewer, project.community_id)):
         return None
     return project

@@ -557,7 +557,7 @@ def donate(request, payload: DonationIn):
 
     project = None
     if payload.project_id is not None:
-        project = Project.objects.filter(pk=payload.project_id).exclude(status="draft").first()
+        project = Project.objects.filter(pk=payload.project_id, published_at__isnull=False).first()
         if project is None:
             raise NotFound(code="project_not_found", field="project_id")
         community = project.community
@@ -618,8 +618,16 @@ def fund(request, community_id: int, project: int | None = None):
     from accounts.models import Community
     from marketplace.models import Project
 
+    from config.api import optional_user
+    from marketplace.selectors import project_get
+
     community = get_object_or_404(Community, pk=community_id)
-    scope = get_object_or_404(Project, pk=project, community=community) if project is not None else None
+    scope = None
+    if project is not None:
+        # A project never published (a draft, a cancelled draft) is only its staff's to know of.
+        scope = project_get(project, viewer=optional_user(request))
+        if scope is None or scope.community_id != community.pk:
+            raise NotFound(code="project_not_found", field="project")
     return services.fund_figures(community=community, project=scope)
 
 

@@ -137,7 +137,7 @@ def community_info(request, community_id: int):
     context = {
         "community": community,
         "tasks": selectors.task_list(filters={"community": community.pk, "status": "open", "starts_after": timezone.now().isoformat()})[:10],
-        "projects": Project.objects.filter(community=community).exclude(status=Project.Status.DRAFT).select_related("contract__organization")[:10],
+        "projects": Project.objects.filter(community=community, published_at__isnull=False).select_related("contract__organization")[:10],
         "funds": fund_figures(community=community),
         "board": selectors.needs_board(community=community),
         "rule": community_rule(community),

@@ -134,12 +134,12 @@ def withdraw(request, claim_id: int):
     return services.claim_withdraw(actor=request.auth, claim=selectors.claim_get_for(claim_id, request.auth))
 
 
-@router.post("/claims/{claim_id}/check-in", response={200: ClaimOut, **ERRORS}, auth=AUTH)
+@router.post("/claims/{claim_id}/check-in", response={200: ClaimOut, **ERRORS, 429: ErrorOut}, auth=AUTH)
 def check_in(request, claim_id: int, payload: CodeIn):
     return services.claim_check_in(actor=request.auth, claim=selectors.claim_get_for(claim_id, request.auth), code=payload.code)
 
 
-@router.post("/claims/{claim_id}/check-out", response={200: ClaimOut, **ERRORS}, auth=AUTH)
+@router.post("/claims/{claim_id}/check-out", response={200: ClaimOut, **ERRORS, 429: ErrorOut}, auth=AUTH)
 def check_out(request, claim_id: int, payload: CodeIn):
     return services.claim_check_out(actor=request.auth, claim=selectors.claim_get_for(claim_id, request.auth), code=payload.code)
 

@@ -168,3 +168,70 @@ def test_every_export_cell_is_neutralised_in_one_place(value, written):
     from config.exports import safe_cell
 
     assert safe_cell(value) == written
+
+
+# --- #1 Check-in codes cannot be guessed ---------------------------------------------------------------
+@pytest.mark.parametrize("action", ["check-in", "check-out"])
+def test_five_wrong_codes_lock_the_claim_even_for_the_right_code(api, task, staff, volunteer, action):
+    import time_machine
+
+    from marketplace.services import task_checkin_code
+    from orders.models import Claim
+
+    me = api(volunteer)
+    claim_id = me.post(f"tasks/{task.pk}/claims").json()["id"]
+    with time_machine.travel(task.starts_at + timedelta(minutes=5), tick=False):
+        if action == "check-out":
+            right = task_checkin_code(actor=staff, task=task)[0]
+            assert me.post(f"claims/{claim_id}/check-in", {"code": right}).status_code == 200
+        for _ in range(5):
+            assert error_of(me.post(f"claims/{claim_id}/{action}", {"code": "000000"})) == (400, "invalid_code")
+        right = task_checkin_code(actor=staff, task=task)[0]
+        locked = me.post(f"claims/{claim_id}/{action}", {"code": right})
+        assert error_of(locked) == (429, "too_many_attempts")
+        assert "错误次数过多" in locked.json()["detail"]
+    claim = Claim.objects.get(pk=claim_id)
+    assert (claim.checked_out_at if action == "check-out" else claim.checked_in_at) is None
+    # Ten minutes later the right code works again.
+    with time_machine.travel(task.starts_at + timedelta(minutes=16), tick=False):
+        right = task_checkin_code(actor=staff, task=task)[0]
+        assert me.post(f"claims/{claim_id}/{action}", {"code": right}).status_code == 200
+
+
+def test_wrong_codes_are_counted_per_claim(api, make_task, staff, volunteer):
+    import time_machine
+
+    from marketplace.services import task_checkin_code
+
+    task = make_task(slots=3)
+    other = MembershipFactory(community=task.community, role="volunteer").user
+    mine = api(volunteer).post(f"tasks/{task.pk}/claims").json()["id"]
+    theirs = api(other).post(f"tasks/{task.pk}/claims").json()["id"]
+    with time_machine.travel(task.starts_at, tick=False):
+        for _ in range(6):
+            api(volunteer).post(f"claims/{mine}/check-in", {"code": "123456"})
+        right = task_checkin_code(actor=staff, task=task)[0]
+        assert api(other).post(f"claims/{theirs}/check-in", {"code": right}).json()["status"] == "checked_in"
+
+
+def test_the_task_page_form_is_throttled_by_the_same_service_and_says_so(api, task, staff, volunteer):
+    import time_machine
+
+    from marketplace.services import task_checkin_code
+    from orders.models import Claim
+
+    claim_id = api(volunteer).post(f"tasks/{task.pk}/claims").json()["id"]
+    page = browser(volunteer)
+    with time_machine.travel(task.starts_at, tick=False):
+        for _ in range(5):
+            page.post(f"/claims/{claim_id}/check-in/", {"code": "999999"})
+        right = task_checkin_code(actor=staff, task=task)[0]
+        response = page.post(f"/claims/{claim_id}/check-in/", {"code": right}, follow=True)
+    assert "错误次数过多" in response.content.decode()
+    assert Claim.objects.get(pk=claim_id).checked_in_at is None
+
+
+def test_check_in_declares_its_429(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    for action in ("check-in", "check-out"):
+        assert "429" in schema["paths"][f"/api/v1/claims/{{claim_id}}/{action}"]["post"]["responses"]

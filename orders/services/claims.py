@@ -8,9 +8,11 @@ Guarantees:
 - a refusal raises an ``ApplicationError`` and writes nothing.
 """
 
+import logging
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -19,7 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership, Organization, OrganizationMember, User
 from accounts.selectors import is_community_staff
 from accounts.services import notify
-from config.errors import Conflict, PermissionDenied, ValidationFailed
+from config.errors import Conflict, PermissionDenied, RateLimited, ValidationFailed
 from marketplace.models import Task
 from marketplace.realtime import announce_task
 from marketplace.services import checkin_code_is_valid, task_transition
@@ -29,6 +31,11 @@ C = Claim.Status
 CHECKIN_OPENS_BEFORE_START = timedelta(minutes=30)
 CHECKOUT_CLOSES_AFTER_END = timedelta(hours=1)
 TWO_PLACES = Decimal("0.01")
+# A 6-digit code must not be guessable: after this many wrong codes for one claim within the
+# window, every code (even the right one) is refused for the window (429 too_many_attempts).
+CODE_ATTEMPTS_LIMIT = 5
+CODE_ATTEMPTS_WINDOW = timedelta(minutes=10)
+logger = logging.getLogger(__name__)
 
 
 def _hours(value) -> Decimal:
@@ -169,9 +176,39 @@ def _own(actor: User, claim: Claim) -> None:
         raise PermissionDenied(_("Only the person who claimed it can do this."))
 
 
-def _check_code(task: Task, code: str) -> None:
-    if not checkin_code_is_valid(task, code):
-        raise ValidationFailed(_("The check-in code is wrong or has expired. Ask the staff on site for the current code."), code="invalid_code", field="code")
+def _code_keys(claim: Claim) -> tuple[str, str]:
+    return f"checkin-code:failures:{claim.pk}", f"checkin-code:locked:{claim.pk}"
+
+
+def _check_code(claim: Claim, code: str) -> None:
+    """Check the code of a claim's check-in or check-out, counting wrong codes per claim in the
+    Django cache (Redis when scaled out), so every server process sees the same count. The count
+    is kept outside the transaction: a refusal rolls the claim back, not the count."""
+    failures_key, locked_key = _code_keys(claim)
+    window = int(CODE_ATTEMPTS_WINDOW.total_seconds())
+    try:
+        locked = cache.get(locked_key)
+    except Exception:  # the cache is down: check-ins go on, unthrottled, and it is logged
+        logger.warning("check-in attempts cannot be counted: the cache is unavailable", exc_info=True)
+        locked = None
+    if locked:
+        raise RateLimited(
+            _("Too many wrong codes. Wait %(n)d minutes, then ask the staff on site for the current code.") % {"n": window // 60},
+            code="too_many_attempts",
+            field="code",
+        )
+    if checkin_code_is_valid(claim.task, code):
+        return
+    try:
+        cache.add(failures_key, 0, timeout=window)  # the window starts at the first wrong code
+        if cache.incr(failures_key) >= CODE_ATTEMPTS_LIMIT:
+            cache.set(locked_key, 1, timeout=window)
+            cache.delete(failures_key)
+    except ValueError:  # the count expired between add and incr: this is the first of a new window
+        cache.set(failures_key, 1, timeout=window)
+    except Exception:
+        logger.warning("check-in attempts cannot be counted: the cache is unavailable", exc_info=True)
+    raise ValidationFailed(_("The check-in code is wrong or has expired. Ask the staff on site for the current code."), code="invalid_code", field="code")
 
 
 def claim_check_in(*, actor: User, claim: Claim, code: str) -> Claim:
@@ -187,7 +224,7 @@ def claim_check_in(*, actor: User, claim: Claim, code: str) -> Claim:
             raise _refused(locked, _("checked in"))
         if not (task.starts_at - CHECKIN_OPENS_BEFORE_START <= now <= task.ends_at):
             raise Conflict(_("Check-in opens 30 minutes before the start and closes at the end."), code="outside_window")
-        _check_code(task, code)
+        _check_code(locked, code)
         _move(locked, to=C.CHECKED_IN, frm=(C.CLAIMED,), actor=actor, checked_in_at=now)
         if task.status in (Task.Status.OPEN, Task.Status.FULL):
             task_transition(task=task, to=Task.Status.IN_PROGRESS, actor=None, expected=task.status)
@@ -208,7 +245,7 @@ def claim_check_out(*, actor: User, claim: Claim, code: str) -> Claim:
             return locked
         if now > task.ends_at + CHECKOUT_CLOSES_AFTER_END:
             raise Conflict(_("Check-out closed an hour after the task ended. Submit your hours instead."), code="outside_window")
-        _check_code(task, code)
+        _check_code(locked, code)
         start = max(locked.checked_in_at, task.starts_at)
         end = min(now, task.ends_at)
         credited = _hours(max(0, (end - start).total_seconds()) / 3600)

@@ -235,3 +235,61 @@ def test_check_in_declares_its_429(client):
     schema = client.get("/api/v1/openapi.json").json()
     for action in ("check-in", "check-out"):
         assert "429" in schema["paths"][f"/api/v1/claims/{{claim_id}}/{action}"]["post"]["responses"]
+
+
+# --- #19 An early check-in does not close claiming -----------------------------------------------------
+def test_an_early_check_in_keeps_the_task_open_for_claims_until_its_start(api, make_task, staff, volunteer):
+    import time_machine
+
+    from marketplace.services import task_checkin_code
+    from orders.services import claims_mark_no_shows
+
+    task = make_task(slots=3)
+    latecomer = MembershipFactory(community=task.community, role="volunteer").user
+    first = api(volunteer).post(f"tasks/{task.pk}/claims").json()["id"]
+    with time_machine.travel(task.starts_at - timedelta(minutes=20), tick=False):
+        code = task_checkin_code(actor=staff, task=task)[0]
+        assert api(volunteer).post(f"claims/{first}/check-in", {"code": code}).json()["status"] == "checked_in"
+        shown = api().get(f"tasks/{task.pk}").json()
+        assert (shown["status"], shown["slots_taken"]) == ("open", 1)
+        assert task.pk in [t["id"] for t in api().get("tasks", {"has_slots": "true"}).json()["items"]]
+        assert api(latecomer).post(f"tasks/{task.pk}/claims").status_code == 201  # the board said a slot is free
+    with time_machine.travel(task.starts_at + timedelta(minutes=5), tick=False):
+        # Started: no longer offered as a free slot, claims refused, and the sweep says it is under way.
+        assert task.pk not in [t["id"] for t in api().get("tasks", {"has_slots": "true"}).json()["items"]]
+        third = MembershipFactory(community=task.community, role="volunteer").user
+        assert error_of(api(third).post(f"tasks/{task.pk}/claims")) == (409, "task_not_open")
+        claims_mark_no_shows()
+    task.refresh_from_db()
+    assert (task.status, task.slots_taken) == ("in_progress", 2)
+
+
+def test_a_check_in_after_the_start_puts_the_task_in_progress(api, task, staff, volunteer):
+    import time_machine
+
+    from marketplace.services import task_checkin_code
+
+    claim_id = api(volunteer).post(f"tasks/{task.pk}/claims").json()["id"]
+    with time_machine.travel(task.starts_at + timedelta(minutes=1), tick=False):
+        code = task_checkin_code(actor=staff, task=task)[0]
+        api(volunteer).post(f"claims/{claim_id}/check-in", {"code": code})
+    task.refresh_from_db()
+    assert task.status == "in_progress"
+
+
+def test_a_full_task_whose_early_arrival_is_rejected_before_the_start_reopens(api, make_task, staff, volunteer):
+    import time_machine
+
+    from marketplace.services import task_checkin_code
+
+    task = make_task(slots=1)
+    claim_id = api(volunteer).post(f"tasks/{task.pk}/claims").json()["id"]
+    with time_machine.travel(task.starts_at - timedelta(minutes=10), tick=False):
+        code = task_checkin_code(actor=staff, task=task)[0]
+        api(volunteer).post(f"claims/{claim_id}/check-in", {"code": code})
+        assert api().get(f"tasks/{task.pk}").json()["status"] == "full"
+        assert api(staff).post(f"claims/{claim_id}/reject", {"reason": "不是本人"}).status_code == 200
+        shown = api().get(f"tasks/{task.pk}").json()
+        assert (shown["status"], shown["slots_taken"]) == ("open", 0)
+        other = MembershipFactory(community=task.community, role="volunteer").user
+        assert api(other).post(f"tasks/{task.pk}/claims").status_code == 201

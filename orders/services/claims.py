@@ -132,9 +132,25 @@ def _free_slot(task: Task) -> None:
 
 def _release_slot(task: Task) -> None:
     """A claim that stops being live (rejected, no-show) no longer holds its slot, so that
-    ``slots_taken`` keeps counting live claims. The task has started, so it does not reopen."""
+    ``slots_taken`` keeps counting live claims. A full task reopens if it has not started (claims
+    stay open until the start); one that has started is in progress if someone is on site."""
     Task.objects.filter(pk=task.pk, slots_taken__gt=0).update(slots_taken=F("slots_taken") - 1)
     announce_task(task.pk, "updated")
+    fresh = Task.objects.only("status", "starts_at").get(pk=task.pk)
+    if fresh.status != Task.Status.FULL:
+        return
+    if fresh.starts_at > timezone.now() or not _start_if_due(fresh, timezone.now()):
+        task_transition(task=fresh, to=Task.Status.OPEN, actor=None, expected=Task.Status.FULL, note="slot freed")
+
+
+def _start_if_due(task: Task, now) -> bool:
+    """An open or full task becomes in progress once it has started and someone is on site. Before
+    its start a task stays open for claims, however early its first volunteer checks in."""
+    if task.status not in (Task.Status.OPEN, Task.Status.FULL) or task.starts_at > now:
+        return False
+    if not Claim.objects.filter(task_id=task.pk, status__in=[C.CHECKED_IN, C.SUBMITTED, C.VERIFIED]).exists():
+        return False
+    return task_transition(task=task, to=Task.Status.IN_PROGRESS, actor=None, expected=task.status)
 
 
 def claim_withdraw(*, actor: User, claim: Claim) -> Claim:
@@ -226,8 +242,8 @@ def claim_check_in(*, actor: User, claim: Claim, code: str) -> Claim:
             raise Conflict(_("Check-in opens 30 minutes before the start and closes at the end."), code="outside_window")
         _check_code(locked, code)
         _move(locked, to=C.CHECKED_IN, frm=(C.CLAIMED,), actor=actor, checked_in_at=now)
-        if task.status in (Task.Status.OPEN, Task.Status.FULL):
-            task_transition(task=task, to=Task.Status.IN_PROGRESS, actor=None, expected=task.status)
+        # Not before the start: until then the task stays open, and its free slots claimable.
+        _start_if_due(task, now)
     return locked
 
 
@@ -251,6 +267,7 @@ def claim_check_out(*, actor: User, claim: Claim, code: str) -> Claim:
         credited = _hours(max(0, (end - start).total_seconds()) / 3600)
         Claim.objects.filter(pk=locked.pk).update(checked_out_at=now, credited_hours=credited)
         locked.checked_out_at, locked.credited_hours = now, credited
+        _start_if_due(task, now)  # everyone checked in early: the task is under way now
     return locked
 
 
@@ -364,7 +381,7 @@ def claim_reject(*, actor: User, claim: Claim, reason: str) -> Claim:
 
 def claims_mark_no_shows(*, now=None) -> tuple[int, int]:
     """Claims never checked in by the task's end become no-shows; open tasks that ended with
-    nobody checked in expire. Safe to run twice, and from cron while the site is in use."""
+    nobody checked in expire; open tasks under way with someone on site become in progress. Safe to run twice, and from cron while the site is in use."""
     now = now or timezone.now()
     no_shows = 0
     for claim in Claim.objects.filter(status=C.CLAIMED, task__ends_at__lt=now).select_related("task"):
@@ -373,6 +390,10 @@ def claims_mark_no_shows(*, now=None) -> tuple[int, int]:
             if _move(locked, to=C.NO_SHOW, frm=(C.CLAIMED,), actor=None, note="not checked in by the end"):
                 _release_slot(locked.task)
                 no_shows += 1
+    # Tasks whose volunteers all checked in before the start stayed open until it: under way now.
+    for task in Task.objects.filter(status__in=[Task.Status.OPEN, Task.Status.FULL], starts_at__lte=now, ends_at__gte=now):
+        with transaction.atomic():
+            _start_if_due(task, now)
     expired = 0
     ended = Task.objects.filter(status__in=[Task.Status.OPEN, Task.Status.FULL], ends_at__lt=now)
     for task in ended:

@@ -201,7 +201,8 @@ class MarketMachine(RuleBasedStateMachine):
         if known["refunded"] + amount > known["amount"]:
             raise stripe.InvalidRequestError("Refund amount is greater than unrefunded amount on charge", param="amount")
         known["refunded"] += amount
-        self.emit("charge.refunded", {"id": f"ch_{intent_id}", "object": "charge", "payment_intent": intent_id, "amount_refunded": known["refunded"]})
+        self.emit("charge.refunded", {"id": f"ch_{intent_id}", "object": "charge", "payment_intent": intent_id, "amount": known["amount"],
+                                      "currency": "cny", "amount_refunded": known["refunded"]})
 
     # --- tasks and claims ------------------------------------------------------------------------
     @initialize(amount=st.integers(0, 400))
@@ -504,7 +505,7 @@ class MarketMachine(RuleBasedStateMachine):
             return
         known["paid"] = outcome == "succeeded"
         kind = "payment_intent.succeeded" if known["paid"] else "payment_intent.payment_failed"
-        self.emit(kind, {"id": intent_id, "object": "payment_intent", "metadata": {"donation_id": str(known["pk"])}})
+        self.emit(kind, {"id": intent_id, "object": "payment_intent", "amount": known["amount"], "currency": "cny", "metadata": {"donation_id": str(known["pk"])}})
 
     @precondition(lambda self: self.donations)
     @rule(d=index, amount=st.one_of(st.none(), st.integers(1, 6_000)))

@@ -48,10 +48,16 @@ def need_list(*, viewer, filters: dict | None = None) -> QuerySet[Need]:
     return apply_filters(NeedFilter, filters, qs)
 
 
+def need_is_public(need: Need) -> bool:
+    """Resolved needs are on the public board, except private matters (私事): a resident's own
+    business with a provider, only ever counted in the board's totals."""
+    return need.status == Need.Status.RESOLVED and need.track != Need.Track.PRIVATE
+
+
 def need_visible_to(need: Need, viewer) -> bool:
     if not viewer.is_authenticated:
-        return need.status == Need.Status.RESOLVED  # resolved needs are on the public board
-    return need.author_id == viewer.pk or is_community_staff(viewer, need.community_id) or need.status == Need.Status.RESOLVED
+        return need_is_public(need)
+    return need.author_id == viewer.pk or is_community_staff(viewer, need.community_id) or need_is_public(need)
 
 
 def need_get_for(need_id: int, viewer) -> Need | None:
@@ -103,8 +109,9 @@ def needs_board(*, community=None) -> dict:
 
 
 def resolved_needs(*, community=None, viewer=None) -> QuerySet[Need]:
-    """The public board's resolved needs; with ``viewer``, each knows whether they are its staff."""
-    qs = Need.objects.filter(status=Need.Status.RESOLVED).select_related("community", "author").order_by("-resolved_at", "-id")
+    """The public board's resolved needs (never private matters, see ``need_is_public``); with
+    ``viewer``, each knows whether they are its staff."""
+    qs = Need.objects.filter(status=Need.Status.RESOLVED).exclude(track=Need.Track.PRIVATE).select_related("community", "author").order_by("-resolved_at", "-id")
     qs = with_viewer_staff(qs, viewer)
     return qs if community is None else qs.filter(community=community)
 

@@ -119,9 +119,10 @@ def review(request, claim_id: int):
 @login_required
 @require_POST
 def hide_review(request, review_id: int):
-    r = get_object_or_404(Review.objects.select_related("claim__task"), pk=review_id)
+    r = get_object_or_404(Review.objects.select_related("claim__task", "contract__project"), pk=review_id)
     reason = request.POST.get("reason", "")
-    return perform(request, lambda: services.review_hide(actor=request.user, review=r, reason=reason), success=_("Review hidden."), then=_back_to(r.claim.task_id))
+    then = _back_to(r.claim.task_id) if r.claim_id else redirect("projects:detail", r.contract.project_id)
+    return perform(request, lambda: services.review_hide(actor=request.user, review=r, reason=reason), success=_("Review hidden."), then=then)
 
 
 @login_required

@@ -439,9 +439,17 @@ def review_create(*, actor: User, claim: Claim, stars: int, comment: str = "") -
         raise already from None
 
 
+def review_community_id(review: Review) -> int:
+    """The community whose staff moderate a review: the task's for a claim's review, the project's
+    for a contract's (a review is of exactly one of them)."""
+    if review.claim_id is not None:
+        return review.claim.task.community_id
+    return review.contract.project.community_id
+
+
 def review_hide(*, actor: User, review: Review, reason: str) -> Review:
     """Staff hide an abusive review, with a reason. It is kept, not deleted."""
-    if not is_community_staff(actor, review.claim.task.community_id):
+    if not is_community_staff(actor, review_community_id(review)):
         raise PermissionDenied(_("Only staff of this community can moderate its reviews."))
     reason = (reason or "").strip()
     if not reason:
@@ -465,4 +473,5 @@ __all__ = [
     "claims_mark_no_shows",
     "review_create",
     "review_hide",
+    "review_community_id",
 ]

@@ -14,7 +14,7 @@ from accounts.selectors import user_notifications
 from accounts.services import notifications_mark_read
 from config.errors import NotFound, ValidationFailed
 from config.exports import export
-from config.pages import error_page, perform
+from config.pages import error_page, perform, safe_next
 from marketplace.selectors import task_get
 from orders import selectors, services
 from orders.models import Claim, Review
@@ -91,7 +91,7 @@ def submit(request, claim_id: int):
 def verify(request, claim_id: int):
     honour = request.POST.get("honour_hours") or None
     c = _claim_for(request, claim_id)
-    then = redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/") else f"/tasks/{c.task_id}/")
+    then = redirect(safe_next(request, f"/tasks/{c.task_id}/"))
     return perform(request, lambda: services.claim_verify(actor=request.user, claim=c, honour_hours=honour), success=_("Verified; the points were paid."), then=then)
 
 
@@ -100,7 +100,7 @@ def verify(request, claim_id: int):
 def reject(request, claim_id: int):
     reason = request.POST.get("reason", "")
     c = _claim_for(request, claim_id)
-    then = redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/") else f"/tasks/{c.task_id}/")
+    then = redirect(safe_next(request, f"/tasks/{c.task_id}/"))
     return perform(request, lambda: services.claim_reject(actor=request.user, claim=c, reason=reason), success=_("Claim rejected."), then=then)
 
 

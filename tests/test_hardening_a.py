@@ -505,3 +505,18 @@ def test_the_login_page_never_redirects_off_site(client, volunteer):
 
     response = client.post("/accounts/login/?next=//evil.example", {"username": volunteer.username, "password": PASSWORD})
     assert response.status_code == 302 and "evil.example" not in response["Location"]
+
+
+# --- #17 An unknown websocket path closes cleanly ----------------------------------------------------------
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("path", ["/ws/nope/", "/ws/communities/abc/tasks/", "/not-a-socket", "/ws/tasks/extra/"])
+def test_an_unknown_websocket_path_is_closed_with_4404_and_logs_no_error(path, caplog):
+    from config.asgi import application
+
+    async def scenario():
+        socket = WebsocketCommunicator(application, path)
+        assert await socket.connect() == (False, 4404)
+
+    with caplog.at_level("WARNING"):
+        async_to_sync(scenario)()
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")], caplog.text

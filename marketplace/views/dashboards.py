@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.selectors import community_get, is_community_staff
-from config.errors import PermissionDenied
+from config.errors import PermissionDenied, ValidationFailed
 from config.exports import export
 from config.pages import error_page
 from marketplace import dashboard, selectors
@@ -53,7 +53,10 @@ def community_dashboard(request, community_id: int):
         raise Http404
     if not is_community_staff(request.user, community.pk):
         return error_page(request, PermissionDenied(_("The dashboard is for staff of this community.")))
-    period = dashboard.Period.from_query(request.GET)
+    try:
+        period = dashboard.Period.from_query(request.GET)
+    except ValidationFailed as exc:
+        return error_page(request, exc)
     fmt, table = request.GET.get("format", ""), request.GET.get("table", "figures")
     name = f"dashboard-{community.pk}-{table}-{period.start}-{period.end}"
     if fmt in ("csv", "xlsx") and table == "months":
@@ -103,7 +106,10 @@ DISTRICT_HEADERS = [
 def district_dashboard(request):
     if not (request.user.is_authenticated and request.user.is_superuser):
         return error_page(request, PermissionDenied(_("The district dashboard is for the district administrator.")))
-    period = dashboard.Period.from_query(request.GET)
+    try:
+        period = dashboard.Period.from_query(request.GET)
+    except ValidationFailed as exc:
+        return error_page(request, exc)
     sort = request.GET.get("sort", "name")
     rows, totals = dashboard.district_rows(period, sort=sort)
     exported = export(

@@ -8,17 +8,15 @@ at /i18n/setlang/ keeps working for anyone who uses it.
 
 from django.conf import settings
 from django.http import Http404, HttpResponseRedirect
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
+
+from core.pages import safe_next
 
 
 def switch_language(request, code: str):
     if code not in dict(settings.LANGUAGES) or not check_for_language(code):
         raise Http404
-    target = request.GET.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        target = "/"
-    response = HttpResponseRedirect(target)
+    response = HttpResponseRedirect(safe_next(request, "/"))
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         code,

@@ -3,8 +3,19 @@
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from core.errors import ApplicationError
+
+
+def safe_next(request, default: str, *, param: str = "next") -> str:
+    """Where a page may send the visitor back to: the ``next`` the request carries (POST, then GET)
+    if it stays on this site, else ``default``. Every page that honours ``next`` reads it here, so
+    ``next=//evil.example`` or ``https://evil.example`` never sends anyone off-site."""
+    target = request.POST.get(param) or request.GET.get(param) or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
 
 
 def add_error_to_form(form, exc: ApplicationError) -> None:

@@ -11,13 +11,20 @@ from decimal import Decimal
 
 from django.db.models import Avg, Count, F, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Community
+from core.errors import ValidationFailed
 from funds.models import Donation, Spending
 from marketplace.models import Category, Need, Task
 from marketplace.selectors import median_days
 from orders.models import Claim, Review
 from points.models import LedgerEntry, LedgerTransaction, PointsAccount
+
+# A dashboard covers at most five years of months, none before 2000 nor beyond next year: every
+# month is an aggregate row, and ?start=1900-01-01 built 1,512 of them (2.4 s) before this bound.
+MAX_PERIOD_MONTHS = 60
+FIRST_YEAR = 2000
 
 
 @dataclass
@@ -41,13 +48,31 @@ class Period:
             end = date.fromisoformat(params.get("end", "")) if params.get("end") else today
         except ValueError:
             end = today
+        cls(start=end, end=end).check(today)  # before any date arithmetic near the calendar's edges
         try:
             start = date.fromisoformat(params.get("start", "")) if params.get("start") else end.replace(day=1) - timedelta(days=335)
         except ValueError:
             start = end - timedelta(days=365)
         if start > end:
             start, end = end, start
-        return cls(start=start.replace(day=1) if not params.get("start") else start, end=end)
+        period = cls(start=start.replace(day=1) if not params.get("start") else start, end=end)
+        period.check(today)
+        return period
+
+    @property
+    def months(self) -> int:
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
+    def check(self, today: date) -> None:
+        """Refuse (400 ``invalid_period``) a period a dashboard will not compute."""
+        if self.start.year < FIRST_YEAR or self.end.year > today.year + 1:
+            raise ValidationFailed(
+                _("Choose dates between %(first)d and %(last)d.") % {"first": FIRST_YEAR, "last": today.year + 1}, code="invalid_period", field="start"
+            )
+        if self.months > MAX_PERIOD_MONTHS:
+            raise ValidationFailed(
+                _("A dashboard covers at most %(n)d months; choose a shorter period.") % {"n": MAX_PERIOD_MONTHS}, code="invalid_period", field="start"
+            )
 
 
 def _sum(qs, field) -> int | Decimal:
@@ -69,7 +94,7 @@ def community_figures(community: Community, period: Period) -> dict:
         private=Count("id", filter=Q(track=Need.Track.PRIVATE)),
         resolved=Count("id", filter=Q(status=Need.Status.RESOLVED)),
     )
-    tasks = Task.objects.filter(community=community, created_at__gte=since, created_at__lt=until).exclude(status=Task.Status.DRAFT)
+    tasks = Task.objects.filter(community=community, created_at__gte=since, created_at__lt=until).filter(published_at__isnull=False)
     task_counts = tasks.aggregate(
         published=Count("id"),
         filled=Count("id", filter=Q(slots_taken__gte=F("slots"))),
@@ -144,7 +169,7 @@ def monthly_series(community: Community | None, period: Period) -> list[dict]:
 
     scope = {} if community is None else {"community": community}
     claim_scope = {} if community is None else {"task__community": community}
-    tasks = per_month(Task.objects.filter(**scope).exclude(status=Task.Status.DRAFT), "created_at", "t")
+    tasks = per_month(Task.objects.filter(**scope).filter(published_at__isnull=False), "created_at", "t")
     verified = Claim.objects.filter(status=Claim.Status.VERIFIED, **claim_scope)
     services = per_month(verified, "verified_at", "s")
     hours = per_month(verified, "verified_at", "h", agg=Sum, target="credited_hours")
@@ -162,7 +187,7 @@ def monthly_series(community: Community | None, period: Period) -> list[dict]:
 
 
 def top_categories(community: Community | None, period: Period, limit: int = 5) -> list[dict]:
-    qs = Task.objects.filter(created_at__gte=period.since, created_at__lt=period.until).exclude(status=Task.Status.DRAFT)
+    qs = Task.objects.filter(created_at__gte=period.since, created_at__lt=period.until).filter(published_at__isnull=False)
     if community is not None:
         qs = qs.filter(community=community)
     rows = qs.values("category").annotate(n=Count("id")).order_by("-n", "category")[:limit]
@@ -190,7 +215,7 @@ def district_rows(period: Period, *, sort: str = "name") -> tuple[list[dict], di
         needs_received=Count("id"), needs_resolved=Count("id", filter=Q(status=Need.Status.RESOLVED)),
     )
     tasks = _grouped(
-        Task.objects.filter(created_at__gte=since, created_at__lt=until).exclude(status=Task.Status.DRAFT), "community_id",
+        Task.objects.filter(created_at__gte=since, created_at__lt=until).filter(published_at__isnull=False), "community_id",
         tasks_published=Count("id"), tasks_done=Count("id", filter=Q(status=Task.Status.DONE)),
     )
     claims = _grouped(

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.selectors import community_get_for, is_community_staff
-from core.errors import PermissionDenied
+from core.errors import PermissionDenied, ValidationFailed
 from core.exports import export
 from core.pages import error_page
 from dashboards import figures as dashboard
@@ -53,7 +53,10 @@ def community_dashboard(request, community_id: int):
     community = community_get_for(request.user, community_id)
     if not is_community_staff(request.user, community.pk):
         return error_page(request, PermissionDenied(_("The dashboard is for staff of this community.")))
-    period = dashboard.Period.from_query(request.GET)
+    try:
+        period = dashboard.Period.from_query(request.GET)
+    except ValidationFailed as exc:
+        return error_page(request, exc)
     fmt, table = request.GET.get("format", ""), request.GET.get("table", "figures")
     name = f"dashboard-{community.pk}-{table}-{period.start}-{period.end}"
     if fmt in ("csv", "xlsx") and table == "months":
@@ -103,7 +106,10 @@ DISTRICT_HEADERS = [
 def district_dashboard(request):
     if not (request.user.is_authenticated and request.user.is_superuser):
         return error_page(request, PermissionDenied(_("The district dashboard is for the district administrator.")))
-    period = dashboard.Period.from_query(request.GET)
+    try:
+        period = dashboard.Period.from_query(request.GET)
+    except ValidationFailed as exc:
+        return error_page(request, exc)
     sort = request.GET.get("sort", "name")
     rows, totals = dashboard.district_rows(period, sort=sort)
     exported = export(
@@ -132,7 +138,7 @@ def community_info(request, community_id: int):
     context = {
         "community": community,
         "tasks": selectors.task_list(filters={"community": community.pk, "status": "open", "starts_after": timezone.now().isoformat()})[:10],
-        "projects": Project.objects.filter(community=community).exclude(status=Project.Status.DRAFT).select_related("contract__organization")[:10],
+        "projects": Project.objects.filter(community=community, published_at__isnull=False).select_related("contract__organization")[:10],
         "funds": fund_figures(community=community),
         "board": selectors.needs_board(community=community),
         "rule": community_rule(community),

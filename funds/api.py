@@ -15,6 +15,7 @@ from core.errors import NotFound, ValidationFailed
 from core.ratelimit import check as rate_limit
 from funds import selectors, services
 from funds.models import Donation, Spending
+from marketplace import selectors as market_selectors
 from marketplace.models import Project
 
 router = Router(tags=["donations"])
@@ -95,7 +96,7 @@ def donate(request, payload: DonationIn):
 
     project = None
     if payload.project_id is not None:
-        project = Project.objects.filter(pk=payload.project_id).exclude(status="draft").first()
+        project = Project.objects.filter(pk=payload.project_id, published_at__isnull=False).first()
         if project is None:
             raise NotFound(code="project_not_found", field="project_id")
         community = project.community
@@ -154,7 +155,15 @@ def refund(request, donation_id: int, payload: RefundIn):
 @router.get("/funds/{community_id}", response={200: FundOut, **ERRORS}, auth=None, tags=["donations"])
 def fund(request, community_id: int, project: int | None = None):
     community = get_object_or_404(Community, pk=community_id)
-    scope = get_object_or_404(Project, pk=project, community=community) if project is not None else None
+    scope = None
+    if project is not None:
+        # A project never published (a draft, a cancelled draft) is only its staff's to know of.
+        try:
+            scope = market_selectors.project_get_for(optional_user(request), project)
+        except NotFound:
+            scope = None
+        if scope is None or scope.community_id != community.pk:
+            raise NotFound(code="project_not_found", field="project")
     return services.fund_figures(community=community, project=scope)
 
 

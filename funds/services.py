@@ -138,20 +138,33 @@ def _advance(donation: Donation, to: str, **fields) -> bool:
     return bool(Donation.objects.filter(pk=donation.pk, status__in=lower).update(status=to, **fields))
 
 
-def _donation_for(intent_id: str | None, metadata: dict | None) -> Donation | None:
-    if intent_id:
-        found = Donation.objects.filter(payment_intent_id=intent_id).first()
-        if found is not None:
-            return found
-    donation_id = (metadata or {}).get("donation_id")
-    if donation_id and str(donation_id).isdigit():
-        return Donation.objects.filter(pk=int(donation_id)).first()
-    return None
+def _donation_for(intent_id) -> Donation | None:
+    """The donation whose own stored PaymentIntent this is. Never ``metadata.donation_id``: any
+    intent on the account can carry any metadata, so trusting it let a signed success for another
+    (smaller) payment mark this donation paid."""
+    if not intent_id or not isinstance(intent_id, str):
+        return None
+    return Donation.objects.filter(payment_intent_id=intent_id).first()
+
+
+def _mismatch(donation: Donation, obj: dict, *, received: bool = False) -> str:
+    """What in the event's PaymentIntent or charge does not match the donation ('' when all does)."""
+    currency = obj.get("currency")
+    amounts = [obj.get("amount")]
+    if received and "amount_received" in obj:
+        amounts.append(obj.get("amount_received"))
+    if not isinstance(currency, str) or currency.lower() != donation.currency.lower():
+        return f"currency {currency!r}, the donation is in {donation.currency!r}"
+    if any(type(a) is not int or a != donation.amount for a in amounts):
+        return f"amount {amounts!r}, the donation is {donation.amount}"
+    return ""
 
 
 def stripe_webhook_handle(*, payload: bytes, signature: str | None) -> str:
     """Verify a webhook (400 on a bad or stale signature, nothing written), store the event once
-    by its id, and apply it. Returns what was done, for the log."""
+    by its id, and apply it to the donation whose stored PaymentIntent it names, if its amount and
+    currency are the donation's (otherwise it is kept, logged, and moves nothing). Returns what
+    was done, for the log."""
     if not settings.STRIPE_WEBHOOK_SECRET:
         raise PaymentsNotConfigured()
     try:
@@ -163,37 +176,33 @@ def stripe_webhook_handle(*, payload: bytes, signature: str | None) -> str:
         event_id, kind, obj = str(data["id"]), str(data["type"]), dict(data["data"]["object"])
     except (KeyError, TypeError, ValueError):
         raise ValidationFailed(_("This is not a Stripe event."), code="invalid_event") from None
+    moves = {"payment_intent.succeeded": D.SUCCEEDED, "payment_intent.payment_failed": D.FAILED, "payment_intent.canceled": D.CANCELLED}
     with transaction.atomic():
         try:
             with transaction.atomic():
                 StripeEvent.objects.create(event_id=event_id[:255], type=kind[:100], payload=data)
         except IntegrityError:
             return "duplicate"  # already applied when it first came
-        if kind == "payment_intent.succeeded":
-            donation = _donation_for(obj.get("id"), obj.get("metadata"))
-            if donation is None:
-                return "unknown donation"
-            _advance(donation, D.SUCCEEDED, succeeded_at=timezone.now())
-        elif kind == "payment_intent.payment_failed":
-            donation = _donation_for(obj.get("id"), obj.get("metadata"))
-            if donation is None:
-                return "unknown donation"
-            _advance(donation, D.FAILED)
-        elif kind == "payment_intent.canceled":
-            donation = _donation_for(obj.get("id"), obj.get("metadata"))
-            if donation is None:
-                return "unknown donation"
-            _advance(donation, D.CANCELLED)
-        elif kind == "charge.refunded":
-            donation = _donation_for(obj.get("payment_intent"), obj.get("metadata"))
-            if donation is None:
-                return "unknown donation"
-            refunded = min(int(obj.get("amount_refunded") or 0), donation.amount)
+        if kind not in moves and kind != "charge.refunded":
+            return "ignored"
+        donation = _donation_for(obj.get("payment_intent") if kind == "charge.refunded" else obj.get("id"))
+        if donation is None:
+            logger.warning("stripe event %s (%s) names no donation's PaymentIntent; stored, nothing moved", event_id, kind)
+            return "unknown donation"
+        wrong = _mismatch(donation, obj, received=kind == "payment_intent.succeeded")
+        if wrong:
+            logger.warning("stripe event %s (%s) for donation %s does not match it: %s; stored, nothing moved", event_id, kind, donation.pk, wrong)
+            return "mismatch"
+        if kind == "charge.refunded":
+            raw = obj.get("amount_refunded")
+            refunded = min(raw if type(raw) is int and raw > 0 else 0, donation.amount)
             # Refund totals only grow: an older event with a smaller total changes nothing.
             if refunded > donation.refunded_amount:
                 Donation.objects.filter(pk=donation.pk, refunded_amount__lt=refunded).update(status=D.REFUNDED, refunded_amount=refunded)
+        elif moves[kind] == D.SUCCEEDED:
+            _advance(donation, D.SUCCEEDED, succeeded_at=timezone.now())
         else:
-            return "ignored"
+            _advance(donation, moves[kind])
     return "applied"
 
 

@@ -21,6 +21,7 @@ from core.media import private_file_response
 from core.pages import error_page, perform
 from funds import selectors, services
 from funds.models import Donation, Spending
+from marketplace import selectors as market_selectors
 from marketplace.models import Project
 
 
@@ -29,7 +30,7 @@ def _scope(request):
     project = None
     raw_project, raw_community = request.GET.get("project", ""), request.GET.get("community", "")
     if raw_project.isdigit():
-        project = Project.objects.select_related("community").exclude(status="draft").filter(pk=int(raw_project)).first()
+        project = Project.objects.select_related("community").filter(pk=int(raw_project), published_at__isnull=False).first()
         if project is None:
             raise Http404
         return project.community, project
@@ -68,7 +69,12 @@ def mine(request):
 
 def funds(request, community_id: int, project_id: int | None = None):
     community = get_object_or_404(Community, pk=community_id)
-    project = get_object_or_404(Project, pk=project_id, community=community) if project_id else None
+    project = None
+    if project_id:
+        # Through the selector: a project never published (a draft, a cancelled draft) is only staff's.
+        project = market_selectors.project_get_for(request.user, project_id)
+        if project.community_id != community.pk:
+            raise Http404
     donations = Donation.objects.filter(community=community, status__in=["succeeded", "refunded"]).select_related("project")
     spendings = Spending.objects.filter(community=community).select_related("project", "corrects")
     if project is not None:
@@ -80,7 +86,7 @@ def funds(request, community_id: int, project_id: int | None = None):
         "donations": donations[:100],
         "spendings": spendings[:100],
         "is_staff": is_community_staff(request.user, community.pk),
-        "projects": community.projects.exclude(status="draft"),
+        "projects": community.projects.filter(published_at__isnull=False),
         "today": date.today(),
     }
     return render(request, "donations/funds.html", context)

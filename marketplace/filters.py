@@ -3,6 +3,7 @@
 import django_filters
 from django.db import connection
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.models import Category, Consultation, Need, Project, Task
@@ -38,7 +39,11 @@ class TaskFilter(django_filters.FilterSet):
     def filter_has_slots(self, queryset, name, value):
         if value is None:
             return queryset
-        return queryset.filter(slots_taken__lt=F("slots")) if value else queryset.filter(slots_taken__gte=F("slots"))
+        if not value:
+            return queryset.filter(slots_taken__gte=F("slots"))
+        # A slot one can take now: the same test as claim_create (open, not started, a slot free).
+
+        return queryset.filter(slots_taken__lt=F("slots"), status=Task.Status.OPEN, starts_at__gt=timezone.now())
 
     def filter_skill(self, queryset, name, value):
         value = value.strip()

@@ -28,6 +28,10 @@ class Category(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# The statuses an object can have without ever having been published (a draft, a cancelled draft).
+NEVER_PUBLISHED_STATUSES = ("draft", "cancelled")
+
+
 class Task(models.Model):
     """A micro-service item a community publishes; volunteers take its slots (接单)."""
 
@@ -65,6 +69,10 @@ class Task(models.Model):
         help_text=_("The resident the service is for, who may review it."),
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN, db_index=True)
+    # When the task was first shown to the public. A task never published (a draft, or a draft
+    # that was cancelled) stays private to its community's staff through every door: the
+    # selectors, the board's pushes and the dashboards test this, not the status.
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
     need = models.ForeignKey(
         "marketplace.Need", on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks", verbose_name=_("from the need")
     )
@@ -104,7 +112,17 @@ class Task(models.Model):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"title", "description"} & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "search_grams"}
+        if self.published_at is None and self.status not in NEVER_PUBLISHED_STATUSES:
+            # Saved in a public status by another door than task_transition (the admin, a fixture).
+
+            self.published_at = timezone.now()
+            if update_fields is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "published_at"}
         super().save(*args, **kwargs)
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
 
     @property
     def slots_free(self) -> int:
@@ -285,6 +303,9 @@ class Project(models.Model):
     bid_deadline = models.DateTimeField(_("bid deadline"))
     required_documents = models.TextField(_("required documents"), max_length=2000, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN, db_index=True)
+    # When the project was first opened for bids; never-published projects (drafts, cancelled
+    # drafts) stay private to staff. See Task.published_at.
+    published_at = models.DateTimeField(_("opened for bids at"), null=True, blank=True, editable=False)
     award_reason = models.TextField(_("reason for the award"), max_length=2000, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("published by"))
     created_at = models.DateTimeField(_("published at"), auto_now_add=True)
@@ -297,6 +318,17 @@ class Project(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        if self.published_at is None and self.status not in NEVER_PUBLISHED_STATUSES:
+            self.published_at = timezone.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "published_at"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
 
     def bidding_closed(self, now=None) -> bool:
         """The server's clock decides: bids are sealed and accepted until this moment, not after."""

@@ -10,11 +10,13 @@ from marketplace.models import Task
 
 def announce_task(task_id: int, event: str) -> None:
     """After commit, send the task as the board shows it to its community's and the district's
-    board groups, and renew the cached public task lists. Drafts are never announced."""
+    board groups, and renew the cached public task lists. Unpublished tasks (drafts, cancelled
+    drafts) are never announced."""
     pubcache.bump("tasks")
 
     def send():
-        task = Task.objects.filter(pk=task_id).exclude(status=Task.Status.DRAFT).first()
+        # Never a task that was never published (a draft, or a draft cancelled): its title is private.
+        task = Task.objects.filter(pk=task_id, published_at__isnull=False).first()
         if task is None:
             return
         payload = {

@@ -11,7 +11,8 @@ from marketplace.models import Comment, Consultation, ConsultationOption, Need, 
 
 
 def task_list(*, viewer=None, filters: dict | None = None) -> QuerySet[Task]:
-    """Tasks sorted by start time. Drafts only for staff of their community. The query count
+    """Tasks sorted by start time. Tasks never published (drafts, cancelled drafts) only for staff
+    of their community. The query count
     does not grow with the page size: the community and skills come in two fixed queries."""
     qs = (
         Task.objects.select_related("community")
@@ -22,16 +23,16 @@ def task_list(*, viewer=None, filters: dict | None = None) -> QuerySet[Task]:
         pass
     elif viewer is not None and viewer.is_authenticated:
         staff_of = staff_communities(viewer)
-        qs = qs.filter(~Q(status=Task.Status.DRAFT) | Q(community_id__in=staff_of))
+        qs = qs.filter(Q(published_at__isnull=False) | Q(community_id__in=staff_of))
     else:
-        qs = qs.exclude(status=Task.Status.DRAFT)
+        qs = qs.filter(published_at__isnull=False)
     return apply_filters(TaskFilter, filters, qs).order_by("starts_at", "id")
 
 
 def task_get_for(viewer, task_id: int) -> Task:
     """The task if the viewer may know it (a draft only for staff of its community); else 404."""
     task = Task.objects.select_related("community__street__district", "beneficiary").prefetch_related("skills").filter(pk=task_id).first()
-    if task is None or (task.status == Task.Status.DRAFT and not (viewer is not None and is_community_staff(viewer, task.community_id))):
+    if task is None or (not task.is_published and not (viewer is not None and is_community_staff(viewer, task.community_id))):
         raise NotFound(code="task_not_found")
     return task
 
@@ -47,10 +48,16 @@ def need_list(*, viewer, filters: dict | None = None) -> QuerySet[Need]:
     return apply_filters(NeedFilter, filters, qs)
 
 
+def need_is_public(need: Need) -> bool:
+    """Resolved needs are on the public board, except private matters (私事): a resident's own
+    business with a provider, only ever counted in the board's totals."""
+    return need.status == Need.Status.RESOLVED and need.track != Need.Track.PRIVATE
+
+
 def need_visible_to(need: Need, viewer) -> bool:
     if not viewer.is_authenticated:
-        return need.status == Need.Status.RESOLVED  # resolved needs are on the public board
-    return need.author_id == viewer.pk or is_community_staff(viewer, need.community_id) or need.status == Need.Status.RESOLVED
+        return need_is_public(need)
+    return need.author_id == viewer.pk or is_community_staff(viewer, need.community_id) or need_is_public(need)
 
 
 def need_get_for(viewer, need_id: int) -> Need:
@@ -105,8 +112,9 @@ def needs_board(*, community=None) -> dict:
 
 
 def resolved_needs(*, community=None, viewer=None) -> QuerySet[Need]:
-    """The public board's resolved needs; with ``viewer``, each knows whether they are its staff."""
-    qs = Need.objects.filter(status=Need.Status.RESOLVED).select_related("community", "author").order_by("-resolved_at", "-id")
+    """The public board's resolved needs (never private matters, see ``need_is_public``); with
+    ``viewer``, each knows whether they are its staff."""
+    qs = Need.objects.filter(status=Need.Status.RESOLVED).exclude(track=Need.Track.PRIVATE).select_related("community", "author").order_by("-resolved_at", "-id")
     qs = with_viewer_staff(qs, viewer)
     return qs if community is None else qs.filter(community=community)
 
@@ -174,15 +182,15 @@ def project_list(*, viewer=None, filters: dict | None = None) -> QuerySet[Projec
         pass
     elif viewer is not None and viewer.is_authenticated:
         staff_of = staff_communities(viewer)
-        qs = qs.filter(~Q(status=Project.Status.DRAFT) | Q(community_id__in=staff_of))
+        qs = qs.filter(Q(published_at__isnull=False) | Q(community_id__in=staff_of))
     else:
-        qs = qs.exclude(status=Project.Status.DRAFT)
+        qs = qs.filter(published_at__isnull=False)
     return apply_filters(ProjectFilter, filters, qs)
 
 
 def project_get_for(viewer, project_id: int) -> Project:
     """The project if the viewer may know it (a draft only for staff of its community); else 404."""
     project = Project.objects.select_related("community", "contract__organization").prefetch_related("criteria").filter(pk=project_id).first()
-    if project is None or (project.status == Project.Status.DRAFT and not (viewer is not None and is_community_staff(viewer, project.community_id))):
+    if project is None or (not project.is_published and not (viewer is not None and is_community_staff(viewer, project.community_id))):
         raise NotFound(code="project_not_found")
     return project

@@ -1,6 +1,8 @@
 """Points part of the API contract: balances, statements, budget, awards, transfers, the
 points supermarket and redemptions."""
 
+import hashlib
+import json
 from datetime import datetime
 
 from django.shortcuts import get_object_or_404
@@ -24,6 +26,16 @@ def _idempotency_key(request, prefix: str) -> str | None:
     if not key:
         return None
     return f"{prefix}:client:{request.auth.pk}:{key[:80]}"
+
+
+def _fingerprint(request, payload: Schema) -> str:
+    """A hash of the request a client's Idempotency-Key comes with (the path and the validated body,
+    canonical JSON), stored with the key: the same key with another request is a 409
+    ``idempotency_key_reused``, never an answer about the first one. Empty without a key."""
+    if not (request.headers.get("Idempotency-Key") or "").strip():
+        return ""
+    canonical = json.dumps({"path": request.path, "body": payload.dict()}, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 # --- Balances and statements -----------------------------------------------------------------
@@ -89,6 +101,7 @@ def budget(request, community_id: int, payload: AmountIn):
         amount=payload.amount,
         memo=payload.memo,
         idempotency_key=_idempotency_key(request, f"budget:{community.pk}"),
+        request_fingerprint=_fingerprint(request, payload),
     )
     return Status(201, {"transaction_id": posted.transaction.pk, "amount": payload.amount, "balance": services.pool_account(community).balance})
 
@@ -118,6 +131,7 @@ def award(request, community_id: int, payload: AwardIn):
         amount=payload.amount,
         reason=payload.reason,
         idempotency_key=_idempotency_key(request, f"award:{community.pk}"),
+        request_fingerprint=_fingerprint(request, payload),
     )
     return Status(
         201,
@@ -198,6 +212,7 @@ def transfer(request, payload: TransferIn):
         to_user=to_user,
         to_pool=payload.to_pool,
         idempotency_key=_idempotency_key(request, "transfer"),
+        request_fingerprint=_fingerprint(request, payload),
     )
     return Status(
         201,

@@ -110,6 +110,11 @@ class LedgerTransaction(AppendOnlyModel):
     )
     # A retried award, refund or budget carries the same key and is written once.
     idempotency_key = models.CharField(_("idempotency key"), max_length=120, unique=True)
+    # For a client's Idempotency-Key: a hash of the request it came with, so the same key with a
+    # different request is refused (409 idempotency_key_reused) instead of answered as the first.
+    # Nullable (empty for keys the system chose, and for rows older than it) so SQLite adds the
+    # column in place: rebuilding the table would drop its append-only triggers.
+    request_fingerprint = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001
     memo = models.CharField(_("reason"), max_length=200, blank=True)
     subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     subject_id = models.PositiveBigIntegerField(null=True, blank=True)

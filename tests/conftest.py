@@ -49,6 +49,14 @@ class ApiClient:
         return self._call("post", path, data, **extra)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Counts kept in the cache (wrong check-in codes per claim) belong to one test: ids are reused."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def api():
     """api() is anonymous; api(user) calls as that user; api(user, language="en") in English."""

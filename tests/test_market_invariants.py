@@ -44,6 +44,7 @@ from unittest import mock
 
 import pytest
 import stripe
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, Q, Sum
@@ -54,7 +55,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
 
 from accounts.models import Membership
-from core.errors import ApplicationError, Conflict, PermissionDenied, ValidationFailed
+from core.errors import ApplicationError, Conflict, PermissionDenied, RateLimited, ValidationFailed
 from funds.models import Donation, Spending, StripeEvent
 from funds.services import PaymentProviderError, donation_create, donation_refund, fund_figures, spending_record
 from marketplace.models import Task, TaskStatusChange
@@ -71,6 +72,7 @@ from orders.services import (
     claims_mark_no_shows,
     task_cancel,
 )
+from orders.services.claims import CODE_ATTEMPTS_LIMIT
 from points import services as points
 from points.models import LedgerEntry, LedgerTransaction, PointsAccount, Redemption, RedemptionStatusChange, Reward
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory
@@ -168,6 +170,8 @@ class MarketMachine(RuleBasedStateMachine):
         self.delivered: list[dict] = []
         self.spent = 0
         self.checks = 0
+        self.wrong_codes: Counter = Counter()  # claim -> wrong check-in codes typed (5 lock it)
+        cache.clear()  # the counts of another run's claims (ids are reused after its rollback)
 
     def teardown(self):
         transaction.set_rollback(True)
@@ -195,7 +199,8 @@ class MarketMachine(RuleBasedStateMachine):
         if known["refunded"] + amount > known["amount"]:
             raise stripe.InvalidRequestError("Refund amount is greater than unrefunded amount on charge", param="amount")
         known["refunded"] += amount
-        self.emit("charge.refunded", {"id": f"ch_{intent_id}", "object": "charge", "payment_intent": intent_id, "amount_refunded": known["refunded"]})
+        self.emit("charge.refunded", {"id": f"ch_{intent_id}", "object": "charge", "payment_intent": intent_id, "amount": known["amount"],
+                                      "currency": "cny", "amount_refunded": known["refunded"]})
 
     # --- tasks and claims ------------------------------------------------------------------------
     @initialize(amount=st.integers(0, 400))
@@ -296,16 +301,24 @@ class MarketMachine(RuleBasedStateMachine):
             return unchanged(call)
         if claim.status != Claim.Status.CLAIMED:
             return refused(call, Conflict, "invalid_transition")
+        if self.wrong_codes[claim.pk] >= CODE_ATTEMPTS_LIMIT:
+            return refused(call, RateLimited, "too_many_attempts")  # even the right code, while locked
         if not right_code:
+            self.wrong_codes[claim.pk] += 1
             return refused(call, ValidationFailed, "invalid_code")
+        status_before = Task.objects.get(pk=claim.task_id).status
         assert call().status == Claim.Status.CHECKED_IN
-        assert Task.objects.get(pk=claim.task_id).status == Task.Status.IN_PROGRESS
+        # In progress once it has started; a check-in before the start leaves it open for claims.
+        started = claim.task.starts_at <= timezone.now()
+        assert Task.objects.get(pk=claim.task_id).status == (Task.Status.IN_PROGRESS if started else status_before)
 
     def check_out_and_submit(self, claim):
         code = task_checkin_code(actor=self.staff, task=claim.task)[0]
         call = lambda: claim_check_out(actor=claim.user, claim=claim, code=code)  # noqa: E731
         if claim.status != Claim.Status.CHECKED_IN:
             return refused(call, Conflict, "invalid_transition")
+        if self.wrong_codes[claim.pk] >= CODE_ATTEMPTS_LIMIT:
+            return refused(call, RateLimited, "too_many_attempts")
         call()
         assert claim_submit(actor=claim.user, claim=claim, note="读报一小时").status == Claim.Status.SUBMITTED
 
@@ -490,7 +503,7 @@ class MarketMachine(RuleBasedStateMachine):
             return
         known["paid"] = outcome == "succeeded"
         kind = "payment_intent.succeeded" if known["paid"] else "payment_intent.payment_failed"
-        self.emit(kind, {"id": intent_id, "object": "payment_intent", "metadata": {"donation_id": str(known["pk"])}})
+        self.emit(kind, {"id": intent_id, "object": "payment_intent", "amount": known["amount"], "currency": "cny", "metadata": {"donation_id": str(known["pk"])}})
 
     @precondition(lambda self: self.donations)
     @rule(d=index, amount=st.one_of(st.none(), st.integers(1, 6_000)))

@@ -551,7 +551,8 @@ def build_world():
     donation = funds.donation_create(actor=resident, community=community, amount=10_000, currency="cny")
     body, signature = _signed_event(
         {"id": "evt_matrix_1", "object": "event", "type": "payment_intent.succeeded",
-         "data": {"object": {"id": donation.payment_intent_id, "object": "payment_intent", "metadata": {"donation_id": str(donation.pk)}}}}
+         "data": {"object": {"id": donation.payment_intent_id, "object": "payment_intent", "amount": 10_000, "currency": "cny",
+                             "metadata": {"donation_id": str(donation.pk)}}}}
     )
     assert funds.stripe_webhook_handle(payload=body, signature=signature) == "applied"
     assert Donation.objects.get(pk=donation.pk).status == Donation.Status.SUCCEEDED

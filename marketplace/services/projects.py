@@ -40,10 +40,14 @@ def project_transition(*, project: Project, to: str, actor: User | None, note: s
             _("A project that is %(status)s cannot become %(to)s.") % {"status": Project.Status(current).label, "to": Project.Status(to).label},
             code="invalid_transition",
         )
-    if not Project.objects.filter(pk=project.pk, status=current).update(status=to):
+    # Leaving the draft for a public status publishes the project; a draft cancelled stays unpublished.
+    published = {"published_at": timezone.now()} if current == P.DRAFT and to != P.CANCELLED else {}
+    if not Project.objects.filter(pk=project.pk, status=current).update(status=to, **published):
         raise Conflict(_("This project was changed by someone else; please reload."), code="invalid_transition")
     ProjectStatusChange.objects.create(project=project, from_status=current, to_status=to, actor=actor, note=note[:300])
     project.status = to
+    if published:
+        project.published_at = published["published_at"]
     return True
 
 

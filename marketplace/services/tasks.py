@@ -51,10 +51,15 @@ def task_transition(*, task: Task, to: str, actor: User | None, note: str = "", 
             _("A task that is %(status)s cannot become %(to)s.") % {"status": Task.Status(current).label, "to": Task.Status(to).label},
             code="invalid_transition",
         )
-    if not Task.objects.filter(pk=task.pk, status=current).update(status=to, updated_at=timezone.now()):
+    now = timezone.now()
+    # Leaving the draft for a public status publishes the task; a draft cancelled stays unpublished.
+    published = {"published_at": now} if current == S.DRAFT and to != S.CANCELLED else {}
+    if not Task.objects.filter(pk=task.pk, status=current).update(status=to, updated_at=now, **published):
         return False
     TaskStatusChange.objects.create(task=task, from_status=current, to_status=to, actor=actor, note=note[:200])
     task.status = to
+    if published:
+        task.published_at = now
     announce_task(task.pk, "cancelled" if to == S.CANCELLED else "created" if current == S.DRAFT else "updated")
     return True
 

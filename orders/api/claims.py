@@ -166,7 +166,7 @@ def review(request, claim_id: int, payload: ReviewIn):
 
 @router.post("/reviews/{review_id}/hide", response={200: ReviewOut, **ERRORS}, auth=AUTH, tags=["reviews"])
 def hide_review(request, review_id: int, payload: HideIn):
-    review = get_object_or_404(Review.objects.select_related("claim__task"), pk=review_id)
+    review = get_object_or_404(Review.objects.select_related("claim__task", "contract__project"), pk=review_id)
     return services.review_hide(actor=request.auth, review=review, reason=payload.reason)
 
 

@@ -8,9 +8,11 @@ Guarantees:
 - a refusal raises an ``ApplicationError`` and writes nothing.
 """
 
+import logging
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -19,7 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership, Organization, OrganizationMember, User
 from accounts.selectors import is_community_staff
 from accounts.services import notify
-from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.errors import Conflict, PermissionDenied, RateLimited, ValidationFailed
 from marketplace.models import Task
 from marketplace.realtime import announce_task
 from marketplace.services import checkin_code_is_valid, require_task_staff, task_transition
@@ -30,6 +32,11 @@ C = Claim.Status
 CHECKIN_OPENS_BEFORE_START = timedelta(minutes=30)
 CHECKOUT_CLOSES_AFTER_END = timedelta(hours=1)
 TWO_PLACES = Decimal("0.01")
+# A 6-digit code must not be guessable: after this many wrong codes for one claim within the
+# window, every code (even the right one) is refused for the window (429 too_many_attempts).
+CODE_ATTEMPTS_LIMIT = 5
+CODE_ATTEMPTS_WINDOW = timedelta(minutes=10)
+logger = logging.getLogger(__name__)
 
 
 def _hours(value) -> Decimal:
@@ -126,9 +133,25 @@ def _free_slot(task: Task) -> None:
 
 def _release_slot(task: Task) -> None:
     """A claim that stops being live (rejected, no-show) no longer holds its slot, so that
-    ``slots_taken`` keeps counting live claims. The task has started, so it does not reopen."""
+    ``slots_taken`` keeps counting live claims. A full task reopens if it has not started (claims
+    stay open until the start); one that has started is in progress if someone is on site."""
     Task.objects.filter(pk=task.pk, slots_taken__gt=0).update(slots_taken=F("slots_taken") - 1)
     announce_task(task.pk, "updated")
+    fresh = Task.objects.only("status", "starts_at").get(pk=task.pk)
+    if fresh.status != Task.Status.FULL:
+        return
+    if fresh.starts_at > timezone.now() or not _start_if_due(fresh, timezone.now()):
+        task_transition(task=fresh, to=Task.Status.OPEN, actor=None, expected=Task.Status.FULL, note="slot freed")
+
+
+def _start_if_due(task: Task, now) -> bool:
+    """An open or full task becomes in progress once it has started and someone is on site. Before
+    its start a task stays open for claims, however early its first volunteer checks in."""
+    if task.status not in (Task.Status.OPEN, Task.Status.FULL) or task.starts_at > now:
+        return False
+    if not Claim.objects.filter(task_id=task.pk, status__in=[C.CHECKED_IN, C.SUBMITTED, C.VERIFIED]).exists():
+        return False
+    return task_transition(task=task, to=Task.Status.IN_PROGRESS, actor=None, expected=task.status)
 
 
 def claim_withdraw(*, actor: User, claim: Claim) -> Claim:
@@ -183,9 +206,39 @@ def _own(actor: User, claim: Claim) -> None:
         raise PermissionDenied(_("Only the person who claimed it can do this."))
 
 
-def _check_code(task: Task, code: str) -> None:
-    if not checkin_code_is_valid(task, code):
-        raise ValidationFailed(_("The check-in code is wrong or has expired. Ask the staff on site for the current code."), code="invalid_code", field="code")
+def _code_keys(claim: Claim) -> tuple[str, str]:
+    return f"checkin-code:failures:{claim.pk}", f"checkin-code:locked:{claim.pk}"
+
+
+def _check_code(claim: Claim, code: str) -> None:
+    """Check the code of a claim's check-in or check-out, counting wrong codes per claim in the
+    Django cache (Redis when scaled out), so every server process sees the same count. The count
+    is kept outside the transaction: a refusal rolls the claim back, not the count."""
+    failures_key, locked_key = _code_keys(claim)
+    window = int(CODE_ATTEMPTS_WINDOW.total_seconds())
+    try:
+        locked = cache.get(locked_key)
+    except Exception:  # the cache is down: check-ins go on, unthrottled, and it is logged
+        logger.warning("check-in attempts cannot be counted: the cache is unavailable", exc_info=True)
+        locked = None
+    if locked:
+        raise RateLimited(
+            _("Too many wrong codes. Wait %(n)d minutes, then ask the staff on site for the current code.") % {"n": window // 60},
+            code="too_many_attempts",
+            field="code",
+        )
+    if checkin_code_is_valid(claim.task, code):
+        return
+    try:
+        cache.add(failures_key, 0, timeout=window)  # the window starts at the first wrong code
+        if cache.incr(failures_key) >= CODE_ATTEMPTS_LIMIT:
+            cache.set(locked_key, 1, timeout=window)
+            cache.delete(failures_key)
+    except ValueError:  # the count expired between add and incr: this is the first of a new window
+        cache.set(failures_key, 1, timeout=window)
+    except Exception:
+        logger.warning("check-in attempts cannot be counted: the cache is unavailable", exc_info=True)
+    raise ValidationFailed(_("The check-in code is wrong or has expired. Ask the staff on site for the current code."), code="invalid_code", field="code")
 
 
 def claim_check_in(*, actor: User, claim: Claim, code: str) -> Claim:
@@ -201,10 +254,10 @@ def claim_check_in(*, actor: User, claim: Claim, code: str) -> Claim:
             raise _refused(locked, _("checked in"))
         if not (task.starts_at - CHECKIN_OPENS_BEFORE_START <= now <= task.ends_at):
             raise Conflict(_("Check-in opens 30 minutes before the start and closes at the end."), code="outside_window")
-        _check_code(task, code)
+        _check_code(locked, code)
         _move(locked, to=C.CHECKED_IN, frm=(C.CLAIMED,), actor=actor, checked_in_at=now)
-        if task.status in (Task.Status.OPEN, Task.Status.FULL):
-            task_transition(task=task, to=Task.Status.IN_PROGRESS, actor=None, expected=task.status)
+        # Not before the start: until then the task stays open, and its free slots claimable.
+        _start_if_due(task, now)
     return locked
 
 
@@ -222,12 +275,13 @@ def claim_check_out(*, actor: User, claim: Claim, code: str) -> Claim:
             return locked
         if now > task.ends_at + CHECKOUT_CLOSES_AFTER_END:
             raise Conflict(_("Check-out closed an hour after the task ended. Submit your hours instead."), code="outside_window")
-        _check_code(task, code)
+        _check_code(locked, code)
         start = max(locked.checked_in_at, task.starts_at)
         end = min(now, task.ends_at)
         credited = _hours(max(0, (end - start).total_seconds()) / 3600)
         Claim.objects.filter(pk=locked.pk).update(checked_out_at=now, credited_hours=credited)
         locked.checked_out_at, locked.credited_hours = now, credited
+        _start_if_due(task, now)  # everyone checked in early: the task is under way now
     return locked
 
 
@@ -339,7 +393,7 @@ def claim_reject(*, actor: User, claim: Claim, reason: str) -> Claim:
 
 def claims_mark_no_shows(*, now=None) -> tuple[int, int]:
     """Claims never checked in by the task's end become no-shows; open tasks that ended with
-    nobody checked in expire. Safe to run twice, and from cron while the site is in use."""
+    nobody checked in expire; open tasks under way with someone on site become in progress. Safe to run twice, and from cron while the site is in use."""
     now = now or timezone.now()
     no_shows = 0
     for claim in Claim.objects.filter(status=C.CLAIMED, task__ends_at__lt=now).select_related("task"):
@@ -348,6 +402,10 @@ def claims_mark_no_shows(*, now=None) -> tuple[int, int]:
             if _move(locked, to=C.NO_SHOW, frm=(C.CLAIMED,), actor=None, note="not checked in by the end"):
                 _release_slot(locked.task)
                 no_shows += 1
+    # Tasks whose volunteers all checked in before the start stayed open until it: under way now.
+    for task in Task.objects.filter(status__in=[Task.Status.OPEN, Task.Status.FULL], starts_at__lte=now, ends_at__gte=now):
+        with transaction.atomic():
+            _start_if_due(task, now)
     expired = 0
     ended = Task.objects.filter(status__in=[Task.Status.OPEN, Task.Status.FULL], ends_at__lt=now)
     for task in ended:
@@ -393,9 +451,17 @@ def review_create(*, actor: User, claim: Claim, stars: int, comment: str = "") -
         raise already from None
 
 
+def review_community_id(review: Review) -> int:
+    """The community whose staff moderate a review: the task's for a claim's review, the project's
+    for a contract's (a review is of exactly one of them)."""
+    if review.claim_id is not None:
+        return review.claim.task.community_id
+    return review.contract.project.community_id
+
+
 def review_hide(*, actor: User, review: Review, reason: str) -> Review:
     """Staff hide an abusive review, with a reason. It is kept, not deleted."""
-    if not is_community_staff(actor, review.claim.task.community_id):
+    if not is_community_staff(actor, review_community_id(review)):
         raise PermissionDenied(_("Only staff of this community can moderate its reviews."))
     reason = (reason or "").strip()
     if not reason:
@@ -420,4 +486,5 @@ __all__ = [
     "claims_mark_no_shows",
     "review_create",
     "review_hide",
+    "review_community_id",
 ]

@@ -15,7 +15,7 @@ from accounts.models import Community, Membership, Organization, User
 from accounts.selectors import is_community_staff, staff_community_ids
 from core.errors import ValidationFailed
 from core.exports import export
-from core.pages import error_page, perform
+from core.pages import error_page, perform, safe_next
 from marketplace import selectors as market_selectors
 from marketplace import services as market_services
 from marketplace.models import Task
@@ -129,7 +129,7 @@ def submit(request, claim_id: int):
 def verify(request, claim_id: int):
     honour = request.POST.get("honour_hours") or None
     c = selectors.claim_get_for(request.user, claim_id)
-    then = redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/") else f"/tasks/{c.task_id}/")
+    then = redirect(safe_next(request, f"/tasks/{c.task_id}/"))
     return perform(request, lambda: services.claim_verify(actor=request.user, claim=c, honour_hours=honour), success=_("Verified; the points were paid."), then=then)
 
 
@@ -138,7 +138,7 @@ def verify(request, claim_id: int):
 def reject(request, claim_id: int):
     reason = request.POST.get("reason", "")
     c = selectors.claim_get_for(request.user, claim_id)
-    then = redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/") else f"/tasks/{c.task_id}/")
+    then = redirect(safe_next(request, f"/tasks/{c.task_id}/"))
     return perform(request, lambda: services.claim_reject(actor=request.user, claim=c, reason=reason), success=_("Claim rejected."), then=then)
 
 
@@ -157,9 +157,10 @@ def review(request, claim_id: int):
 @login_required
 @require_POST
 def hide_review(request, review_id: int):
-    r = get_object_or_404(Review.objects.select_related("claim__task"), pk=review_id)
+    r = get_object_or_404(Review.objects.select_related("claim__task", "contract__project"), pk=review_id)
     reason = request.POST.get("reason", "")
-    return perform(request, lambda: services.review_hide(actor=request.user, review=r, reason=reason), success=_("Review hidden."), then=_back_to(r.claim.task_id))
+    then = _back_to(r.claim.task_id) if r.claim_id else redirect("projects:detail", r.contract.project_id)
+    return perform(request, lambda: services.review_hide(actor=request.user, review=r, reason=reason), success=_("Review hidden."), then=then)
 
 
 @login_required

@@ -40,6 +40,19 @@ class InsufficientPoints(Conflict):
     default_code = "insufficient_points"
 
 
+class IdempotencyKeyReused(Conflict):
+    default_code = "idempotency_key_reused"
+
+
+def _same_request(existing: LedgerTransaction, fingerprint: str) -> None:
+    """A key found again must come with the request it was first used for (when the client chose it)."""
+    if fingerprint and existing.request_fingerprint and existing.request_fingerprint != fingerprint:
+        raise IdempotencyKeyReused(
+            _("This Idempotency-Key was already used for a different request. Send a new key for a new request."),
+            code="idempotency_key_reused",
+        )
+
+
 # --- Accounts ---------------------------------------------------------------------------------
 def district_account() -> PointsAccount:
     return PointsAccount.objects.get_or_create(kind=PointsAccount.Kind.DISTRICT, community=None, user=None)[0]
@@ -90,15 +103,17 @@ def post_transaction(
     actor: User | None,
     memo: str = "",
     subject=None,
+    request_fingerprint: str = "",
 ) -> Posted:
     """Write one balanced transaction, or find the one already written under this key.
 
     Raises ``InsufficientPoints`` (and writes nothing) when a leg would take a person or a pool
-    below zero."""
+    below zero, and ``IdempotencyKeyReused`` when the key was written for another request."""
     if len(legs) < 2 or sum(amount for _account, amount in legs) != 0 or any(amount == 0 for _a, amount in legs):
         raise ValueError("a ledger transaction needs two or more non-zero legs that sum to zero")
     existing = LedgerTransaction.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
+        _same_request(existing, request_fingerprint)
         return Posted(existing, False)
     subject_fields = {}
     if subject is not None:
@@ -106,7 +121,7 @@ def post_transaction(
     try:
         with transaction.atomic():
             tx = LedgerTransaction.objects.create(
-                kind=kind, actor=actor, idempotency_key=idempotency_key, memo=memo[:200], **subject_fields
+                kind=kind, actor=actor, idempotency_key=idempotency_key, request_fingerprint=request_fingerprint or None, memo=memo[:200], **subject_fields
             )
             for account, amount in sorted(legs, key=lambda leg: leg[0].pk):
                 # The race this stops: two spends of the same points. The check and the change are
@@ -125,12 +140,15 @@ def post_transaction(
         existing = LedgerTransaction.objects.filter(idempotency_key=idempotency_key).first()
         if existing is None:
             raise
+        _same_request(existing, request_fingerprint)
         return Posted(existing, False)
     return Posted(tx, True)
 
 
 # --- Budget, awards, transfers ------------------------------------------------------------------
-def points_budget(*, actor: User, community: Community, amount: int, idempotency_key: str | None = None, memo: str = "") -> Posted:
+def points_budget(
+    *, actor: User, community: Community, amount: int, idempotency_key: str | None = None, memo: str = "", request_fingerprint: str = ""
+) -> Posted:
     """The district admin credits a community's pool from the district budget."""
     if not actor.is_superuser:
         raise PermissionDenied(_("Only the district administrator can budget points."))
@@ -145,6 +163,7 @@ def points_budget(*, actor: User, community: Community, amount: int, idempotency
             actor=actor,
             memo=memo or _("District budget"),
             subject=community,
+            request_fingerprint=request_fingerprint,
         )
 
 
@@ -178,7 +197,15 @@ def _awarded_since(account: PointsAccount, since=None) -> int:
 
 
 def points_award(
-    *, actor: User | None, community: Community, user: User, amount: int, idempotency_key: str, memo: str = "", subject=None
+    *,
+    actor: User | None,
+    community: Community,
+    user: User,
+    amount: int,
+    idempotency_key: str,
+    memo: str = "",
+    subject=None,
+    request_fingerprint: str = "",
 ) -> AwardResult:
     """Pay points from the community's pool to a person, once per idempotency key.
 
@@ -188,6 +215,7 @@ def points_award(
     with transaction.atomic():
         existing = LedgerTransaction.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
+            _same_request(existing, request_fingerprint)
             paid = existing.entries.filter(amount__gt=0).aggregate(total=Sum("amount"))["total"] or 0
             return AwardResult(amount, paid, paid < amount, existing, False)
         pool, account = pool_account(community), person_account(user, community)
@@ -210,6 +238,7 @@ def points_award(
             actor=actor,
             memo=memo,
             subject=subject,
+            request_fingerprint=request_fingerprint,
         )
         if not posted.created:  # a concurrent retry of the same award paid first; report what it paid
             paid = posted.transaction.entries.filter(amount__gt=0).aggregate(total=Sum("amount"))["total"] or 0
@@ -217,7 +246,9 @@ def points_award(
         return AwardResult(amount, allowed, allowed < amount, posted.transaction, True)
 
 
-def points_award_by_staff(*, actor: User, community: Community, user: User, amount: int, reason: str, idempotency_key: str | None = None) -> AwardResult:
+def points_award_by_staff(
+    *, actor: User, community: Community, user: User, amount: int, reason: str, idempotency_key: str | None = None, request_fingerprint: str = ""
+) -> AwardResult:
     """Staff reward a member for taking part (a meeting, a clean-up), with a reason on the statement."""
     if not is_community_staff(actor, community.pk):
         raise PermissionDenied(_("Only staff of this community can award its points."))
@@ -229,12 +260,20 @@ def points_award_by_staff(*, actor: User, community: Community, user: User, amou
     if not reason:
         raise ValidationFailed(_("Say what the points are for."), code="required", field="reason")
     return points_award(
-        actor=actor, community=community, user=user, amount=amount, idempotency_key=idempotency_key or new_key("award"), memo=reason[:200]
+        actor=actor, community=community, user=user, amount=amount, idempotency_key=idempotency_key or new_key("award"), memo=reason[:200],
+        request_fingerprint=request_fingerprint,
     )
 
 
 def points_transfer(
-    *, actor: User, community: Community, amount: int, to_user: User | None = None, to_pool: bool = False, idempotency_key: str | None = None
+    *,
+    actor: User,
+    community: Community,
+    amount: int,
+    to_user: User | None = None,
+    to_pool: bool = False,
+    idempotency_key: str | None = None,
+    request_fingerprint: str = "",
 ) -> Posted:
     """Give points (转赠) to another member of the same community, or back to its pool."""
     _check_amount(amount)
@@ -258,6 +297,7 @@ def points_transfer(
             idempotency_key=idempotency_key or new_key("transfer"),
             actor=actor,
             memo=memo,
+            request_fingerprint=request_fingerprint,
         )
 
 

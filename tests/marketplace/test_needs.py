@@ -183,7 +183,7 @@ def test_an_anonymous_need_never_shows_its_author_to_other_residents(api, commun
     need_id = api(resident).post("needs", {"community_id": community.pk, "title": "邻居噪音", "anonymous": True}).json()["id"]
     assert api(staff).get(f"needs/{need_id}").json()["author_id"] == resident.pk  # staff always see who
     assert api(resident).get(f"needs/{need_id}").json()["author_id"] == resident.pk
-    api(staff).post(f"needs/{need_id}/triage", {"track": "private", "reply": "已协调"})
+    api(staff).post(f"needs/{need_id}/triage", {"track": "minor", "reply": "已协调"})  # private matters are never public
     api(staff).post(f"needs/{need_id}/resolve", {"reply": "已协调解决"})
     name = resident.shown_name
     for viewer in (api(neighbour), api()):
@@ -203,7 +203,7 @@ def test_an_anonymous_need_never_shows_its_author_to_other_residents(api, commun
 
 def test_the_public_reads_a_resolved_needs_reply_but_not_its_private_details(api, community, resident, staff):
     need = services.need_submit(actor=resident, community=community, title="家里老人行动不便", description="住 5 栋 302，电话 138xxxx")
-    services.need_triage(actor=staff, need=need, track="private", reply="已联系社工上门")
+    services.need_triage(actor=staff, need=need, track="minor", reply="已联系社工上门")  # a private matter would not be public at all
     services.need_resolve(actor=staff, need=need, reply="已安排每周上门")
     public = api().get(f"needs/{need.pk}").json()
     assert public["reply"] == "已安排每周上门" and public["description"] == ""

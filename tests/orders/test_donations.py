@@ -84,7 +84,7 @@ def donation(db, community):
 # --- the webhook, with payloads we sign ------------------------------------------------------------
 def test_a_signed_success_counts_once_however_often_it_arrives(client, donation, settings):
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
-    succeeded = event("payment_intent.succeeded", {"id": "pi_test_1", "object": "payment_intent", "metadata": {"donation_id": str(donation.pk)}})
+    succeeded = event("payment_intent.succeeded", {"id": "pi_test_1", "object": "payment_intent", "amount": 10_000, "currency": "cny", "metadata": {"donation_id": str(donation.pk)}})
     for _ in range(5):
         assert signed(client, succeeded).status_code == 200
     donation.refresh_from_db()
@@ -95,7 +95,7 @@ def test_a_signed_success_counts_once_however_often_it_arrives(client, donation,
 
 def test_a_bad_or_stale_signature_is_400_and_writes_nothing(client, donation, settings):
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
-    succeeded = event("payment_intent.succeeded", {"id": "pi_test_1"})
+    succeeded = event("payment_intent.succeeded", {"id": "pi_test_1", "object": "payment_intent", "amount": 10_000, "currency": "cny"})
     assert error_of(signed(client, succeeded, secret="whsec_wrong")) == (400, "invalid_signature")
     assert error_of(signed(client, succeeded, timestamp=int(time.time()) - 3600)) == (400, "invalid_signature")
     assert client.post("/stripe/webhook/", json.dumps(succeeded), content_type="application/json").status_code == 400
@@ -105,23 +105,23 @@ def test_a_bad_or_stale_signature_is_400_and_writes_nothing(client, donation, se
 
 def test_a_late_failure_never_moves_a_donation_backwards(client, donation, settings):
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
-    signed(client, event("payment_intent.succeeded", {"id": "pi_test_1"}))
-    signed(client, event("payment_intent.payment_failed", {"id": "pi_test_1"}))
-    signed(client, event("payment_intent.canceled", {"id": "pi_test_1"}))
+    signed(client, event("payment_intent.succeeded", {"id": "pi_test_1", "object": "payment_intent", "amount": 10_000, "currency": "cny"}))
+    signed(client, event("payment_intent.payment_failed", {"id": "pi_test_1", "object": "payment_intent", "amount": 10_000, "currency": "cny"}))
+    signed(client, event("payment_intent.canceled", {"id": "pi_test_1", "object": "payment_intent", "amount": 10_000, "currency": "cny"}))
     donation.refresh_from_db()
     assert donation.status == "succeeded"
 
 
 def test_a_refund_brings_the_funds_back_and_events_in_any_order_count_once(client, donation, settings):
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
-    full = event("charge.refunded", {"id": "ch_1", "object": "charge", "payment_intent": "pi_test_1", "amount_refunded": 10_000}, "evt_r2")
-    partial = event("charge.refunded", {"id": "ch_1", "object": "charge", "payment_intent": "pi_test_1", "amount_refunded": 4_000}, "evt_r1")
-    signed(client, event("payment_intent.succeeded", {"id": "pi_test_1"}))
+    full = event("charge.refunded", {"id": "ch_1", "object": "charge", "payment_intent": "pi_test_1", "amount": 10_000, "currency": "cny", "amount_refunded": 10_000}, "evt_r2")
+    partial = event("charge.refunded", {"id": "ch_1", "object": "charge", "payment_intent": "pi_test_1", "amount": 10_000, "currency": "cny", "amount_refunded": 4_000}, "evt_r1")
+    signed(client, event("payment_intent.succeeded", {"id": "pi_test_1", "object": "payment_intent", "amount": 10_000, "currency": "cny"}))
     signed(client, partial)
     assert fund_figures(community=donation.community)["raised"] == 6_000
     signed(client, full)
     signed(client, partial)  # the older, smaller total arriving again changes nothing
-    signed(client, event("payment_intent.succeeded", {"id": "pi_test_1"}, "evt_late_success"))  # nor does a late success
+    signed(client, event("payment_intent.succeeded", {"id": "pi_test_1", "object": "payment_intent", "amount": 10_000, "currency": "cny"}, "evt_late_success"))  # nor does a late success
     donation.refresh_from_db()
     assert (donation.status, donation.refunded_amount) == ("refunded", 10_000)
     assert fund_figures(community=donation.community) == {"raised": 0, "spent": 0, "balance": 0, "currency": "cny", "donations_count": 0}
@@ -129,7 +129,7 @@ def test_a_refund_brings_the_funds_back_and_events_in_any_order_count_once(clien
 
 def test_funds_page_figures_through_the_api(api, donation, community, staff, settings):
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
-    signed(api().client, event("payment_intent.succeeded", {"id": "pi_test_1"}))
+    signed(api().client, event("payment_intent.succeeded", {"id": "pi_test_1", "object": "payment_intent", "amount": 10_000, "currency": "cny"}))
     spending_record(actor=staff, community=community, amount=2_500, spent_on=date(2026, 11, 1), purpose="购买助餐食材", payee="社区食堂")
     assert api().get(f"funds/{community.pk}").json() == {"raised": 10_000, "spent": 2_500, "balance": 7_500, "currency": "cny", "donations_count": 1}
 
@@ -145,7 +145,7 @@ def test_spending_more_than_the_fund_holds_is_refused(db, community, staff):
 
 def test_spending_rows_are_append_only_and_corrected_by_a_new_row(donation, community, staff, settings, client):
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
-    signed(client, event("payment_intent.succeeded", {"id": "pi_test_1"}))
+    signed(client, event("payment_intent.succeeded", {"id": "pi_test_1", "object": "payment_intent", "amount": 10_000, "currency": "cny"}))
     wrong = spending_record(actor=staff, community=community, amount=3_000, spent_on=date(2026, 11, 1), purpose="慰问品", payee="超市")
     wrong.amount = 300
     with pytest.raises(ValueError):
@@ -267,7 +267,7 @@ def test_the_donate_page_loads_stripe_js_from_the_configured_address(client, com
 def test_the_public_funds_page_shows_raised_spent_and_anonymous_donors_as_such(client, donation, community, staff, settings):
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
     Donation.objects.filter(pk=donation.pk).update(anonymous=True)
-    signed(client, event("payment_intent.succeeded", {"id": "pi_test_1"}))
+    signed(client, event("payment_intent.succeeded", {"id": "pi_test_1", "object": "payment_intent", "amount": 10_000, "currency": "cny"}))
     spending_record(actor=staff, community=community, amount=2_500, spent_on=date(2026, 11, 1), purpose="购买助餐食材", payee="社区食堂")
     page = client.get(f"/communities/{community.pk}/funds/").content.decode()
     assert "¥100.00" in page and "¥25.00" in page and "¥75.00" in page and "购买助餐食材" in page
@@ -279,7 +279,7 @@ def test_staff_record_spending_from_the_funds_page_but_not_more_than_it_holds(do
 
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
     client = browser(staff, language="en")
-    signed(client, event("payment_intent.succeeded", {"id": "pi_test_1"}))
+    signed(client, event("payment_intent.succeeded", {"id": "pi_test_1", "object": "payment_intent", "amount": 10_000, "currency": "cny"}))
     client.post(f"/communities/{community.pk}/funds/spending/", {"amount_yuan": "30", "spent_on": "2026-11-20", "purpose": "慰问品", "payee": "超市"})
     response = client.post(
         f"/communities/{community.pk}/funds/spending/", {"amount_yuan": "500", "spent_on": "2026-11-20", "purpose": "x", "payee": "y"}, follow=True
@@ -301,7 +301,7 @@ def test_staff_refund_calls_stripe_and_the_webhook_confirms_it(api, community, s
     response = api(staff).post(f"donations/{body['id']}/refund", {"amount": 2_000})
     assert response.status_code == 200
     # localstripe records refunds but sends no charge.refunded: sign that event ourselves.
-    signed(api().client, event("charge.refunded", {"id": "ch_x", "payment_intent": body["payment_intent_id"], "amount_refunded": 2_000}, "evt_refund_1"))
+    signed(api().client, event("charge.refunded", {"id": "ch_x", "object": "charge", "payment_intent": body["payment_intent_id"], "amount": 5_000, "currency": "cny", "amount_refunded": 2_000}, "evt_refund_1"))
     assert fund_figures(community=community)["raised"] == 3_000
     assert error_of(api(staff).post(f"donations/{body['id']}/refund", {"amount": 9_999})) == (400, "invalid_amount")
 

@@ -129,6 +129,7 @@ class Command(BaseCommand):
                     slots=rng.randint(1, 6),
                     points=rng.choice([5, 10, 10, 20]),
                     status=Task.Status.OPEN,
+                    published_at=self.now,  # bulk_create skips save(), which would set it
                     created_by_id=self.staff_of[community.pk],
                 )
             )

@@ -247,7 +247,10 @@ def claim_submit(*, actor: User, claim: Claim, hours=None, note: str = "") -> Cl
             raise ValidationFailed(
                 _("At most %(n)s hours: the length of the task.") % {"n": locked.task.hours}, code="too_many_hours", field="hours"
             )
-        _move(locked, to=C.SUBMITTED, frm=(C.CHECKED_IN,), actor=actor, submitted_hours=submitted, note=note)
+        # The note goes on the claim itself (staff read it where they verify), and into the history.
+        if _move(locked, to=C.SUBMITTED, frm=(C.CHECKED_IN,), actor=actor, submitted_hours=submitted, note=note):
+            Claim.objects.filter(pk=locked.pk).update(note=note)
+            locked.note = note
     return locked
 
 

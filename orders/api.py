@@ -35,6 +35,9 @@ class ClaimOut(Schema):
     submitted_hours: Decimal | None
     honour_hours: Decimal
     note: str
+    hours_claimed: Decimal | None = Field(None, description="What the volunteer submitted.")
+    hours_credited: Decimal = Field(..., description="Measured between check-in and check-out.")
+    hours: Decimal | None = Field(None, description="Recorded at verification.")
     reject_reason: str
     points_awarded: int
     created_at: datetime
@@ -42,6 +45,14 @@ class ClaimOut(Schema):
     @staticmethod
     def resolve_task(obj) -> str:
         return obj.task.title
+
+    @staticmethod
+    def resolve_hours_claimed(obj) -> Decimal | None:
+        return obj.submitted_hours
+
+    @staticmethod
+    def resolve_hours_credited(obj) -> Decimal:
+        return obj.credited_hours
 
 
 class ClaimIn(Schema):
@@ -65,7 +76,10 @@ class SubmitIn(Schema):
 
 
 class VerifyIn(Schema):
-    hours: Decimal | None = Field(None, max_digits=6, decimal_places=2, description="Honour hours, capped by the task's length.")
+    hours: Decimal | None = Field(
+        None, max_digits=6, decimal_places=2,
+        description="Hours to record, at most the task's length; by default the volunteer's hours_claimed, or else hours_credited.",
+    )
 
 
 class VerifyOut(ClaimOut):
@@ -153,7 +167,7 @@ def submit(request, claim_id: int, payload: SubmitIn):
 @router.post("/claims/{claim_id}/verify", response={200: VerifyOut, **ERRORS}, auth=AUTH)
 def verify(request, claim_id: int, payload: VerifyIn | None = None):
     claim = selectors.claim_get_for(claim_id, request.auth)
-    return services.claim_verify(actor=request.auth, claim=claim, honour_hours=payload.hours if payload else None)
+    return services.claim_verify(actor=request.auth, claim=claim, hours=payload.hours if payload else None)
 
 
 @router.post("/claims/{claim_id}/reject", response={200: ClaimOut, **ERRORS}, auth=AUTH)
@@ -178,6 +192,7 @@ class ReputationOut(Schema):
     average: Decimal | None
     reviews: int
     services: int
+    hours: Decimal
     credited_hours: Decimal
     honour_hours: Decimal
 
@@ -199,6 +214,7 @@ class RecordLineOut(Schema):
     task: str
     community: str
     date: datetime
+    hours: Decimal | None
     credited_hours: Decimal
     honour_hours: Decimal
     points: int = Field(..., alias="points_awarded")
@@ -219,6 +235,7 @@ class RecordLineOut(Schema):
 class RecordOut(Schema):
     user_id: int
     services: int
+    hours: Decimal
     credited_hours: Decimal
     honour_hours: Decimal
     points: int

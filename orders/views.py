@@ -89,10 +89,10 @@ def submit(request, claim_id: int):
 @login_required
 @require_POST
 def verify(request, claim_id: int):
-    honour = request.POST.get("honour_hours") or None
+    hours = request.POST.get("hours") or None  # empty: the volunteer's claimed hours
     c = _claim_for(request, claim_id)
     then = redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/") else f"/tasks/{c.task_id}/")
-    return perform(request, lambda: services.claim_verify(actor=request.user, claim=c, honour_hours=honour), success=_("Verified; the points were paid."), then=then)
+    return perform(request, lambda: services.claim_verify(actor=request.user, claim=c, hours=hours), success=_("Verified; the points were paid."), then=then)
 
 
 @login_required
@@ -155,9 +155,9 @@ def record(request, user_id: int):
     lines = selectors.volunteer_record(volunteer)
     fmt = request.GET.get("format", "")
     if fmt in ("csv", "xlsx"):
-        header = [_("Date"), _("Task"), _("Community"), _("Credited hours"), _("Honour hours"), _("Points")]
+        header = [_("Date"), _("Task"), _("Community"), _("Hours recorded"), _("Honour hours"), _("Points")]
         rows = (
-            [timezone.localtime(c.task.starts_at).strftime("%Y-%m-%d"), c.task.title, c.task.community.name, c.credited_hours, c.honour_hours, c.points_awarded]
+            [timezone.localtime(c.task.starts_at).strftime("%Y-%m-%d"), c.task.title, c.task.community.name, c.hours, c.honour_hours, c.points_awarded]
             for c in lines.iterator(chunk_size=500)
         )
         return export(fmt, f"volunteer-record-{volunteer.pk}", header, rows, title="record")

@@ -262,10 +262,11 @@ def _staff_of_claim(actor: User, claim: Claim) -> None:
         raise PermissionDenied(_("You cannot verify or reject your own claim."), code="own_claim")
 
 
-def claim_verify(*, actor: User, claim: Claim, honour_hours=None) -> Claim:
+def claim_verify(*, actor: User, claim: Claim, hours=None, honour_hours=None) -> Claim:
     """Staff confirm the service was delivered: the task's points are paid to the volunteer,
-    exactly once, whatever the retries. Honour hours (optional) are capped by the task's length
-    and kept apart from credited hours."""
+    exactly once, whatever the retries. The hours recorded are ``hours`` when staff give them, or
+    else the volunteer's claimed hours, or else the measured ones (``Claim.hours_to_record``);
+    never more than the task's length. Honour hours (optional) are kept apart."""
     from points.services import points_award
 
     _staff_of_claim(actor, claim)
@@ -276,11 +277,15 @@ def claim_verify(*, actor: User, claim: Claim, honour_hours=None) -> Claim:
             return locked  # a retry: the points were paid by the first verification
         if locked.status != C.SUBMITTED:
             raise _refused(locked, _("verified"))
-        honour = Decimal("0") if honour_hours is None else _parse_hours(honour_hours, field="hours")
-        if honour > task.hours:
-            raise ValidationFailed(_("At most %(n)s hours: the length of the task.") % {"n": task.hours}, code="too_many_hours", field="hours")
+        recorded = locked.hours_to_record if hours is None else _parse_hours(hours, field="hours")
+        honour = Decimal("0") if honour_hours is None else _parse_hours(honour_hours, field="honour_hours")
+        for value, field in ((recorded, "hours"), (honour, "honour_hours")):
+            if value > task.hours:
+                raise ValidationFailed(_("At most %(n)s hours: the length of the task.") % {"n": task.hours}, code="too_many_hours", field=field)
         now = timezone.now()
-        if not _move(locked, to=C.VERIFIED, frm=(C.SUBMITTED,), actor=actor, verified_by=actor, verified_at=now, honour_hours=honour):
+        if not _move(
+            locked, to=C.VERIFIED, frm=(C.SUBMITTED,), actor=actor, verified_by=actor, verified_at=now, hours=recorded, honour_hours=honour
+        ):
             locked.refresh_from_db()
             return locked
         awarded = 0
@@ -300,7 +305,8 @@ def claim_verify(*, actor: User, claim: Claim, honour_hours=None) -> Claim:
         notify(
             user=locked.user,
             kind="claim_verified",
-            message=_("Your service “%(task)s” was verified: %(points)d points.") % {"task": task.title, "points": awarded},
+            message=_("Your service “%(task)s” was verified: %(hours)s hours, %(points)d points.")
+            % {"task": task.title, "hours": recorded, "points": awarded},
             url="/points/",
         )
     return locked

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 
+from config.errors import Conflict, ValidationFailed
 from marketplace.services import task_checkin_code
 from orders import services
 from orders.models import Claim
@@ -60,3 +61,66 @@ def test_staff_see_the_note_where_they_verify(task, staff, volunteer):
         browser(volunteer).post(f"/claims/{claim.pk}/submit/", {"hours": "1.5", "note": "老人腿脚不便，下次需两人"})
     assert "老人腿脚不便，下次需两人" in browser(staff).get("/claims/queue/").content.decode()
     assert "老人腿脚不便，下次需两人" in browser(staff).get(f"/tasks/{task.pk}/").content.decode()
+
+
+# --- 2. The hours the volunteer claimed are the hours recorded ---------------------------------------
+def test_verifying_without_hours_records_the_claimed_hours(task, funded, staff, volunteer):
+    claim = submitted(task, volunteer, staff, hours="1.5", out_at=30)  # measured: 0.50 h
+    verified = services.claim_verify(actor=staff, claim=claim)
+    assert (verified.hours, verified.credited_hours, verified.submitted_hours) == (Decimal("1.50"), Decimal("0.50"), Decimal("1.50"))
+
+
+def test_verifying_a_claim_with_no_claimed_hours_records_the_measured_ones(task, funded, staff, volunteer):
+    claim = submitted(task, volunteer, staff, out_at=45)
+    Claim.objects.filter(pk=claim.pk).update(submitted_hours=None)  # as claims submitted long ago
+    claim.refresh_from_db()
+    assert services.claim_verify(actor=staff, claim=claim).hours == Decimal("0.75")
+
+
+def test_staff_may_record_other_hours_but_not_more_than_the_task_lasts(task, funded, staff, volunteer):
+    claim = submitted(task, volunteer, staff, hours="1.5")
+    with pytest.raises(ValidationFailed) as exc:
+        services.claim_verify(actor=staff, claim=claim, hours="2.5")
+    assert exc.value.code == "too_many_hours"
+    claim.refresh_from_db()
+    assert claim.status == "submitted" and claim.hours is None
+    assert services.claim_verify(actor=staff, claim=claim, hours="1").hours == Decimal("1.00")
+
+
+def test_the_api_shows_claimed_measured_and_recorded_hours_and_lists_the_submitted(api, task, funded, staff, volunteer, make_task):
+    claim = submitted(task, volunteer, staff, hours="1.5", out_at=30)
+    other = make_task(starts_at=task.starts_at + timedelta(days=2))
+    services.claim_create(actor=volunteer, task=other)
+    listed = api(staff).get("claims", {"status": "submitted"}).json()["items"]
+    assert [(c["id"], c["note"], c["hours_claimed"], c["hours_credited"], c["hours"]) for c in listed] == [
+        (claim.pk, "陪王奶奶聊天，帮她读报", "1.50", "0.50", None)
+    ]
+    verified = api(staff).post(f"claims/{claim.pk}/verify")
+    assert verified.status_code == 200 and verified.json()["hours"] == "1.50"
+    assert api(volunteer).get(f"volunteers/{volunteer.pk}/record").json()["hours"] == "1.50"
+
+
+def test_the_verify_form_is_filled_with_the_claimed_hours_and_says_so(task, funded, staff, volunteer):
+    claim = submitted(task, volunteer, staff, hours="1.5", out_at=30)
+    for url in ("/claims/queue/", f"/tasks/{task.pk}/"):
+        page = browser(staff, language="en").get(url).content.decode()
+        assert f'id="hours-{claim.pk}" name="hours" type="number" step="0.01" min="0" max="2.00" value="1.50"' in page
+        assert "Filled in with the 1.50 h the volunteer claimed (measured between check-in and check-out: 0.50 h)" in page
+    browser(staff).post(f"/claims/{claim.pk}/verify/", {"hours": "1.50", "next": "/claims/queue/"})
+    record = browser(volunteer).get(f"/volunteers/{volunteer.pk}/record/").content.decode()
+    assert "<td>1.50</td>" in record and "记录时长" in record
+    csv = b"".join(browser(volunteer).get(f"/volunteers/{volunteer.pk}/record/", {"format": "csv"}).streaming_content).decode("utf-8-sig")
+    assert ",1.50," in csv
+
+
+def test_the_migration_records_the_hours_of_claims_verified_before_it(task, funded, staff, volunteer):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    claim = submitted(task, volunteer, staff, hours="1.5", out_at=30)
+    services.claim_verify(actor=staff, claim=claim)
+    Claim.objects.filter(pk=claim.pk).update(hours=None)  # as it was before the field existed
+    import_module("orders.migrations.0004_claim_hours_recorded").record_hours_of_verified_claims(apps, None)
+    claim.refresh_from_db()
+    assert (claim.hours, claim.credited_hours, claim.note) == (Decimal("1.50"), Decimal("0.50"), "陪王奶奶聊天，帮她读报")

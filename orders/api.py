@@ -86,6 +86,23 @@ class VerifyOut(ClaimOut):
     pass
 
 
+class VerifyManyIn(Schema):
+    claim_ids: list[int] = Field(..., min_length=1, max_length=200)
+    hours: Decimal | None = Field(
+        None, max_digits=6, decimal_places=2, description="Hours to record for each; by default each claim's hours_claimed, or else hours_credited."
+    )
+
+
+class SkippedOut(Schema):
+    id: int
+    code: str
+
+
+class VerifyManyOut(Schema):
+    verified: list[int]
+    skipped: list[SkippedOut]
+
+
 class RejectIn(Schema):
     reason: str = Field(..., max_length=200)
 
@@ -136,6 +153,12 @@ def claim_task(request, task_id: int, payload: ClaimIn | None = None):
 def list_claims(request, filters: Query[ClaimFilterIn]):
     data = {k: v for k, v in filters.dict().items() if v is not None and k != "mine"}
     return selectors.claim_list(viewer=request.auth, filters=data, own_only=filters.mine)
+
+
+@router.post("/claims/verify", response={200: VerifyManyOut, **ERRORS}, auth=AUTH)
+def verify_many(request, payload: VerifyManyIn):
+    verified, skipped = services.claims_verify_many(actor=request.auth, claim_ids=payload.claim_ids, hours=payload.hours)
+    return {"verified": verified, "skipped": [{"id": s["id"], "code": s["code"]} for s in skipped]}
 
 
 @router.get("/claims/{claim_id}", response={200: ClaimOut, **ERRORS}, auth=AUTH)

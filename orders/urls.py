@@ -7,6 +7,7 @@ app_name = "claims"
 urlpatterns = [
     path("", views.my_claims, name="mine"),
     path("queue/", views.queue, name="queue"),
+    path("queue/verify/", views.verify_many, name="verify_many"),
     path("<int:claim_id>/withdraw/", views.withdraw, name="withdraw"),
     path("<int:claim_id>/check-in/", views.check_in, name="check_in"),
     path("<int:claim_id>/check-out/", views.check_out, name="check_out"),

@@ -7,12 +7,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import Organization, User
 from accounts.selectors import user_notifications
 from accounts.services import notifications_mark_read
-from config.errors import NotFound, ValidationFailed
+from config.errors import ApplicationError, NotFound, ValidationFailed
 from config.exports import export
 from config.pages import error_page, perform
 from marketplace.selectors import task_get
@@ -93,6 +94,25 @@ def verify(request, claim_id: int):
     c = _claim_for(request, claim_id)
     then = redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/") else f"/tasks/{c.task_id}/")
     return perform(request, lambda: services.claim_verify(actor=request.user, claim=c, hours=hours), success=_("Verified; the points were paid."), then=then)
+
+
+@login_required
+@require_POST
+def verify_many(request):
+    """The queue's 审核通过 for the selected claims: each records its claimed hours."""
+    ids = [i for i in request.POST.getlist("claim") if i.isdigit()]
+    try:
+        verified, skipped = services.claims_verify_many(actor=request.user, claim_ids=ids)
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("claims:queue")
+    if verified:
+        messages.success(
+            request, ngettext("%(n)d claim verified; the points were paid.", "%(n)d claims verified; the points were paid.", len(verified)) % {"n": len(verified)}
+        )
+    for s in skipped:
+        messages.error(request, _("Claim #%(id)d was not verified: %(reason)s") % {"id": s["id"], "reason": s["message"]})
+    return redirect("claims:queue")
 
 
 @login_required

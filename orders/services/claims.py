@@ -19,11 +19,12 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership, Organization, OrganizationMember, User
 from accounts.selectors import is_community_staff
 from accounts.services import notify
-from config.errors import Conflict, PermissionDenied, ValidationFailed
+from config.errors import ApplicationError, Conflict, PermissionDenied, ValidationFailed
 from marketplace.models import Task
 from marketplace.realtime import announce_task
 from marketplace.services import checkin_code_is_valid, task_transition
 from orders.models import Claim, ClaimStatusChange, Review
+from orders.selectors import claim_visible_to
 
 C = Claim.Status
 CHECKIN_OPENS_BEFORE_START = timedelta(minutes=30)
@@ -312,6 +313,40 @@ def claim_verify(*, actor: User, claim: Claim, hours=None, honour_hours=None) ->
     return locked
 
 
+VERIFY_MANY_LIMIT = 200
+
+
+def claims_verify_many(*, actor: User, claim_ids, hours=None) -> tuple[list[int], list[dict]]:
+    """Staff verify several submitted claims at once: each through ``claim_verify``, in its own
+    transaction, so each is verified and paid once whatever the retries (a claim already verified
+    counts as verified again and pays nothing more), and one refusal does not undo the others.
+    Returns (verified ids, skipped ``{id, code, message}``); a claim the caller may not know about
+    is skipped as ``claim_not_found``."""
+    ids = list(dict.fromkeys(int(i) for i in claim_ids))
+    if not ids:
+        raise ValidationFailed(_("Select at least one claim."), code="required", field="claim_ids")
+    if len(ids) > VERIFY_MANY_LIMIT:
+        raise ValidationFailed(
+            _("At most %(n)d claims at once.") % {"n": VERIFY_MANY_LIMIT}, code="too_many_claims", field="claim_ids"
+        )
+    if hours is not None:
+        _parse_hours(hours, field="hours")  # a malformed number refuses the whole request
+    claims = {c.pk: c for c in Claim.objects.select_related("task", "task__community").filter(pk__in=ids)}
+    verified, skipped = [], []
+    for claim_id in ids:
+        claim = claims.get(claim_id)
+        if claim is None or not claim_visible_to(claim, actor):
+            skipped.append({"id": claim_id, "code": "claim_not_found", "message": _("Not found.")})
+            continue
+        try:
+            claim_verify(actor=actor, claim=claim, hours=hours)
+        except ApplicationError as exc:
+            skipped.append({"id": claim_id, "code": exc.code, "message": str(exc.message)})
+        else:
+            verified.append(claim_id)
+    return verified, skipped
+
+
 def claim_reject(*, actor: User, claim: Claim, reason: str) -> Claim:
     _staff_of_claim(actor, claim)
     reason = (reason or "").strip()
@@ -412,6 +447,7 @@ __all__ = [
     "claim_check_out",
     "claim_submit",
     "claim_verify",
+    "claims_verify_many",
     "claim_reject",
     "claims_mark_no_shows",
     "review_create",

@@ -124,3 +124,77 @@ def test_the_migration_records_the_hours_of_claims_verified_before_it(task, fund
     import_module("orders.migrations.0004_claim_hours_recorded").record_hours_of_verified_claims(apps, None)
     claim.refresh_from_db()
     assert (claim.hours, claim.credited_hours, claim.note) == (Decimal("1.50"), Decimal("0.50"), "陪王奶奶聊天，帮她读报")
+
+
+# --- 6. Bulk verification ----------------------------------------------------------------------------
+@pytest.fixture
+def three_submitted(make_task, funded, staff, community):
+    """Three volunteers' submitted claims on one task with 3 slots: 1.5 h claimed, 1.00 h measured."""
+    from tests.factories import MembershipFactory
+
+    task = make_task(slots=3)
+    people = [MembershipFactory(community=community, role="volunteer", user__display_name=f"志愿者{i}").user for i in range(3)]
+    claims = [services.claim_create(actor=person, task=task) for person in people]
+    for i, (person, claim) in enumerate(zip(people, claims)):
+        with at(task, 0):
+            services.claim_check_in(actor=person, claim=claim, code=task_checkin_code(actor=staff, task=task)[0])
+        with at(task, 60):
+            services.claim_check_out(actor=person, claim=claim, code=task_checkin_code(actor=staff, task=task)[0])
+            services.claim_submit(actor=person, claim=claim, hours="1.5", note=f"备注{i}")
+    return claims
+
+
+def test_bulk_verification_verifies_and_pays_each_claim_once_whatever_the_retries(api, three_submitted, staff):
+    from points.models import LedgerTransaction
+    from points.selectors import person_balance
+
+    ids = [c.pk for c in three_submitted]
+    for _ in range(2):
+        answer = api(staff).post("claims/verify", {"claim_ids": ids + ids[:1]})
+        assert answer.status_code == 200 and answer.json() == {"verified": ids, "skipped": []}
+    assert LedgerTransaction.objects.filter(kind="award").count() == 3
+    for claim in three_submitted:
+        claim.refresh_from_db()
+        assert (claim.status, claim.hours, claim.points_awarded, person_balance(claim.user)) == ("verified", Decimal("1.50"), 10, 10)
+
+
+def test_bulk_verification_skips_what_it_may_not_verify_and_verifies_the_rest(api, three_submitted, staff, other_staff, make_task, volunteer):
+    mine = services.claim_create(actor=volunteer, task=make_task(starts_at=three_submitted[0].task.starts_at + timedelta(days=3)))
+    ids = [c.pk for c in three_submitted]
+    answer = api(staff).post("claims/verify", {"claim_ids": [ids[0], mine.pk, 999_999], "hours": "1"})
+    assert answer.json() == {
+        "verified": [ids[0]],
+        "skipped": [{"id": mine.pk, "code": "invalid_transition"}, {"id": 999_999, "code": "claim_not_found"}],
+    }
+    assert Claim.objects.get(pk=ids[0]).hours == Decimal("1.00")
+    # Staff of another community learn nothing about these claims, and change nothing.
+    stranger = api(other_staff).post("claims/verify", {"claim_ids": ids[1:]})
+    assert stranger.json() == {"verified": [], "skipped": [{"id": i, "code": "claim_not_found"} for i in ids[1:]]}
+    assert error_of(api(staff).post("claims/verify", {"claim_ids": ids, "hours": "-1"})) == (400, "invalid_hours")
+    assert api(staff).post("claims/verify", {"claim_ids": []}).status_code == 422
+    assert list(Claim.objects.filter(pk__in=ids[1:]).values_list("status", flat=True)) == ["submitted", "submitted"]
+
+
+def test_the_queue_shows_note_and_both_hours_and_approves_the_selected(three_submitted, staff):
+    client = browser(staff)
+    page = client.get("/claims/queue/").content.decode()
+    for i, claim in enumerate(three_submitted):
+        assert f"志愿者{i}" in page and f"备注{i}" in page
+        assert f'name="claim" value="{claim.pk}" form="bulk-verify"' in page
+    assert "<td>1.50</td>" in page and "<td>1.00</td>" in page and 'data-select-all="claim"' in page
+    chosen = [three_submitted[0].pk, three_submitted[2].pk]
+    response = client.post("/claims/queue/verify/", {"claim": chosen}, follow=True)
+    assert "2 条接单已审核通过" in response.content.decode()
+    assert sorted(Claim.objects.filter(status="verified").values_list("pk", flat=True)) == chosen
+    assert Claim.objects.get(pk=three_submitted[1].pk).status == "submitted"
+    page = client.get("/claims/queue/").content.decode()
+    assert "备注1" in page and "备注0" not in page
+
+
+def test_the_queue_explains_an_empty_selection_and_a_skipped_claim(three_submitted, staff):
+    response = browser(staff, language="en").post("/claims/queue/verify/", {}, follow=True)
+    assert "Select at least one claim." in response.content.decode()
+    services.claim_reject(actor=staff, claim=three_submitted[0], reason="未到场")
+    response = browser(staff, language="en").post("/claims/queue/verify/", {"claim": [three_submitted[0].pk]}, follow=True)
+    assert f"Claim #{three_submitted[0].pk} was not verified" in response.content.decode()
+    assert Claim.objects.get(pk=three_submitted[0].pk).status == "rejected"

@@ -197,7 +197,7 @@ def claim_check_in(*, actor: User, claim: Claim, code: str) -> Claim:
 
 def claim_check_out(*, actor: User, claim: Claim, code: str) -> Claim:
     """Check out with the code; the hours between check-in and check-out (within the task's time)
-    are credited."""
+    are credited. 409 ``before_start`` before the task starts (it would credit 0 hours)."""
     _own(actor, claim)
     now = timezone.now()
     with transaction.atomic():
@@ -209,6 +209,12 @@ def claim_check_out(*, actor: User, claim: Claim, code: str) -> Claim:
             return locked
         if now > task.ends_at + CHECKOUT_CLOSES_AFTER_END:
             raise Conflict(_("Check-out closed an hour after the task ended. Submit your hours instead."), code="outside_window")
+        if now < task.starts_at:
+            # Checking out before the start would measure 0 hours and record them silently.
+            raise Conflict(
+                _("The task has not started yet: checking out now would record 0 hours. Check out when you finish the service."),
+                code="before_start",
+            )
         _check_code(task, code)
         start = max(locked.checked_in_at, task.starts_at)
         end = min(now, task.ends_at)

@@ -198,3 +198,29 @@ def test_the_queue_explains_an_empty_selection_and_a_skipped_claim(three_submitt
     response = browser(staff, language="en").post("/claims/queue/verify/", {"claim": [three_submitted[0].pk]}, follow=True)
     assert f"Claim #{three_submitted[0].pk} was not verified" in response.content.decode()
     assert Claim.objects.get(pk=three_submitted[0].pk).status == "rejected"
+
+
+# --- 3. Checking out before the start ----------------------------------------------------------------
+def test_checking_out_before_the_start_is_refused_and_records_nothing(api, task, staff, volunteer):
+    claim = services.claim_create(actor=volunteer, task=task)
+    with at(task, -20):
+        code = task_checkin_code(actor=staff, task=task)[0]
+        services.claim_check_in(actor=volunteer, claim=claim, code=code)
+        answer = api(volunteer, language="en").post(f"claims/{claim.pk}/check-out", {"code": code})
+    assert error_of(answer) == (409, "before_start")
+    assert "would record 0 hours" in answer.json()["detail"]
+    claim.refresh_from_db()
+    assert (claim.status, claim.checked_out_at, claim.credited_hours) == ("checked_in", None, Decimal("0"))
+    with at(task, 45):  # after the start it works as before
+        code = task_checkin_code(actor=staff, task=task)[0]
+        assert api(volunteer).post(f"claims/{claim.pk}/check-out", {"code": code}).json()["credited_hours"] == "0.75"
+
+
+def test_the_task_page_says_why_an_early_check_out_was_refused(task, staff, volunteer):
+    claim = services.claim_create(actor=volunteer, task=task)
+    with at(task, -20):
+        code = task_checkin_code(actor=staff, task=task)[0]
+        services.claim_check_in(actor=volunteer, claim=claim, code=code)
+        response = browser(volunteer).post(f"/claims/{claim.pk}/check-out/", {"code": code}, follow=True)
+    assert "任务尚未开始：现在签退将记录 0 小时" in response.content.decode()
+    assert Claim.objects.get(pk=claim.pk).checked_out_at is None

@@ -224,3 +224,65 @@ def test_the_task_page_says_why_an_early_check_out_was_refused(task, staff, volu
         response = browser(volunteer).post(f"/claims/{claim.pk}/check-out/", {"code": code}, follow=True)
     assert "任务尚未开始：现在签退将记录 0 小时" in response.content.decode()
     assert Claim.objects.get(pk=claim.pk).checked_out_at is None
+
+
+# --- 4. A refused bid form keeps what was typed and the attachment ----------------------------------
+@pytest.fixture
+def open_project(community, staff):
+    from accounts.models import OrganizationMember
+    from marketplace.services import project_create
+    from tests.factories import OrganizationFactory, UserFactory
+
+    org = OrganizationFactory(status="verified", community=community, name="重庆暖洋洋社会工作服务中心")
+    admin = UserFactory(username="nuanyangyang")
+    OrganizationMember.objects.create(organization=org, user=admin, role="admin")
+    from django.utils import timezone
+
+    project = project_create(actor=staff, community=community, title="助老服务", budget=1_000_000, bid_deadline=timezone.now() + timedelta(days=7))
+    return project, org, admin
+
+
+PDF = b"%PDF-1.4 \xe6\x96\xb9\xe6\xa1\x88 test"
+
+
+def test_a_bid_over_budget_comes_back_filled_in_with_the_maximum_beside_the_amount(open_project):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from orders.models import Bid
+
+    project, org, admin = open_project
+    client = browser(admin)
+    form = {"organization": org.pk, "amount_yuan": "12000", "proposal": "入户探访，每周两次", "team": "社工 3 名", "timeline": "三个月"}
+    response = client.post(f"/projects/{project.pk}/bid/", {**form, "attachment": SimpleUploadedFile("方案.pdf", PDF, "application/pdf")})
+    page = response.content.decode()
+    assert response.status_code == 400 and not Bid.objects.exists()
+    assert "投标金额不能超过项目预算 ¥10,000.00。" in page
+    assert page.index("投标金额不能超过项目预算") > page.index('id="bid-amount"')  # beside the amount, not at the top
+    assert 'value="12000"' in page and ">入户探访，每周两次</textarea>" in page and ">社工 3 名</textarea>" in page and ">三个月</textarea>" in page
+    assert f'<option value="{org.pk}" selected>' in page
+    assert "已保留：方案.pdf" in page
+    token = page.split('name="attachment_token" value="')[1].split('"')[0]
+    # Corrected, without choosing the file again: the kept PDF goes with the bid.
+    response = client.post(f"/projects/{project.pk}/bid/", {**form, "amount_yuan": "9000", "attachment_token": token, "attachment_name": "方案.pdf"})
+    assert response.status_code == 302
+    bid = Bid.objects.get()
+    assert bid.amount == 900_000 and bid.attachment.name.endswith(".pdf") and bid.attachment.read() == PDF
+
+
+def test_a_kept_attachment_is_only_its_uploaders(open_project, staff):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from orders.services import bid_attachment_keep, bid_attachment_kept
+
+    project, org, admin = open_project
+    token = bid_attachment_keep(actor=admin, upload=SimpleUploadedFile("方案.pdf", PDF))
+    assert bid_attachment_kept(actor=admin, token=token).read() == PDF
+    assert bid_attachment_kept(actor=staff, token=token) is None
+    assert bid_attachment_kept(actor=admin, token="../../etc/passwd") is None
+
+
+def test_the_api_names_the_budget_when_a_bid_is_too_high(api, open_project):
+    project, org, admin = open_project
+    answer = api(admin, language="en").post(f"projects/{project.pk}/bids", {"organization_id": org.pk, "amount": 1_000_001, "proposal": "方案"})
+    assert error_of(answer) == (400, "amount_above_budget")
+    assert "¥10,000.00" in answer.json()["detail"]

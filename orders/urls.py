@@ -15,5 +15,6 @@ urlpatterns = [
     path("<int:claim_id>/verify/", views.verify, name="verify"),
     path("<int:claim_id>/reject/", views.reject, name="reject"),
     path("<int:claim_id>/review/", views.review, name="review"),
+    path("<int:claim_id>/rate/", views.rate, name="rate"),
     path("reviews/<int:review_id>/hide/", views.hide_review, name="hide_review"),
 ]

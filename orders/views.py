@@ -137,6 +137,29 @@ def review(request, claim_id: int):
 
 
 @login_required
+def rate(request, claim_id: int):
+    """A small page for the beneficiary's phone, linked from the notification: an optional comment
+    and five large star buttons; one tap on a star sends the review."""
+    c = _claim_for(request, claim_id)
+    try:
+        on_behalf = services.review_check_author(actor=request.user, claim=c)
+    except ApplicationError as exc:
+        return error_page(request, exc)
+    if request.method == "POST":
+        raw = request.POST.get("stars", "")
+        stars = int(raw) if raw.isdigit() else 0
+        comment = request.POST.get("comment", "")
+        return perform(
+            request,
+            lambda: services.review_create(actor=request.user, claim=c, stars=stars, comment=comment),
+            success=_("Thank you for your review."),
+            then=redirect("claims:rate", c.pk),
+        )
+    context = {"claim": c, "on_behalf": on_behalf, "review": Review.objects.filter(claim=c).first(), "stars": range(1, 6)}
+    return render(request, "claims/rate.html", context)
+
+
+@login_required
 @require_POST
 def hide_review(request, review_id: int):
     r = get_object_or_404(Review.objects.select_related("claim__task"), pk=review_id)

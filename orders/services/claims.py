@@ -316,6 +316,14 @@ def claim_verify(*, actor: User, claim: Claim, hours=None, honour_hours=None) ->
             % {"task": task.title, "hours": recorded, "points": awarded},
             url="/points/",
         )
+        if task.beneficiary_id:
+            # The person the service was for is asked straight away, with a link to rate it.
+            notify(
+                user=task.beneficiary,
+                kind="service_to_rate",
+                message=_("The service “%(task)s” for you was verified. How was it? Tap to rate it.") % {"task": task.title},
+                url=f"/claims/{locked.pk}/rate/",
+            )
     return locked
 
 
@@ -397,15 +405,23 @@ def claims_mark_no_shows(*, now=None) -> tuple[int, int]:
 
 
 # --- Reviews -------------------------------------------------------------------------------------
-def review_create(*, actor: User, claim: Claim, stars: int, comment: str = "") -> Review:
-    """The beneficiary of a verified claim rates it once; staff of the community may enter it on
-    the beneficiary's behalf (recorded)."""
+def review_check_author(*, actor: User, claim: Claim) -> bool:
+    """Whether ``actor`` may review ``claim`` (its beneficiary, or staff on their behalf: True);
+    raises ``not_beneficiary`` otherwise."""
     task = claim.task
     if task.beneficiary_id is None:
         raise PermissionDenied(_("This task has no beneficiary to review it."), code="not_beneficiary")
     on_behalf = actor.pk != task.beneficiary_id
     if on_behalf and not is_community_staff(actor, task.community_id):
         raise PermissionDenied(_("Only the person the service was for can review it."), code="not_beneficiary")
+    return on_behalf
+
+
+def review_create(*, actor: User, claim: Claim, stars: int, comment: str = "") -> Review:
+    """The beneficiary of a verified claim rates it once; staff of the community may enter it on
+    the beneficiary's behalf (recorded)."""
+    task = claim.task
+    on_behalf = review_check_author(actor=actor, claim=claim)
     if not isinstance(stars, int) or isinstance(stars, bool) or not 1 <= stars <= 5:
         raise ValidationFailed(_("Give 1 to 5 stars."), code="invalid_stars", field="stars")
     comment = (comment or "").strip()
@@ -456,6 +472,7 @@ __all__ = [
     "claims_verify_many",
     "claim_reject",
     "claims_mark_no_shows",
+    "review_check_author",
     "review_create",
     "review_hide",
 ]

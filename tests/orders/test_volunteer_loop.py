@@ -286,3 +286,35 @@ def test_the_api_names_the_budget_when_a_bid_is_too_high(api, open_project):
     answer = api(admin, language="en").post(f"projects/{project.pk}/bids", {"organization_id": org.pk, "amount": 1_000_001, "proposal": "方案"})
     assert error_of(answer) == (400, "amount_above_budget")
     assert "¥10,000.00" in answer.json()["detail"]
+
+
+# --- 5. The beneficiary is told and rates in two taps -------------------------------------------------
+def test_the_beneficiary_is_told_when_her_service_is_verified_with_a_link_to_rate_it(make_task, funded, staff, volunteer, resident, django_capture_on_commit_callbacks):
+    from accounts.models import Notification
+
+    task = make_task(beneficiary=resident)
+    claim = submitted(task, volunteer, staff, hours="1.5")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.claim_verify(actor=staff, claim=claim)
+    told = Notification.objects.get(user=resident)
+    assert told.kind == "service_to_rate" and told.url == f"/claims/{claim.pk}/rate/" and "陪伴独居老人" in told.message
+    with django_capture_on_commit_callbacks(execute=True):
+        services.claim_verify(actor=staff, claim=claim)  # a retry tells nobody again
+    assert Notification.objects.filter(user=resident).count() == 1
+
+
+def test_the_rating_page_sends_a_review_with_one_tap_on_a_star(make_task, funded, staff, volunteer, resident):
+    from orders.models import Review
+
+    task = make_task(beneficiary=resident)
+    claim = services.claim_verify(actor=staff, claim=submitted(task, volunteer, staff))
+    phone = browser(resident)
+    page = phone.get(f"/claims/{claim.pk}/rate/").content.decode()
+    assert page.count('name="stars"') == 5 and 'class="button star-button"' in page and "点击星级即可提交" in page
+    response = phone.post(f"/claims/{claim.pk}/rate/", {"stars": "4", "comment": ""}, follow=True)
+    review = Review.objects.get()
+    assert (review.stars, review.author, review.entered_by) == (4, resident, None)
+    assert "4★" in response.content.decode() and 'name="stars"' not in response.content.decode()
+    assert browser(volunteer).get(f"/claims/{claim.pk}/rate/").status_code == 403
+    assert browser(volunteer).post(f"/claims/{claim.pk}/rate/", {"stars": "5"}).status_code == 403
+    assert Review.objects.count() == 1

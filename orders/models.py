@@ -45,6 +45,11 @@ class Claim(models.Model):
     honour_hours = models.DecimalField(
         _("honour hours"), max_digits=6, decimal_places=2, default=Decimal("0"), help_text=_("Granted by staff, kept apart from credited hours.")
     )
+    # What staff recorded at verification: by default the hours the volunteer claimed, or else the
+    # measured ones. The volunteer record counts these (empty until verified).
+    hours = models.DecimalField(
+        _("hours recorded"), max_digits=6, decimal_places=2, null=True, blank=True, help_text=_("Recorded by staff at verification.")
+    )
     note = models.TextField(_("note"), max_length=2000, blank=True)
     reject_reason = models.CharField(_("reason for rejection"), max_length=200, blank=True)
     points_awarded = models.PositiveIntegerField(_("points awarded"), default=0)
@@ -62,6 +67,7 @@ class Claim(models.Model):
             # Never two live claims by one person on one task, even from two requests at once.
             models.UniqueConstraint(fields=["task", "user"], condition=Q(status__in=["claimed", "checked_in", "submitted", "verified"]), name="claim_one_live_per_person"),
             models.CheckConstraint(condition=Q(honour_hours__gte=0) & Q(credited_hours__gte=0), name="claim_hours_not_negative"),
+            models.CheckConstraint(condition=Q(hours__isnull=True) | Q(hours__gte=0), name="claim_recorded_hours_not_negative"),
         ]
         indexes = [models.Index(fields=["user", "status"]), models.Index(fields=["task", "status"])]
 
@@ -71,6 +77,12 @@ class Claim(models.Model):
     @property
     def is_live(self) -> bool:
         return self.status in self.LIVE
+
+    @property
+    def hours_to_record(self) -> Decimal:
+        """What verification records unless staff say otherwise: the hours the volunteer claimed,
+        or else those measured between check-in and check-out."""
+        return self.submitted_hours if self.submitted_hours is not None else self.credited_hours
 
 
 class ClaimStatusChange(StatusChange):

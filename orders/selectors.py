@@ -72,12 +72,13 @@ def provider_reputation(*, user=None, organization=None) -> dict:
     else:
         reviews, claims = reviews.filter(organization=organization), claims.filter(organization=organization)
     r = reviews.aggregate(total=Sum("stars"), count=Count("id"), mean=Avg("stars"))
-    h = claims.aggregate(credited=Sum("credited_hours"), honour=Sum("honour_hours"), services=Count("id"))
+    h = claims.aggregate(hours=Sum("hours"), credited=Sum("credited_hours"), honour=Sum("honour_hours"), services=Count("id"))
     return {
         "score": bayesian_score(r["total"] or 0, r["count"]),
         "reviews": r["count"],
         "average": Decimal(r["mean"]).quantize(Decimal("0.01")) if r["mean"] is not None else None,
         "services": h["services"],
+        "hours": _two_places(h["hours"]),
         "credited_hours": _two_places(h["credited"]),
         "honour_hours": _two_places(h["honour"]),
     }
@@ -94,10 +95,12 @@ def volunteer_record(user) -> QuerySet[Claim]:
 
 def volunteer_record_totals(user) -> dict:
     totals = volunteer_record(user).aggregate(
+        hours=Sum("hours"),
         credited=Sum("credited_hours"), honour=Sum("honour_hours"), points=Sum("points_awarded"), services=Count("id")
     )
     return {
         "services": totals["services"],
+        "hours": _two_places(totals["hours"]),
         "credited_hours": _two_places(totals["credited"]),
         "honour_hours": _two_places(totals["honour"]),
         "points": totals["points"] or 0,

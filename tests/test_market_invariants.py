@@ -44,6 +44,7 @@ from unittest import mock
 
 import pytest
 import stripe
+import time_machine
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
@@ -319,8 +320,13 @@ class MarketMachine(RuleBasedStateMachine):
             return refused(call, Conflict, "invalid_transition")
         if self.wrong_codes[claim.pk] >= CODE_ATTEMPTS_LIMIT:
             return refused(call, RateLimited, "too_many_attempts")
-        call()
-        assert claim_submit(actor=claim.user, claim=claim, note="读报一小时").status == Claim.Status.SUBMITTED
+        if timezone.now() < claim.task.starts_at:
+            refused(call, Conflict, "before_start")  # it would record 0 hours
+        # The service is done: check out a minute before the task ends, with that moment's code.
+        with time_machine.travel(claim.task.ends_at - timedelta(minutes=1), tick=False):
+            code = task_checkin_code(actor=self.staff, task=claim.task)[0]
+            claim_check_out(actor=claim.user, claim=claim, code=code)
+            assert claim_submit(actor=claim.user, claim=claim, note="读报一小时").status == Claim.Status.SUBMITTED
 
     def verify(self, claim, by_a_volunteer):
         actor = next(v for v in self.volunteers if v.pk != claim.user_id) if by_a_volunteer else self.staff

@@ -270,6 +270,8 @@ PAGES = [
     row("POST /claims/<int:claim_id>/verify/", "claim_sub", "login 403 403 404 ok 404 ok"),
     row("POST /claims/<int:claim_id>/reject/", "claim_sub", "login 403 403 404 ok 404 ok", lambda w: {"reason": "未到场"}),
     row("POST /claims/<int:claim_id>/review/", "claim_ver", "login ok 403 404 ok 404 ok", lambda w: {"stars": "5", "comment": "很耐心"}),
+    row("GET /claims/<int:claim_id>/rate/", "claim_ver", "login 200 403 404 200 404 200"),
+    row("POST /claims/<int:claim_id>/rate/", "claim_ver", "login ok 403 404 ok 404 ok", lambda w: {"stars": "4"}),
     row("POST /claims/reviews/<int:review_id>/hide/", "review", "login 403 403 403 ok 403 ok", lambda w: {"reason": "含电话号码"}),
     row("GET /volunteers/<int:user_id>/record/", "volunteer", "404 404 200 404 200 404 200"),
     # Needs and the feedback board

@@ -32,6 +32,9 @@ class ClaimOut(Schema):
     submitted_hours: Decimal | None
     honour_hours: Decimal
     note: str
+    hours_claimed: Decimal | None = Field(None, description="What the volunteer submitted.")
+    hours_credited: Decimal = Field(..., description="Measured between check-in and check-out.")
+    hours: Decimal | None = Field(None, description="Recorded at verification.")
     reject_reason: str
     points_awarded: int
     created_at: datetime
@@ -39,6 +42,14 @@ class ClaimOut(Schema):
     @staticmethod
     def resolve_task(obj) -> str:
         return obj.task.title
+
+    @staticmethod
+    def resolve_hours_claimed(obj) -> Decimal | None:
+        return obj.submitted_hours
+
+    @staticmethod
+    def resolve_hours_credited(obj) -> Decimal:
+        return obj.credited_hours
 
 
 class ClaimIn(Schema):
@@ -62,11 +73,31 @@ class SubmitIn(Schema):
 
 
 class VerifyIn(Schema):
-    hours: Decimal | None = Field(None, max_digits=6, decimal_places=2, description="Honour hours, capped by the task's length.")
+    hours: Decimal | None = Field(
+        None, max_digits=6, decimal_places=2,
+        description="Hours to record, at most the task's length; by default the volunteer's hours_claimed, or else hours_credited.",
+    )
 
 
 class VerifyOut(ClaimOut):
     pass
+
+
+class VerifyManyIn(Schema):
+    claim_ids: list[int] = Field(..., min_length=1, max_length=200)
+    hours: Decimal | None = Field(
+        None, max_digits=6, decimal_places=2, description="Hours to record for each; by default each claim's hours_claimed, or else hours_credited."
+    )
+
+
+class SkippedOut(Schema):
+    id: int
+    code: str
+
+
+class VerifyManyOut(Schema):
+    verified: list[int]
+    skipped: list[SkippedOut]
 
 
 class RejectIn(Schema):
@@ -121,6 +152,12 @@ def list_claims(request, filters: Query[ClaimFilterIn]):
     return selectors.claim_list(viewer=request.auth, filters=data, own_only=filters.mine)
 
 
+@router.post("/claims/verify", response={200: VerifyManyOut, **ERRORS}, auth=AUTH)
+def verify_many(request, payload: VerifyManyIn):
+    verified, skipped = services.claims_verify_many(actor=request.auth, claim_ids=payload.claim_ids, hours=payload.hours)
+    return {"verified": verified, "skipped": [{"id": s["id"], "code": s["code"]} for s in skipped]}
+
+
 @router.get("/claims/{claim_id}", response={200: ClaimOut, **ERRORS}, auth=AUTH)
 def get_claim(request, claim_id: int):
     return selectors.claim_get_for(request.auth, claim_id)
@@ -150,7 +187,7 @@ def submit(request, claim_id: int, payload: SubmitIn):
 @router.post("/claims/{claim_id}/verify", response={200: VerifyOut, **ERRORS}, auth=AUTH)
 def verify(request, claim_id: int, payload: VerifyIn | None = None):
     claim = selectors.claim_get_for(request.auth, claim_id)
-    return services.claim_verify(actor=request.auth, claim=claim, honour_hours=payload.hours if payload else None)
+    return services.claim_verify(actor=request.auth, claim=claim, hours=payload.hours if payload else None)
 
 
 @router.post("/claims/{claim_id}/reject", response={200: ClaimOut, **ERRORS}, auth=AUTH)
@@ -175,6 +212,7 @@ class ReputationOut(Schema):
     average: Decimal | None
     reviews: int
     services: int
+    hours: Decimal
     credited_hours: Decimal
     honour_hours: Decimal
 
@@ -196,6 +234,7 @@ class RecordLineOut(Schema):
     task: str
     community: str
     date: datetime
+    hours: Decimal | None
     credited_hours: Decimal
     honour_hours: Decimal
     points: int = Field(..., alias="points_awarded")
@@ -216,6 +255,7 @@ class RecordLineOut(Schema):
 class RecordOut(Schema):
     user_id: int
     services: int
+    hours: Decimal
     credited_hours: Decimal
     honour_hours: Decimal
     points: int

@@ -21,11 +21,12 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership, Organization, OrganizationMember, User
 from accounts.selectors import is_community_staff
 from accounts.services import notify
-from core.errors import Conflict, PermissionDenied, RateLimited, ValidationFailed
+from core.errors import ApplicationError, Conflict, PermissionDenied, RateLimited, ValidationFailed
 from marketplace.models import Task
 from marketplace.realtime import announce_task
 from marketplace.services import checkin_code_is_valid, require_task_staff, task_transition
 from orders.models import Claim, ClaimStatusChange, Review
+from orders.selectors import claim_visible_to
 from points.services import points_award
 
 C = Claim.Status
@@ -263,7 +264,7 @@ def claim_check_in(*, actor: User, claim: Claim, code: str) -> Claim:
 
 def claim_check_out(*, actor: User, claim: Claim, code: str) -> Claim:
     """Check out with the code; the hours between check-in and check-out (within the task's time)
-    are credited."""
+    are credited. 409 ``before_start`` before the task starts (it would credit 0 hours)."""
     _own(actor, claim)
     now = timezone.now()
     with transaction.atomic():
@@ -275,6 +276,12 @@ def claim_check_out(*, actor: User, claim: Claim, code: str) -> Claim:
             return locked
         if now > task.ends_at + CHECKOUT_CLOSES_AFTER_END:
             raise Conflict(_("Check-out closed an hour after the task ended. Submit your hours instead."), code="outside_window")
+        if now < task.starts_at:
+            # Checking out before the start would measure 0 hours and record them silently.
+            raise Conflict(
+                _("The task has not started yet: checking out now would record 0 hours. Check out when you finish the service."),
+                code="before_start",
+            )
         _check_code(locked, code)
         start = max(locked.checked_in_at, task.starts_at)
         end = min(now, task.ends_at)
@@ -315,7 +322,10 @@ def claim_submit(*, actor: User, claim: Claim, hours=None, note: str = "") -> Cl
             raise ValidationFailed(
                 _("At most %(n)s hours: the length of the task.") % {"n": locked.task.hours}, code="too_many_hours", field="hours"
             )
-        _move(locked, to=C.SUBMITTED, frm=(C.CHECKED_IN,), actor=actor, submitted_hours=submitted, note=note)
+        # The note goes on the claim itself (staff read it where they verify), and into the history.
+        if _move(locked, to=C.SUBMITTED, frm=(C.CHECKED_IN,), actor=actor, submitted_hours=submitted, note=note):
+            Claim.objects.filter(pk=locked.pk).update(note=note)
+            locked.note = note
     return locked
 
 
@@ -327,10 +337,11 @@ def _staff_of_claim(actor: User, claim: Claim) -> None:
         raise PermissionDenied(_("You cannot verify or reject your own claim."), code="own_claim")
 
 
-def claim_verify(*, actor: User, claim: Claim, honour_hours=None) -> Claim:
+def claim_verify(*, actor: User, claim: Claim, hours=None, honour_hours=None) -> Claim:
     """Staff confirm the service was delivered: the task's points are paid to the volunteer,
-    exactly once, whatever the retries. Honour hours (optional) are capped by the task's length
-    and kept apart from credited hours."""
+    exactly once, whatever the retries. The hours recorded are ``hours`` when staff give them, or
+    else the volunteer's claimed hours, or else the measured ones (``Claim.hours_to_record``);
+    never more than the task's length. Honour hours (optional) are kept apart."""
     _staff_of_claim(actor, claim)
     with transaction.atomic():
         locked = _locked_claim(claim)
@@ -339,11 +350,15 @@ def claim_verify(*, actor: User, claim: Claim, honour_hours=None) -> Claim:
             return locked  # a retry: the points were paid by the first verification
         if locked.status != C.SUBMITTED:
             raise _refused(locked, _("verified"))
-        honour = Decimal("0") if honour_hours is None else _parse_hours(honour_hours, field="hours")
-        if honour > task.hours:
-            raise ValidationFailed(_("At most %(n)s hours: the length of the task.") % {"n": task.hours}, code="too_many_hours", field="hours")
+        recorded = locked.hours_to_record if hours is None else _parse_hours(hours, field="hours")
+        honour = Decimal("0") if honour_hours is None else _parse_hours(honour_hours, field="honour_hours")
+        for value, field in ((recorded, "hours"), (honour, "honour_hours")):
+            if value > task.hours:
+                raise ValidationFailed(_("At most %(n)s hours: the length of the task.") % {"n": task.hours}, code="too_many_hours", field=field)
         now = timezone.now()
-        if not _move(locked, to=C.VERIFIED, frm=(C.SUBMITTED,), actor=actor, verified_by=actor, verified_at=now, honour_hours=honour):
+        if not _move(
+            locked, to=C.VERIFIED, frm=(C.SUBMITTED,), actor=actor, verified_by=actor, verified_at=now, hours=recorded, honour_hours=honour
+        ):
             locked.refresh_from_db()
             return locked
         awarded = 0
@@ -363,10 +378,53 @@ def claim_verify(*, actor: User, claim: Claim, honour_hours=None) -> Claim:
         notify(
             user=locked.user,
             kind="claim_verified",
-            message=_("Your service “%(task)s” was verified: %(points)d points.") % {"task": task.title, "points": awarded},
+            message=_("Your service “%(task)s” was verified: %(hours)s hours, %(points)d points.")
+            % {"task": task.title, "hours": recorded, "points": awarded},
             url="/points/",
         )
+        if task.beneficiary_id:
+            # The person the service was for is asked straight away, with a link to rate it.
+            notify(
+                user=task.beneficiary,
+                kind="service_to_rate",
+                message=_("The service “%(task)s” for you was verified. How was it? Tap to rate it.") % {"task": task.title},
+                url=f"/claims/{locked.pk}/rate/",
+            )
     return locked
+
+
+VERIFY_MANY_LIMIT = 200
+
+
+def claims_verify_many(*, actor: User, claim_ids, hours=None) -> tuple[list[int], list[dict]]:
+    """Staff verify several submitted claims at once: each through ``claim_verify``, in its own
+    transaction, so each is verified and paid once whatever the retries (a claim already verified
+    counts as verified again and pays nothing more), and one refusal does not undo the others.
+    Returns (verified ids, skipped ``{id, code, message}``); a claim the caller may not know about
+    is skipped as ``claim_not_found``."""
+    ids = list(dict.fromkeys(int(i) for i in claim_ids))
+    if not ids:
+        raise ValidationFailed(_("Select at least one claim."), code="required", field="claim_ids")
+    if len(ids) > VERIFY_MANY_LIMIT:
+        raise ValidationFailed(
+            _("At most %(n)d claims at once.") % {"n": VERIFY_MANY_LIMIT}, code="too_many_claims", field="claim_ids"
+        )
+    if hours is not None:
+        _parse_hours(hours, field="hours")  # a malformed number refuses the whole request
+    claims = {c.pk: c for c in Claim.objects.select_related("task", "task__community").filter(pk__in=ids)}
+    verified, skipped = [], []
+    for claim_id in ids:
+        claim = claims.get(claim_id)
+        if claim is None or not claim_visible_to(claim, actor):
+            skipped.append({"id": claim_id, "code": "claim_not_found", "message": _("Not found.")})
+            continue
+        try:
+            claim_verify(actor=actor, claim=claim, hours=hours)
+        except ApplicationError as exc:
+            skipped.append({"id": claim_id, "code": exc.code, "message": str(exc.message)})
+        else:
+            verified.append(claim_id)
+    return verified, skipped
 
 
 def claim_reject(*, actor: User, claim: Claim, reason: str) -> Claim:
@@ -417,15 +475,23 @@ def claims_mark_no_shows(*, now=None) -> tuple[int, int]:
 
 
 # --- Reviews -------------------------------------------------------------------------------------
-def review_create(*, actor: User, claim: Claim, stars: int, comment: str = "") -> Review:
-    """The beneficiary of a verified claim rates it once; staff of the community may enter it on
-    the beneficiary's behalf (recorded)."""
+def review_check_author(*, actor: User, claim: Claim) -> bool:
+    """Whether ``actor`` may review ``claim`` (its beneficiary, or staff on their behalf: True);
+    raises ``not_beneficiary`` otherwise."""
     task = claim.task
     if task.beneficiary_id is None:
         raise PermissionDenied(_("This task has no beneficiary to review it."), code="not_beneficiary")
     on_behalf = actor.pk != task.beneficiary_id
     if on_behalf and not is_community_staff(actor, task.community_id):
         raise PermissionDenied(_("Only the person the service was for can review it."), code="not_beneficiary")
+    return on_behalf
+
+
+def review_create(*, actor: User, claim: Claim, stars: int, comment: str = "") -> Review:
+    """The beneficiary of a verified claim rates it once; staff of the community may enter it on
+    the beneficiary's behalf (recorded)."""
+    task = claim.task
+    on_behalf = review_check_author(actor=actor, claim=claim)
     if not isinstance(stars, int) or isinstance(stars, bool) or not 1 <= stars <= 5:
         raise ValidationFailed(_("Give 1 to 5 stars."), code="invalid_stars", field="stars")
     comment = (comment or "").strip()
@@ -482,8 +548,10 @@ __all__ = [
     "claim_check_out",
     "claim_submit",
     "claim_verify",
+    "claims_verify_many",
     "claim_reject",
     "claims_mark_no_shows",
+    "review_check_author",
     "review_create",
     "review_hide",
     "review_community_id",

@@ -8,8 +8,13 @@ Guarantees:
 - milestone shares sum to the awarded amount; each milestone is accepted once.
 """
 
+import re
+import uuid
 from datetime import date
+from decimal import Decimal
 
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,19 +23,55 @@ from accounts.models import Organization, OrganizationMember, User
 from accounts.selectors import is_community_staff, is_organization_admin
 from accounts.services import notify
 from core.errors import Conflict, PermissionDenied, ValidationFailed
-from core.uploads import check_attachment
+from core.uploads import MAX_ATTACHMENT_BYTES, check_attachment
 from marketplace.models import Project
 from marketplace.services.projects import project_transition, require_project_staff
 from marketplace.services.tasks import insert_task
 from orders.models import Bid, BidScore, Contract, Milestone, Review
 from orders.scoring import weighted_score  # noqa: F401  (re-exported for the services package)
 
+# A bid form refused for another field keeps its attachment here, under a random name tied to the
+# person, so the organisation does not have to choose the file again (bid_attachment_keep / _kept).
+KEPT_ATTACHMENTS = "bid-drafts"
+_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+
+
+def bid_attachment_keep(*, actor: User, upload) -> str:
+    """Keep an uploaded attachment of a refused bid form; returns the token to send back with the
+    form ("" when the file is too large to keep)."""
+    if not upload or upload.size > MAX_ATTACHMENT_BYTES:
+        return ""
+    token = uuid.uuid4().hex
+    upload.seek(0)
+    default_storage.save(f"{KEPT_ATTACHMENTS}/{actor.pk}/{token}", File(upload))
+    return token
+
+
+def bid_attachment_kept(*, actor: User, token: str):
+    """The attachment kept under ``token`` for this person, or None (another person's token finds
+    nothing)."""
+    if not _TOKEN.match(token or ""):
+        return None
+    path = f"{KEPT_ATTACHMENTS}/{actor.pk}/{token}"
+    if not default_storage.exists(path):
+        return None
+    return File(default_storage.open(path), name=token)
+
+
+def bid_attachment_discard(*, actor: User, token: str) -> None:
+    if _TOKEN.match(token or ""):
+        default_storage.delete(f"{KEPT_ATTACHMENTS}/{actor.pk}/{token}")
+
 
 def _check_bid_fields(project: Project, amount: int, proposal: str) -> str:
     if not isinstance(amount, int) or isinstance(amount, bool) or amount < 1:
         raise ValidationFailed(_("The amount must be a positive whole number of fen (分)."), code="invalid_amount", field="amount")
     if amount > project.budget:
-        raise ValidationFailed(_("The amount may not exceed the project's budget."), code="amount_above_budget", field="amount")
+        raise ValidationFailed(
+            _("The amount may not exceed the project's budget of ¥%(budget)s.") % {"budget": f"{Decimal(project.budget) / 100:,.2f}"},
+            code="amount_above_budget",
+            field="amount",
+        )
     proposal = (proposal or "").strip()
     if not proposal:
         raise ValidationFailed(_("Describe your proposal."), code="required", field="proposal")
@@ -280,6 +321,9 @@ __all__ = [
     "bid_submit",
     "bid_revise",
     "bid_withdraw",
+    "bid_attachment_keep",
+    "bid_attachment_kept",
+    "bid_attachment_discard",
     "bid_score",
     "project_award",
     "contract_set_milestones",

@@ -1,11 +1,13 @@
 """Pages for claims: take a slot, deliver, verify, review; my claims; the staff queue; records."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts import forms as account_forms
@@ -13,7 +15,7 @@ from accounts import selectors as account_selectors
 from accounts import services as account_services
 from accounts.models import Community, Membership, Organization, User
 from accounts.selectors import is_community_staff, staff_community_ids
-from core.errors import ValidationFailed
+from core.errors import ApplicationError, ValidationFailed
 from core.exports import export
 from core.pages import error_page, perform, safe_next
 from marketplace import selectors as market_selectors
@@ -127,10 +129,29 @@ def submit(request, claim_id: int):
 @login_required
 @require_POST
 def verify(request, claim_id: int):
-    honour = request.POST.get("honour_hours") or None
+    hours = request.POST.get("hours") or None  # empty: the volunteer's claimed hours
     c = selectors.claim_get_for(request.user, claim_id)
     then = redirect(safe_next(request, f"/tasks/{c.task_id}/"))
-    return perform(request, lambda: services.claim_verify(actor=request.user, claim=c, honour_hours=honour), success=_("Verified; the points were paid."), then=then)
+    return perform(request, lambda: services.claim_verify(actor=request.user, claim=c, hours=hours), success=_("Verified; the points were paid."), then=then)
+
+
+@login_required
+@require_POST
+def verify_many(request):
+    """The queue's 审核通过 for the selected claims: each records its claimed hours."""
+    ids = [i for i in request.POST.getlist("claim") if i.isdigit()]
+    try:
+        verified, skipped = services.claims_verify_many(actor=request.user, claim_ids=ids)
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("claims:queue")
+    if verified:
+        messages.success(
+            request, ngettext("%(n)d claim verified; the points were paid.", "%(n)d claims verified; the points were paid.", len(verified)) % {"n": len(verified)}
+        )
+    for s in skipped:
+        messages.error(request, _("Claim #%(id)d was not verified: %(reason)s") % {"id": s["id"], "reason": s["message"]})
+    return redirect("claims:queue")
 
 
 @login_required
@@ -152,6 +173,29 @@ def review(request, claim_id: int):
     return perform(
         request, lambda: services.review_create(actor=request.user, claim=c, stars=stars, comment=comment), success=_("Thank you for your review."), then=_back_to(c.task_id)
     )
+
+
+@login_required
+def rate(request, claim_id: int):
+    """A small page for the beneficiary's phone, linked from the notification: an optional comment
+    and five large star buttons; one tap on a star sends the review."""
+    c = selectors.claim_get_for(request.user, claim_id)
+    try:
+        on_behalf = services.review_check_author(actor=request.user, claim=c)
+    except ApplicationError as exc:
+        return error_page(request, exc)
+    if request.method == "POST":
+        raw = request.POST.get("stars", "")
+        stars = int(raw) if raw.isdigit() else 0
+        comment = request.POST.get("comment", "")
+        return perform(
+            request,
+            lambda: services.review_create(actor=request.user, claim=c, stars=stars, comment=comment),
+            success=_("Thank you for your review."),
+            then=redirect("claims:rate", c.pk),
+        )
+    context = {"claim": c, "on_behalf": on_behalf, "review": Review.objects.filter(claim=c).first(), "stars": range(1, 6)}
+    return render(request, "claims/rate.html", context)
 
 
 @login_required
@@ -190,9 +234,9 @@ def record(request, user_id: int):
     lines = selectors.volunteer_record(volunteer)
     fmt = request.GET.get("format", "")
     if fmt in ("csv", "xlsx"):
-        header = [_("Date"), _("Task"), _("Community"), _("Credited hours"), _("Honour hours"), _("Points")]
+        header = [_("Date"), _("Task"), _("Community"), _("Hours recorded"), _("Honour hours"), _("Points")]
         rows = (
-            [timezone.localtime(c.task.starts_at).strftime("%Y-%m-%d"), c.task.title, c.task.community.name, c.credited_hours, c.honour_hours, c.points_awarded]
+            [timezone.localtime(c.task.starts_at).strftime("%Y-%m-%d"), c.task.title, c.task.community.name, c.hours, c.honour_hours, c.points_awarded]
             for c in lines.iterator(chunk_size=500)
         )
         return export(fmt, f"volunteer-record-{volunteer.pk}", header, rows, title="record")

@@ -2,6 +2,7 @@
 (community, organisations bidding and delivering, volunteers on its tasks, reviews)."""
 
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -54,7 +55,10 @@ def create(request, community_id: int):
 
 
 def detail(request, project_id: int):
-    project = market_selectors.project_get_for(request.user, project_id)
+    return _render_detail(request, market_selectors.project_get_for(request.user, project_id))
+
+
+def _render_detail(request, project, *, bid_form: dict | None = None, status: int = 200):
     user = request.user
     is_staff = is_community_staff(user, project.community_id)
     closed = project.bidding_closed()
@@ -77,34 +81,68 @@ def detail(request, project_id: int):
         "tasks": contract.tasks.all() if contract else [],
         "review": getattr(contract, "review", None) if contract else None,
         "today": date.today(),
+        "bid_form": bid_form or {},
+        "bid_max_yuan": f"{Decimal(project.budget) / 100:.2f}",
     }
-    return render(request, "projects/detail.html", context)
+    return render(request, "projects/detail.html", context, status=status)
+
+
+# The service names the bid's fields as the API does; the page's inputs are named for people.
+BID_FIELDS = {"amount": "amount_yuan", "proposal": "proposal", "attachment": "attachment", "organization": "organization"}
+
+
+def _fen(yuan: str) -> int | None:
+    try:
+        value = Decimal(yuan.strip())
+    except (InvalidOperation, ValueError):
+        return None
+    if not value.is_finite() or value.as_tuple().exponent < -2 or abs(value) > 10**12:
+        return None
+    return int(value * 100)
 
 
 @login_required
 @require_POST
 def bid(request, project_id: int):
+    """Submit a bid. A refused form comes back with every field as it was (the attachment kept
+    for the next try) and each error beside its field."""
     project = market_selectors.project_get_for(request.user, project_id)
-    raw_org = request.POST.get("organization", "")
-    organization = Organization.objects.filter(pk=int(raw_org) if raw_org.isdigit() else 0).first()
-    yuan = request.POST.get("amount_yuan", "")
-    try:
-        amount = int(round(float(yuan) * 100))
-    except ValueError:
-        amount = 0
-    then = redirect("projects:detail", project.pk)
+    user = request.user
+    values = {name: request.POST.get(name, "") for name in ("organization", "amount_yuan", "proposal", "team", "timeline")}
+    upload = request.FILES.get("attachment")
+    token, name = request.POST.get("attachment_token", ""), request.POST.get("attachment_name", "")[:200]
+    kept = None if upload else services.bid_attachment_kept(actor=user, token=token)
+    errors = {}
+    organization = Organization.objects.filter(pk=int(values["organization"]) if values["organization"].isdigit() else 0).first()
     if organization is None:
-        messages.error(request, _("Choose the organisation you bid for."))
-        return then
-    return perform(
-        request,
-        lambda: services.bid_submit(
-            actor=request.user, project=project, organization=organization, amount=amount, proposal=request.POST.get("proposal", ""),
-            team=request.POST.get("team", ""), timeline=request.POST.get("timeline", ""), attachment=request.FILES.get("attachment"),
-        ),
-        success=_("Bid submitted. It stays sealed until the deadline."),
-        then=then,
-    )
+        errors["organization"] = _("Choose the organisation you bid for.")
+    amount = _fen(values["amount_yuan"])
+    if amount is None:
+        errors["amount_yuan"] = _("Enter the amount in yuan, for example 4000 or 4000.50.")
+    if not errors:
+        try:
+            services.bid_submit(
+                actor=user, project=project, organization=organization, amount=amount, proposal=values["proposal"],
+                team=values["team"], timeline=values["timeline"], attachment=upload or kept,
+            )
+        except ApplicationError as exc:
+            if exc.status in (401, 403, 404) or exc.field not in BID_FIELDS:
+                if exc.status in (401, 403, 404):
+                    return error_page(request, exc)
+                messages.error(request, str(exc.message))
+                return redirect("projects:detail", project.pk)
+            errors[BID_FIELDS[exc.field]] = str(exc.message)
+        else:
+            if kept is not None:
+                services.bid_attachment_discard(actor=user, token=token)
+            messages.success(request, _("Bid submitted. It stays sealed until the deadline."))
+            return redirect("projects:detail", project.pk)
+    if upload is not None and "attachment" not in errors:
+        token, name = services.bid_attachment_keep(actor=user, upload=upload), upload.name[:200]
+    elif upload is not None or kept is None:
+        token, name = "", ""
+    form = {"values": values, "errors": errors, "attachment_token": token, "attachment_name": name}
+    return _render_detail(request, project, bid_form=form, status=400)
 
 
 def bid_attachment(request, bid_id: int):

@@ -208,7 +208,7 @@ def test_an_organisation_page_shows_its_score_and_hours(community):
         location="x", slots=2, slots_taken=2, created_by=UserFactory(),
     )
     for hours in ("1.50", "2.00"):
-        claim = Claim.objects.create(task=task, user=UserFactory(), organization=org, status="verified", credited_hours=Decimal(hours))
+        claim = Claim.objects.create(task=task, user=UserFactory(), organization=org, status="verified", credited_hours=Decimal(hours), hours=Decimal(hours))
     Review.objects.create(claim=claim, provider=claim.user, organization=org, author=UserFactory(), stars=5)
     page = browser(language="en").get(f"/organizations/{org.pk}/").content.decode()
     assert "3.50" in page and "4.17★" in page and "1 review" in page

@@ -135,7 +135,7 @@ def test_ledger_donations_and_volunteer_record_export(community, staff, voluntee
     donations = client.get(f"/communities/{community.pk}/donations/export/", {"format": "xlsx"})
     sheet = load_workbook(io.BytesIO(b"".join(donations.streaming_content))).active
     assert sheet.max_row == 3  # header and two donations
-    Claim.objects.create(task=Task.objects.filter(community=community).first(), user=volunteer, status="verified", credited_hours=Decimal("1.5"))
+    Claim.objects.create(task=Task.objects.filter(community=community).first(), user=volunteer, status="verified", credited_hours=Decimal("1.5"), hours=Decimal("1.5"))
     record = browser(volunteer).get(f"/volunteers/{volunteer.pk}/record/", {"format": "xlsx"})
     rows = list(load_workbook(io.BytesIO(b"".join(record.streaming_content))).active.iter_rows(values_only=True))
     assert rows[1][3] == "1.50"

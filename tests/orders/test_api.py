@@ -179,7 +179,7 @@ def test_the_whole_journey_through_the_api(api, make_task, funded, staff, volunt
     assert review.status_code == 201
     assert error_of(api(resident).post(f"claims/{claim_id}/review", {"stars": 4})) == (409, "already_reviewed")
     record = me.get(f"volunteers/{volunteer.pk}/record").json()
-    assert (record["services"], record["credited_hours"], record["honour_hours"], record["points"]) == (1, "2.00", "0.50", 10)
+    assert (record["services"], record["hours"], record["credited_hours"], record["points"]) == (1, "0.50", "2.00", 10)
     reputation = api().get(f"volunteers/{volunteer.pk}/reputation").json()
     assert reputation["reviews"] == 1 and reputation["score"] == "4.17"
 

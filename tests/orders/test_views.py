@@ -82,13 +82,13 @@ def test_the_whole_journey_in_pages(make_task, funded, staff, volunteer, residen
         me.post(f"/claims/{claim.pk}/check-out/", {"code": code})
         me.post(f"/claims/{claim.pk}/submit/", {"hours": "2", "note": "完成"})
     assert "陪伴独居老人" in boss.get("/claims/queue/").content.decode()
-    boss.post(f"/claims/{claim.pk}/verify/", {"honour_hours": "0.5"})
+    boss.post(f"/claims/{claim.pk}/verify/", {"hours": "1.5"})
     claim.refresh_from_db()
     assert claim.status == "verified" and person_balance(volunteer) == 10
     browser(resident).post(f"/claims/{claim.pk}/review/", {"stars": "5", "comment": "谢谢小李"})
     assert Review.objects.get().stars == 5
     record = me.get(f"/volunteers/{volunteer.pk}/record/").content.decode()
-    assert "2.00" in record and "0.50" in record
+    assert "1.50" in record
 
 
 def test_a_wrong_code_is_explained_on_the_page(task, staff, volunteer):
@@ -136,7 +136,7 @@ def test_staff_cancel_from_the_page(task, staff, other_staff):
 def test_the_volunteer_record_downloads_as_csv_for_excel(make_task, funded, staff, volunteer):
     task = make_task()
     claim = services.claim_create(actor=volunteer, task=task)
-    Claim.objects.filter(pk=claim.pk).update(status="verified", credited_hours="1.50", points_awarded=10)
+    Claim.objects.filter(pk=claim.pk).update(status="verified", credited_hours="1.50", hours="1.50", points_awarded=10)
     response = browser(volunteer).get(f"/volunteers/{volunteer.pk}/record/", {"format": "csv"})
     body = b"".join(response.streaming_content).decode("utf-8")
     assert body.startswith("\ufeff")

@@ -298,7 +298,7 @@ class VolunteerNumber(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="volunteer_number", verbose_name=_("person"))
     number = models.CharField(_("volunteer number"), max_length=24, unique=True, null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(_("given at"), auto_now_add=True)
+    created_at = models.DateTimeField(_("numbered at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("volunteer number")

@@ -11,7 +11,6 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from marketplace.models import Category
@@ -26,7 +25,6 @@ BENEFICIARY_LABELS = {
     BENEFICIARY_INDIVIDUAL: pgettext_lazy("beneficiary type", "Individual resident"),
     BENEFICIARY_COMMUNITY: pgettext_lazy("beneficiary type", "Community and public"),
 }
-NOT_RECORDED = _("Not recorded on this platform")
 
 
 def star_level(hours) -> int:

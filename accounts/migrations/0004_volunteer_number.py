@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('number', models.CharField(blank=True, editable=False, max_length=24, null=True, unique=True, verbose_name='volunteer number')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='given at')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='numbered at')),
                 ('user', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='volunteer_number', to=settings.AUTH_USER_MODEL, verbose_name='person')),
             ],
             options={

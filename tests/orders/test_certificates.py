@@ -203,3 +203,13 @@ def test_strangers_get_404_for_someone_elses_certificate(two_services, volunteer
         assert browser(person).get(f"/volunteers/{volunteer.pk}/certificate/").status_code == 404
     assert api().get(f"volunteers/{volunteer.pk}/certificate").status_code == 401
     assert Certificate.objects.count() == 0
+
+
+def test_a_long_record_still_fits_two_pages_and_the_totals_count_every_service(make_task, volunteer, api):
+    first = make_task()
+    for i in range(50):
+        task = make_task(title=f"社区巡逻第{i + 1}次", starts_at=first.starts_at + timedelta(days=i + 1))
+        claim = services.claim_create(actor=volunteer, task=task)
+        Claim.objects.filter(pk=claim.pk).update(status="verified", hours="2.00")
+    text = pdf_text(api(volunteer).get(f"volunteers/{volunteer.pk}/certificate"))  # asserts 1-2 pages
+    assert "100.00" in text and "社区巡逻第50次" in text and "另有 5 次较早的服务" in text

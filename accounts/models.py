@@ -288,3 +288,25 @@ class CommunityInvitation(models.Model):
 
     def __str__(self):
         return f"{self.user} → {self.community} ({self.get_role_display()})"
+
+
+class VolunteerNumber(models.Model):
+    """A person's volunteer number (志愿者编号): the district's prefix and a serial, given once at
+    their first claim and never changed, so records, certificates and exports name the person
+    without an identity-card number. The serial is the row's id: the database hands out each one
+    once, so two people signing up at the same moment never share a number."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="volunteer_number", verbose_name=_("person"))
+    number = models.CharField(_("volunteer number"), max_length=24, unique=True, null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("numbered at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("volunteer number")
+        verbose_name_plural = _("volunteer numbers")
+
+    def __str__(self):
+        return self.number or ""
+
+    @staticmethod
+    def format(prefix: str, serial: int) -> str:
+        return f"{prefix}{serial:08d}"

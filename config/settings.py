@@ -285,6 +285,13 @@ CURRENCY = env_str("CURRENCY", "cny")
 DONATION_MIN = env_int("DONATION_MIN", 100, minimum=1)  # minor units: ¥1.00
 DONATION_MAX = env_int("DONATION_MAX", 5_000_000, minimum=1)  # ¥50,000.00
 
+# --- Volunteer records (docs/records.md) ---------------------------------------------------------
+# The district's prefix of volunteer numbers (志愿者编号 = prefix + an 8-digit serial), e.g. JB for
+# 江北. Numbers already given keep the prefix they were given with.
+VOLUNTEER_NO_PREFIX = env_str("VOLUNTEER_NO_PREFIX", "JB").strip().upper()
+if not (VOLUNTEER_NO_PREFIX.isascii() and VOLUNTEER_NO_PREFIX.isalpha() and 1 <= len(VOLUNTEER_NO_PREFIX) <= 8):
+    raise ImproperlyConfigured(f"VOLUNTEER_NO_PREFIX must be 1 to 8 Latin letters; got {VOLUNTEER_NO_PREFIX!r}")
+
 # --- Logging: to the console, where the process manager collects it ----------------------------
 LOGGING = {
     "version": 1,

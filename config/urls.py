@@ -13,6 +13,7 @@ from funds.webhooks import stripe_webhook
 from marketplace import urls as market_urls
 from marketplace.views import needs as need_views
 from orders import urls as order_urls
+from orders.views import certificates as certificate_views
 from orders.views import claims as order_views
 from points import views as points_views
 
@@ -37,6 +38,8 @@ urlpatterns = [
     path("communities/<int:community_id>/donations/export/", donation_views.donations_export, name="community_donations_export"),
     path("communities/<int:community_id>/feedback/", need_views.board, name="community_feedback"),
     path("volunteers/<int:user_id>/record/", order_views.record, name="volunteer_record"),
+    path("volunteers/<int:user_id>/certificate/", certificate_views.download, name="volunteer_certificate"),
+    path("certificates/<str:code>/", certificate_views.verify, name="certificate_verify"),
     path("notifications/", account_views.notifications, name="notifications"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("language/<str:code>/", switch_language, name="switch_language"),

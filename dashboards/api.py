@@ -1,11 +1,12 @@
 """``GET /me``: the person's own summary, drawn from several apps (who they are, where they belong,
 their points)."""
 
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from accounts import selectors as account_selectors
 from accounts.api import MembershipOut, OrganizationRoleOut
 from accounts.auth import AUTH
+from accounts.volunteers import volunteer_no_of
 from core.api import ERRORS
 from points.selectors import person_balance
 
@@ -20,6 +21,7 @@ class MeOut(Schema):
     memberships: list[MembershipOut]
     organizations: list[OrganizationRoleOut]
     points_balance: int
+    volunteer_no: str | None = Field(None, description="A stable volunteer number (district prefix + serial), given at the first claim; never an identity-card number.")
 
 
 @router.get("/me", response={200: MeOut, **ERRORS}, auth=AUTH)
@@ -33,4 +35,5 @@ def me(request):
         "memberships": list(account_selectors.user_memberships(user)),
         "organizations": list(account_selectors.user_organization_memberships(user)),
         "points_balance": person_balance(user),
+        "volunteer_no": volunteer_no_of(user),
     }

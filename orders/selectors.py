@@ -6,10 +6,12 @@ from django.db.models import Avg, Count, Q, QuerySet, Sum
 
 from accounts.models import OrganizationMember
 from accounts.selectors import is_community_staff, staff_communities
+from accounts.volunteers import volunteer_no_of
 from core.errors import NotFound
 from core.filtering import apply_filters
 from orders.filters import ClaimFilter
-from orders.models import Bid, Claim, Contract, Milestone, Review
+from orders.models import Bid, Certificate, Claim, Contract, Milestone, Review
+from orders.records import next_star, star_level, yearly_totals
 from orders.scoring import weighted_score
 
 # A Bayesian average: every provider starts with PRIOR_WEIGHT imaginary reviews of PRIOR_STARS,
@@ -88,7 +90,7 @@ def volunteer_record(user) -> QuerySet[Claim]:
     """A volunteer's verified service, newest first."""
     return (
         Claim.objects.filter(user=user, status=Claim.Status.VERIFIED)
-        .select_related("task", "task__community", "organization")
+        .select_related("task", "task__community", "organization", "review")
         .order_by("-task__starts_at", "-id")
     )
 
@@ -105,6 +107,34 @@ def volunteer_record_totals(user) -> dict:
         "honour_hours": _two_places(totals["honour"]),
         "points": totals["points"] or 0,
     }
+
+
+def volunteer_record_summary(user) -> dict:
+    """What the record adds to the totals: the volunteer number, the star level by cumulative
+    recorded hours (and hours to the next star), and totals per year."""
+    totals = volunteer_record_totals(user)
+    return {
+        **totals,
+        "volunteer_no": volunteer_no_of(user),
+        "star_level": star_level(totals["hours"]),
+        "hours_to_next_star": next_star(totals["hours"]),
+        "years": yearly_totals(volunteer_record(user)),
+    }
+
+
+def normalize_certificate_code(raw: str) -> str:
+    """What a person types or a QR code carries, as stored: upper case, no dashes or spaces."""
+    return "".join(ch for ch in (raw or "")[:64].upper() if ch not in "- ")
+
+
+def certificate_get_public(code: str) -> Certificate:
+    """An issued certificate by its verification code, for anyone; 404 ``certificate_not_found``
+    for an unknown or forged code (the same answer whoever exists)."""
+    normalized = normalize_certificate_code(code)
+    certificate = Certificate.objects.filter(code=normalized).first() if normalized else None
+    if certificate is None:
+        raise NotFound(code="certificate_not_found")
+    return certificate
 
 
 def record_visible_to(volunteer, viewer) -> bool:

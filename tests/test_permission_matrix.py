@@ -207,6 +207,10 @@ API = [
     row("POST /api/v1/reviews/{review_id}/hide", "review", "401 403 403 403 200 403 200", lambda w: {"reason": "含电话号码"}),
     row("GET /api/v1/volunteers/{user_id}/reputation", "volunteer", "200 200 200 200 200 200 200"),
     row("GET /api/v1/volunteers/{user_id}/record", "volunteer", "401 404 200 404 200 404 200"),
+    # A certificate: the volunteer, staff of the community that recorded the service, the district admin.
+    row("GET /api/v1/volunteers/{user_id}/certificate", "volunteer", "401 404 200 404 200 404 200"),
+    # Verification is public (a forged code is 404: tests/orders/test_certificates.py).
+    row("GET /api/v1/certificates/{code}", "certificate", "200 200 200 200 200 200 200"),
     # Donations and funds (the resident gave)
     row("GET /api/v1/donations/{donation_id}", "donation", "404 200 404 404 200 404 200"),
     # Paying needs the payment's client secret, whoever asks: without it, nobody may.
@@ -274,6 +278,8 @@ PAGES = [
     row("POST /claims/<int:claim_id>/rate/", "claim_ver", "login ok 403 404 ok 404 ok", lambda w: {"stars": "4"}),
     row("POST /claims/reviews/<int:review_id>/hide/", "review", "login 403 403 403 ok 403 ok", lambda w: {"reason": "含电话号码"}),
     row("GET /volunteers/<int:user_id>/record/", "volunteer", "404 404 200 404 200 404 200"),
+    row("GET /volunteers/<int:user_id>/certificate/", "volunteer", "404 404 200 404 200 404 200"),
+    row("GET /certificates/<str:code>/", "certificate", "200 200 200 200 200 200 200"),
     # Needs and the feedback board
     row("GET /needs/new/<int:community_id>/", "community", "login 200 200 200 200 200 200"),
     row("POST /needs/new/<int:community_id>/", "community", "login ok 403 403 403 403 403",
@@ -502,6 +508,8 @@ def build_world():
         claim = _delivered(task=task, volunteer=volunteer, staff=staff, at=at, until=until)
         ids[f"task_{name}"], ids[f"claim_{name}"] = task.pk, claim.pk
     ids["review"] = orders.review_create(actor=resident, claim=orders_claim(ids["claim_rev"]), stars=2, comment="迟到").pk
+    # A certificate of the volunteer's verified service, verified by its code.
+    ids["certificate"] = orders.certificate_issue(actor=volunteer, volunteer=volunteer)[0].code
 
     # Needs: one just submitted, one triaged as a minor matter.
     need_sub = market.need_submit(actor=resident, community=community, title="楼道灯坏了", description="3 栋 2 单元，家里有老人")

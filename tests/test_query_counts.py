@@ -70,7 +70,7 @@ PAGE_QUERIES = {
     "/communities/{community_id}/rewards/": 10,
     "/consultations/community/{community_id}/": 8,
     "/accounts/lockouts/": 9,
-    "/volunteers/{user_id}/record/": 9,
+    "/volunteers/{user_id}/record/": 12,  # + volunteer number, totals per year, the communities that certify (#20)
     "/communities/{community_id}/points/": 15,
     "/communities/{community_id}/funds/": 7,
 }

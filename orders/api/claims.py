@@ -15,6 +15,7 @@ from marketplace import selectors as market_selectors
 from marketplace.api import TaskOut
 from orders import selectors, services
 from orders.models import Review
+from orders.records import record_line
 
 router = Router(tags=["claims"])
 
@@ -238,6 +239,11 @@ class RecordLineOut(Schema):
     credited_hours: Decimal
     honour_hours: Decimal
     points: int = Field(..., alias="points_awarded")
+    place: str = ""
+    organiser: str = Field("", description="The community that organised and recorded the service.")
+    category: str = ""
+    beneficiary_type: str = Field("", description="individual (a resident) or community: never a person's name.")
+    stars: int | None = Field(None, description="The beneficiary's evaluation (1-5), if any and not hidden.")
 
     @staticmethod
     def resolve_task(obj) -> str:
@@ -251,14 +257,45 @@ class RecordLineOut(Schema):
     def resolve_date(obj) -> datetime:
         return obj.task.starts_at
 
+    @staticmethod
+    def resolve_place(obj) -> str:
+        return obj.task.location
+
+    @staticmethod
+    def resolve_organiser(obj) -> str:
+        return obj.task.community.name
+
+    @staticmethod
+    def resolve_category(obj) -> str:
+        return obj.task.category
+
+    @staticmethod
+    def resolve_beneficiary_type(obj) -> str:
+        return record_line(obj)["beneficiary_type"]
+
+    @staticmethod
+    def resolve_stars(obj) -> int | None:
+        return record_line(obj)["stars"]
+
+
+class RecordYearOut(Schema):
+    year: int
+    services: int
+    hours: Decimal
+    honour_hours: Decimal
+
 
 class RecordOut(Schema):
     user_id: int
+    volunteer_no: str | None = Field(None, description="Given at the first claim; never an identity-card number.")
+    star_level: int = Field(0, description="星级 by cumulative recorded hours: 1★ 100 h, 2★ 300, 3★ 600, 4★ 1000, 5★ 1500.")
+    hours_to_next_star: Decimal | None = None
     services: int
     hours: Decimal
     credited_hours: Decimal
     honour_hours: Decimal
     points: int
+    years: list[RecordYearOut]
     lines: list[RecordLineOut]
 
 
@@ -267,7 +304,7 @@ def volunteer_record(request, user_id: int):
     volunteer = User.objects.filter(pk=user_id, is_active=True).first()
     if volunteer is None or not selectors.record_visible_to(volunteer, request.auth):
         raise NotFound(code="user_not_found")
-    return {"user_id": volunteer.pk, **selectors.volunteer_record_totals(volunteer), "lines": list(selectors.volunteer_record(volunteer)[:500])}
+    return {"user_id": volunteer.pk, **selectors.volunteer_record_summary(volunteer), "lines": list(selectors.volunteer_record(volunteer)[:500])}
 
 
 # --- Cancelling a task withdraws its claims: the workflow lives with the claims ---------------------

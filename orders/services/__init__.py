@@ -4,6 +4,7 @@ lock on a project's terms once bids exist.
 Import from here (``from orders.services import claim_create``); the split is only for size.
 """
 
+from orders.services.certificates import *  # noqa: F401,F403
 from orders.services.claims import *  # noqa: F401,F403
 from orders.services.contracts import *  # noqa: F401,F403
 from orders.services.terms import *  # noqa: F401,F403

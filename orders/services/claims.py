@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership, Organization, OrganizationMember, User
 from accounts.selectors import is_community_staff
 from accounts.services import notify
+from accounts.volunteers import volunteer_number_assign
 from core.errors import ApplicationError, Conflict, PermissionDenied, RateLimited, ValidationFailed
 from marketplace.models import Task
 from marketplace.realtime import announce_task
@@ -118,6 +119,8 @@ def claim_create(*, actor: User, task: Task, organization: Organization | None =
         except IntegrityError:
             raise Conflict(_("You have already claimed this task."), code="already_claimed") from None
         ClaimStatusChange.objects.create(claim=claim, from_status="", to_status=C.CLAIMED, actor=actor)
+        # Whoever serves gets a volunteer number at their first claim, kept for good.
+        volunteer_number_assign(user=actor)
         announce_task(fresh.pk, "updated")
         fresh.refresh_from_db(fields=["slots_taken", "slots", "status"])
         if fresh.slots_taken >= fresh.slots:

@@ -23,6 +23,7 @@ from marketplace import services as market_services
 from marketplace.models import Task
 from orders import selectors, services
 from orders.models import Claim, Review
+from orders.records import beneficiary_label, category_label, record_line
 
 
 # --- The task page: where a person claims, delivers, and staff verify ---------------------------
@@ -234,16 +235,19 @@ def record(request, user_id: int):
     lines = selectors.volunteer_record(volunteer)
     fmt = request.GET.get("format", "")
     if fmt in ("csv", "xlsx"):
-        header = [_("Date"), _("Task"), _("Community"), _("Hours recorded"), _("Honour hours"), _("Points")]
+        header = [_("Date"), _("Task"), _("Place"), _("Organiser"), _("Category"), _("Beneficiary"), _("Hours recorded"), _("Honour hours"), _("Points"), _("Stars")]
         rows = (
-            [timezone.localtime(c.task.starts_at).strftime("%Y-%m-%d"), c.task.title, c.task.community.name, c.hours, c.honour_hours, c.points_awarded]
-            for c in lines.iterator(chunk_size=500)
+            [line["date"].isoformat(), line["title"], line["place"], line["organiser"], category_label(line["category"]), beneficiary_label(line["beneficiary_type"]),
+             line["hours"], line["honour_hours"], line["points"], line["stars"] or ""]
+            for line in map(record_line, lines.iterator(chunk_size=500))
         )
         return export(fmt, f"volunteer-record-{volunteer.pk}", header, rows, title="record")
     context = {
         "volunteer": volunteer,
-        "lines": lines,
-        "totals": selectors.volunteer_record_totals(volunteer),
+        "lines": [record_line(c) for c in lines[:500]],
+        "totals": selectors.volunteer_record_summary(volunteer),
+        "star_range": range(1, 6),
+        "certificate_communities": services.certificate_communities(actor=request.user, volunteer=volunteer),
         "reputation": selectors.provider_reputation(user=volunteer),
         "now": timezone.now(),
     }

@@ -9,7 +9,7 @@ from accounts.selectors import is_community_staff, staff_communities
 from core.errors import NotFound
 from core.filtering import apply_filters
 from orders.filters import ClaimFilter
-from orders.models import Bid, Claim, Contract, Milestone, Review
+from orders.models import Bid, Claim, ClaimCorrection, Contract, Milestone, Review
 from orders.scoring import weighted_score
 
 # A Bayesian average: every provider starts with PRIOR_WEIGHT imaginary reviews of PRIOR_STARS,
@@ -46,6 +46,27 @@ def claim_get_for(viewer, claim_id: int) -> Claim:
     if claim is None or not claim_visible_to(claim, viewer):
         raise NotFound(code="claim_not_found")
     return claim
+
+
+def correction_get_for(viewer, correction_id: int) -> ClaimCorrection:
+    """A correction, for its claimant and for staff of the task's community; else 404."""
+    correction = ClaimCorrection.objects.select_related("claim", "claim__task", "claim__task__community", "claim__user").filter(pk=correction_id).first()
+    if (
+        correction is None
+        or not viewer.is_authenticated
+        or not (correction.claim.user_id == viewer.pk or is_community_staff(viewer, correction.claim.task.community_id))
+    ):
+        raise NotFound(code="correction_not_found")
+    return correction
+
+
+def corrections_pending(community_ids) -> QuerySet[ClaimCorrection]:
+    """Corrections waiting for staff of these communities, oldest first."""
+    return (
+        ClaimCorrection.objects.filter(claim__task__community_id__in=community_ids, status=ClaimCorrection.Status.PENDING)
+        .select_related("claim", "claim__task", "claim__user", "requested_by")
+        .order_by("created_at", "id")
+    )
 
 
 def review_queue(community_ids) -> QuerySet[Claim]:

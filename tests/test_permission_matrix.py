@@ -204,6 +204,9 @@ API = [
     row("POST /api/v1/claims/{claim_id}/verify", "claim_sub", "401 403 403 404 200 404 200"),
     row("POST /api/v1/claims/{claim_id}/reject", "claim_sub", "401 403 403 404 200 404 200", lambda w: {"reason": "未到场"}),
     row("POST /api/v1/claims/{claim_id}/review", "claim_ver", "401 201 403 404 201 404 201", lambda w: {"stars": 5, "comment": "很耐心"}),
+    # Corrections: the claimant asks; staff of the task's community decide; the beneficiary never sees them.
+    row("POST /api/v1/claims/{claim_id}/corrections", "claim_ver", "401 403 201 404 403 404 403", lambda w: {"hours": "1.25", "reason": "多服务了一刻钟"}),
+    row("POST /api/v1/corrections/{correction_id}/decide", "correction", "401 404 403 404 200 404 200", lambda w: {"approve": True, "reply": "属实"}),
     row("POST /api/v1/reviews/{review_id}/hide", "review", "401 403 403 403 200 403 200", lambda w: {"reason": "含电话号码"}),
     row("GET /api/v1/volunteers/{user_id}/reputation", "volunteer", "200 200 200 200 200 200 200"),
     row("GET /api/v1/volunteers/{user_id}/record", "volunteer", "401 404 200 404 200 404 200"),
@@ -272,6 +275,8 @@ PAGES = [
     row("POST /claims/<int:claim_id>/review/", "claim_ver", "login ok 403 404 ok 404 ok", lambda w: {"stars": "5", "comment": "很耐心"}),
     row("GET /claims/<int:claim_id>/rate/", "claim_ver", "login 200 403 404 200 404 200"),
     row("POST /claims/<int:claim_id>/rate/", "claim_ver", "login ok 403 404 ok 404 ok", lambda w: {"stars": "4"}),
+    row("POST /claims/<int:claim_id>/correction/", "claim_ver", "login 403 ok 404 403 404 403", lambda w: {"hours": "1.25", "reason": "多服务了一刻钟"}),
+    row("POST /claims/corrections/<int:correction_id>/decide/", "correction", "login 404 403 404 ok 404 ok", lambda w: {"approve": "1", "reply": "属实"}),
     row("POST /claims/reviews/<int:review_id>/hide/", "review", "login 403 403 403 ok 403 ok", lambda w: {"reason": "含电话号码"}),
     row("GET /volunteers/<int:user_id>/record/", "volunteer", "404 404 200 404 200 404 200"),
     # Needs and the feedback board
@@ -502,6 +507,7 @@ def build_world():
         claim = _delivered(task=task, volunteer=volunteer, staff=staff, at=at, until=until)
         ids[f"task_{name}"], ids[f"claim_{name}"] = task.pk, claim.pk
     ids["review"] = orders.review_create(actor=resident, claim=orders_claim(ids["claim_rev"]), stars=2, comment="迟到").pk
+    ids["correction"] = orders.correction_request(actor=volunteer, claim=orders_claim(ids["claim_rev"]), hours="1.50", reason="收拾多用了半小时").pk
 
     # Needs: one just submitted, one triaged as a minor matter.
     need_sub = market.need_submit(actor=resident, community=community, title="楼道灯坏了", description="3 栋 2 单元，家里有老人")

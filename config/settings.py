@@ -225,6 +225,7 @@ RATE_LIMITS = {
     "register": (env_int("REGISTER_RATE_LIMIT", 20, minimum=1), 3600),
     "donation_create": (env_int("DONATION_RATE_LIMIT", 20, minimum=1), 3600),
     "donation_pay": (env_int("DONATION_PAY_RATE_LIMIT", 10, minimum=1), 3600),
+    "password_reset": (env_int("PASSWORD_RESET_RATE_LIMIT", 10, minimum=1), 3600),
 }
 
 # --- Internationalisation: Chinese first, English available ----------------------------------
@@ -284,6 +285,18 @@ STRIPE_JS_URL = env_str("STRIPE_JS_URL", "https://js.stripe.com/v3/")
 CURRENCY = env_str("CURRENCY", "cny")
 DONATION_MIN = env_int("DONATION_MIN", 100, minimum=1)  # minor units: ¥1.00
 DONATION_MAX = env_int("DONATION_MAX", 5_000_000, minimum=1)  # ¥50,000.00
+
+# --- Email (password reset): Django's own names; with no EMAIL_HOST, mail is written to the console --
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "社区集市 <noreply@localhost>")
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+if not EMAIL_HOST:
+    EMAIL_HOST = "localhost"  # Django's default; unused by the console backend
 
 # --- Logging: to the console, where the process manager collects it ----------------------------
 LOGGING = {

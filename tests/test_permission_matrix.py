@@ -227,6 +227,8 @@ PAGES = [
     row("POST /accounts/lockouts/<int:user_id>/unlock/", "resident", "login 403 403 403 ok 403 ok"),
     row("GET /communities/<int:community_id>/", "community", "200 200 200 200 200 200 200"),
     row("POST /communities/<int:community_id>/join/", "community", "login ok refused ok ok ok ok", lambda w: {"role": "volunteer"}),
+    # A reset link is answered the same for everyone: a forged one shows "not valid" (200).
+    row("GET /accounts/reset/<uidb64>/<token>/", "reset_uid reset_token", "200 200 200 200 200 200 200"),
     row("POST /communities/<int:community_id>/members/", "community", "login 403 403 403 ok 403 ok",
         lambda w: {"username": "newcomer", "role": "resident"}),
     row("GET /organizations/<int:organization_id>/", "org", "200 200 200 200 200 200 200"),
@@ -471,6 +473,7 @@ def build_world():
         actor=applicant, name="新成立的志愿者协会", kind=Organization.Kind.SOCIAL_ORGANIZATION, credit_code=valid_credit_code(900_002), community=community
     )
     ids = {"community": community.pk, "org": org.pk, "org_pending": org_pending.pk, "newcomer": newcomer.pk}
+    ids.update(reset_uid="MQ", reset_token="forged-token")  # a password reset link nobody was sent
     invitation = accounts.membership_add(actor=users["other_staff"], community=other_community, user=users["volunteer"], role="volunteer")
     ids["invitation"] = invitation.pk
     ids.update({role: user.pk for role, user in users.items()})

@@ -20,6 +20,8 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("accounts/my-data/", dashboard_views.my_data_export, name="my_data_export"),
+    path("accounts/delete/", dashboard_views.account_delete, name="account_delete"),
     path("accounts/", include("accounts.urls")),
     path("communities/", include((account_urls.community_patterns, "communities"))),
     path("organizations/", include((account_urls.organization_patterns + order_urls.organization_patterns, "organizations"))),

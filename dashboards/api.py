@@ -1,13 +1,17 @@
 """``GET /me``: the person's own summary, drawn from several apps (who they are, where they belong,
-their points)."""
+their points); their own data to take away, and closing the account."""
 
-from ninja import Field, Router, Schema
+from django.contrib.auth import logout
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
 
 from accounts import selectors as account_selectors
 from accounts import services as account_services
 from accounts.api import MembershipOut, OrganizationRoleOut
 from accounts.auth import AUTH
 from core.api import ERRORS
+from dashboards import mydata
 from points.selectors import person_balance
 
 router = Router(tags=["accounts"])
@@ -51,3 +55,28 @@ def me(request):
 def update_me(request, payload: MeIn):
     """Change one's display name and/or email; a field left out stays as it is."""
     return _me(account_services.account_update(actor=request.auth, display_name=payload.display_name, email=payload.email))
+
+
+@router.get("/me/export", response={200: dict, **ERRORS}, auth=AUTH)
+def export_me(request):
+    """Everything the platform holds about the caller, as one JSON document (a download)."""
+    response = JsonResponse(mydata.my_data(request.auth), json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Disposition"] = f'attachment; filename="my-data-{request.auth.pk}.json"'
+    return response
+
+
+class DeleteIn(Schema):
+    password: str = Field("", max_length=128)
+
+
+class DeletedOut(Schema):
+    detail: str
+
+
+@router.post("/me/delete", response={202: DeletedOut, **ERRORS}, auth=AUTH)
+def delete_me(request, payload: DeleteIn):
+    """Close the caller's account (see ``dashboards.mydata.account_close``)."""
+    mydata.account_close(actor=request.auth, password=payload.password)
+    if request.user.is_authenticated:
+        logout(request)
+    return Status(202, {"detail": _("Your account was closed.")})

@@ -39,6 +39,7 @@ urlpatterns = [
     path("communities/<int:community_id>/donations/export/", donation_views.donations_export, name="community_donations_export"),
     path("communities/<int:community_id>/feedback/", need_views.board, name="community_feedback"),
     path("volunteers/<int:user_id>/record/", order_views.record, name="volunteer_record"),
+    path("communities/<int:community_id>/volunteers/export/", order_views.volunteers_export, name="community_volunteers_export"),
     path("notifications/", account_views.notifications, name="notifications"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("language/<str:code>/", switch_language, name="switch_language"),

@@ -256,6 +256,7 @@ PAGES = [
     row("POST /communities/<int:community_id>/redemptions/<int:redemption_id>/fulfil/", "community redemption",
         "login 404 403 404 ok 404 ok", lambda w: {"code": w.redemption_code}),
     row("GET /communities/<int:community_id>/ledger/export/", "community", "login 403 403 403 200 403 200"),
+    row("GET /communities/<int:community_id>/volunteers/export/", "community", "login 403 403 403 200 403 200"),
     # Tasks
     row("GET /tasks/new/<int:community_id>/", "community", "login 403 403 403 200 403 200"),
     row("POST /tasks/new/<int:community_id>/", "community", "login 403 403 403 ok 403 ok", task_form),

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.contrib.auth import update_session_auth_hash
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -23,6 +24,7 @@ class RegisterIn(Schema):
     username: str = Field(..., max_length=150)
     password: str = Field(..., max_length=128)
     display_name: str = Field("", max_length=60)
+    email: str = Field("", max_length=254, description="Optional; used for password reset.")
 
 
 class RegisterOut(Schema):
@@ -124,7 +126,9 @@ def _filters(schema: Schema) -> dict:
 @router.post("/auth/register", response={201: RegisterOut, **ERRORS}, auth=None, tags=["auth"])
 def register(request, payload: RegisterIn):
     rate_limit(request, "register")
-    user = services.user_register(username=payload.username, password=payload.password, display_name=payload.display_name)
+    user = services.user_register(
+        username=payload.username, password=payload.password, display_name=payload.display_name, email=payload.email
+    )
     return Status(201, user)
 
 
@@ -154,6 +158,36 @@ def change_password(request, payload: PasswordChangeIn):
     if request.user.is_authenticated and request.user.pk == request.auth.pk and request.session.session_key:
         update_session_auth_hash(request, request.auth)  # called from this browser: keep this session
     return {"token": token}
+
+
+class PasswordResetIn(Schema):
+    email: str = Field(..., max_length=254)
+
+
+class PasswordResetConfirmIn(Schema):
+    uid: str = Field(..., max_length=64)
+    token: str = Field(..., max_length=128)
+    new_password: str = Field(..., max_length=128)
+
+
+class DetailOut(Schema):
+    detail: str
+
+
+@router.post("/auth/password-reset", response={202: DetailOut, **ERRORS}, auth=None, tags=["auth"])
+def password_reset(request, payload: PasswordResetIn):
+    """Email a reset link to the accounts with this address; the answer is the same whether or not
+    there is one."""
+    rate_limit(request, "password_reset")
+    services.password_reset_request(request=request, email=payload.email)
+    return Status(202, {"detail": _("If an account has this address, a link to set a new password is on its way.")})
+
+
+@router.post("/auth/password-reset/confirm", response={200: DetailOut, **ERRORS}, auth=None, tags=["auth"])
+def password_reset_confirm(request, payload: PasswordResetConfirmIn):
+    """Set a new password with the two parts of the emailed link; every token and session ends."""
+    services.password_reset_confirm(uid=payload.uid, token=payload.token, new_password=payload.new_password)
+    return {"detail": _("Your new password is set. Log in with it.")}
 
 
 # --- Communities -----------------------------------------------------------------------------------

@@ -1,14 +1,17 @@
 """Forms only parse and label input; the rules are checked by accounts.services."""
 
 from django import forms
+from django.contrib.auth.forms import SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
+from accounts import services
 from accounts.models import Community, Membership, Organization
 
 
 class RegisterForm(forms.Form):
     username = forms.CharField(label=_("Username"), max_length=150, help_text=_("Letters, digits and @ . + - _"))
     display_name = forms.CharField(label=_("Display name"), max_length=60, required=False)
+    email = forms.EmailField(label=_("Email"), max_length=254, required=False, help_text=_("Optional: for resetting a forgotten password."))
     password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     password2 = forms.CharField(label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
@@ -21,6 +24,7 @@ class RegisterForm(forms.Form):
 
 class ProfileForm(forms.Form):
     display_name = forms.CharField(label=_("Display name"), max_length=60, required=False)
+    email = forms.EmailField(label=_("Email"), max_length=254, required=False, help_text=_("Optional: for resetting a forgotten password."))
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     skills = forms.CharField(
         label=_("Skills"), max_length=800, required=False, help_text=_("Separate with commas, e.g. 陪护, 维修, 摄影")
@@ -84,3 +88,12 @@ class PasswordChangeForm(forms.Form):
         if data.get("new_password") and data.get("new_password2") and data["new_password"] != data["new_password2"]:
             self.add_error("new_password2", _("The two passwords differ."))
         return data
+
+
+class ResetPasswordForm(SetPasswordForm):
+    """The new password from a reset link, set by ``accounts.services.password_set`` (as the API's
+    confirm does): every token and session of the person ends."""
+
+    def save(self, commit=True):
+        services.password_set(user=self.user, new_password=self.cleaned_data["new_password1"])
+        return self.user

@@ -25,6 +25,10 @@ class Skill(models.Model):
         return self.name
 
 
+# What a closed account is called wherever a name would be shown, in the reader's language.
+CLOSED_ACCOUNT_NAME = _("Deleted user")
+
+
 class User(AbstractUser):
     """A person. The profile (display name, phone, skills, bio) lives on the user: one row, no join."""
 
@@ -32,6 +36,9 @@ class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     bio = models.TextField(_("about me"), blank=True, max_length=2000)
     skills = models.ManyToManyField(Skill, verbose_name=_("skills"), blank=True, related_name="users")
+    # Set when the person closed their account (POST /me/delete): the row stays, so the ledger,
+    # hours and history that point at it stay whole, but it cannot log in and shows no name.
+    closed_at = models.DateTimeField(_("account closed at"), null=True, blank=True)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
@@ -43,10 +50,12 @@ class User(AbstractUser):
         ]
 
     def __str__(self):
-        return self.display_name or self.username
+        return self.shown_name
 
     @property
     def shown_name(self) -> str:
+        if self.closed_at is not None:
+            return str(CLOSED_ACCOUNT_NAME)
         return self.display_name or self.username
 
 

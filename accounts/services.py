@@ -14,11 +14,16 @@ from axes.models import AccessAttempt
 from axes.utils import reset
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 
 from accounts.models import (
@@ -59,11 +64,27 @@ def _clean_text(value: str | None, *, field: str, label: str, max_length: int, r
     return text
 
 
-def user_register(*, username: str, password: str, display_name: str = "") -> User:
+def _clean_email(value: str | None) -> str:
+    """An email address, or "" for none; 400 ``invalid_email``. Several accounts may share one (a
+    family's address): a password reset then writes to each of them."""
+    email = (value or "").strip()
+    if not email:
+        return ""
+    try:
+        if len(email) > 254:
+            raise DjangoValidationError("too long")
+        validate_email(email)
+    except DjangoValidationError:
+        raise ValidationFailed(_("Enter a valid email address."), code="invalid_email", field="email") from None
+    return email
+
+
+def user_register(*, username: str, password: str, display_name: str = "", email: str = "") -> User:
     """Create a person's account. Refuses a taken name (409 ``username_taken``) and a weak password
     (400 ``weak_password``); two registrations racing for one name give one account."""
     username = _clean_text(username, field="username", label=_("Username"), max_length=150)
     display_name = _clean_text(display_name, field="display_name", label=_("Display name"), max_length=60, required=False)
+    email = _clean_email(email)
     username_field = User._meta.get_field("username")
     try:
         for validator in username_field.validators:
@@ -72,7 +93,7 @@ def user_register(*, username: str, password: str, display_name: str = "") -> Us
         raise ValidationFailed(
             _("A username may contain only letters, digits and @ . + - _"), code="invalid_username", field="username"
         ) from None
-    candidate = User(username=username, display_name=display_name)
+    candidate = User(username=username, display_name=display_name, email=email)
     # The password first: whether a name is taken is told only to someone who could register it.
     try:
         validate_password(password or "", user=candidate)
@@ -90,18 +111,35 @@ def user_register(*, username: str, password: str, display_name: str = "") -> Us
     return candidate
 
 
-def profile_update(*, actor: User, display_name: str, phone: str = "", bio: str = "", skills: list[str] | None = None) -> User:
-    """Change one's own profile. Skills are free tags, created on first use."""
+def profile_update(
+    *, actor: User, display_name: str, phone: str = "", bio: str = "", skills: list[str] | None = None, email: str | None = None
+) -> User:
+    """Change one's own profile (``email=None``: unchanged). Skills are free tags, created on first use."""
     display_name = _clean_text(display_name, field="display_name", label=_("Display name"), max_length=60, required=False)
+    email = actor.email if email is None else _clean_email(email)
     phone = _clean_text(phone, field="phone", label=_("Phone"), max_length=20, required=False)
     if phone and not all(ch.isdigit() or ch in "+- " for ch in phone):
         raise ValidationFailed(_("A phone number may contain only digits, spaces, + and -."), code="invalid_phone", field="phone")
     bio = _clean_text(bio, field="bio", label=_("About me"), max_length=2000, required=False)
     names = _clean_skills(skills or [])
     with transaction.atomic():
-        actor.display_name, actor.phone, actor.bio = display_name, phone, bio
-        actor.save(update_fields=["display_name", "phone", "bio"])
+        actor.display_name, actor.phone, actor.bio, actor.email = display_name, phone, bio, email
+        actor.save(update_fields=["display_name", "phone", "bio", "email"])
         actor.skills.set([Skill.objects.get_or_create(name=name)[0] for name in names])
+    return actor
+
+
+def account_update(*, actor: User, display_name: str | None = None, email: str | None = None) -> User:
+    """``PATCH /me``: change the display name and/or the email; a field left out stays as it is."""
+    fields = []
+    if display_name is not None:
+        actor.display_name = _clean_text(display_name, field="display_name", label=_("Display name"), max_length=60, required=False)
+        fields.append("display_name")
+    if email is not None:
+        actor.email = _clean_email(email)
+        fields.append("email")
+    if fields:
+        actor.save(update_fields=fields)
     return actor
 
 
@@ -214,6 +252,62 @@ def password_change(*, actor: User, old_password: str, new_password: str) -> str
         token = token_create(user=actor)
     logger.info("User %s changed their password; their other tokens and sessions were ended", actor.pk)
     return token
+
+
+# --- Password reset by email -------------------------------------------------------------------
+RESET_EMAIL_TEMPLATE = "accounts/password_reset_email.txt"
+RESET_SUBJECT_TEMPLATE = "accounts/password_reset_subject.txt"
+
+
+def password_reset_request(*, request, email: str) -> None:
+    """Send a reset link (``<scheme>://<host>/accounts/reset/<uid>/<token>/``) to every active
+    account with this address, through Django's mail settings. Says nothing about whether one
+    exists: the caller answers the same either way. The page (Django's ``PasswordResetView``) uses
+    the same form and templates."""
+    form = PasswordResetForm({"email": (email or "").strip()[:254]})
+    if not form.is_valid():
+        return  # not an address: nobody to write to, and nothing to tell
+    form.save(
+        request=request,
+        use_https=request.is_secure(),
+        subject_template_name=RESET_SUBJECT_TEMPLATE,
+        email_template_name=RESET_EMAIL_TEMPLATE,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+    )
+
+
+def password_set(*, user: User, new_password: str) -> None:
+    """Set a new password and end every token and session of the person (sessions end because
+    Django checks each against a hash of the password). 400 ``weak_password``."""
+    try:
+        validate_password(new_password or "", user=user)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(" ".join(exc.messages), code="weak_password", field="new_password") from None
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    logger.info("User %s set a new password; their tokens and sessions were ended", user.pk)
+
+
+def password_reset_user(*, uid: str, token: str) -> User:
+    """The person a reset link is for; 400 ``invalid_reset_link`` for a forged, used or expired one
+    (the token is bound to the password, so it works once)."""
+    try:
+        user = User.objects.get(pk=force_str(urlsafe_base64_decode(uid or "")), is_active=True)
+    except (ValueError, TypeError, OverflowError, User.DoesNotExist, DjangoValidationError):
+        user = None
+    if user is None or not default_token_generator.check_token(user, token or ""):
+        raise ValidationFailed(
+            _("This password reset link is not valid: it was used already or has expired. Ask for a new one."), code="invalid_reset_link"
+        )
+    return user
+
+
+def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
+    user = password_reset_user(uid=uid, token=token)
+    password_set(user=user, new_password=new_password)
+    return user
 
 
 def token_revoke(*, actor: User, raw: str) -> None:

@@ -2,9 +2,11 @@
 
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -37,6 +39,7 @@ def register(request):
                 username=form.cleaned_data["username"],
                 password=form.cleaned_data["password"],
                 display_name=form.cleaned_data["display_name"],
+                email=form.cleaned_data["email"],
             )
         except ApplicationError as exc:
             add_error_to_form(form, exc)
@@ -67,6 +70,29 @@ def password_change(request):
     return render(request, "accounts/password_change.html", {"form": form}, status=400 if form.errors else 200)
 
 
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset page with the project's templates and mail (the same as
+    ``POST /api/v1/auth/password-reset``), limited per address like registration."""
+
+    template_name = "accounts/password_reset_form.html"
+    email_template_name = services.RESET_EMAIL_TEMPLATE
+    subject_template_name = services.RESET_SUBJECT_TEMPLATE
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def post(self, request, *args, **kwargs):
+        try:
+            rate_limit(request, "password_reset")
+        except ApplicationError as exc:
+            return error_page(request, exc)
+        return super().post(request, *args, **kwargs)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    form_class = forms.ResetPasswordForm
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
 @login_required
 def profile(request):
     user = request.user
@@ -74,6 +100,7 @@ def profile(request):
         "display_name": user.display_name,
         "phone": user.phone,
         "bio": user.bio,
+        "email": user.email,
         "skills": ", ".join(user.skills.values_list("name", flat=True)),
     }
     form = forms.ProfileForm(request.POST or None, initial=initial)
@@ -85,6 +112,7 @@ def profile(request):
                 phone=form.cleaned_data["phone"],
                 bio=form.cleaned_data["bio"],
                 skills=form.skill_list(),
+                email=form.cleaned_data["email"],
             )
         except ApplicationError as exc:
             add_error_to_form(form, exc)

@@ -225,6 +225,7 @@ RATE_LIMITS = {
     "register": (env_int("REGISTER_RATE_LIMIT", 20, minimum=1), 3600),
     "donation_create": (env_int("DONATION_RATE_LIMIT", 20, minimum=1), 3600),
     "donation_pay": (env_int("DONATION_PAY_RATE_LIMIT", 10, minimum=1), 3600),
+    "password_reset": (env_int("PASSWORD_RESET_RATE_LIMIT", 10, minimum=1), 3600),
 }
 
 # --- Internationalisation: Chinese first, English available ----------------------------------
@@ -291,6 +292,18 @@ DONATION_MAX = env_int("DONATION_MAX", 5_000_000, minimum=1)  # ¥50,000.00
 VOLUNTEER_NO_PREFIX = env_str("VOLUNTEER_NO_PREFIX", "JB").strip().upper()
 if not (VOLUNTEER_NO_PREFIX.isascii() and VOLUNTEER_NO_PREFIX.isalpha() and 1 <= len(VOLUNTEER_NO_PREFIX) <= 8):
     raise ImproperlyConfigured(f"VOLUNTEER_NO_PREFIX must be 1 to 8 Latin letters; got {VOLUNTEER_NO_PREFIX!r}")
+
+# --- Email (password reset): Django's own names; with no EMAIL_HOST, mail is written to the console --
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "社区集市 <noreply@localhost>")
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+if not EMAIL_HOST:
+    EMAIL_HOST = "localhost"  # Django's default; unused by the console backend
 
 # --- Logging: to the console, where the process manager collects it ----------------------------
 LOGGING = {

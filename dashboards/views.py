@@ -1,15 +1,20 @@
 """Dashboards (community staff, district admin), the public information page, and exports."""
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.selectors import community_get_for, is_community_staff
-from core.errors import PermissionDenied, ValidationFailed
+from core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from core.exports import export
 from core.pages import error_page
 from dashboards import figures as dashboard
+from dashboards import mydata
 from funds.services import fund_figures
 from marketplace import selectors
 from marketplace.models import Project, Task
@@ -146,3 +151,30 @@ def community_info(request, community_id: int):
         "open_statuses": (Task.Status.OPEN,),
     }
     return render(request, "dashboards/info.html", context)
+
+
+@login_required
+def my_data_export(request):
+    """The profile page's 下载我的数据: the same JSON as ``GET /api/v1/me/export``."""
+    response = JsonResponse(mydata.my_data(request.user), json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Disposition"] = f'attachment; filename="my-data-{request.user.pk}.json"'
+    return response
+
+
+@login_required
+def account_delete(request):
+    """Close one's account: a page that says what happens, a confirmation box and the password."""
+    error = None
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            error = _("Tick the box to confirm that you want to close your account.")
+        else:
+            try:
+                mydata.account_close(actor=request.user, password=request.POST.get("password", ""))
+            except ApplicationError as exc:
+                error = str(exc.message)
+            else:
+                logout(request)
+                messages.success(request, _("Your account was closed. Thank you for your service."))
+                return redirect("home")
+    return render(request, "accounts/delete.html", {"error": error}, status=400 if error else 200)

@@ -2,15 +2,15 @@
 
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Max, Min, Q, QuerySet, Sum
 
-from accounts.models import OrganizationMember
+from accounts.models import Membership, OrganizationMember, User
 from accounts.selectors import is_community_staff, staff_communities
 from accounts.volunteers import volunteer_no_of
 from core.errors import NotFound
 from core.filtering import apply_filters
 from orders.filters import ClaimFilter
-from orders.models import Bid, Certificate, Claim, Contract, Milestone, Review
+from orders.models import Bid, Certificate, Claim, ClaimCorrection, Contract, Milestone, Review
 from orders.records import next_star, star_level, yearly_totals
 from orders.scoring import weighted_score
 
@@ -48,6 +48,27 @@ def claim_get_for(viewer, claim_id: int) -> Claim:
     if claim is None or not claim_visible_to(claim, viewer):
         raise NotFound(code="claim_not_found")
     return claim
+
+
+def correction_get_for(viewer, correction_id: int) -> ClaimCorrection:
+    """A correction, for its claimant and for staff of the task's community; else 404."""
+    correction = ClaimCorrection.objects.select_related("claim", "claim__task", "claim__task__community", "claim__user").filter(pk=correction_id).first()
+    if (
+        correction is None
+        or not viewer.is_authenticated
+        or not (correction.claim.user_id == viewer.pk or is_community_staff(viewer, correction.claim.task.community_id))
+    ):
+        raise NotFound(code="correction_not_found")
+    return correction
+
+
+def corrections_pending(community_ids) -> QuerySet[ClaimCorrection]:
+    """Corrections waiting for staff of these communities, oldest first."""
+    return (
+        ClaimCorrection.objects.filter(claim__task__community_id__in=community_ids, status=ClaimCorrection.Status.PENDING)
+        .select_related("claim", "claim__task", "claim__user", "requested_by")
+        .order_by("created_at", "id")
+    )
 
 
 def review_queue(community_ids) -> QuerySet[Claim]:
@@ -135,6 +156,52 @@ def certificate_get_public(code: str) -> Certificate:
     if certificate is None:
         raise NotFound(code="certificate_not_found")
     return certificate
+
+
+def mask_name(name: str) -> str:
+    """A name as a public or exported document may show it: 张*明, 李*, W****g."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return "*" if name else ""
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def community_service_records(community_id: int) -> QuerySet[Claim]:
+    """The verified services of a community's tasks, oldest first: the rows of the national
+    volunteer-record export (docs/records-export.md)."""
+    return (
+        Claim.objects.filter(task__community_id=community_id, status=Claim.Status.VERIFIED)
+        .select_related("task", "task__community", "user", "organization")
+        .order_by("task__starts_at", "id")
+    )
+
+
+def community_volunteer_totals(community_id: int) -> list[dict]:
+    """The community's volunteers (members with the volunteer role, and anyone with a verified
+    service there), each with the first date they joined it and their verified services and hours
+    there. Three grouped queries, no join that could count a claim twice."""
+    served = (
+        Claim.objects.filter(task__community_id=community_id, status=Claim.Status.VERIFIED)
+        .values("user_id")
+        .annotate(services=Count("id"), hours=Sum("hours"), honour=Sum("honour_hours"), last=Max("task__starts_at"))
+    )
+    totals = {row["user_id"]: row for row in served}
+    joined = dict(
+        Membership.objects.filter(community_id=community_id).values("user_id").annotate(first=Min("created_at")).values_list("user_id", "first")
+    )
+    volunteers = set(
+        Membership.objects.filter(community_id=community_id, role=Membership.Role.VOLUNTEER).values_list("user_id", flat=True)
+    ) | set(totals)
+    rows = []
+    for user in User.objects.filter(pk__in=volunteers).order_by("pk"):
+        t = totals.get(user.pk, {})
+        rows.append({
+            "user": user, "joined": joined.get(user.pk), "services": t.get("services", 0), "hours": _two_places(t.get("hours")),
+            "honour_hours": _two_places(t.get("honour")), "last_service": t.get("last"),
+        })
+    return rows
 
 
 def record_visible_to(volunteer, viewer) -> bool:

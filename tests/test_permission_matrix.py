@@ -204,6 +204,9 @@ API = [
     row("POST /api/v1/claims/{claim_id}/verify", "claim_sub", "401 403 403 404 200 404 200"),
     row("POST /api/v1/claims/{claim_id}/reject", "claim_sub", "401 403 403 404 200 404 200", lambda w: {"reason": "未到场"}),
     row("POST /api/v1/claims/{claim_id}/review", "claim_ver", "401 201 403 404 201 404 201", lambda w: {"stars": 5, "comment": "很耐心"}),
+    # Corrections: the claimant asks; staff of the task's community decide; the beneficiary never sees them.
+    row("POST /api/v1/claims/{claim_id}/corrections", "claim_ver", "401 403 201 404 403 404 403", lambda w: {"hours": "1.25", "reason": "多服务了一刻钟"}),
+    row("POST /api/v1/corrections/{correction_id}/decide", "correction", "401 404 403 404 200 404 200", lambda w: {"approve": True, "reply": "属实"}),
     row("POST /api/v1/reviews/{review_id}/hide", "review", "401 403 403 403 200 403 200", lambda w: {"reason": "含电话号码"}),
     row("GET /api/v1/volunteers/{user_id}/reputation", "volunteer", "200 200 200 200 200 200 200"),
     row("GET /api/v1/volunteers/{user_id}/record", "volunteer", "401 404 200 404 200 404 200"),
@@ -228,6 +231,8 @@ PAGES = [
     row("POST /accounts/lockouts/<int:user_id>/unlock/", "resident", "login 403 403 403 ok 403 ok"),
     row("GET /communities/<int:community_id>/", "community", "200 200 200 200 200 200 200"),
     row("POST /communities/<int:community_id>/join/", "community", "login ok refused ok ok ok ok", lambda w: {"role": "volunteer"}),
+    # A reset link is answered the same for everyone: a forged one shows "not valid" (200).
+    row("GET /accounts/reset/<uidb64>/<token>/", "reset_uid reset_token", "200 200 200 200 200 200 200"),
     row("POST /communities/<int:community_id>/members/", "community", "login 403 403 403 ok 403 ok",
         lambda w: {"username": "newcomer", "role": "resident"}),
     row("GET /organizations/<int:organization_id>/", "org", "200 200 200 200 200 200 200"),
@@ -255,6 +260,7 @@ PAGES = [
     row("POST /communities/<int:community_id>/redemptions/<int:redemption_id>/fulfil/", "community redemption",
         "login 404 403 404 ok 404 ok", lambda w: {"code": w.redemption_code}),
     row("GET /communities/<int:community_id>/ledger/export/", "community", "login 403 403 403 200 403 200"),
+    row("GET /communities/<int:community_id>/volunteers/export/", "community", "login 403 403 403 200 403 200"),
     # Tasks
     row("GET /tasks/new/<int:community_id>/", "community", "login 403 403 403 200 403 200"),
     row("POST /tasks/new/<int:community_id>/", "community", "login 403 403 403 ok 403 ok", task_form),
@@ -276,6 +282,8 @@ PAGES = [
     row("POST /claims/<int:claim_id>/review/", "claim_ver", "login ok 403 404 ok 404 ok", lambda w: {"stars": "5", "comment": "很耐心"}),
     row("GET /claims/<int:claim_id>/rate/", "claim_ver", "login 200 403 404 200 404 200"),
     row("POST /claims/<int:claim_id>/rate/", "claim_ver", "login ok 403 404 ok 404 ok", lambda w: {"stars": "4"}),
+    row("POST /claims/<int:claim_id>/correction/", "claim_ver", "login 403 ok 404 403 404 403", lambda w: {"hours": "1.25", "reason": "多服务了一刻钟"}),
+    row("POST /claims/corrections/<int:correction_id>/decide/", "correction", "login 404 403 404 ok 404 ok", lambda w: {"approve": "1", "reply": "属实"}),
     row("POST /claims/reviews/<int:review_id>/hide/", "review", "login 403 403 403 ok 403 ok", lambda w: {"reason": "含电话号码"}),
     row("GET /volunteers/<int:user_id>/record/", "volunteer", "404 404 200 404 200 404 200"),
     row("GET /volunteers/<int:user_id>/certificate/", "volunteer", "404 404 200 404 200 404 200"),
@@ -472,6 +480,7 @@ def build_world():
         actor=applicant, name="新成立的志愿者协会", kind=Organization.Kind.SOCIAL_ORGANIZATION, credit_code=valid_credit_code(900_002), community=community
     )
     ids = {"community": community.pk, "org": org.pk, "org_pending": org_pending.pk, "newcomer": newcomer.pk}
+    ids.update(reset_uid="MQ", reset_token="forged-token")  # a password reset link nobody was sent
     invitation = accounts.membership_add(actor=users["other_staff"], community=other_community, user=users["volunteer"], role="volunteer")
     ids["invitation"] = invitation.pk
     ids.update({role: user.pk for role, user in users.items()})
@@ -510,6 +519,7 @@ def build_world():
     ids["review"] = orders.review_create(actor=resident, claim=orders_claim(ids["claim_rev"]), stars=2, comment="迟到").pk
     # A certificate of the volunteer's verified service, verified by its code.
     ids["certificate"] = orders.certificate_issue(actor=volunteer, volunteer=volunteer)[0].code
+    ids["correction"] = orders.correction_request(actor=volunteer, claim=orders_claim(ids["claim_rev"]), hours="1.50", reason="收拾多用了半小时").pk
 
     # Needs: one just submitted, one triaged as a minor matter.
     need_sub = market.need_submit(actor=resident, community=community, title="楼道灯坏了", description="3 栋 2 单元，家里有老人")

@@ -22,7 +22,7 @@ from accounts.volunteers import volunteer_number_assign
 from core.errors import Conflict, NotFound, PermissionDenied
 from orders.models import Certificate, Claim
 from orders.records import record_line
-from orders.selectors import record_visible_to, volunteer_record
+from orders.selectors import mask_name, record_visible_to, volunteer_record
 
 __all__ = ["CERTIFICATE_MAX_LINES", "certificate_issue", "certificate_communities", "mask_name", "new_certificate_code"]
 
@@ -36,16 +36,6 @@ CODE_LENGTH = 16
 
 def new_certificate_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def mask_name(name: str) -> str:
-    """张三明 → 张*明, 张三 → 张*, alice → a***e: enough to tell it is the right person, no more."""
-    name = (name or "").strip()
-    if len(name) <= 1:
-        return "*"
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
 def _issuer_name(community: Community) -> str:

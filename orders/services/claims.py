@@ -191,6 +191,18 @@ def claims_withdraw_for_cancelled_task(*, task: Task, actor: User) -> int:
     return count
 
 
+def claims_withdraw_for_closed_account(*, user: User) -> int:
+    """Withdraw every claim of a person closing their account that has not been verified yet
+    (claimed, checked in or submitted), freeing each slot. Runs inside the caller's transaction."""
+    count = 0
+    live = Claim.objects.select_for_update().filter(user=user, status__in=[C.CLAIMED, C.CHECKED_IN, C.SUBMITTED]).select_related("task")
+    for claim in live:
+        if _move(claim, to=C.WITHDRAWN, frm=(C.CLAIMED, C.CHECKED_IN, C.SUBMITTED), actor=user, note="account closed"):
+            _release_slot(claim.task)
+            count += 1
+    return count
+
+
 def task_cancel(*, actor: User, task: Task, reason: str = "") -> Task:
     """Staff cancel a task: claims still open are withdrawn and their holders told, in one
     transaction (the task's status and its claims never disagree)."""
@@ -546,6 +558,7 @@ __all__ = [
     "claim_create",
     "claim_withdraw",
     "claims_withdraw_for_cancelled_task",
+    "claims_withdraw_for_closed_account",
     "task_cancel",
     "claim_check_in",
     "claim_check_out",

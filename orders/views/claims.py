@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_POST
 
 from accounts import forms as account_forms
@@ -15,7 +15,7 @@ from accounts import selectors as account_selectors
 from accounts import services as account_services
 from accounts.models import Community, Membership, Organization, User
 from accounts.selectors import is_community_staff, staff_community_ids
-from core.errors import ApplicationError, ValidationFailed
+from core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from core.exports import export
 from core.pages import error_page, perform, safe_next
 from marketplace import selectors as market_selectors
@@ -227,6 +227,44 @@ def queue(request):
     return render(request, "claims/queue.html", {"page": page})
 
 
+@login_required
+@require_POST
+def correction_request(request, claim_id: int):
+    """The volunteer's 申请更正 on a verified claim (task page, my claims)."""
+    c = selectors.claim_get_for(request.user, claim_id)
+    hours = request.POST.get("hours") or None
+    reason = request.POST.get("reason", "")
+    then = redirect(safe_next(request, f"/tasks/{c.task_id}/"))
+    return perform(
+        request,
+        lambda: services.correction_request(actor=request.user, claim=c, hours=hours, reason=reason),
+        success=_("Your correction was sent to the community staff."),
+        then=then,
+    )
+
+
+@login_required
+def corrections(request):
+    """Staff's list of corrections waiting in their communities, oldest first."""
+    communities = Community.objects.values_list("pk", flat=True) if request.user.is_superuser else staff_community_ids(request.user)
+    page = Paginator(selectors.corrections_pending(list(communities)), 30).get_page(request.GET.get("page"))
+    return render(request, "claims/corrections.html", {"page": page})
+
+
+@login_required
+@require_POST
+def correction_decide(request, correction_id: int):
+    k = selectors.correction_get_for(request.user, correction_id)
+    approve = request.POST.get("approve") == "1"
+    reply = request.POST.get("reply", "")
+    return perform(
+        request,
+        lambda: services.correction_decide(actor=request.user, correction=k, approve=approve, reply=reply),
+        success=_("Correction approved; the hours recorded were changed.") if approve else _("Correction refused; the volunteer was told."),
+        then=redirect("claims:corrections"),
+    )
+
+
 def record(request, user_id: int):
     """A volunteer's verified service with totals: printable, and as CSV (UTF-8 with BOM for Excel)."""
     volunteer = User.objects.filter(pk=user_id, is_active=True).first()
@@ -252,6 +290,60 @@ def record(request, user_id: int):
         "now": timezone.now(),
     }
     return render(request, "claims/record.html", context)
+
+
+def _N(header: str) -> str:  # noqa: N802
+    """A column of the national volunteer-record export, named as the standard names it."""
+    return pgettext("national record", header)
+
+
+def _volunteer_no(user) -> str:
+    """The volunteer number of the national record; until ``User.volunteer_no`` exists, the
+    platform's user id (docs/records-export.md)."""
+    return str(getattr(user, "volunteer_no", "") or user.pk)
+
+
+def _date(value, fmt="%Y-%m-%d") -> str:
+    return timezone.localtime(value).strftime(fmt) if value else ""
+
+
+@login_required
+def volunteers_export(request, community_id: int):
+    """Staff's export of the community's service records (``?table=records``, the default) or
+    volunteers (``?table=volunteers``) in the columns of the national volunteer-record data
+    standard, as CSV (UTF-8 with BOM) or XLSX. Columns: docs/records-export.md."""
+    community = account_selectors.community_get_for(request.user, community_id)
+    if not is_community_staff(request.user, community.pk):
+        return error_page(request, PermissionDenied(_("Only staff of this community can export its volunteer records.")))
+    fmt, table = request.GET.get("format", "csv"), request.GET.get("table", "records")
+    if fmt not in ("csv", "xlsx") or table not in ("records", "volunteers"):
+        return error_page(request, ValidationFailed(_("Choose format=csv or xlsx and table=records or volunteers."), code="invalid_format"))
+    if table == "volunteers":
+        header = [
+            _N("Volunteer number"), _N("Name"), _N("Registered in the community on"), _N("Registering organisation"),
+            _N("Services"), _N("Service hours"), _N("Honour hours"), _N("Last service on"),
+        ]
+        rows = (
+            [_volunteer_no(v["user"]), selectors.mask_name(v["user"].shown_name), _date(v["joined"]), community.name,
+             v["services"], v["hours"], v["honour_hours"], _date(v["last_service"])]
+            for v in selectors.community_volunteer_totals(community.pk)
+        )
+        return export(fmt, f"volunteers-{community.pk}", header, rows, title="volunteers")
+    header = [
+        _N("Record number"), _N("Volunteer number"), _N("Name"), _N("Service project"), _N("Service category"), _N("Service start"),
+        _N("Service end"), _N("Service place"), _N("Service hours"), _N("Honour hours"), _N("Served"), _N("On behalf of organisation"),
+        _N("Recording organisation"), _N("Recorded on"),
+    ]
+    rows = (
+        [
+            c.pk, _volunteer_no(c.user), selectors.mask_name(c.user.shown_name), c.task.title, c.task.get_category_display(),
+            _date(c.task.starts_at, "%Y-%m-%d %H:%M"), _date(c.task.ends_at, "%Y-%m-%d %H:%M"), c.task.location, c.hours,
+            c.honour_hours, _("An individual resident") if c.task.beneficiary_id else _("The community"),
+            c.organization.name if c.organization_id else "", c.task.community.name, _date(c.verified_at),
+        ]
+        for c in selectors.community_service_records(community.pk).iterator(chunk_size=500)
+    )
+    return export(fmt, f"service-records-{community.pk}", header, rows, title="records")
 
 
 def organization_detail(request, organization_id: int):

@@ -273,10 +273,12 @@ def record(request, user_id: int):
     lines = selectors.volunteer_record(volunteer)
     fmt = request.GET.get("format", "")
     if fmt in ("csv", "xlsx"):
-        header = [_("Date"), _("Task"), _("Place"), _("Organiser"), _("Category"), _("Beneficiary"), _("Hours recorded"), _("Honour hours"), _("Points"), _("Stars")]
+        # The first six columns as before (people's spreadsheets read them by position); the
+        # national rules' other fields follow.
+        header = [_("Date"), _("Task"), _("Community"), _("Hours recorded"), _("Honour hours"), _("Points"), _("Place"), _("Category"), _("Beneficiary"), _("Stars")]
         rows = (
-            [line["date"].isoformat(), line["title"], line["place"], line["organiser"], category_label(line["category"]), beneficiary_label(line["beneficiary_type"]),
-             line["hours"], line["honour_hours"], line["points"], line["stars"] or ""]
+            [line["date"].isoformat(), line["title"], line["organiser"], line["hours"], line["honour_hours"], line["points"],
+             line["place"], category_label(line["category"]), beneficiary_label(line["beneficiary_type"]), line["stars"] or ""]
             for line in map(record_line, lines.iterator(chunk_size=500))
         )
         return export(fmt, f"volunteer-record-{volunteer.pk}", header, rows, title="record")

@@ -31,7 +31,9 @@ def _free_port() -> int:
 def localstripe_url():
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-c", "from localstripe.server import start; start()", "--port", str(port)],
+        # --from-scratch: never load the state another run left in localstripe's one shared file (/tmp/localstripe.pickle);
+        # two suites at once, or a killed run, leave it half written and localstripe would not start.
+        [sys.executable, "-c", "from localstripe.server import start; start()", "--port", str(port), "--from-scratch"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"

@@ -7,3 +7,4 @@ Import from here (``from orders.services import claim_create``); the split is on
 from orders.services.claims import *  # noqa: F401,F403
 from orders.services.contracts import *  # noqa: F401,F403
 from orders.services.terms import *  # noqa: F401,F403
+from orders.services.waitlist import *  # noqa: F401,F403

@@ -36,6 +36,7 @@ class TaskOut(Schema):
     status: str
     skills: list[str]
     beneficiary_id: int | None
+    series_id: int | None = Field(None, description="The series this task is one occurrence of (a repeating task).")
 
     @staticmethod
     def resolve_community(obj) -> str:
@@ -55,6 +56,7 @@ class TaskFilterIn(Schema):
     starts_after: ApiDateTime | None = None
     starts_before: ApiDateTime | None = None
     skill: str | None = Field(None, max_length=40)
+    series: int | None = None
 
 
 class TaskBodyIn(Schema):
@@ -72,9 +74,19 @@ class TaskBodyIn(Schema):
     longitude: Decimal | None = Field(None, max_digits=9, decimal_places=6)
 
 
+class RepeatIn(Schema):
+    every: str = Field(..., max_length=8, description='"day" or "week"')
+    count: int = Field(..., description="Occurrences, 2 to 52.")
+
+
 class TaskIn(TaskBodyIn):
     community_id: int
     draft: bool = False
+    repeat: RepeatIn | None = Field(None, description="Post a series: the first occurrence is returned, with its series_id.")
+
+
+class TaskUpdateIn(TaskBodyIn):
+    scope: str = Field("this", max_length=12, description='"this" occurrence, or "following": this and the later ones of its series.')
 
 
 def task_fields(request, payload: TaskBodyIn) -> services.TaskFields:
@@ -107,7 +119,10 @@ def list_tasks(request, filters: Query[TaskFilterIn]):
 @router.post("/tasks", response={201: TaskOut, **ERRORS}, auth=AUTH)
 def create_task(request, payload: TaskIn):
     community = get_object_or_404(Community, pk=payload.community_id)
-    task = services.task_create(actor=request.auth, community=community, fields=task_fields(request, payload), draft=payload.draft)
+    repeat = services.Repeat(every=payload.repeat.every, count=payload.repeat.count) if payload.repeat else None
+    task = services.task_create(
+        actor=request.auth, community=community, fields=task_fields(request, payload), draft=payload.draft, repeat=repeat
+    )
     return Status(201, selectors.task_get_for(request.auth, task.pk))
 
 
@@ -117,9 +132,9 @@ def get_task(request, task_id: int):
 
 
 @router.put("/tasks/{task_id}", response={200: TaskOut, **ERRORS}, auth=AUTH)
-def update_task(request, task_id: int, payload: TaskBodyIn):
+def update_task(request, task_id: int, payload: TaskUpdateIn):
     task = selectors.task_get_for(optional_user(request), task_id)
-    services.task_update(actor=request.auth, task=task, fields=task_fields(request, payload))
+    services.task_update(actor=request.auth, task=task, fields=task_fields(request, payload), scope=payload.scope)
     return selectors.task_get_for(request.auth, task.pk)
 
 

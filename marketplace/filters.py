@@ -19,10 +19,11 @@ class TaskFilter(django_filters.FilterSet):
     starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte", label=_("Starts after"))
     starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lte", label=_("Starts before"))
     skill = django_filters.CharFilter(method="filter_skill", label=_("Skill"))
+    series = django_filters.NumberFilter(field_name="series_id", label=_("Series"))
 
     class Meta:
         model = Task
-        fields = ["community", "category", "status", "q", "has_slots", "starts_after", "starts_before", "skill"]
+        fields = ["community", "category", "status", "q", "has_slots", "starts_after", "starts_before", "skill", "series"]
 
     def search(self, queryset, name, value):
         # A substring match, which is what Chinese needs (no spaces between words). On PostgreSQL

@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organization
 from accounts.selectors import user_by_username_or_error
 from core.widgets import LongSelect
-from marketplace.models import Category, Need, Task
-from marketplace.services import TaskFields
+from marketplace.models import Category, Need, Task, TaskSeries
+from marketplace.services import Repeat, TaskFields
 
 
 class TaskFilterForm(forms.Form):
@@ -69,6 +69,35 @@ class TaskForm(forms.Form):
             "skills": ", ".join(s.name for s in task.skills.all()),
             "beneficiary": task.beneficiary.username if task.beneficiary else "",
         }
+
+
+class TaskCreateForm(TaskForm):
+    """Posting a task, once or as a series (the repeat section)."""
+
+    repeat_every = forms.ChoiceField(
+        label=_("Repeat"), required=False, choices=[("", _("Does not repeat"))] + list(TaskSeries.Every.choices),
+        help_text=_("Post the same task every day or every week, all at once."),
+    )
+    repeat_count = forms.IntegerField(label=_("How many times in all"), required=False, min_value=2, max_value=52, help_text=_("2 to 52, this one included."))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("repeat_every") and not data.get("repeat_count"):
+            self.add_error("repeat_count", _("Say how many times the task takes place (2 to 52)."))
+        return data
+
+    def repeat(self) -> Repeat | None:
+        every = self.cleaned_data.get("repeat_every")
+        return Repeat(every=every, count=self.cleaned_data["repeat_count"]) if every else None
+
+
+class TaskEditForm(TaskForm):
+    """Editing a task; for one of a series, this occurrence or the rest of the series too."""
+
+    scope = forms.ChoiceField(
+        label=_("Change which occurrences?"), required=False, initial="this", widget=forms.RadioSelect,
+        choices=[("this", _("Only this one")), ("following", _("This one and the rest of the series"))],
+    )
 
 
 class NeedForm(forms.Form):

@@ -32,6 +32,29 @@ class Category(models.TextChoices):
 NEVER_PUBLISHED_STATUSES = ("draft", "cancelled")
 
 
+class TaskSeries(models.Model):
+    """Tasks posted together as one that repeats (every day or every week, 2 to 52 times): each
+    occurrence is an ordinary task, edited or cancelled alone or with the rest of the series."""
+
+    class Every(models.TextChoices):
+        DAY = "day", _("Every day")
+        WEEK = "week", _("Every week")
+
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="task_series", verbose_name=_("community"))
+    every = models.CharField(_("repeats"), max_length=8, choices=Every.choices)
+    count = models.PositiveSmallIntegerField(_("occurrences"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("posted by"))
+    created_at = models.DateTimeField(_("posted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("task series")
+        verbose_name_plural = _("task series")
+        constraints = [models.CheckConstraint(condition=Q(count__gte=2) & Q(count__lte=52), name="task_series_count_2_to_52")]
+
+    def __str__(self):
+        return f"#{self.pk} {self.get_every_display()} ×{self.count}"
+
+
 class Task(models.Model):
     """A micro-service item a community publishes; volunteers take its slots (接单)."""
 
@@ -82,6 +105,10 @@ class Task(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("posted by"))
     created_at = models.DateTimeField(_("posted at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # The series this task is one occurrence of, when it was posted as a repeating task.
+    series = models.ForeignKey(
+        TaskSeries, on_delete=models.PROTECT, null=True, blank=True, related_name="tasks", verbose_name=_("series")
+    )
     # Two-character windows of the title and description, kept by save(), for the search index
     # (marketplace/search.py; GIN-indexed on PostgreSQL by migration 0006).
     search_grams = models.JSONField(default=list, blank=True, editable=False)

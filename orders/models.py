@@ -85,6 +85,28 @@ class Claim(models.Model):
         return self.submitted_hours if self.submitted_hours is not None else self.credited_hours
 
 
+class WaitlistEntry(models.Model):
+    """A volunteer waiting for a slot of a full task. The first in line (lowest id: entries of one
+    task are written one at a time, under the task's row lock) becomes a claimant when a slot is
+    freed, in the transaction that frees it (``orders.services.waitlist``)."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="waitlist", verbose_name=_("task"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="waitlist_entries", verbose_name=_("volunteer"))
+    created_at = models.DateTimeField(_("joined at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["task", "id"]
+        verbose_name = _("waiting-list entry")
+        verbose_name_plural = _("waiting-list entries")
+        constraints = [
+            # Once on a task's list, even from two requests at once.
+            models.UniqueConstraint(fields=["task", "user"], name="waitlist_once_per_person"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} ⏳ {self.task}"
+
+
 class ClaimStatusChange(StatusChange):
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="history", verbose_name=_("claim"))
     from_status = models.CharField(_("from"), max_length=12, choices=Claim.Status.choices, blank=True)

@@ -28,6 +28,8 @@ task_patterns = [
     path("<int:task_id>/", views.task_detail, name="detail"),
     path("<int:task_id>/cancel/", views.task_cancel, name="cancel"),
     path("<int:task_id>/claim/", views.claim, name="claim"),
+    path("<int:task_id>/waitlist/", views.waitlist_join, name="waitlist_join"),
+    path("<int:task_id>/waitlist/leave/", views.waitlist_leave, name="waitlist_leave"),
 ]
 
 organization_patterns = [

@@ -1,7 +1,7 @@
 """The marketplace as a whole, driven by Hypothesis through random sequences of real service calls.
 
 A ``RuleBasedStateMachine`` plays one community for a while: staff post and cancel tasks, volunteers
-claim, withdraw, check in and submit, staff verify or reject (verification pays points through the
+claim, withdraw, join and leave waiting lists, check in and submit, staff verify or reject (verification pays points through the
 ledger), the cron sweeps no-shows and expired reservations, the district budgets points, staff award
 them, people give them to each other and redeem them in the points supermarket, donors give money
 through Stripe (the PaymentIntent call is patched: nothing talks to Stripe) and Stripe's webhooks
@@ -12,7 +12,8 @@ After every step the invariants are checked from the database with our own queri
 the code under test), and against a small shadow model of what every balance and donation must be:
 
 - per task: live claims <= slots, ``slots_taken`` equals the live claims, FULL exactly when they
-  fill it; nobody holds two live claims at overlapping times;
+  fill it; nobody holds two live claims at overlapping times; nobody is both waiting and claiming,
+  and a task not started with people waiting has no free slot;
 - the ledger: each transaction has 2+ legs summing to zero, each account's balance is the sum of its
   entries, no person or pool is below zero, every balance is what the model expects, a verified
   claim's points are paid once and an unverified claim's never, the sink holds what the live
@@ -48,7 +49,7 @@ import time_machine
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.test import Client
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
@@ -61,7 +62,7 @@ from funds.models import Donation, Spending, StripeEvent
 from funds.services import PaymentProviderError, donation_create, donation_refund, fund_figures, spending_record
 from marketplace.models import Task, TaskStatusChange
 from marketplace.services import TaskFields, task_checkin_code, task_create
-from orders.models import Claim, ClaimStatusChange
+from orders.models import Claim, ClaimStatusChange, WaitlistEntry
 from orders.services import (
     claim_check_in,
     claim_check_out,
@@ -72,6 +73,8 @@ from orders.services import (
     claim_withdraw,
     claims_mark_no_shows,
     task_cancel,
+    waitlist_join,
+    waitlist_leave,
 )
 from orders.services.claims import CODE_ATTEMPTS_LIMIT
 from points import services as points
@@ -103,6 +106,7 @@ def snapshot() -> tuple:
         TaskStatusChange.objects.count(),
         ClaimStatusChange.objects.count(),
         RedemptionStatusChange.objects.count(),
+        rows(WaitlistEntry.objects, "task_id", "user_id"),
     )
 
 
@@ -255,6 +259,30 @@ class MarketMachine(RuleBasedStateMachine):
         if claim.status == Claim.Status.CHECKED_IN:
             return self.check_out_and_submit(claim)
         return self.claim(task, person)  # submitted or verified: claiming again is refused
+
+    @precondition(lambda self: self.tasks)
+    @rule(wait=st.tuples(index, st.integers(0, VOLUNTEERS), st.sampled_from(["join", "join", "leave"])))
+    def a_volunteer_waits(self, wait):
+        """A person joins the waiting list of a task (most useful when it is full) or leaves it."""
+        t, p, how = wait
+        full = list(Task.objects.filter(status="full").order_by("pk").values_list("pk", flat=True))
+        task, person = Task.objects.get(pk=self.pick(full or self.tasks, t)), self.people[p]
+        if how == "leave":
+            waitlist_leave(actor=person, task=task)
+            assert not WaitlistEntry.objects.filter(task=task, user=person).exists()
+            return
+        call = lambda: waitlist_join(actor=person, task=task)  # noqa: E731
+        if person == self.resident:
+            return refused(call, PermissionDenied, "not_a_volunteer")
+        if task.status not in (Task.Status.OPEN, Task.Status.FULL) or task.starts_at <= timezone.now():
+            return refused(call, Conflict, "task_not_open")
+        if self.live_claims(task=task, user=person).exists():
+            return refused(call, Conflict, "already_claimed")
+        if self.live_claims(task=task).count() < task.slots:
+            return refused(call, Conflict, "task_not_full")
+        if WaitlistEntry.objects.filter(task=task, user=person).exists():
+            return refused(call, Conflict, "already_waiting")
+        assert call() == WaitlistEntry.objects.filter(task=task).count()
 
     @precondition(lambda self: self.claims)
     @rule(review=st.tuples(index, st.sampled_from(["verify"] * 4 + ["reject", "verify by a volunteer"]), st.booleans()))
@@ -600,6 +628,13 @@ class MarketMachine(RuleBasedStateMachine):
             assert taken == n, f"task {pk} ({status}): slots_taken {taken}, live claims {n}"
             assert status != Task.Status.FULL or n == slots, f"task {pk} is full with {n} of {slots} slots taken"
             assert status != Task.Status.OPEN or n < slots, f"task {pk} is open with all {slots} slots taken"
+        # Nobody is both waiting and claiming; a task that has not started and has people waiting
+        # has no free slot (a freed slot went to the first of them).
+        both = WaitlistEntry.objects.filter(task__claims__user=F("user"), task__claims__status__in=LIVE)
+        assert not both.exists(), f"waiting and claiming at once: {list(both.values_list('task_id', 'user_id'))}"
+        waited = Task.objects.filter(waitlist__isnull=False, starts_at__gt=timezone.now(), status__in=["open", "full"]).distinct()
+        for pk, slots, n in waited.annotate(n=live).values_list("pk", "slots", "n"):
+            assert n == slots, f"task {pk} has people waiting and {slots - n} free slots"
         held: dict[int, list] = {}
         for pk, user, starts, ends in Claim.objects.filter(status__in=LIVE).values_list("pk", "user_id", "task__starts_at", "task__ends_at"):
             for other, other_starts, other_ends in held.get(user, []):

@@ -158,6 +158,9 @@ API = [
     row("POST /api/v1/tasks/{task_id}/cancel", "task_free", "401 403 403 403 200 403 200", lambda w: {"reason": "下雨"}),
     row("POST /api/v1/tasks/{task_id}/complete", "task_sub", "401 403 403 403 200 403 200"),
     row("GET /api/v1/tasks/{task_id}/checkin-code", "task_now", "401 403 403 403 200 403 200"),
+    # Waiting lists: a volunteer of the community waits for a full task; leaving is harmless to anyone
+    row("POST /api/v1/tasks/{task_id}/waitlist", "task_full", "401 403 201 403 403 403 403"),
+    row("DELETE /api/v1/tasks/{task_id}/waitlist", "task_full", "401 204 204 204 204 204 204"),
     # Needs
     row("GET /api/v1/communities/{community_id}/needs/board", "community", "200 200 200 200 200 200 200"),
     row("GET /api/v1/needs/{need_id}", "need_sub", "404 200 404 404 200 404 200"),
@@ -272,6 +275,8 @@ PAGES = [
     row("POST /tasks/<int:task_id>/publish/", "task_draft", "login 404 404 404 ok 404 ok"),
     row("POST /tasks/<int:task_id>/complete/", "task_sub", "login 403 403 403 ok 403 ok"),
     row("POST /tasks/<int:task_id>/claim/", "task_free", "login 403 ok 403 403 403 403"),
+    row("POST /tasks/<int:task_id>/waitlist/", "task_full", "login 403 ok 403 403 403 403"),
+    row("POST /tasks/<int:task_id>/waitlist/leave/", "task_full", "login ok ok ok ok ok ok"),
     # Claims and reviews
     row("POST /claims/<int:claim_id>/withdraw/", "claim_now", "login 403 ok 404 403 404 403"),
     row("POST /claims/<int:claim_id>/check-in/", "claim_now", "login 403 ok 404 403 404 403", lambda w: {"code": checkin_code(w, "task_now")}),
@@ -493,15 +498,19 @@ def build_world():
     ids.update(reward=reward.pk, redemption=redemption.pk)
 
     # Tasks, all for the resident; the volunteer's claims are at different times so none overlap.
-    def make_task(start, *, length=timedelta(hours=2), draft=False, beneficiary=resident):
+    def make_task(start, *, length=timedelta(hours=2), draft=False, beneficiary=resident, slots=2):
         fields = TaskFields(
             title="陪伴独居老人", description="上门聊天、读报", category="elder_care", starts_at=start, ends_at=start + length,
-            location="锣旗寺社区 3 栋", slots=2, points=10, skills=[], beneficiary=beneficiary,
+            location="锣旗寺社区 3 栋", slots=slots, points=10, skills=[], beneficiary=beneficiary,
         )
         return market.task_create(actor=staff, community=community, fields=fields, draft=draft)
 
     ids["task_free"] = make_task(now + timedelta(days=3)).pk
     ids["task_draft"] = make_task(now + timedelta(days=4), draft=True).pk
+    # Full: its one slot taken by another volunteer, so the volunteer may join its waiting list.
+    task_full = make_task(now + timedelta(days=6), slots=1)
+    orders.claim_create(actor=MembershipFactory(community=community, role=Membership.Role.VOLUNTEER).user, task=task_full)
+    ids["task_full"] = task_full.pk
     # Checked in now, on a task that ends 5 minutes from now (check-out is open until an hour after).
     with time_machine.travel(now - timedelta(hours=1)):
         task_in = make_task(now - timedelta(minutes=50), length=timedelta(minutes=55))

@@ -7,7 +7,7 @@ wins) and records who moved it, from what, to what, and when.
 
 import hashlib
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -19,8 +19,10 @@ from django.utils.translation import gettext as _
 from accounts.models import Community, Membership, Skill, User
 from accounts.selectors import is_community_staff
 from core.errors import Conflict, PermissionDenied, ValidationFailed
-from marketplace.models import Category, Task, TaskStatusChange
+from marketplace.models import Category, Task, TaskSeries, TaskStatusChange
 from marketplace.realtime import announce_task
+from marketplace.signals import task_slots_added
+from points.models import PointsAccount
 
 S = Task.Status
 TASK_TRANSITIONS: dict[str, set[str]] = {
@@ -133,13 +135,57 @@ def require_task_staff(actor: User, community_id: int) -> None:
         raise PermissionDenied(_("Only staff of this community can manage its tasks."))
 
 
-def task_create(*, actor: User, community: Community, fields: TaskFields, draft: bool = False, need=None) -> Task:
-    """Staff post a task for their community: open at once, or as a draft to publish later."""
+@dataclass
+class Repeat:
+    """A task posted as a series: ``every`` "day" or "week", ``count`` occurrences (2 to 52)."""
+
+    every: str
+    count: int
+
+
+REPEAT_STEP = {TaskSeries.Every.DAY: timedelta(days=1), TaskSeries.Every.WEEK: timedelta(weeks=1)}
+UPDATE_SCOPES = ("this", "following")
+
+
+def _check_repeat(repeat: Repeat) -> Repeat:
+    if repeat.every not in REPEAT_STEP:
+        raise ValidationFailed(_("A task repeats every day or every week."), code="invalid_repeat", field="repeat.every")
+    if not isinstance(repeat.count, int) or isinstance(repeat.count, bool) or not 2 <= repeat.count <= 52:
+        raise ValidationFailed(_("A series has 2 to 52 occurrences."), code="invalid_repeat", field="repeat.count")
+    return repeat
+
+
+def task_create(*, actor: User, community: Community, fields: TaskFields, draft: bool = False, need=None, repeat: Repeat | None = None) -> Task:
+    """Staff post a task for their community: open at once, or as a draft to publish later. With
+    ``repeat``, the whole series at once (all or nothing); returns the first occurrence."""
     require_task_staff(actor, community.pk)
-    return insert_task(actor=actor, community=community, fields=fields, draft=draft, need=need)
+    if repeat is None:
+        return insert_task(actor=actor, community=community, fields=fields, draft=draft, need=need)
+    return _insert_series(actor=actor, community=community, fields=fields, draft=draft, need=need, repeat=_check_repeat(repeat))
 
 
-def insert_task(*, actor: User, community: Community, fields: TaskFields, draft: bool = False, need=None, contract=None) -> Task:
+def _insert_series(*, actor: User, community: Community, fields: TaskFields, draft: bool, need, repeat: Repeat) -> Task:
+    f = _check_fields(community, fields)
+    step = REPEAT_STEP[repeat.every]
+    occurrences = [replace(f, starts_at=f.starts_at + i * step, ends_at=f.ends_at + i * step, skills=list(f.skills)) for i in range(repeat.count)]
+    _check_fields(community, occurrences[-1])  # the last one must still be within the limits
+    with transaction.atomic():
+        # Tasks reserve no points when posted; a series that could pay out more than the
+        # community's pool holds would run out of points part-way, so it is refused whole.
+        pool = PointsAccount.objects.filter(kind=PointsAccount.Kind.POOL, community=community).values_list("balance", flat=True).first() or 0
+        total = f.points * f.slots * repeat.count
+        if total > pool:
+            raise Conflict(
+                _("This series could pay %(total)d points (%(count)d × %(slots)d slots × %(points)d points), but the community's pool holds only %(pool)d. Post fewer occurrences or ask the district for a budget.")
+                % {"total": total, "count": repeat.count, "slots": f.slots, "points": f.points, "pool": pool},
+                code="series_over_budget",
+            )
+        series = TaskSeries.objects.create(community=community, every=repeat.every, count=repeat.count, created_by=actor)
+        tasks = [insert_task(actor=actor, community=community, fields=o, draft=draft, need=need, series=series) for o in occurrences]
+    return tasks[0]
+
+
+def insert_task(*, actor: User, community: Community, fields: TaskFields, draft: bool = False, need=None, contract=None, series=None) -> Task:
     """Check the fields and write the task. Callers decide who may post (staff, or an awarded
     organisation's administrator for its contract)."""
     f = _check_fields(community, fields)
@@ -162,6 +208,7 @@ def insert_task(*, actor: User, community: Community, fields: TaskFields, draft:
             status=S.DRAFT if draft else S.OPEN,
             need=need,
             contract=contract,
+            series=series,
             created_by=actor,
         )
         task.skills.set([Skill.objects.get_or_create(name=name)[0] for name in f.skills])
@@ -171,21 +218,62 @@ def insert_task(*, actor: User, community: Community, fields: TaskFields, draft:
     return task
 
 
-def task_update(*, actor: User, task: Task, fields: TaskFields) -> Task:
-    """Staff edit a task while nobody has claimed it (a claimant agreed to what they saw)."""
+EDITABLE = ("title", "description", "category", "starts_at", "ends_at", "location", "latitude", "longitude", "slots", "points", "beneficiary")
+
+
+def _only_more_slots(task: Task, f: TaskFields) -> bool:
+    """Whether the edit only adds slots (what staff may still do once people have claimed)."""
+    same = all(getattr(task, name) == getattr(f, name) for name in EDITABLE if name != "slots")
+    return same and set(task.skills.values_list("name", flat=True)) == set(f.skills) and f.slots > task.slots
+
+
+def task_update(*, actor: User, task: Task, fields: TaskFields, scope: str = "this") -> Task:
+    """Staff edit a task while nobody has claimed it (a claimant agreed to what they saw); once
+    claimed, only more slots (the people waiting take them at once). With ``scope="following"``
+    the later occurrences of its series that have not started change too (their times move by
+    as much as this one's), all or none."""
     require_task_staff(actor, task.community_id)
+    if scope not in UPDATE_SCOPES:
+        raise ValidationFailed(_("Choose this occurrence or this and the following ones."), code="invalid_scope", field="scope")
     f = _check_fields(task.community, fields)
     with transaction.atomic():
         locked = Task.objects.select_for_update().get(pk=task.pk)
-        if locked.status not in (S.DRAFT, S.OPEN):
-            raise Conflict(_("Only a draft or open task can be edited."), code="invalid_transition")
-        if locked.claims.exists():
-            raise Conflict(_("Someone has claimed this task; it can no longer be edited. Cancel it and post a new one."), code="task_has_claims")
-        for name in ("title", "description", "category", "starts_at", "ends_at", "location", "latitude", "longitude", "slots", "points", "beneficiary"):
-            setattr(locked, name, getattr(f, name))
-        locked.save()
-        locked.skills.set([Skill.objects.get_or_create(name=name)[0] for name in f.skills])
+        was_at, moved_by, length = locked.starts_at, f.starts_at - locked.starts_at, f.ends_at - f.starts_at
+        _update_one(locked, f)
+        if scope == "following" and locked.series_id is not None:
+            later = Task.objects.select_for_update().filter(
+                series_id=locked.series_id, starts_at__gt=max(was_at, timezone.now()), status__in=[S.DRAFT, S.OPEN, S.FULL]
+            ).exclude(pk=locked.pk).order_by("starts_at", "id")
+            for other in later:
+                start = other.starts_at + moved_by
+                _update_one(other, _check_fields(task.community, replace(f, starts_at=start, ends_at=start + length, skills=list(f.skills))))
     return locked
+
+
+def _update_one(locked: Task, f: TaskFields) -> None:
+    if locked.status not in (S.DRAFT, S.OPEN, S.FULL):
+        raise Conflict(_("Only a draft or open task can be edited."), code="invalid_transition")
+    more_slots = locked.claims.exists() and _only_more_slots(locked, f)
+    if locked.claims.exists() and not more_slots:
+        raise Conflict(
+            _("Someone has claimed this task; it can no longer be edited, except to add slots. Cancel it and post a new one."),
+            code="task_has_claims",
+        )
+    if locked.status == S.FULL and not more_slots:
+        raise Conflict(_("Only a draft or open task can be edited."), code="invalid_transition")
+    for name in EDITABLE:
+        setattr(locked, name, getattr(f, name))
+    locked.save()
+    locked.skills.set([Skill.objects.get_or_create(name=name)[0] for name in f.skills])
+    if more_slots:
+        # In this transaction: the people waiting take the new slots (orders.services.waitlist),
+        # and a full task with a slot still free opens again.
+        task_slots_added.send(sender=Task, task=locked)
+        announce_task(locked.pk, "updated")
+        fresh = Task.objects.only("status", "slots", "slots_taken").get(pk=locked.pk)
+        if fresh.status == S.FULL and fresh.slots_taken < fresh.slots:
+            task_transition(task=locked, to=S.OPEN, actor=None, expected=S.FULL, note="slots added")
+        locked.refresh_from_db()
 
 
 def task_publish(*, actor: User, task: Task) -> Task:
@@ -244,6 +332,7 @@ def checkin_code_is_valid(task: Task, code: str, now: datetime | None = None) ->
 __all__ = [
     "TASK_TRANSITIONS",
     "TaskFields",
+    "Repeat",
     "task_transition",
     "task_create",
     "insert_task",

@@ -69,10 +69,12 @@ def create(request, community_id: int):
     community = community_get_for(request.user, community_id)
     if not is_community_staff(request.user, community.pk):
         return error_page(request, PermissionDenied(_("Only staff of this community can manage its tasks.")))
-    form = forms.TaskForm(request.POST or None)
+    form = forms.TaskCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            task = services.task_create(actor=request.user, community=community, fields=form.to_fields(), draft=form.cleaned_data["draft"])
+            task = services.task_create(
+                actor=request.user, community=community, fields=form.to_fields(), draft=form.cleaned_data["draft"], repeat=form.repeat()
+            )
         except ApplicationError as exc:
             add_error_to_form(form, exc)
         else:
@@ -86,11 +88,14 @@ def edit(request, task_id: int):
     task = selectors.task_get_for(request.user, task_id)
     if not is_community_staff(request.user, task.community_id):
         return error_page(request, PermissionDenied(_("Only staff of this community can manage its tasks.")))
-    form = forms.TaskForm(request.POST or None, initial=forms.TaskForm.initial_from(task))
+    form = forms.TaskEditForm(request.POST or None, initial=forms.TaskForm.initial_from(task))
     form.fields.pop("draft")
+    if task.series_id is None:
+        form.fields.pop("scope")
     if request.method == "POST" and form.is_valid():
         try:
-            services.task_update(actor=request.user, task=task, fields=form.to_fields())
+            scope = form.cleaned_data.get("scope") or "this"
+            services.task_update(actor=request.user, task=task, fields=form.to_fields(), scope=scope)
         except ApplicationError as exc:
             add_error_to_form(form, exc)
         else:

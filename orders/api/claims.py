@@ -346,10 +346,29 @@ def decide_correction(request, correction_id: int, payload: DecideIn):
 # --- Cancelling a task withdraws its claims: the workflow lives with the claims ---------------------
 class CancelIn(Schema):
     reason: str = Field("", max_length=200)
+    scope: str = Field("this", max_length=12, description='"this" occurrence, or "following": this and the later ones of its series.')
 
 
 @router.post("/tasks/{task_id}/cancel", response={200: TaskOut, **ERRORS}, auth=AUTH, tags=["tasks"])
 def cancel_task(request, task_id: int, payload: CancelIn | None = None):
     task = market_selectors.task_get_for(request.auth, task_id)
-    services.task_cancel(actor=request.auth, task=task, reason=payload.reason if payload else "")
+    services.task_cancel(actor=request.auth, task=task, reason=payload.reason if payload else "", scope=payload.scope if payload else "this")
     return market_selectors.task_get_for(request.auth, task.pk)
+
+
+# --- Waiting lists of full tasks ----------------------------------------------------------------------
+class WaitlistOut(Schema):
+    position: int = Field(..., description="1 for the first person waiting.")
+
+
+@router.post("/tasks/{task_id}/waitlist", response={201: WaitlistOut, **ERRORS}, auth=AUTH, tags=["tasks"])
+def join_waitlist(request, task_id: int):
+    task = market_selectors.task_get_for(request.auth, task_id)
+    return Status(201, {"position": services.waitlist_join(actor=request.auth, task=task)})
+
+
+@router.delete("/tasks/{task_id}/waitlist", response={204: None, **ERRORS}, auth=AUTH, tags=["tasks"])
+def leave_waitlist(request, task_id: int):
+    task = market_selectors.task_get_for(request.auth, task_id)
+    services.waitlist_leave(actor=request.auth, task=task)
+    return Status(204, None)

@@ -9,3 +9,4 @@ from orders.services.claims import *  # noqa: F401,F403
 from orders.services.contracts import *  # noqa: F401,F403
 from orders.services.corrections import *  # noqa: F401,F403
 from orders.services.terms import *  # noqa: F401,F403
+from orders.services.waitlist import *  # noqa: F401,F403

@@ -13,7 +13,7 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.cache import cache
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,8 +26,10 @@ from core.errors import ApplicationError, Conflict, PermissionDenied, RateLimite
 from marketplace.models import Task
 from marketplace.realtime import announce_task
 from marketplace.services import checkin_code_is_valid, require_task_staff, task_transition
-from orders.models import Claim, ClaimStatusChange, Review
+from orders.models import Claim, ClaimStatusChange, Review, WaitlistEntry
 from orders.selectors import claim_visible_to
+from orders.services.slots import check_can_take, lock_person, record_claim, take_slot
+from orders.services.waitlist import waitlist_close, waitlist_promote
 from points.services import points_award
 
 C = Claim.Status
@@ -68,10 +70,8 @@ def _refused(claim: Claim, action: str):
 
 
 def _lock_person(user: User) -> None:
-    """Serialise one person's claims, so the duplicate and overlap checks cannot be raced past.
-    (SQLite needs nothing: BEGIN IMMEDIATE already lets one writer in at a time.)"""
-    if connection.features.has_select_for_update:
-        list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
+    """Serialise one person's claims (``orders.services.slots.lock_person``)."""
+    lock_person(user)
 
 
 def _locked_claim(claim: Claim) -> Claim:
@@ -94,31 +94,12 @@ def claim_create(*, actor: User, task: Task, organization: Organization | None =
     with transaction.atomic():
         _lock_person(actor)
         fresh = Task.objects.get(pk=task.pk)
-        if fresh.status not in (Task.Status.OPEN, Task.Status.FULL) or fresh.starts_at <= now:
-            raise Conflict(_("This task is not open for claims."), code="task_not_open")
-        if Claim.objects.filter(task=fresh, user=actor, status__in=Claim.LIVE).exists():
-            raise Conflict(_("You have already claimed this task."), code="already_claimed")
-        overlapping = Claim.objects.filter(
-            user=actor, status__in=Claim.LIVE, task__starts_at__lt=fresh.ends_at, task__ends_at__gt=fresh.starts_at
-        ).select_related("task").first()
-        if overlapping is not None:
-            raise Conflict(
-                _("This overlaps with “%(task)s”, which you have already claimed.") % {"task": overlapping.task.title},
-                code="overlapping_claim",
-            )
-        # The race this stops: overbooking. The test "a slot is free" and taking it are one
-        # UPDATE; of 50 concurrent claims for 5 slots, the 6th finds slots_taken = slots.
-        taken = Task.objects.filter(pk=fresh.pk, status=Task.Status.OPEN, slots_taken__lt=F("slots")).update(
-            slots_taken=F("slots_taken") + 1
-        )
-        if not taken:
+        check_can_take(actor, fresh, now)
+        if not take_slot(fresh):
             raise Conflict(_("Sorry, all slots of this task are taken."), code="task_full")
-        try:
-            with transaction.atomic():
-                claim = Claim.objects.create(task=fresh, user=actor, organization=organization)
-        except IntegrityError:
-            raise Conflict(_("You have already claimed this task."), code="already_claimed") from None
-        ClaimStatusChange.objects.create(claim=claim, from_status="", to_status=C.CLAIMED, actor=actor)
+        claim = record_claim(task=fresh, user=actor, organization=organization, actor=actor)
+        # Whoever takes a slot is no longer waiting for one (nobody is both).
+        WaitlistEntry.objects.filter(task=fresh, user=actor).delete()
         # Whoever serves gets a volunteer number at their first claim, kept for good.
         volunteer_number_assign(user=actor)
         announce_task(fresh.pk, "updated")
@@ -130,8 +111,11 @@ def claim_create(*, actor: User, task: Task, organization: Organization | None =
 
 def _free_slot(task: Task) -> None:
     Task.objects.filter(pk=task.pk, slots_taken__gt=0).update(slots_taken=F("slots_taken") - 1)
+    # The first person waiting takes the slot in this same transaction, so it is never free for
+    # anyone else in between, and two frees never give one place twice.
+    waitlist_promote(task)
     announce_task(task.pk, "updated")
-    if Task.objects.filter(pk=task.pk, status=Task.Status.FULL).exists():
+    if Task.objects.filter(pk=task.pk, status=Task.Status.FULL, slots_taken__lt=F("slots")).exists():
         task_transition(task=task, to=Task.Status.OPEN, actor=None, expected=Task.Status.FULL, note="slot freed")
 
 
@@ -140,9 +124,10 @@ def _release_slot(task: Task) -> None:
     ``slots_taken`` keeps counting live claims. A full task reopens if it has not started (claims
     stay open until the start); one that has started is in progress if someone is on site."""
     Task.objects.filter(pk=task.pk, slots_taken__gt=0).update(slots_taken=F("slots_taken") - 1)
+    waitlist_promote(task)  # before the start: the first person waiting takes it; after: the list closes
     announce_task(task.pk, "updated")
-    fresh = Task.objects.only("status", "starts_at").get(pk=task.pk)
-    if fresh.status != Task.Status.FULL:
+    fresh = Task.objects.only("status", "starts_at", "slots", "slots_taken").get(pk=task.pk)
+    if fresh.status != Task.Status.FULL or fresh.slots_taken >= fresh.slots:
         return
     if fresh.starts_at > timezone.now() or not _start_if_due(fresh, timezone.now()):
         task_transition(task=fresh, to=Task.Status.OPEN, actor=None, expected=Task.Status.FULL, note="slot freed")
@@ -200,19 +185,35 @@ def claims_withdraw_for_closed_account(*, user: User) -> int:
         if _move(claim, to=C.WITHDRAWN, frm=(C.CLAIMED, C.CHECKED_IN, C.SUBMITTED), actor=user, note="account closed"):
             _release_slot(claim.task)
             count += 1
+    WaitlistEntry.objects.filter(user=user).delete()  # a closed account waits for nothing
     return count
 
 
-def task_cancel(*, actor: User, task: Task, reason: str = "") -> Task:
-    """Staff cancel a task: claims still open are withdrawn and their holders told, in one
-    transaction (the task's status and its claims never disagree)."""
+CANCEL_SCOPES = ("this", "following")
+
+
+def task_cancel(*, actor: User, task: Task, reason: str = "", scope: str = "this") -> Task:
+    """Staff cancel a task: claims still open are withdrawn and their holders told, and the people
+    waiting are told, in one transaction (the task's status and its claims never disagree). With
+    ``scope="following"``, the later occurrences of its series that have not started go with it."""
     require_task_staff(actor, task.community_id)
+    if scope not in CANCEL_SCOPES:
+        raise ValidationFailed(_("Choose this occurrence or this and the following ones."), code="invalid_scope", field="scope")
     with transaction.atomic():
         locked = Task.objects.select_for_update().get(pk=task.pk)
-        if locked.status == Task.Status.CANCELLED:
-            return locked
-        task_transition(task=locked, to=Task.Status.CANCELLED, actor=actor, note=reason, expected=locked.status)
-        claims_withdraw_for_cancelled_task(task=locked, actor=actor)
+        targets = [locked]
+        if scope == "following" and locked.series_id is not None:
+            later = Task.objects.select_for_update().filter(
+                series_id=locked.series_id, starts_at__gt=max(locked.starts_at, timezone.now()),
+                status__in=[Task.Status.DRAFT, Task.Status.OPEN, Task.Status.FULL],
+            ).order_by("starts_at", "id")
+            targets += list(later)
+        for target in targets:
+            if target.status == Task.Status.CANCELLED:
+                continue
+            task_transition(task=target, to=Task.Status.CANCELLED, actor=actor, note=reason, expected=target.status)
+            claims_withdraw_for_cancelled_task(task=target, actor=actor)
+            waitlist_close(target, why=_("“%(task)s” was cancelled.") % {"task": target.title})
     return locked
 
 

@@ -39,10 +39,19 @@ def task_detail(request, task_id: int):
         my_orgs = list(Organization.objects.filter(members__user=user, status=Organization.Status.VERIFIED))
         is_volunteer = Membership.objects.filter(user=user, community_id=task.community_id, role=Membership.Role.VOLUNTEER).exists()
         can_claim = (is_volunteer or my_orgs) and (my_claim is None or not my_claim.is_live)
+    not_started = task.starts_at > timezone.now()
+    my_position = services.waitlist_position(task, user) if user.is_authenticated else None
     context = {
         "task": task,
         "is_staff": is_staff,
         "my_claim": my_claim,
+        # A full task that has not started: a volunteer without a live claim may wait for a slot.
+        "can_wait": (
+            user.is_authenticated and my_position is None and not (my_claim and my_claim.is_live) and not_started
+            and task.status == Task.Status.FULL and Membership.objects.filter(user=user, community_id=task.community_id, role=Membership.Role.VOLUNTEER).exists()
+        ),
+        "my_position": my_position,
+        "waiting": services.waitlist_people(task) if is_staff else None,
         "can_claim": can_claim and task.status == Task.Status.OPEN and task.starts_at > timezone.now(),
         "my_orgs": my_orgs,
         "claims": task.claims.select_related("user", "organization").order_by("id") if is_staff else None,
@@ -63,9 +72,31 @@ def task_detail(request, task_id: int):
 @require_POST
 def task_cancel(request, task_id: int):
     reason = request.POST.get("reason", "")[:200]
+    scope = request.POST.get("scope") or "this"
     task = market_selectors.task_get_for(request.user, task_id)
     return perform(
-        request, lambda: services.task_cancel(actor=request.user, task=task, reason=reason), success=_("Task cancelled; claimants were told."),
+        request, lambda: services.task_cancel(actor=request.user, task=task, reason=reason, scope=scope), success=_("Task cancelled; claimants were told."),
+        then=redirect("tasks:detail", task.pk),
+    )
+
+
+@login_required
+@require_POST
+def waitlist_join(request, task_id: int):
+    task = market_selectors.task_get_for(request.user, task_id)
+    return perform(
+        request, lambda: services.waitlist_join(actor=request.user, task=task),
+        success=_("You are on the waiting list. When a slot comes free it is yours, and you will be told at once."),
+        then=redirect("tasks:detail", task.pk),
+    )
+
+
+@login_required
+@require_POST
+def waitlist_leave(request, task_id: int):
+    task = market_selectors.task_get_for(request.user, task_id)
+    return perform(
+        request, lambda: services.waitlist_leave(actor=request.user, task=task), success=_("You left the waiting list."),
         then=redirect("tasks:detail", task.pk),
     )
 

@@ -2,6 +2,7 @@
 #   make run    develop: venv, install, translations, migrate, demo data, serve on 127.0.0.1:8000
 #   make test   install test tools, run the linters and the whole suite (honours DATABASE_URL / REDIS_URL)
 #   make serve  production-style: migrate, collect static files, uvicorn with $(WORKERS) processes
+#   make worker only the job workers (Huey: reminders, email, no-shows, expiring redemptions)
 
 PYTHON ?= python3
 VENV := .venv
@@ -12,7 +13,7 @@ PORT ?= 8000
 WORKERS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: run serve test lint fuzz install messages migrate demo check clean bench bench-dashboard
+.PHONY: run serve worker test lint fuzz install messages migrate demo check clean bench bench-dashboard
 
 $(VENV)/bin/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -38,18 +39,26 @@ migrate: messages
 demo: migrate
 	DEBUG=$${DEBUG:-1} $(PY) manage.py load_demo
 
+# `make run` and `make serve` start one job worker in the background; it stops with them.
 run: demo
-	@echo "社区集市 is at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	@echo "社区集市 is at http://$(HOST):$(PORT)/  (Ctrl-C stops it and its job worker)"
+	DEBUG=$${DEBUG:-1} $(PY) manage.py run_huey & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-1} $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) \
 		--reload --reload-dir core --reload-dir accounts --reload-dir points --reload-dir marketplace --reload-dir orders \
-		--reload-dir funds --reload-dir dashboards --reload-dir config --reload-dir templates
+		--reload-dir funds --reload-dir reach --reload-dir dashboards --reload-dir config --reload-dir templates
 
 serve: messages
 	@test -n "$$SECRET_KEY" -o "$$DEBUG" = "1" || { echo "Set SECRET_KEY (and ALLOWED_HOSTS) for make serve; see README.md"; exit 2; }
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py run_huey & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --workers $(WORKERS) --lifespan off \
 		$${ACCESS_LOG:+--access-log} $${ACCESS_LOG:---no-access-log} --proxy-headers --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
+
+# Only the job workers, for a site that runs them on machines of their own (REDIS_URL shared).
+# HUEY_WORKERS threads each; run the periodic jobs on one machine only: WORKER_ARGS=--no-periodic elsewhere.
+worker: messages
+	$(PY) manage.py run_huey $(WORKER_ARGS)
 
 test: lint messages
 	$(PY) -m pytest $(PYTEST_ARGS)

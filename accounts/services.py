@@ -557,7 +557,20 @@ def notify(*, user: User, kind: str, message: str, url: str = "") -> None:
     message = str(message)[:300]
 
     def write_and_push():
-        note = Notification.objects.create(user=user, kind=kind, message=message, url=url)
+        # One transaction: the notification and what hangs on it (reach's email, on post_save).
+        with transaction.atomic():
+            notification_store(user=user, kind=kind, message=message, url=url)
+
+    transaction.on_commit(write_and_push)
+
+
+def notification_store(*, user: User, kind: str, message: str, url: str = "") -> Notification:
+    """Store a notification inside the caller's transaction (so it is written together with, say,
+    the record that it was sent) and push it live once that transaction commits."""
+    message = str(message)[:300]
+    note = Notification.objects.create(user=user, kind=kind, message=message, url=url)
+
+    def push():
         # Stored first, so a person who is offline (or a Redis that is down) loses nothing.
         send_now(
             user_group(user.pk),
@@ -573,7 +586,8 @@ def notify(*, user: User, kind: str, message: str, url: str = "") -> None:
             },
         )
 
-    transaction.on_commit(write_and_push)
+    transaction.on_commit(push)
+    return note
 
 
 def notifications_mark_read(*, actor: User, ids: list[int] | None = None) -> int:

@@ -50,8 +50,11 @@ INSTALLED_APPS = [
     "marketplace",
     "orders",
     "funds",
+    "reach",
     "dashboards",
     "config",
+    # The job queue (Huey): `manage.py run_huey` runs the workers and the periodic jobs (README, "Jobs").
+    "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
@@ -181,6 +184,38 @@ PUBLIC_CACHE_PARAMS = frozenset(
     {"community", "category", "status", "q", "has_slots", "starts_after", "starts_before", "skill", "page", "page_size"}
 )
 
+# --- Jobs: Huey runs the scheduled and the slow work (reach/tasks.py, orders/tasks.py, points/tasks.py) --
+# With REDIS_URL the queue lives in Redis (HUEY_REDIS_URL to give it its own database) and the
+# workers run as their own processes (`make worker`); without it, in a SQLite file next to the
+# database, so the embedded default needs nothing installed. Jobs are idempotent sweeps of the
+# database, so a job lost with a killed worker is done by the next run.
+HUEY_REDIS_URL = env_str("HUEY_REDIS_URL", REDIS_URL)
+_HUEY_COMMON = {
+    "name": env_str("HUEY_NAME", "community-market"),
+    "immediate": env_bool("HUEY_IMMEDIATE", False),
+    "utc": True,
+    "consumer": {"workers": env_int("HUEY_WORKERS", 2, minimum=1), "worker_type": "thread", "periodic": True},
+}
+if HUEY_REDIS_URL:
+    HUEY = {**_HUEY_COMMON, "huey_class": "huey.RedisHuey", "url": HUEY_REDIS_URL}
+else:
+    _db_name = DATABASES["default"]["NAME"] if DATABASES["default"]["ENGINE"].endswith("sqlite3") else BASE_DIR / "db.sqlite3"
+    HUEY = {**_HUEY_COMMON, "huey_class": "huey.SqliteHuey", "filename": env_str("HUEY_SQLITE_PATH", f"{_db_name}.huey")}
+
+# Reminders before each claimed task: minutes before the start, one reminder per lead time.
+_reminder_minutes = env_list("TASK_REMINDER_MINUTES", ["1440", "120"])
+if not all(m.isdigit() and int(m) > 0 for m in _reminder_minutes):
+    raise ImproperlyConfigured(f"TASK_REMINDER_MINUTES must be whole minutes above 0, comma-separated; got {_reminder_minutes!r}")
+TASK_REMINDER_MINUTES = sorted({int(m) for m in _reminder_minutes}, reverse=True)
+# Email: tries per message before it is given up (and logged), and how long one try may hold it.
+EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 5, minimum=1)
+EMAIL_SEND_LEASE_SECONDS = env_int("EMAIL_SEND_LEASE_SECONDS", 120, minimum=1)
+
+# --- Email: Django's own names (password reset, notifications, reminders, digests); with no
+# EMAIL_HOST mail is written to the console.
+# The site's address in links of emails and calendar feeds written outside a request (jobs).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # --- Accounts and authentication --------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -293,7 +328,7 @@ VOLUNTEER_NO_PREFIX = env_str("VOLUNTEER_NO_PREFIX", "JB").strip().upper()
 if not (VOLUNTEER_NO_PREFIX.isascii() and VOLUNTEER_NO_PREFIX.isalpha() and 1 <= len(VOLUNTEER_NO_PREFIX) <= 8):
     raise ImproperlyConfigured(f"VOLUNTEER_NO_PREFIX must be 1 to 8 Latin letters; got {VOLUNTEER_NO_PREFIX!r}")
 
-# --- Email (password reset): Django's own names; with no EMAIL_HOST, mail is written to the console --
+# --- Email settings (Django's own names) ------------------------------------------------------
 EMAIL_HOST = env_str("EMAIL_HOST")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")

@@ -33,3 +33,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # public cache) do not run: a cached list would leak from one test into the next. The tests of
 # the cache itself (tests/test_pubcache.py) switch it on and clear it.
 PUBLIC_CACHE_SECONDS = 0
+
+# Jobs run inline in the test process unless a test starts a real worker (tests/test_reach_worker.py
+# switches HUEY.immediate off and runs `manage.py run_huey` against the same storage).
+HUEY["immediate"] = os.environ.get("HUEY_IMMEDIATE", "1") != "0"
+if HUEY["huey_class"] == "huey.SqliteHuey":
+    import tempfile
+
+    HUEY["filename"] = (os.environ.get("TEST_SQLITE_PATH") or os.path.join(tempfile.gettempdir(), "community_market_test.sqlite3")) + ".huey"

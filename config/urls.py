@@ -16,6 +16,7 @@ from orders import urls as order_urls
 from orders.views import certificates as certificate_views
 from orders.views import claims as order_views
 from points import views as points_views
+from reach import urls as reach_urls
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -27,7 +28,8 @@ urlpatterns = [
     path("communities/", include((account_urls.community_patterns, "communities"))),
     path("organizations/", include((account_urls.organization_patterns + order_urls.organization_patterns, "organizations"))),
     path("", include("points.urls")),
-    path("tasks/", include((market_urls.task_patterns + order_urls.task_patterns, "tasks"))),
+    path("tasks/", include((market_urls.task_patterns + order_urls.task_patterns + reach_urls.task_patterns, "tasks"))),
+    path("", include("reach.urls")),
     path("claims/", include((order_urls.claim_patterns, "claims"))),
     path("needs/", include((market_urls.need_patterns, "needs"))),
     path("projects/", include((order_urls.project_patterns, "projects"))),

@@ -269,6 +269,11 @@ PAGES = [
     row("POST /tasks/new/<int:community_id>/", "community", "login 403 403 403 ok 403 ok", task_form),
     row("GET /tasks/<int:task_id>/", "task_free", "200 200 200 200 200 200 200"),
     row("GET /tasks/<int:task_id>/card/", "task_free", "200 200 200 200 200 200 200"),
+    row("GET /tasks/<int:task_id>/calendar.ics", "task_draft", "404 404 404 404 200 404 200"),
+    # Reminders, email and calendars (reach): no login, the secret in the address is the credential.
+    row("GET /calendar/<str:token>.ics", "volunteer_calendar", "200 200 200 200 200 200 200"),
+    row("GET /email/unsubscribe/<str:token>/", "volunteer_unsubscribe", "200 200 200 200 200 200 200"),
+    row("POST /email/unsubscribe/<str:token>/", "volunteer_unsubscribe", "200 200 200 200 200 200 200"),
     row("GET /tasks/<int:task_id>/edit/", "task_free", "login 403 403 403 200 403 200"),
     row("POST /tasks/<int:task_id>/edit/", "task_free", "login 403 403 403 ok 403 ok", task_form),
     row("POST /tasks/<int:task_id>/cancel/", "task_free", "login 403 403 403 ok 403 ok", lambda w: {"reason": "下雨"}),
@@ -590,6 +595,12 @@ def build_world():
         actor=staff, community=community, amount=100, spent_on=date.today(), purpose="购买慰问品", payee="社区超市",
         voucher=SimpleUploadedFile("发票.pdf", b"%PDF-1.4 voucher"),
     ).pk
+
+    # The volunteer's secret calendar feed and signed unsubscribe link (the secret is the credential).
+    from reach.services import settings_for, unsubscribe_token
+
+    ids["volunteer_calendar"] = settings_for(users["volunteer"]).calendar_token
+    ids["volunteer_unsubscribe"] = unsubscribe_token(users["volunteer"])
 
     # Each person's credentials: a bearer token for the API and a session for pages.
     tokens, sessions = {}, {}

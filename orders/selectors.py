@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.db.models import Avg, Count, Q, QuerySet, Sum
 
 from accounts.models import OrganizationMember
-from accounts.selectors import is_community_staff, staff_communities
+from accounts.selectors import is_community_staff, is_guardian_of, staff_communities
 from core.errors import NotFound
 from core.filtering import apply_filters
 from orders.filters import ClaimFilter
@@ -37,7 +37,13 @@ def claim_list(*, viewer, filters: dict | None = None, own_only: bool = False) -
 def claim_visible_to(claim: Claim, viewer) -> bool:
     if not viewer.is_authenticated:
         return False
-    return claim.user_id == viewer.pk or claim.task.beneficiary_id == viewer.pk or is_community_staff(viewer, claim.task.community_id)
+    task = claim.task
+    return (
+        claim.user_id == viewer.pk
+        or task.beneficiary_id == viewer.pk
+        or is_community_staff(viewer, task.community_id)
+        or is_guardian_of(viewer, task.beneficiary_id)
+    )
 
 
 def claim_get_for(viewer, claim_id: int) -> Claim:

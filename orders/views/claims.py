@@ -15,13 +15,13 @@ from accounts import selectors as account_selectors
 from accounts import services as account_services
 from accounts.models import Community, Membership, Organization, User
 from accounts.selectors import is_community_staff, staff_community_ids
-from core.errors import ApplicationError, ValidationFailed
+from core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from core.exports import export
 from core.masking import mask_name
 from core.pages import error_page, perform, safe_next
 from marketplace import selectors as market_selectors
 from marketplace import services as market_services
-from marketplace.models import Task
+from marketplace.models import Need, Task
 from orders import selectors, services
 from orders.models import Claim, Review
 
@@ -310,3 +310,24 @@ def organization_detail(request, organization_id: int):
         "reputation": selectors.provider_reputation(organization=org),
     }
     return render(request, "organizations/detail.html", context)
+
+
+@login_required
+def resident_record(request, community_id: int, user_id: int):
+    """Staff's page for one resident of their community: the service card, the guardians, and
+    everything entered on their behalf (needs and reviews, 由工作人员代录) or done for them."""
+    community = get_object_or_404(Community, pk=community_id)
+    if not is_community_staff(request.user, community.pk):
+        return error_page(request, PermissionDenied(_("Only staff of this community can do this.")))
+    resident = account_selectors.resident_get_for(request.user, community.pk, user_id)
+    context = {
+        "community": community,
+        "resident": resident,
+        "guardians": account_selectors.guardians_of(resident),
+        "needs": Need.objects.filter(author=resident, community=community).select_related("entered_by").order_by("-created_at"),
+        "reviews": Review.objects.filter(author=resident).select_related("claim__task", "entered_by").order_by("-created_at"),
+        "services": Claim.objects.filter(task__beneficiary=resident, task__community=community)
+        .select_related("task", "user", "confirmed_by")
+        .order_by("-task__starts_at", "-id"),
+    }
+    return render(request, "accounts/resident_record.html", context)

@@ -183,3 +183,25 @@ def bid_ranking(project) -> list[dict]:
         scores = list(bid.scores.all())
         rows.append({"bid": bid, "score": weighted_score(scores, criteria), "scorers": len({s.scorer_id for s in scores})})
     return sorted(rows, key=lambda r: (r["score"] is None, -(r["score"] or 0), r["bid"].amount))
+
+
+def organization_track_records(organization_ids) -> dict[int, dict]:
+    """Per organisation, what it has really delivered (#22): services verified and confirmed by
+    the person served, its visible ratings (mean and count) and its completed contracts. Three
+    grouped queries whatever the number of organisations, for staff comparing bids."""
+    ids = list(set(organization_ids))
+    records = {pk: {"services": 0, "reviews": 0, "average": None, "contracts": 0} for pk in ids}
+    services = (
+        Claim.objects.filter(organization_id__in=ids, status=Claim.Status.VERIFIED, confirmed_at__isnull=False)
+        .values("organization_id")
+        .annotate(n=Count("id"))
+    )
+    for row in services:
+        records[row["organization_id"]]["services"] = row["n"]
+    reviews = Review.objects.filter(organization_id__in=ids, hidden=False).values("organization_id").annotate(n=Count("id"), mean=Avg("stars"))
+    for row in reviews:
+        records[row["organization_id"]].update(reviews=row["n"], average=Decimal(row["mean"]).quantize(Decimal("0.1")))
+    contracts = Contract.objects.filter(organization_id__in=ids, status=Contract.Status.COMPLETED).values("organization_id").annotate(n=Count("id"))
+    for row in contracts:
+        records[row["organization_id"]]["contracts"] = row["n"]
+    return records

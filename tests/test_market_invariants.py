@@ -64,9 +64,9 @@ from marketplace.models import Task, TaskStatusChange
 from marketplace.services import TaskFields, task_checkin_code, task_create
 from orders.models import Claim, ClaimStatusChange
 from orders.services import (
-    claim_confirm,
     claim_check_in,
     claim_check_out,
+    claim_confirm,
     claim_create,
     claim_reject,
     claim_submit,

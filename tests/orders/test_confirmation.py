@@ -3,6 +3,8 @@ service card's code, on their own phone, through a guardian, or staff on their b
 consent note); guardians act for them and no more; staff register and act for residents without a
 phone, marked as such wherever it is shown."""
 
+from decimal import Decimal
+
 import pytest
 from django.core.cache import cache
 
@@ -186,3 +188,16 @@ def test_a_confirmation_before_the_service_or_for_a_task_without_beneficiary_is_
     assert error_of(api(elder).post(f"claims/{claim.pk}/confirm")) == (409, "invalid_transition")
     plain = checked_out(task, volunteer, staff)
     assert error_of(api(staff).post(f"claims/{plain.pk}/confirm", {"consent_note": "x"})) == (409, "no_beneficiary")
+
+
+def test_an_organisation_track_record_counts_only_confirmed_services(make_task, funded, staff, volunteer, elder):
+    from orders.selectors import organization_track_records
+    from tests.factories import OrganizationFactory
+
+    org = OrganizationFactory(status="verified")
+    confirmed = submitted(make_task(beneficiary=elder), volunteer, staff)
+    unconfirmed = services.claim_create(actor=volunteer, task=make_task(beneficiary=elder, title="另一个", starts_at=confirmed.task.ends_at))
+    Claim.objects.filter(pk=confirmed.pk).update(organization=org, status="verified", confirmed_at=confirmed.task.ends_at)
+    Claim.objects.filter(pk=unconfirmed.pk).update(organization=org, status="verified")
+    Review.objects.create(claim_id=confirmed.pk, organization=org, author=elder, stars=4)
+    assert organization_track_records([org.pk]) == {org.pk: {"services": 1, "reviews": 1, "average": Decimal("4.0"), "contracts": 0}}

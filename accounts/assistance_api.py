@@ -5,11 +5,12 @@ from datetime import datetime
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
 
 from accounts import assistance, selectors
 from accounts.auth import AUTH
 from accounts.models import Community
-from core.api import ERRORS
+from core.api import ERRORS, PageNumberPagination
 from core.masking import mask_name
 
 router = Router(tags=["service cards"])
@@ -82,14 +83,16 @@ def renew_my_service_card(request):
 
 
 @router.get("/me/guardians", response={200: list[GuardianOut], **ERRORS}, auth=AUTH)
+@paginate(PageNumberPagination)
 def my_guardians(request):
-    return list(selectors.guardians_of(request.auth))
+    return selectors.guardians_of(request.auth)
 
 
 @router.get("/me/wards", response={200: list[WardOut], **ERRORS}, auth=AUTH)
+@paginate(PageNumberPagination)
 def my_wards(request):
     """The residents who named the caller their guardian."""
-    return list(selectors.wards_of(request.auth))
+    return selectors.wards_of(request.auth)
 
 
 @router.post("/me/guardians", response={201: GuardianOut, **ERRORS}, auth=AUTH)

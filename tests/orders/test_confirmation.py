@@ -119,7 +119,7 @@ def test_a_guardian_confirms_and_rates_exactly_what_was_granted(api, service, st
     assert error_of(api(daughter).post(f"claims/{service.pk}/confirm")) == (404, "claim_not_found")
     assert api(elder).post("me/guardians", {"user_id": daughter.pk}).status_code == 201
     assert error_of(api(elder).post("me/guardians", {"user_id": daughter.pk})) == (409, "already_guardian")
-    assert api(daughter).get("me/wards").json() == [{"user_id": elder.pk, "display_name": "张*明"}]
+    assert api(daughter).get("me/wards").json()["items"] == [{"user_id": elder.pk, "display_name": "张*明"}]
     assert api(daughter).post(f"claims/{service.pk}/confirm").json()["confirmation_method"] == "guardian"
     # Confirming and rating, nothing more: she cannot verify, nor act as staff.
     assert error_of(api(daughter).post(f"claims/{service.pk}/verify")) == (403, "permission_denied")

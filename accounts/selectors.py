@@ -11,7 +11,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.filters import CommunityFilter, OrganizationFilter
-from accounts.models import Community, CommunityInvitation, Membership, Notification, Organization, OrganizationMember, User
+from accounts.models import (
+    Community,
+    CommunityInvitation,
+    Guardian,
+    Membership,
+    Notification,
+    Organization,
+    OrganizationMember,
+    ServiceCard,
+    User,
+)
 from core.errors import NotFound
 from core.filtering import apply_filters
 
@@ -254,3 +264,50 @@ def locked_out_accounts(viewer) -> list[LockedOutAccount]:
         LockedOutAccount(user, *by_name[user.username.lower()], communities=communities.get(user.pk, [])) for user in users
     ]
     return sorted(accounts, key=lambda account: account.last_attempt, reverse=True)
+
+
+# --- Service cards and guardians -------------------------------------------------------------------
+def card_owner_by_code(code: str):
+    """The person whose current service card has this code (typed, with or without its dash, or
+    read from the card's QR code); None for a wrong or renewed code."""
+    normalized = normalize_card_code(code)
+    if len(normalized) != 8:
+        return None
+    card = ServiceCard.objects.select_related("user").filter(code=normalized, user__is_active=True).first()
+    return card.user if card is not None else None
+
+
+def normalize_card_code(code) -> str:
+    return "".join(ch for ch in str(code or "").upper() if ch.isascii() and ch.isalnum())[:16]
+
+
+def is_guardian_of(user, resident_id: int | None) -> bool:
+    """Whether ``user`` was named a guardian by the resident ``resident_id``."""
+    if resident_id is None or not getattr(user, "is_authenticated", False):
+        return False
+    return Guardian.objects.filter(resident_id=resident_id, guardian_id=user.pk).exists()
+
+
+def guardians_of(resident) -> QuerySet:
+    return Guardian.objects.filter(resident=resident).select_related("guardian")
+
+
+def wards_of(user) -> QuerySet:
+    return Guardian.objects.filter(guardian=user).select_related("resident")
+
+
+def is_resident_of(user, community_id: int) -> bool:
+    return Membership.objects.filter(user_id=user.pk, community_id=community_id, role=Membership.Role.RESIDENT).exists()
+
+
+def resident_get_for(viewer, community_id: int, user_id: int) -> User:
+    """A resident of the community, for its staff (and the district admin); else 404 (staff of
+    another community may not even learn who lives here)."""
+    if not (viewer.is_authenticated and is_community_staff(viewer, community_id)):
+        raise NotFound(code="user_not_found")
+    user = User.objects.filter(
+        pk=user_id, is_active=True, memberships__community_id=community_id, memberships__role=Membership.Role.RESIDENT
+    ).first()
+    if user is None:
+        raise NotFound(code="user_not_found")
+    return user

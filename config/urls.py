@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from accounts import assistance_views
 from accounts import urls as account_urls
 from accounts import views as account_views
 from config import health
@@ -46,6 +47,16 @@ urlpatterns = [
     path("certificates/<str:code>/", certificate_views.verify, name="certificate_verify"),
     path("communities/<int:community_id>/volunteers/export/", order_views.volunteers_export, name="community_volunteers_export"),
     path("notifications/", account_views.notifications, name="notifications"),
+    path("me/service-card/", assistance_views.my_service_card, name="service_card"),
+    path("me/guardians/", assistance_views.guardians, name="guardians"),
+    path("me/guardians/<int:user_id>/remove/", assistance_views.guardian_remove, name="guardian_remove"),
+    path("communities/<int:community_id>/residents/new/", assistance_views.resident_register, name="resident_register"),
+    path("communities/<int:community_id>/residents/<int:user_id>/", order_views.resident_record, name="resident_record"),
+    path(
+        "communities/<int:community_id>/residents/<int:user_id>/service-card/",
+        assistance_views.resident_service_card,
+        name="resident_service_card",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("language/<str:code>/", switch_language, name="switch_language"),
     path("admin/", admin.site.urls),

@@ -172,6 +172,8 @@ class NeedIn(Schema):
     category: str = Field("other", max_length=20)
     urgency: int = 2
     anonymous: bool = False
+    on_behalf_of: int | None = Field(None, description="Staff: the resident of this community the need is entered for.")
+    consent_note: str = Field("", max_length=200, description="Staff: how the resident agreed.")
 
 
 class NeedOut(Schema):
@@ -188,6 +190,7 @@ class NeedOut(Schema):
     department: str
     author_id: int | None
     author_name: str | None
+    entered_by_staff: bool = Field(..., description="Entered by staff on the resident's behalf (由工作人员代录).")
     task_ids: list[int]
     created_at: datetime
     triaged_at: datetime | None
@@ -206,6 +209,10 @@ class NeedOut(Schema):
     def resolve_author_name(obj, context) -> str | None:
         author = selectors.need_author_shown_to(obj, optional_user(context["request"]))
         return author.shown_name if author else None
+
+    @staticmethod
+    def resolve_entered_by_staff(obj) -> bool:
+        return obj.entered_by_id is not None
 
     @staticmethod
     def resolve_task_ids(obj) -> list[int]:

@@ -106,10 +106,16 @@ class NeedForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices, initial=Category.OTHER)
     urgency = forms.TypedChoiceField(label=_("How urgent?"), coerce=int, choices=[], initial=2)
     anonymous = forms.BooleanField(label=_("Hide my name from other residents"), required=False)
+    # Staff posting for a resident without a phone (代办): only on the form they open from the
+    # resident's record; the service checks who may.
+    on_behalf_of = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    consent_note = forms.CharField(label=_("How the resident agreed (consent note)"), required=False, max_length=200)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, assisted: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["urgency"].choices = Need.Urgency.choices
+        if not assisted:
+            del self.fields["on_behalf_of"], self.fields["consent_note"]
 
 
 class TriageForm(forms.Form):

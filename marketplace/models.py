@@ -210,6 +210,11 @@ class Need(models.Model):
     )
     triaged_at = models.DateTimeField(_("triaged at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    # Assisted use (代办): staff posted it for a resident without a phone, with their consent.
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("entered by staff")
+    )
+    consent_note = models.CharField(_("consent note"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
 
     class Meta:

@@ -15,6 +15,15 @@ from core.history import StatusChange
 from marketplace.models import Task
 
 
+class ConfirmationMethod(models.TextChoices):
+    """How the person served confirmed a service (or a review was entered for them)."""
+
+    CODE = "code", _("Service card code, typed by the volunteer")
+    SELF = "self", _("By the person served")
+    GUARDIAN = "guardian", _("By their guardian")
+    STAFF = "staff", _("By staff on their behalf")
+
+
 class Claim(models.Model):
     """One slot of a task taken by one person (for themselves or on behalf of an organisation)."""
 
@@ -57,6 +66,15 @@ class Claim(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("verified by")
     )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    # Two-party confirmation: for a task with a beneficiary, the person served (or their guardian,
+    # or staff on their behalf, or the volunteer with their card's code) confirms the service
+    # happened before staff may verify it. Set once: the first confirmation stands.
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("confirmed by")
+    )
+    confirmation_method = models.CharField(_("confirmed how"), max_length=8, choices=ConfirmationMethod.choices, blank=True)
+    consent_note = models.CharField(_("consent note"), max_length=200, blank=True, help_text=_("When staff confirmed on the person's behalf."))
     created_at = models.DateTimeField(_("claimed at"), auto_now_add=True)
 
     class Meta:
@@ -77,6 +95,11 @@ class Claim(models.Model):
     @property
     def is_live(self) -> bool:
         return self.status in self.LIVE
+
+    @property
+    def awaits_confirmation(self) -> bool:
+        """A service for a beneficiary that they have not confirmed yet: staff cannot verify it."""
+        return self.task.beneficiary_id is not None and self.confirmed_at is None
 
     @property
     def hours_to_record(self) -> Decimal:
@@ -142,6 +165,11 @@ class Review(models.Model):
         verbose_name=_("entered by staff"),
         help_text=_("Set when staff entered the review on the beneficiary's behalf."),
     )
+    # Who entered it for the beneficiary: staff (代录, with a consent note) or a guardian they named.
+    entered_as = models.CharField(
+        _("entered as"), max_length=8, blank=True, choices=[("staff", _("Staff, on the beneficiary's behalf")), ("guardian", _("Guardian"))]
+    )
+    consent_note = models.CharField(_("consent note"), max_length=200, blank=True)
     stars = models.PositiveSmallIntegerField(_("stars"), validators=[MinValueValidator(1), MaxValueValidator(5)])
     comment = models.TextField(_("comment"), max_length=2000, blank=True)
     hidden = models.BooleanField(_("hidden"), default=False)

@@ -21,6 +21,7 @@ claim_patterns = [
     path("<int:claim_id>/reject/", views.reject, name="reject"),
     path("<int:claim_id>/review/", views.review, name="review"),
     path("<int:claim_id>/rate/", views.rate, name="rate"),
+    path("<int:claim_id>/confirm/", views.confirm, name="confirm"),
     path("reviews/<int:review_id>/hide/", views.hide_review, name="hide_review"),
 ]
 

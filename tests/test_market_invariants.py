@@ -56,6 +56,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
 
+from accounts.assistance import service_card_get
 from accounts.models import Membership
 from core.errors import ApplicationError, Conflict, PermissionDenied, RateLimited, ValidationFailed
 from funds.models import Donation, Spending, StripeEvent
@@ -66,6 +67,7 @@ from orders.models import Claim, ClaimStatusChange, WaitlistEntry
 from orders.services import (
     claim_check_in,
     claim_check_out,
+    claim_confirm,
     claim_create,
     claim_reject,
     claim_submit,
@@ -94,7 +96,7 @@ def snapshot() -> tuple:
     rows = lambda qs, *fields: list(qs.order_by("pk").values_list("pk", *fields))  # noqa: E731
     return (
         rows(Task.objects, "status", "slots_taken"),
-        rows(Claim.objects, "status", "points_awarded", "checked_out_at"),
+        rows(Claim.objects, "status", "points_awarded", "checked_out_at", "confirmed_at", "confirmed_by_id"),
         rows(PointsAccount.objects, "balance"),
         LedgerTransaction.objects.count(),
         LedgerEntry.objects.count(),
@@ -176,6 +178,8 @@ class MarketMachine(RuleBasedStateMachine):
         self.spent = 0
         self.checks = 0
         self.wrong_codes: Counter = Counter()  # claim -> wrong check-in codes typed (5 lock it)
+        self.wrong_cards: Counter = Counter()  # claim -> wrong service-card codes typed (5 lock it)
+        self.card = service_card_get(actor=self.resident)  # the resident some services are for
         cache.clear()  # the counts of another run's claims (ids are reused after its rollback)
 
     def teardown(self):
@@ -216,12 +220,12 @@ class MarketMachine(RuleBasedStateMachine):
             self.balance["district"] -= amount
 
     @precondition(lambda self: len(self.tasks) < 12)
-    @rule(minute=st.integers(0, 4), length=st.integers(1, 2), slots=st.integers(1, 3), reward=st.sampled_from([0, 5, 40, 300]))
-    def post_task(self, minute, length, slots, reward):
+    @rule(minute=st.integers(0, 4), length=st.integers(1, 2), slots=st.integers(1, 3), reward=st.sampled_from([0, 5, 40, 300]), for_her=st.booleans())
+    def post_task(self, minute, length, slots, reward, for_her=False):
         start = self.base + timedelta(minutes=minute)
         fields = TaskFields(
             title="陪伴独居老人", description="", category="elder_care", starts_at=start, ends_at=start + timedelta(minutes=length),
-            location="锣旗寺社区 3 栋", slots=slots, points=reward, skills=[], beneficiary=None,
+            location="锣旗寺社区 3 栋", slots=slots, points=reward, skills=[], beneficiary=self.resident if for_her else None,
         )
         task = task_create(actor=self.staff, community=self.community, fields=fields)
         self.tasks.append(task.pk)
@@ -365,11 +369,45 @@ class MarketMachine(RuleBasedStateMachine):
             return unchanged(call)  # a retry pays nothing more
         if claim.status != Claim.Status.SUBMITTED:
             return refused(call, Conflict, "invalid_transition")
+        if claim.task.beneficiary_id and claim.confirmed_at is None:
+            return refused(call, Conflict, "awaiting_confirmation")  # the person served has not confirmed it
         if claim.task.points > self.balance["pool"]:
             return refused(call, points.InsufficientPoints, "insufficient_pool_points")
         assert call().status == Claim.Status.VERIFIED
         self.balance["pool"] -= claim.task.points
         self.balance[claim.user_id] += claim.task.points
+
+    @precondition(lambda self: self.claims)
+    @rule(act=st.tuples(index, st.sampled_from(["self", "staff", "card", "card", "wrong card", "staff without a note", "a stranger"])))
+    def someone_confirms(self, act):
+        """The person served (or staff for her, or the volunteer with her card's code) confirms a
+        service; wrong card codes count like wrong check-in codes; a second confirmation is a no-op."""
+        c, how = act
+        claim = Claim.objects.select_related("task").get(pk=self.pick(self.claims, c))
+        stranger = next(v for v in self.volunteers if v.pk != claim.user_id)
+        actor = {"self": self.resident, "staff": self.staff, "staff without a note": self.staff, "a stranger": stranger}.get(how, claim.user)
+        note = "" if how == "staff without a note" else "电话确认"
+        code = {"card": self.card.shown_code, "wrong card": "ZZZZ-ZZZZ"}.get(how, "")
+        call = lambda: claim_confirm(actor=actor, claim=claim, consent_note=note, beneficiary_code=code)  # noqa: E731
+        if claim.task.beneficiary_id is None:
+            return refused(call, Conflict, "no_beneficiary")
+        if how == "a stranger":
+            return refused(call, PermissionDenied, "not_beneficiary")
+        if how == "staff without a note":
+            return refused(call, ValidationFailed, "required")
+        if claim.confirmed_at is not None:
+            before = snapshot()
+            assert call() == (claim, True) and snapshot() == before  # the first confirmation stands
+            return None
+        if claim.status not in (Claim.Status.CHECKED_IN, Claim.Status.SUBMITTED):
+            return refused(call, Conflict, "invalid_transition")
+        if how in ("card", "wrong card") and self.wrong_cards[claim.pk] >= CODE_ATTEMPTS_LIMIT:
+            return refused(call, RateLimited, "too_many_attempts")
+        if how == "wrong card":
+            self.wrong_cards[claim.pk] += 1
+            return refused(call, ValidationFailed, "invalid_code")
+        confirmed, already = call()
+        assert not already and confirmed.confirmation_method == {"self": "self", "staff": "staff"}.get(how, "code")
 
     def reject(self, claim):
         call = lambda: claim_reject(actor=self.staff, claim=claim, reason="没有到场")  # noqa: E731
@@ -613,6 +651,7 @@ class MarketMachine(RuleBasedStateMachine):
     @invariant()
     def the_market_adds_up(self):
         self.check_tasks_and_claims()
+        self.check_confirmations()
         accounts = self.check_ledger()
         self.checks += 1
         if self.checks % 5 == 0:  # it costs as much as all the other checks together
@@ -640,6 +679,14 @@ class MarketMachine(RuleBasedStateMachine):
             for other, other_starts, other_ends in held.get(user, []):
                 assert not (starts < other_ends and ends > other_starts), f"claims {other} and {pk} of one person overlap"
             held.setdefault(user, []).append((pk, starts, ends))
+
+    def check_confirmations(self):
+        """No service for someone is verified unconfirmed; each confirmation is recorded once."""
+        unconfirmed = Claim.objects.filter(status=Claim.Status.VERIFIED, task__beneficiary__isnull=False, confirmed_at__isnull=True)
+        assert not unconfirmed.exists(), list(unconfirmed.values_list("pk", flat=True))
+        rows = Counter(ClaimStatusChange.objects.filter(note__startswith="confirmed (").values_list("claim_id", flat=True))
+        confirmed = set(Claim.objects.filter(confirmed_at__isnull=False).values_list("pk", flat=True))
+        assert set(rows) == confirmed and all(n == 1 for n in rows.values()), (dict(rows), confirmed)
 
     def check_ledger(self) -> dict:
         legs = LedgerTransaction.objects.annotate(total=Sum("entries__amount"), legs=Count("entries")).exclude(total=0, legs__gte=2)

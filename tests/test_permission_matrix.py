@@ -137,6 +137,9 @@ API = [
     row("POST /api/v1/organizations/{organization_id}/suspend", "org_pending", "401 404 404 404 200 403 200", lambda w: {"reason": "材料不全"}),
     row("POST /api/v1/organizations/{organization_id}/members", "org", "401 403 403 201 403 403 201", lambda w: {"user_id": w.ids["newcomer"]}),
     row("GET /api/v1/organizations/{organization_id}/reputation", "org", "200 200 200 200 200 200 200"),
+    # Guardians and assisted registration (#22): only the resident removes her guardian.
+    row("DELETE /api/v1/me/guardians/{user_id}", "newcomer", "401 204 404 404 404 404 404"),
+    row("POST /api/v1/communities/{community_id}/residents", "community", "401 403 403 403 201 403 201", lambda w: {"display_name": "李大爷"}),
     row("POST /api/v1/users/{user_id}/unlock", "resident", "401 403 403 403 200 403 200"),
     # Points
     row("POST /api/v1/communities/{community_id}/points/budget", "community", "401 403 403 403 403 403 201", lambda w: {"amount": 100}),
@@ -206,7 +209,9 @@ API = [
     row("POST /api/v1/claims/{claim_id}/submit", "claim_out", "401 403 200 404 403 404 403", lambda w: {"note": "陪老人聊天"}),
     row("POST /api/v1/claims/{claim_id}/verify", "claim_sub", "401 403 403 404 200 404 200"),
     row("POST /api/v1/claims/{claim_id}/reject", "claim_sub", "401 403 403 404 200 404 200", lambda w: {"reason": "未到场"}),
-    row("POST /api/v1/claims/{claim_id}/review", "claim_ver", "401 201 403 404 201 404 201", lambda w: {"stars": 5, "comment": "很耐心"}),
+    # Confirmation (#22): the resident is the person served; the volunteer must type her card's code.
+    row("POST /api/v1/claims/{claim_id}/confirm", "claim_out", "401 200 400 404 200 404 200", lambda w: {"consent_note": "电话确认"}),
+    row("POST /api/v1/claims/{claim_id}/review", "claim_ver", "401 201 403 404 201 404 201", lambda w: {"stars": 5, "comment": "很耐心", "consent_note": "电话回访"}),
     # Corrections: the claimant asks; staff of the task's community decide; the beneficiary never sees them.
     row("POST /api/v1/claims/{claim_id}/corrections", "claim_ver", "401 403 201 404 403 404 403", lambda w: {"hours": "1.25", "reason": "多服务了一刻钟"}),
     row("POST /api/v1/corrections/{correction_id}/decide", "correction", "401 404 403 404 200 404 200", lambda w: {"approve": True, "reply": "属实"}),
@@ -233,6 +238,13 @@ PAGES = [
     # Accounts, communities, organisations
     row("POST /accounts/lockouts/<int:user_id>/unlock/", "resident", "login 403 403 403 ok 403 ok"),
     row("GET /communities/<int:community_id>/", "community", "200 200 200 200 200 200 200"),
+    # Guardians, service cards, assisted registration (#22)
+    row("POST /me/guardians/<int:user_id>/remove/", "newcomer", "login ok 404 404 404 404 404"),
+    row("GET /communities/<int:community_id>/residents/new/", "community", "login 403 403 403 200 403 200"),
+    row("POST /communities/<int:community_id>/residents/new/", "community", "login 403 403 403 ok 403 ok", lambda w: {"display_name": "李大爷"}),
+    row("GET /communities/<int:community_id>/residents/<int:user_id>/", "community resident", "login 403 403 403 200 403 200"),
+    row("GET /communities/<int:community_id>/residents/<int:user_id>/service-card/", "community resident", "login 403 403 403 200 403 200"),
+    row("POST /communities/<int:community_id>/residents/<int:user_id>/service-card/", "community resident", "login 403 403 403 ok 403 ok"),
     row("POST /communities/<int:community_id>/join/", "community", "login ok refused ok ok ok ok", lambda w: {"role": "volunteer"}),
     # A reset link is answered the same for everyone: a forged one shows "not valid" (200).
     row("GET /accounts/reset/<uidb64>/<token>/", "reset_uid reset_token", "200 200 200 200 200 200 200"),
@@ -289,9 +301,11 @@ PAGES = [
     row("POST /claims/<int:claim_id>/submit/", "claim_out", "login 403 ok 404 403 404 403", lambda w: {"note": "陪老人聊天"}),
     row("POST /claims/<int:claim_id>/verify/", "claim_sub", "login 403 403 404 ok 404 ok"),
     row("POST /claims/<int:claim_id>/reject/", "claim_sub", "login 403 403 404 ok 404 ok", lambda w: {"reason": "未到场"}),
-    row("POST /claims/<int:claim_id>/review/", "claim_ver", "login ok 403 404 ok 404 ok", lambda w: {"stars": "5", "comment": "很耐心"}),
+    row("POST /claims/<int:claim_id>/review/", "claim_ver", "login ok 403 404 ok 404 ok", lambda w: {"stars": "5", "comment": "很耐心", "consent_note": "电话回访"}),
+    row("GET /claims/<int:claim_id>/confirm/", "claim_out", "login 200 200 404 200 404 200"),
+    row("POST /claims/<int:claim_id>/confirm/", "claim_out", "login ok refused 404 ok 404 ok", lambda w: {"consent_note": "电话确认"}),
     row("GET /claims/<int:claim_id>/rate/", "claim_ver", "login 200 403 404 200 404 200"),
-    row("POST /claims/<int:claim_id>/rate/", "claim_ver", "login ok 403 404 ok 404 ok", lambda w: {"stars": "4"}),
+    row("POST /claims/<int:claim_id>/rate/", "claim_ver", "login ok 403 404 ok 404 ok", lambda w: {"stars": "4", "consent_note": "电话回访"}),
     row("POST /claims/<int:claim_id>/correction/", "claim_ver", "login 403 ok 404 403 404 403", lambda w: {"hours": "1.25", "reason": "多服务了一刻钟"}),
     row("POST /claims/corrections/<int:correction_id>/decide/", "correction", "login 404 403 404 ok 404 ok", lambda w: {"approve": "1", "reply": "属实"}),
     row("POST /claims/reviews/<int:review_id>/hide/", "review", "login 403 403 403 ok 403 ok", lambda w: {"reason": "含电话号码"}),
@@ -446,6 +460,8 @@ def _delivered(*, task, volunteer, staff, at, until: str):
         return claim
     with time_machine.travel(at + timedelta(hours=1, minutes=5)):
         orders.claim_submit(actor=volunteer, claim=claim)
+        if task.beneficiary_id:  # the person served confirmed it (#22): staff may verify it
+            orders.claim_confirm(actor=task.beneficiary, claim=claim)
     if until == "submitted":
         return claim
     with time_machine.travel(at + timedelta(hours=1, minutes=10)):
@@ -455,7 +471,7 @@ def _delivered(*, task, volunteer, staff, at, until: str):
 
 def build_world():
     from accounts import services as accounts
-    from accounts.models import Membership, Organization, OrganizationMember
+    from accounts.models import Guardian, Membership, Organization, OrganizationMember
     from funds import services as funds
     from funds.models import Donation
     from marketplace import services as market
@@ -491,6 +507,7 @@ def build_world():
     )
     ids = {"community": community.pk, "org": org.pk, "org_pending": org_pending.pk, "newcomer": newcomer.pk}
     ids.update(reset_uid="MQ", reset_token="forged-token")  # a password reset link nobody was sent
+    Guardian.objects.create(resident=users["resident"], guardian=newcomer)  # the resident's daughter (#22)
     invitation = accounts.membership_add(actor=users["other_staff"], community=other_community, user=users["volunteer"], role="volunteer")
     ids["invitation"] = invitation.pk
     ids.update({role: user.pk for role, user in users.items()})

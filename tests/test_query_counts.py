@@ -39,6 +39,8 @@ API_LIST_QUERIES = {
     "GET /api/v1/organizations": 4,
     "GET /api/v1/notifications": 3,
     "GET /api/v1/me/invitations": 3,
+    "GET /api/v1/me/guardians": 3,
+    "GET /api/v1/me/wards": 3,
     "GET /api/v1/points/entries": 3,
     "GET /api/v1/rewards": 2,
     "GET /api/v1/redemptions": 3,
@@ -350,6 +352,8 @@ def api_scenarios(world: World) -> dict[str, Callable[[], Scenario]]:
         "GET /api/v1/organizations": lambda: Scenario(lambda n: add_organizations(w, n), api_get(w.staff, "organizations"), api_rows),
         "GET /api/v1/notifications": lambda: Scenario(lambda n: add_notifications(w, n, w.resident), api_get(w.resident, "notifications"), api_rows),
         "GET /api/v1/me/invitations": lambda: Scenario(lambda n: add_invitations(w, n, w.resident), api_get(w.resident, "me/invitations"), api_rows),
+        "GET /api/v1/me/guardians": lambda: Scenario(lambda n: add_guardians(w, n), api_get(w.resident, "me/guardians"), api_rows),
+        "GET /api/v1/me/wards": lambda: Scenario(lambda n: add_wards(w, n), api_get(w.volunteer, "me/wards"), api_rows),
         "GET /api/v1/points/entries": lambda: Scenario(lambda n: add_entries(w, n, w.volunteer), api_get(w.volunteer, "points/entries"), api_rows),
         "GET /api/v1/rewards": lambda: Scenario(lambda n: add_rewards(w, n), api_get(None, "rewards"), api_rows),
         "GET /api/v1/redemptions": lambda: Scenario(lambda n: add_redemptions(w, n, w.resident), api_get(w.staff, "redemptions"), api_rows),
@@ -407,6 +411,18 @@ def page_scenarios(world: World) -> dict[str, Callable[[], Scenario]]:
             lambda n: add_spendings(w, n), page_get(None, f"/communities/{c}/funds/"), page_rows("spendings")
         ),
     }
+
+
+def add_guardians(w, n):
+    from accounts.models import Guardian
+
+    Guardian.objects.bulk_create([Guardian(resident=w.resident, guardian=UserFactory()) for _ in range(n)])
+
+
+def add_wards(w, n):
+    from accounts.models import Guardian
+
+    Guardian.objects.bulk_create([Guardian(resident=UserFactory(), guardian=w.volunteer) for _ in range(n)])
 
 
 def check_constant(name: str, scenario: Scenario, expected: int, *, paged: bool):

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.assistance import acting_for_resident, consent_note_clean
 from accounts.models import Community, Membership, Organization, User
 from accounts.selectors import is_community_staff
 from accounts.services import notify
@@ -60,10 +61,27 @@ def _text(value: str, *, field: str, label: str, max_length: int, required: bool
 
 
 def need_submit(
-    *, actor: User, community: Community, title: str, description: str = "", category: str = "other", urgency: int = 2, anonymous: bool = False
+    *,
+    actor: User,
+    community: Community,
+    title: str,
+    description: str = "",
+    category: str = "other",
+    urgency: int = 2,
+    anonymous: bool = False,
+    on_behalf_of: int | None = None,
+    consent_note: str = "",
 ) -> Need:
-    """A resident member posts a need; it joins their community's triage queue."""
-    if not Membership.objects.filter(user=actor, community=community, role=Membership.Role.RESIDENT).exists():
+    """A resident member posts a need; it joins their community's triage queue. Staff of the
+    community may post it for a resident of it (``on_behalf_of``, with a consent note): the
+    resident is its author, and it is marked as entered by staff wherever it is shown."""
+    author, entered_by, note = actor, None, ""
+    if on_behalf_of is not None:
+        if not is_community_staff(actor, community.pk):
+            raise PermissionDenied(_("Only staff of this community can act on a resident's behalf."), code="not_staff")
+        author = acting_for_resident(actor=actor, user_id=on_behalf_of, community_id=community.pk)
+        entered_by, note = actor, consent_note_clean(consent_note)
+    elif not Membership.objects.filter(user=actor, community=community, role=Membership.Role.RESIDENT).exists():
         raise PermissionDenied(_("Join this community as a resident to post a need."), code="not_a_resident")
     title = _text(title, field="title", label=_("Title"), max_length=120, required=True)
     description = _text(description, field="description", label=_("Description"), max_length=5000, required=False)
@@ -73,7 +91,15 @@ def need_submit(
         raise ValidationFailed(_("Urgency must be 1 (can wait) to 4 (urgent)."), code="invalid_urgency", field="urgency")
     with transaction.atomic():
         need = Need.objects.create(
-            community=community, author=actor, title=title, description=description, category=category, urgency=urgency, anonymous=bool(anonymous)
+            community=community,
+            author=author,
+            title=title,
+            description=description,
+            category=category,
+            urgency=urgency,
+            anonymous=bool(anonymous),
+            entered_by=entered_by,
+            consent_note=note,
         )
         NeedEvent.objects.create(need=need, from_status="", to_status=N.SUBMITTED, actor=actor)
     return need

@@ -17,7 +17,9 @@ from marketplace.models import Need
 @login_required
 def submit(request, community_id: int):
     community = community_get_for(request.user, community_id)
-    form = forms.NeedForm(request.POST or None)
+    on_behalf = request.GET.get("for", "")
+    initial = {"on_behalf_of": int(on_behalf)} if on_behalf.isdigit() else None
+    form = forms.NeedForm(request.POST or None, initial=initial, assisted=bool(initial) or "on_behalf_of" in request.POST)
     if request.method == "POST" and form.is_valid():
         try:
             need = services.need_submit(actor=request.user, community=community, **form.cleaned_data)

@@ -38,11 +38,18 @@ class ClaimOut(Schema):
     hours: Decimal | None = Field(None, description="Recorded at verification.")
     reject_reason: str
     points_awarded: int
+    awaiting_confirmation: bool = Field(..., description="The task has a beneficiary who has not confirmed the service yet.")
+    confirmed_at: datetime | None
+    confirmation_method: str = Field(..., description="code, self, guardian or staff; empty until confirmed.")
     created_at: datetime
 
     @staticmethod
     def resolve_task(obj) -> str:
         return obj.task.title
+
+    @staticmethod
+    def resolve_awaiting_confirmation(obj) -> bool:
+        return obj.awaits_confirmation
 
     @staticmethod
     def resolve_hours_claimed(obj) -> Decimal | None:
@@ -68,9 +75,26 @@ class CodeIn(Schema):
     code: str = Field(..., max_length=12)
 
 
+BENEFICIARY_CODE = Field("", max_length=40, description="The code on the service card of the person served (or its QR code's content).")
+
+
+class CheckOutIn(CodeIn):
+    beneficiary_code: str = BENEFICIARY_CODE
+
+
 class SubmitIn(Schema):
     hours: Decimal | None = Field(None, max_digits=6, decimal_places=2)
     note: str = Field("", max_length=2000)
+    beneficiary_code: str = BENEFICIARY_CODE
+
+
+class ConfirmIn(Schema):
+    consent_note: str = Field("", max_length=200, description="Required when staff confirm on the person's behalf.")
+    beneficiary_code: str = BENEFICIARY_CODE
+
+
+class ConfirmOut(ClaimOut):
+    already_confirmed: bool = False
 
 
 class VerifyIn(Schema):
@@ -108,6 +132,8 @@ class RejectIn(Schema):
 class ReviewIn(Schema):
     stars: int
     comment: str = Field("", max_length=2000)
+    on_behalf_of: int | None = Field(None, description="Staff: the beneficiary they enter the review for.")
+    consent_note: str = Field("", max_length=200, description="Staff: how the beneficiary agreed.")
 
 
 class ReviewOut(Schema):
@@ -120,6 +146,7 @@ class ReviewOut(Schema):
     comment: str
     hidden: bool
     on_behalf: bool
+    entered_as: str = Field(..., description="Empty, or staff (由工作人员代录) or guardian: who entered it for the beneficiary.")
     created_at: datetime
 
     @staticmethod
@@ -175,14 +202,29 @@ def check_in(request, claim_id: int, payload: CodeIn):
 
 
 @router.post("/claims/{claim_id}/check-out", response={200: ClaimOut, **ERRORS}, auth=AUTH)
-def check_out(request, claim_id: int, payload: CodeIn):
-    return services.claim_check_out(actor=request.auth, claim=selectors.claim_get_for(request.auth, claim_id), code=payload.code)
+def check_out(request, claim_id: int, payload: CheckOutIn):
+    claim = selectors.claim_get_for(request.auth, claim_id)
+    return services.claim_check_out(actor=request.auth, claim=claim, code=payload.code, beneficiary_code=payload.beneficiary_code)
 
 
 @router.post("/claims/{claim_id}/submit", response={200: ClaimOut, **ERRORS}, auth=AUTH)
 def submit(request, claim_id: int, payload: SubmitIn):
     claim = selectors.claim_get_for(request.auth, claim_id)
-    return services.claim_submit(actor=request.auth, claim=claim, hours=payload.hours, note=payload.note)
+    return services.claim_submit(actor=request.auth, claim=claim, hours=payload.hours, note=payload.note, beneficiary_code=payload.beneficiary_code)
+
+
+@router.post("/claims/{claim_id}/confirm", response={200: ConfirmOut, **ERRORS}, auth=AUTH)
+def confirm(request, claim_id: int, payload: ConfirmIn | None = None):
+    """The person served confirms the service: themselves, a guardian, staff on their behalf
+    (``consent_note``), or the volunteer with their card's code. A second confirmation is a no-op
+    (``already_confirmed: true``)."""
+    claim = selectors.claim_get_for(request.auth, claim_id)
+    payload = payload or ConfirmIn()
+    claim, already = services.claim_confirm(
+        actor=request.auth, claim=claim, consent_note=payload.consent_note, beneficiary_code=payload.beneficiary_code
+    )
+    claim.already_confirmed = already
+    return claim
 
 
 @router.post("/claims/{claim_id}/verify", response={200: VerifyOut, **ERRORS}, auth=AUTH)
@@ -199,7 +241,15 @@ def reject(request, claim_id: int, payload: RejectIn):
 @router.post("/claims/{claim_id}/review", response={201: ReviewOut, **ERRORS}, auth=AUTH, tags=["reviews"])
 def review(request, claim_id: int, payload: ReviewIn):
     claim = selectors.claim_get_for(request.auth, claim_id)
-    return Status(201, services.review_create(actor=request.auth, claim=claim, stars=payload.stars, comment=payload.comment))
+    review = services.review_create(
+        actor=request.auth,
+        claim=claim,
+        stars=payload.stars,
+        comment=payload.comment,
+        on_behalf_of=payload.on_behalf_of,
+        consent_note=payload.consent_note,
+    )
+    return Status(201, review)
 
 
 @router.post("/reviews/{review_id}/hide", response={200: ReviewOut, **ERRORS}, auth=AUTH, tags=["reviews"])

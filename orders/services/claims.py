@@ -18,15 +18,17 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.assistance import consent_note_clean
 from accounts.models import Membership, Organization, OrganizationMember, User
-from accounts.selectors import is_community_staff
+from accounts.selectors import card_owner_by_code, guardians_of, is_community_staff, is_guardian_of
 from accounts.services import notify
 from accounts.volunteers import volunteer_number_assign
 from core.errors import ApplicationError, Conflict, PermissionDenied, RateLimited, ValidationFailed
+from core.masking import mask_name
 from marketplace.models import Task
 from marketplace.realtime import announce_task
 from marketplace.services import checkin_code_is_valid, require_task_staff, task_transition
-from orders.models import Claim, ClaimStatusChange, Review, WaitlistEntry
+from orders.models import Claim, ClaimStatusChange, ConfirmationMethod, Review, WaitlistEntry
 from orders.selectors import claim_visible_to
 from orders.services.slots import check_can_take, lock_person, record_claim, take_slot
 from orders.services.waitlist import waitlist_close, waitlist_promote
@@ -227,24 +229,28 @@ def _code_keys(claim: Claim) -> tuple[str, str]:
     return f"checkin-code:failures:{claim.pk}", f"checkin-code:locked:{claim.pk}"
 
 
-def _check_code(claim: Claim, code: str) -> None:
-    """Check the code of a claim's check-in or check-out, counting wrong codes per claim in the
-    Django cache (Redis when scaled out), so every server process sees the same count. The count
-    is kept outside the transaction: a refusal rolls the claim back, not the count."""
-    failures_key, locked_key = _code_keys(claim)
+def _check_attempts(claim: Claim, is_valid, *, keys: tuple[str, str], field: str, wrong_message: str) -> None:
+    """Check a code typed for a claim, counting wrong codes per claim in the Django cache (Redis
+    when scaled out), so every server process sees the same count: after ``CODE_ATTEMPTS_LIMIT``
+    wrong codes within ``CODE_ATTEMPTS_WINDOW`` every code, even the right one, is refused for the
+    window (429 ``too_many_attempts``). The count is kept outside the transaction: a refusal rolls
+    the claim back, not the count. ``is_valid`` is called only when not locked."""
+    failures_key, locked_key = keys
     window = int(CODE_ATTEMPTS_WINDOW.total_seconds())
     try:
         locked = cache.get(locked_key)
     except Exception:  # the cache is down: check-ins go on, unthrottled, and it is logged
-        logger.warning("check-in attempts cannot be counted: the cache is unavailable", exc_info=True)
+        logger.warning("code attempts cannot be counted: the cache is unavailable", exc_info=True)
         locked = None
     if locked:
         raise RateLimited(
-            _("Too many wrong codes. Wait %(n)d minutes, then ask the staff on site for the current code.") % {"n": window // 60},
+            _("Too many wrong codes. Wait %(n)d minutes, then try again.") % {"n": window // 60}
+            if field != "code"
+            else _("Too many wrong codes. Wait %(n)d minutes, then ask the staff on site for the current code.") % {"n": window // 60},
             code="too_many_attempts",
-            field="code",
+            field=field,
         )
-    if checkin_code_is_valid(claim.task, code):
+    if is_valid():
         return
     try:
         cache.add(failures_key, 0, timeout=window)  # the window starts at the first wrong code
@@ -254,8 +260,37 @@ def _check_code(claim: Claim, code: str) -> None:
     except ValueError:  # the count expired between add and incr: this is the first of a new window
         cache.set(failures_key, 1, timeout=window)
     except Exception:
-        logger.warning("check-in attempts cannot be counted: the cache is unavailable", exc_info=True)
-    raise ValidationFailed(_("The check-in code is wrong or has expired. Ask the staff on site for the current code."), code="invalid_code", field="code")
+        logger.warning("code attempts cannot be counted: the cache is unavailable", exc_info=True)
+    raise ValidationFailed(wrong_message, code="invalid_code", field=field)
+
+
+def _check_code(claim: Claim, code: str) -> None:
+    """The check-in (or check-out) code staff show on site, throttled per claim."""
+    _check_attempts(
+        claim,
+        lambda: checkin_code_is_valid(claim.task, code),
+        keys=_code_keys(claim),
+        field="code",
+        wrong_message=_("The check-in code is wrong or has expired. Ask the staff on site for the current code."),
+    )
+
+
+def _check_beneficiary_code(claim: Claim, code: str) -> None:
+    """The code of the beneficiary's current service card (or its QR code's content), typed by the
+    volunteer: the same attempt limit as check-in codes, counted apart from them."""
+    beneficiary_id = claim.task.beneficiary_id
+
+    def valid() -> bool:
+        owner = card_owner_by_code(code)
+        return owner is not None and owner.pk == beneficiary_id
+
+    _check_attempts(
+        claim,
+        valid,
+        keys=(f"card-code:failures:{claim.pk}", f"card-code:locked:{claim.pk}"),
+        field="beneficiary_code",
+        wrong_message=_("That is not the service card of the person this service is for, or the card was renewed."),
+    )
 
 
 def claim_check_in(*, actor: User, claim: Claim, code: str) -> Claim:
@@ -278,9 +313,11 @@ def claim_check_in(*, actor: User, claim: Claim, code: str) -> Claim:
     return locked
 
 
-def claim_check_out(*, actor: User, claim: Claim, code: str) -> Claim:
+def claim_check_out(*, actor: User, claim: Claim, code: str, beneficiary_code: str = "") -> Claim:
     """Check out with the code; the hours between check-in and check-out (within the task's time)
-    are credited. 409 ``before_start`` before the task starts (it would credit 0 hours)."""
+    are credited. 409 ``before_start`` before the task starts (it would credit 0 hours). With
+    ``beneficiary_code`` (the code on the card of the person served) the service is confirmed too;
+    a wrong one refuses the check-out (400 ``invalid_code``) and writes nothing."""
     _own(actor, claim)
     now = timezone.now()
     with transaction.atomic():
@@ -299,11 +336,14 @@ def claim_check_out(*, actor: User, claim: Claim, code: str) -> Claim:
                 code="before_start",
             )
         _check_code(locked, code)
+        confirming = _wants_code_confirmation(locked, beneficiary_code)
         start = max(locked.checked_in_at, task.starts_at)
         end = min(now, task.ends_at)
         credited = _hours(max(0, (end - start).total_seconds()) / 3600)
         Claim.objects.filter(pk=locked.pk).update(checked_out_at=now, credited_hours=credited)
         locked.checked_out_at, locked.credited_hours = now, credited
+        if confirming:
+            _record_confirmation(locked, actor=actor, method=ConfirmationMethod.CODE)
         _start_if_due(task, now)  # everyone checked in early: the task is under way now
     return locked
 
@@ -318,9 +358,11 @@ def _parse_hours(value, *, field: str) -> Decimal:
     return hours
 
 
-def claim_submit(*, actor: User, claim: Claim, hours=None, note: str = "") -> Claim:
+def claim_submit(*, actor: User, claim: Claim, hours=None, note: str = "", beneficiary_code: str = "") -> Claim:
     """The claimant submits the service for verification, with a note; hours default to the
-    credited hours and may not exceed the task's length."""
+    credited hours and may not exceed the task's length. For a task with a beneficiary, the
+    service is confirmed by ``beneficiary_code`` (their card's code) when given; otherwise the
+    beneficiary and their guardians are asked to confirm it."""
     _own(actor, claim)
     note = (note or "").strip()
     if len(note) > 2000:
@@ -338,11 +380,111 @@ def claim_submit(*, actor: User, claim: Claim, hours=None, note: str = "") -> Cl
             raise ValidationFailed(
                 _("At most %(n)s hours: the length of the task.") % {"n": locked.task.hours}, code="too_many_hours", field="hours"
             )
+        confirming = _wants_code_confirmation(locked, beneficiary_code)
         # The note goes on the claim itself (staff read it where they verify), and into the history.
         if _move(locked, to=C.SUBMITTED, frm=(C.CHECKED_IN,), actor=actor, submitted_hours=submitted, note=note):
             Claim.objects.filter(pk=locked.pk).update(note=note)
             locked.note = note
+            if confirming:
+                _record_confirmation(locked, actor=actor, method=ConfirmationMethod.CODE)
+            if locked.awaits_confirmation:
+                _ask_to_confirm(locked)
     return locked
+
+
+# --- Two-party confirmation -------------------------------------------------------------------------
+def _wants_code_confirmation(claim: Claim, beneficiary_code: str) -> bool:
+    """Whether a code typed by the volunteer is to confirm the claim now (checked here, before
+    anything is written: a wrong code refuses the whole step)."""
+    if not (beneficiary_code or "").strip() or claim.task.beneficiary_id is None or claim.confirmed_at is not None:
+        return False
+    _check_beneficiary_code(claim, beneficiary_code)
+    return True
+
+
+def _record_confirmation(claim: Claim, *, actor: User, method: str, consent_note: str = "") -> bool:
+    """Write who confirmed, how and when, once: the conditional UPDATE lets only the first of two
+    confirmations at once through (the second finds it set and is a no-op). Kept in the history."""
+    now = timezone.now()
+    done = Claim.objects.filter(pk=claim.pk, confirmed_at__isnull=True).update(
+        confirmed_at=now, confirmed_by=actor, confirmation_method=method, consent_note=consent_note[:200]
+    )
+    if not done:
+        return False
+    claim.confirmed_at, claim.confirmed_by, claim.confirmation_method, claim.consent_note = now, actor, method, consent_note[:200]
+    note = f"confirmed ({method})" + (f": {consent_note}" if consent_note else "")
+    ClaimStatusChange.objects.create(claim=claim, from_status=claim.status, to_status=claim.status, actor=actor, note=note[:200])
+    if method != ConfirmationMethod.CODE:
+        notify(
+            user=claim.user,
+            kind="claim_confirmed",
+            message=_("The service “%(task)s” was confirmed by the person served.") % {"task": claim.task.title},
+            url=f"/tasks/{claim.task_id}/",
+        )
+    return True
+
+
+def _ask_to_confirm(claim: Claim) -> None:
+    """The beneficiary, and each guardian they named, get a link to a one-tap confirm page."""
+    task = claim.task
+    notify(
+        user=task.beneficiary,
+        kind="service_to_confirm",
+        message=_("Did “%(task)s” happen for you? Tap to confirm it.") % {"task": task.title},
+        url=f"/claims/{claim.pk}/confirm/",
+    )
+    for link in guardians_of(task.beneficiary):
+        notify(
+            user=link.guardian,
+            kind="service_to_confirm",
+            message=_("Did “%(task)s” happen for %(name)s? Tap to confirm it for them.")
+            % {"task": task.title, "name": mask_name(task.beneficiary.shown_name)},
+            url=f"/claims/{claim.pk}/confirm/",
+        )
+
+
+def confirmation_method_for(*, actor: User, claim: Claim, beneficiary_code: str = "") -> str:
+    """How ``actor`` may confirm ``claim``: as the person served, their guardian, the volunteer
+    with the card's code, or staff of the task's community; 403 ``not_beneficiary`` otherwise."""
+    task = claim.task
+    if task.beneficiary_id is None:
+        raise Conflict(_("This task has no beneficiary: nothing to confirm."), code="no_beneficiary")
+    if actor.pk == task.beneficiary_id:
+        return ConfirmationMethod.SELF
+    if is_guardian_of(actor, task.beneficiary_id):
+        return ConfirmationMethod.GUARDIAN
+    if actor.pk == claim.user_id:
+        if not (beneficiary_code or "").strip():
+            raise ValidationFailed(
+                _("Type the code on the service card of the person you served."), code="required", field="beneficiary_code"
+            )
+        return ConfirmationMethod.CODE
+    if is_community_staff(actor, task.community_id):
+        return ConfirmationMethod.STAFF
+    raise PermissionDenied(_("Only the person served, their guardian or staff can confirm this service."), code="not_beneficiary")
+
+
+def claim_confirm(*, actor: User, claim: Claim, consent_note: str = "", beneficiary_code: str = "") -> tuple[Claim, bool]:
+    """The person served confirms the service happened: themselves, a guardian they named, staff
+    of the task's community on their behalf (with a consent note), or the volunteer with the code
+    of their service card. Returns (claim, already_confirmed): a second confirmation changes
+    nothing. Staff may verify a claim with a beneficiary only once it is confirmed."""
+    method = confirmation_method_for(actor=actor, claim=claim, beneficiary_code=beneficiary_code)
+    note = consent_note_clean(consent_note) if method == ConfirmationMethod.STAFF else ""
+    with transaction.atomic():
+        locked = _locked_claim(claim)
+        if locked.confirmed_at is not None:
+            return locked, True
+        if locked.status not in (C.CHECKED_IN, C.SUBMITTED):
+            raise Conflict(
+                _("A claim that is %(status)s cannot be confirmed.") % {"status": locked.get_status_display()}, code="invalid_transition"
+            )
+        if method == ConfirmationMethod.CODE:
+            _check_beneficiary_code(locked, beneficiary_code)
+        if not _record_confirmation(locked, actor=actor, method=method, consent_note=note):
+            locked.refresh_from_db()
+            return locked, True
+    return locked, False
 
 
 # --- Staff: verify or reject ------------------------------------------------------------------------
@@ -366,6 +508,10 @@ def claim_verify(*, actor: User, claim: Claim, hours=None, honour_hours=None) ->
             return locked  # a retry: the points were paid by the first verification
         if locked.status != C.SUBMITTED:
             raise _refused(locked, _("verified"))
+        if locked.awaits_confirmation:
+            raise Conflict(
+                _("The person served has not confirmed this service yet."), code="awaiting_confirmation"
+            )
         recorded = locked.hours_to_record if hours is None else _parse_hours(hours, field="hours")
         honour = Decimal("0") if honour_hours is None else _parse_hours(honour_hours, field="honour_hours")
         for value, field in ((recorded, "hours"), (honour, "honour_hours")):
@@ -406,6 +552,14 @@ def claim_verify(*, actor: User, claim: Claim, hours=None, honour_hours=None) ->
                 message=_("The service “%(task)s” for you was verified. How was it? Tap to rate it.") % {"task": task.title},
                 url=f"/claims/{locked.pk}/rate/",
             )
+            for link in guardians_of(task.beneficiary):
+                notify(
+                    user=link.guardian,
+                    kind="service_to_rate",
+                    message=_("The service “%(task)s” for %(name)s was verified. Tap to rate it for them.")
+                    % {"task": task.title, "name": mask_name(task.beneficiary.shown_name)},
+                    url=f"/claims/{locked.pk}/rate/",
+                )
     return locked
 
 
@@ -491,23 +645,37 @@ def claims_mark_no_shows(*, now=None) -> tuple[int, int]:
 
 
 # --- Reviews -------------------------------------------------------------------------------------
-def review_check_author(*, actor: User, claim: Claim) -> bool:
-    """Whether ``actor`` may review ``claim`` (its beneficiary, or staff on their behalf: True);
-    raises ``not_beneficiary`` otherwise."""
+def review_check_author(*, actor: User, claim: Claim, on_behalf_of: int | None = None) -> str:
+    """How ``actor`` may review ``claim``: ``""`` as its beneficiary, ``"guardian"`` as a guardian
+    they named, ``"staff"`` as staff of the task's community entering it on their behalf (代录);
+    raises ``not_beneficiary`` otherwise. ``on_behalf_of``, when given, must name the beneficiary."""
     task = claim.task
     if task.beneficiary_id is None:
         raise PermissionDenied(_("This task has no beneficiary to review it."), code="not_beneficiary")
-    on_behalf = actor.pk != task.beneficiary_id
-    if on_behalf and not is_community_staff(actor, task.community_id):
+    if actor.pk == task.beneficiary_id and on_behalf_of is None:
+        return ""
+    if is_community_staff(actor, task.community_id) and actor.pk != task.beneficiary_id:
+        entered_as = "staff"
+    elif is_guardian_of(actor, task.beneficiary_id):
+        entered_as = "guardian"
+    elif on_behalf_of is not None:
+        raise PermissionDenied(_("Only community staff can act on a resident's behalf."), code="not_staff")
+    else:
         raise PermissionDenied(_("Only the person the service was for can review it."), code="not_beneficiary")
-    return on_behalf
+    if on_behalf_of is not None and on_behalf_of != task.beneficiary_id:
+        raise ValidationFailed(_("This service was for someone else."), code="not_beneficiary", field="on_behalf_of")
+    return entered_as
 
 
-def review_create(*, actor: User, claim: Claim, stars: int, comment: str = "") -> Review:
-    """The beneficiary of a verified claim rates it once; staff of the community may enter it on
-    the beneficiary's behalf (recorded)."""
+def review_create(
+    *, actor: User, claim: Claim, stars: int, comment: str = "", on_behalf_of: int | None = None, consent_note: str = ""
+) -> Review:
+    """The beneficiary of a verified (and, where it has a beneficiary, confirmed) claim rates it
+    once; a guardian they named may rate it for them, and staff of the community may enter it on
+    their behalf with a consent note. Who entered it is recorded and shown."""
     task = claim.task
-    on_behalf = review_check_author(actor=actor, claim=claim)
+    entered_as = review_check_author(actor=actor, claim=claim, on_behalf_of=on_behalf_of)
+    note = consent_note_clean(consent_note) if entered_as == "staff" else ""
     if not isinstance(stars, int) or isinstance(stars, bool) or not 1 <= stars <= 5:
         raise ValidationFailed(_("Give 1 to 5 stars."), code="invalid_stars", field="stars")
     comment = (comment or "").strip()
@@ -515,6 +683,8 @@ def review_create(*, actor: User, claim: Claim, stars: int, comment: str = "") -
         raise ValidationFailed(_("A comment may have at most 2000 characters."), code="too_long", field="comment")
     if claim.status != C.VERIFIED:
         raise Conflict(_("Only a verified service can be reviewed."), code="claim_not_verified")
+    if claim.awaits_confirmation:
+        raise Conflict(_("The person served has not confirmed this service yet."), code="awaiting_confirmation")
     already = Conflict(_("This service has already been reviewed."), code="already_reviewed")
     if Review.objects.filter(claim=claim).exists():
         raise already
@@ -525,7 +695,9 @@ def review_create(*, actor: User, claim: Claim, stars: int, comment: str = "") -
                 provider_id=claim.user_id,
                 organization_id=claim.organization_id,
                 author_id=task.beneficiary_id,
-                entered_by=actor if on_behalf else None,
+                entered_by=actor if entered_as else None,
+                entered_as=entered_as,
+                consent_note=note,
                 stars=stars,
                 comment=comment,
             )
@@ -564,6 +736,8 @@ __all__ = [
     "claim_check_in",
     "claim_check_out",
     "claim_submit",
+    "claim_confirm",
+    "confirmation_method_for",
     "claim_verify",
     "claims_verify_many",
     "claim_reject",

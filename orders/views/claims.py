@@ -17,10 +17,11 @@ from accounts.models import Community, Membership, Organization, User
 from accounts.selectors import is_community_staff, staff_community_ids
 from core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from core.exports import export
+from core.masking import mask_name
 from core.pages import error_page, perform, safe_next
 from marketplace import selectors as market_selectors
 from marketplace import services as market_services
-from marketplace.models import Task
+from marketplace.models import Need, Task
 from orders import selectors, services
 from orders.models import Claim, Review
 from orders.records import beneficiary_label, category_label, record_line
@@ -54,11 +55,13 @@ def task_detail(request, task_id: int):
         "waiting": services.waitlist_people(task) if is_staff else None,
         "can_claim": can_claim and task.status == Task.Status.OPEN and task.starts_at > timezone.now(),
         "my_orgs": my_orgs,
-        "claims": task.claims.select_related("user", "organization").order_by("id") if is_staff else None,
+        "claims": task.claims.select_related("user", "organization", "confirmed_by").order_by("id") if is_staff else None,
         "checkin": market_services.task_checkin_code(actor=user, task=task) if is_staff and task.status not in ("draft", "cancelled") else None,
         "reviewable": (
-            Claim.objects.filter(task=task, status=Claim.Status.VERIFIED, review__isnull=True).select_related("user")
-            if user.is_authenticated and (task.beneficiary_id == user.pk or is_staff) and task.beneficiary_id
+            Claim.objects.filter(task=task, status=Claim.Status.VERIFIED, review__isnull=True, confirmed_at__isnull=False).select_related("user")
+            if task.beneficiary_id
+            and user.is_authenticated
+            and (task.beneficiary_id == user.pk or is_staff or account_selectors.is_guardian_of(user, task.beneficiary_id))
             else None
         ),
         "history": task.history.select_related("actor") if is_staff else None,
@@ -145,7 +148,10 @@ def check_in(request, claim_id: int):
 @require_POST
 def check_out(request, claim_id: int):
     code = request.POST.get("code", "")
-    return _claimant_action(request, claim_id, lambda c: services.claim_check_out(actor=request.user, claim=c, code=code), _("Checked out."))
+    card = request.POST.get("beneficiary_code", "")[:40]
+    return _claimant_action(
+        request, claim_id, lambda c: services.claim_check_out(actor=request.user, claim=c, code=code, beneficiary_code=card), _("Checked out.")
+    )
 
 
 @login_required
@@ -153,9 +159,37 @@ def check_out(request, claim_id: int):
 def submit(request, claim_id: int):
     hours = request.POST.get("hours") or None
     note = request.POST.get("note", "")
+    card = request.POST.get("beneficiary_code", "")[:40]
     return _claimant_action(
-        request, claim_id, lambda c: services.claim_submit(actor=request.user, claim=c, hours=hours, note=note), _("Submitted for verification.")
+        request,
+        claim_id,
+        lambda c: services.claim_submit(actor=request.user, claim=c, hours=hours, note=note, beneficiary_code=card),
+        _("Submitted for verification."),
     )
+
+
+@login_required
+def confirm(request, claim_id: int):
+    """A one-tap page for the person served (or their guardian), linked from the notification;
+    staff confirm here on the person's behalf with a consent note, the volunteer with the card's code."""
+    c = selectors.claim_get_for(request.user, claim_id)
+    try:
+        method = services.confirmation_method_for(actor=request.user, claim=c, beneficiary_code="-")
+    except ApplicationError as exc:
+        return error_page(request, exc)
+    if request.method == "POST":
+        note = request.POST.get("consent_note", "")
+        card = request.POST.get("beneficiary_code", "")[:40]
+
+        def act():
+            claim, already = services.claim_confirm(actor=request.user, claim=c, consent_note=note, beneficiary_code=card)
+            if already:  # perform() shows this instead of the success message
+                claim.message = _("This service was already confirmed; nothing changed.")
+            return claim
+
+        return perform(request, act, success=_("Thank you: the service is confirmed."), then=redirect("claims:confirm", c.pk))
+    context = {"claim": c, "method": method, "beneficiary": mask_name(c.task.beneficiary.shown_name) if c.task.beneficiary_id else ""}
+    return render(request, "claims/confirm.html", context)
 
 
 @login_required
@@ -202,8 +236,12 @@ def review(request, claim_id: int):
     raw = request.POST.get("stars", "")
     stars = int(raw) if raw.isdigit() else 0
     comment = request.POST.get("comment", "")
+    note = request.POST.get("consent_note", "")
     return perform(
-        request, lambda: services.review_create(actor=request.user, claim=c, stars=stars, comment=comment), success=_("Thank you for your review."), then=_back_to(c.task_id)
+        request,
+        lambda: services.review_create(actor=request.user, claim=c, stars=stars, comment=comment, consent_note=note),
+        success=_("Thank you for your review."),
+        then=_back_to(c.task_id),
     )
 
 
@@ -220,13 +258,20 @@ def rate(request, claim_id: int):
         raw = request.POST.get("stars", "")
         stars = int(raw) if raw.isdigit() else 0
         comment = request.POST.get("comment", "")
+        note = request.POST.get("consent_note", "")
         return perform(
             request,
-            lambda: services.review_create(actor=request.user, claim=c, stars=stars, comment=comment),
+            lambda: services.review_create(actor=request.user, claim=c, stars=stars, comment=comment, consent_note=note),
             success=_("Thank you for your review."),
             then=redirect("claims:rate", c.pk),
         )
-    context = {"claim": c, "on_behalf": on_behalf, "review": Review.objects.filter(claim=c).first(), "stars": range(1, 6)}
+    context = {
+        "claim": c,
+        "on_behalf": on_behalf,
+        "beneficiary": mask_name(c.task.beneficiary.shown_name),
+        "review": Review.objects.filter(claim=c).first(),
+        "stars": range(1, 6),
+    }
     return render(request, "claims/rate.html", context)
 
 
@@ -357,7 +402,7 @@ def volunteers_export(request, community_id: int):
             _N("Services"), _N("Service hours"), _N("Honour hours"), _N("Last service on"),
         ]
         rows = (
-            [_volunteer_no(v["user"]), selectors.mask_name(v["user"].shown_name), _date(v["joined"]), community.name,
+            [_volunteer_no(v["user"]), mask_name(v["user"].shown_name), _date(v["joined"]), community.name,
              v["services"], v["hours"], v["honour_hours"], _date(v["last_service"])]
             for v in selectors.community_volunteer_totals(community.pk)
         )
@@ -369,7 +414,7 @@ def volunteers_export(request, community_id: int):
     ]
     rows = (
         [
-            c.pk, _volunteer_no(c.user), selectors.mask_name(c.user.shown_name), c.task.title, c.task.get_category_display(),
+            c.pk, _volunteer_no(c.user), mask_name(c.user.shown_name), c.task.title, c.task.get_category_display(),
             _date(c.task.starts_at, "%Y-%m-%d %H:%M"), _date(c.task.ends_at, "%Y-%m-%d %H:%M"), c.task.location, c.hours,
             c.honour_hours, _("An individual resident") if c.task.beneficiary_id else _("The community"),
             c.organization.name if c.organization_id else "", c.task.community.name, _date(c.verified_at),
@@ -394,3 +439,24 @@ def organization_detail(request, organization_id: int):
         "reputation": selectors.provider_reputation(organization=org),
     }
     return render(request, "organizations/detail.html", context)
+
+
+@login_required
+def resident_record(request, community_id: int, user_id: int):
+    """Staff's page for one resident of their community: the service card, the guardians, and
+    everything entered on their behalf (needs and reviews, 由工作人员代录) or done for them."""
+    community = get_object_or_404(Community, pk=community_id)
+    if not is_community_staff(request.user, community.pk):
+        return error_page(request, PermissionDenied(_("Only staff of this community can do this.")))
+    resident = account_selectors.resident_get_for(request.user, community.pk, user_id)
+    context = {
+        "community": community,
+        "resident": resident,
+        "guardians": account_selectors.guardians_of(resident),
+        "needs": Need.objects.filter(author=resident, community=community).select_related("entered_by").order_by("-created_at"),
+        "reviews": Review.objects.filter(author=resident).select_related("claim__task", "entered_by").order_by("-created_at"),
+        "services": Claim.objects.filter(task__beneficiary=resident, task__community=community)
+        .select_related("task", "user", "confirmed_by")
+        .order_by("-task__starts_at", "-id"),
+    }
+    return render(request, "accounts/resident_record.html", context)

@@ -64,7 +64,11 @@ def _render_detail(request, project, *, bid_form: dict | None = None, status: in
     closed = project.bidding_closed()
     contract = Contract.objects.filter(project=project).select_related("organization").first()
     my_orgs = list(Organization.objects.filter(members__user=user, members__role="admin", status=Organization.Status.VERIFIED)) if user.is_authenticated else []
-    visible_bids = selectors.bids_visible_to(project, user)
+    visible_bids = list(selectors.bids_visible_to(project, user))
+    if is_staff and closed:  # each bidder's track record beside its bid, for comparing them (#22)
+        records = selectors.organization_track_records([b.organization_id for b in visible_bids])
+        for b in visible_bids:
+            b.track_record = records[b.organization_id]
     context = {
         "project": project,
         "is_staff": is_staff,

@@ -102,6 +102,10 @@ def test_a_volunteer_registers_joins_claims_on_a_phone_staff_verify_and_the_poin
     me.click("#my-claim button[type=submit]:has-text('签到')")
     me.fill("#checkout-code", code)
     me.click("#my-claim button[type=submit]:has-text('签退')")
+    # The resident shows her service card; the volunteer types its code (#22: she confirms it).
+    from accounts.assistance import service_card_get
+
+    me.fill("#submit-card", service_card_get(actor=world["resident"]).shown_code)
     me.click("#my-claim button[type=submit]:has-text('提交审核')")
     shot(me, "3-submitted")
     staff.goto(f"{base}/claims/queue/")
@@ -149,7 +153,7 @@ def test_a_resident_posts_a_need_from_a_phone_sees_the_reply_and_later_rates_the
 
     from marketplace.models import Need
     from marketplace.services import TaskFields, need_create_task, task_checkin_code
-    from orders.services import claim_check_in, claim_check_out, claim_create, claim_submit, claim_verify
+    from orders.services import claim_check_in, claim_check_out, claim_confirm, claim_create, claim_submit, claim_verify
     from tests.factories import MembershipFactory
 
     need = Need.objects.get(title="楼道灯坏了")
@@ -165,6 +169,7 @@ def test_a_resident_posts_a_need_from_a_phone_sees_the_reply_and_later_rates_the
     claim_check_in(actor=volunteer, claim=claim, code=code)
     claim_check_out(actor=volunteer, claim=claim, code=code)
     claim_submit(actor=volunteer, claim=claim)
+    claim_confirm(actor=world["resident"], claim=claim)  # she confirms the service happened (#22)
     claim_verify(actor=world["staff"], claim=claim)
 
     me.goto(f"{base}/tasks/{task.pk}/")

@@ -170,6 +170,9 @@ def test_the_whole_journey_through_the_api(api, make_task, funded, staff, volunt
         assert error_of(me.post(f"claims/{claim_id}/submit", {"hours": 3})) == (400, "too_many_hours")
         assert me.post(f"claims/{claim_id}/submit", {"note": "顺利完成"}).json()["status"] == "submitted"
     assert error_of(me.post(f"claims/{claim_id}/verify")) == (403, "permission_denied")
+    # The service was for the resident: until she confirms it, staff cannot verify it.
+    assert error_of(boss.post(f"claims/{claim_id}/verify", {"hours": 0.5})) == (409, "awaiting_confirmation")
+    assert api(resident).post(f"claims/{claim_id}/confirm").json()["confirmation_method"] == "self"
     verified = boss.post(f"claims/{claim_id}/verify", {"hours": 0.5})
     assert verified.status_code == 200
     assert (verified.json()["status"], verified.json()["points_awarded"]) == ("verified", 10)
@@ -214,7 +217,7 @@ def test_staff_hide_a_review(api, make_task, funded, staff, volunteer, resident)
 
     task = make_task(beneficiary=resident)
     claim = services.claim_create(actor=volunteer, task=task)
-    Claim.objects.filter(pk=claim.pk).update(status="verified")
+    Claim.objects.filter(pk=claim.pk).update(status="verified", confirmed_at=task.starts_at)
     review_id = api(resident).post(f"claims/{claim.pk}/review", {"stars": 1, "comment": "脏话"}).json()["id"]
     assert error_of(api(resident).post(f"reviews/{review_id}/hide", {"reason": "x"})) == (403, "permission_denied")
     hidden = api(staff).post(f"reviews/{review_id}/hide", {"reason": "侮辱性语言"}).json()

@@ -265,6 +265,7 @@ def test_a_rejected_claim_and_a_no_show_no_longer_count_as_taken_slots(make_task
 def verified_claim(make_task, funded, staff, volunteer, resident):
     task = make_task(beneficiary=resident)
     claim = delivered(task, volunteer, staff)
+    services.claim_confirm(actor=resident, claim=claim)
     return services.claim_verify(actor=staff, claim=claim)
 
 
@@ -278,8 +279,9 @@ def test_the_beneficiary_reviews_once(verified_claim, resident, volunteer):
 
 
 def test_staff_may_enter_a_review_for_the_beneficiary_and_it_is_recorded(verified_claim, staff, resident):
-    review = services.review_create(actor=staff, claim=verified_claim, stars=4)
+    review = services.review_create(actor=staff, claim=verified_claim, stars=4, consent_note="电话回访")
     assert review.author == resident and review.entered_by == staff
+    assert (review.entered_as, review.consent_note) == ("staff", "电话回访")
 
 
 def test_someone_else_cannot_review(verified_claim, volunteer, community):

@@ -7,6 +7,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts.assistance import service_card_get
 from marketplace.models import Task
 from marketplace.services import task_checkin_code
 from orders import services
@@ -80,7 +81,8 @@ def test_the_whole_journey_in_pages(make_task, funded, staff, volunteer, residen
     with time_machine.travel(task.ends_at, tick=False):
         code, _ = task_checkin_code(actor=staff, task=task)
         me.post(f"/claims/{claim.pk}/check-out/", {"code": code})
-        me.post(f"/claims/{claim.pk}/submit/", {"hours": "2", "note": "完成"})
+        card = service_card_get(actor=resident).shown_code  # the resident shows her service card
+        me.post(f"/claims/{claim.pk}/submit/", {"hours": "2", "note": "完成", "beneficiary_code": card})
     assert "陪伴独居老人" in boss.get("/claims/queue/").content.decode()
     boss.post(f"/claims/{claim.pk}/verify/", {"hours": "1.5"})
     claim.refresh_from_db()

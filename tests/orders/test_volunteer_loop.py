@@ -294,6 +294,7 @@ def test_the_beneficiary_is_told_when_her_service_is_verified_with_a_link_to_rat
 
     task = make_task(beneficiary=resident)
     claim = submitted(task, volunteer, staff, hours="1.5")
+    services.claim_confirm(actor=resident, claim=claim)
     with django_capture_on_commit_callbacks(execute=True):
         services.claim_verify(actor=staff, claim=claim)
     told = Notification.objects.get(user=resident)
@@ -307,7 +308,9 @@ def test_the_rating_page_sends_a_review_with_one_tap_on_a_star(make_task, funded
     from orders.models import Review
 
     task = make_task(beneficiary=resident)
-    claim = services.claim_verify(actor=staff, claim=submitted(task, volunteer, staff))
+    claim = submitted(task, volunteer, staff)
+    services.claim_confirm(actor=resident, claim=claim)
+    claim = services.claim_verify(actor=staff, claim=claim)
     phone = browser(resident)
     page = phone.get(f"/claims/{claim.pk}/rate/").content.decode()
     assert page.count('name="stars"') == 5 and 'class="button star-button"' in page and "点击星级即可提交" in page

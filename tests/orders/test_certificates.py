@@ -33,6 +33,8 @@ def served(task, volunteer, staff, *, hours: str) -> Claim:
     with time_machine.travel(task.starts_at + timedelta(minutes=100), tick=False):
         services.claim_check_out(actor=volunteer, claim=claim, code=code())
         services.claim_submit(actor=volunteer, claim=claim, hours=hours, note="")
+        if task.beneficiary_id:  # the person served confirms first (two-party confirmation, #22)
+            services.claim_confirm(actor=task.beneficiary, claim=claim)
         services.claim_verify(actor=staff, claim=claim)
     claim.refresh_from_db()
     return claim

@@ -11,9 +11,9 @@ import pytest
 import time_machine
 from openpyxl import load_workbook
 
+from core.masking import mask_name
 from marketplace.services import task_checkin_code
 from orders import services
-from orders.selectors import mask_name
 from tests.conftest import browser
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +26,8 @@ def verified(task, volunteer, staff, hours="1.50"):
     with time_machine.travel(task.starts_at + timedelta(minutes=100), tick=False):
         services.claim_check_out(actor=volunteer, claim=claim, code=task_checkin_code(actor=staff, task=task)[0])
         services.claim_submit(actor=volunteer, claim=claim, hours=hours)
+        if task.beneficiary_id:  # the person served confirms first (two-party confirmation, #22)
+            services.claim_confirm(actor=task.beneficiary, claim=claim)
         services.claim_verify(actor=staff, claim=claim)
     return claim
 

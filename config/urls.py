@@ -31,6 +31,7 @@ urlpatterns = [
     path("consultations/", include((market_urls.consultation_patterns, "consultations"))),
     path("feedback/", need_views.board, name="feedback"),
     path("communities/<int:community_id>/info/", dashboard_views.community_info, name="community_info"),
+    path("communities/<int:community_id>/workbench/", dashboard_views.workbench, name="workbench"),
     path("communities/<int:community_id>/dashboard/", dashboard_views.community_dashboard, name="community_dashboard"),
     path("district/dashboard/", dashboard_views.district_dashboard, name="district_dashboard"),
     path("communities/<int:community_id>/ledger/export/", points_views.ledger_export, name="community_ledger_export"),

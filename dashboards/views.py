@@ -5,11 +5,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.selectors import community_get_for, is_community_staff
+from accounts.models import Community
+from accounts.selectors import community_get_for, is_community_staff, staff_communities
 from core.errors import PermissionDenied, ValidationFailed
 from core.exports import export
 from core.pages import error_page
 from dashboards import figures as dashboard
+from dashboards.workbench import workbench_sections
 from funds.services import fund_figures
 from marketplace import selectors
 from marketplace.models import Project, Task
@@ -146,3 +148,19 @@ def community_info(request, community_id: int):
         "open_statuses": (Task.Status.OPEN,),
     }
     return render(request, "dashboards/info.html", context)
+
+
+def workbench(request, community_id: int):
+    """The staff workbench: what is waiting for this community's staff, oldest first."""
+    community = community_get_for(request.user, community_id)
+    if not is_community_staff(request.user, community.pk):
+        return error_page(request, PermissionDenied(_("The workbench is for staff of this community.")))
+    sections = workbench_sections(community)
+    others = Community.objects.all() if request.user.is_superuser else Community.objects.filter(pk__in=staff_communities(request.user))
+    context = {
+        "community": community,
+        "sections": sections,
+        "total": sum(s.count for s in sections),
+        "other_communities": others.exclude(pk=community.pk).order_by("name"),
+    }
+    return render(request, "dashboards/workbench.html", context)

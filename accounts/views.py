@@ -330,4 +330,9 @@ def notifications(request):
         messages.success(request, _("All marked as read."))
         return redirect("notifications")
     page = Paginator(user_notifications(request.user), 30).get_page(request.GET.get("page"))
-    return render(request, "notifications.html", {"page": page})
+    shown = list(page.object_list)  # read before marking, so this visit still shows which were new
+    has_unread = any(n.read_at is None for n in shown)
+    if has_unread:
+        # Opening the page is reading them: the menu's count goes back to zero.
+        notifications_mark_read(actor=request.user)
+    return render(request, "notifications.html", {"page": page, "notifications": shown, "has_unread": has_unread})

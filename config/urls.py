@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy
 
 from accounts import urls as account_urls
 from accounts import views as account_views
@@ -15,6 +16,11 @@ from marketplace.views import needs as need_views
 from orders import urls as order_urls
 from orders.views import claims as order_views
 from points import views as points_views
+
+# The admin speaks the product's name (社区集市 管理后台), not "Django administration".
+admin.site.site_header = gettext_lazy("Community Market administration")
+admin.site.site_title = gettext_lazy("Community Market administration")
+admin.site.index_title = gettext_lazy("Site administration")
 
 urlpatterns = [
     path("", account_views.home, name="home"),

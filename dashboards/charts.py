@@ -58,10 +58,10 @@ def column_chart(rows: list[dict], series: list[tuple[str, str]], *, label_key: 
     }
 
 
-def hbar_chart(items: list[dict], *, is_money: bool = False, width: int = 560, row_height: int = 26, label_width: int = 150) -> dict:
+def hbar_chart(items: list[dict], *, is_money: bool = False, width: int = 440, row_height: int = 26, label_width: int = 140) -> dict:
     """Horizontal bars for categories (tracks, communities): items are {label, value, link?}."""
     peak = max((float(item["value"]) for item in items), default=0) or 1
-    plot = width - label_width - 90
+    plot = width - label_width - 70
     rows = []
     for i, item in enumerate(items):
         w = round(float(item["value"]) / peak * plot, 1)

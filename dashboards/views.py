@@ -192,7 +192,7 @@ def district_dashboard(request):
         "services_chart": column_chart(series, [("services", _("Services verified"))]),
         "hours_chart": hbar_chart(
             [{"label": row["name"], "value": row["hours_credited"], "link": f"/communities/{row['community_id']}/dashboard/"} for row in rows],
-            label_width=130,
+            label_width=120,
         ),
         "series": series,
         "money_columns": MONEY_FIGURES,

@@ -53,3 +53,12 @@ def test_triage_from_the_page_moves_the_need(community, staff, resident):
     assert response.status_code == 302
     need.refresh_from_db()
     assert (need.status, need.track, need.department) == ("triaged", "major", "街道城管办")
+
+
+def test_the_history_stays_beside_the_panel(community, staff, resident):
+    need = need_submit(actor=resident, community=community, title="历史要看得见")
+    need_triage(actor=staff, need=need, track="minor", reply="已安排")
+    page = browser(staff).get(f"/needs/{need.pk}/").content.decode()
+    assert "历史记录" in page
+    history = page[page.index("历史记录"):]
+    assert "已分流" in history and page.index("历史记录") < page.index('class="card action-panel"')

@@ -2,7 +2,7 @@
 
 from django.utils.functional import SimpleLazyObject
 
-from accounts.selectors import is_any_staff, unread_count
+from accounts.selectors import first_staff_community_id, unread_count
 
 
 def navigation(request):
@@ -11,7 +11,9 @@ def navigation(request):
         return {"nav": {}}
 
     def compute():
-        return {"is_staff": is_any_staff(user), "unread": unread_count(user)}
+        # One query answers both "staff anywhere?" and "whose workbench does the menu open?".
+        workbench = None if user.is_superuser else first_staff_community_id(user)
+        return {"is_staff": user.is_superuser or workbench is not None, "workbench": workbench, "unread": unread_count(user)}
 
     # Lazy: pages that never render the navigation (JSON, redirects) run no query for it.
     return {"nav": SimpleLazyObject(compute)}

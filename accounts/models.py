@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from core.history import status_change_str
+
 
 class Skill(models.Model):
     """A tag such as 陪护, 维修 or 心理疏导, carried by people and wanted by tasks."""
@@ -243,6 +245,9 @@ class OrganizationStatusChange(models.Model):
         ordering = ["created_at", "id"]
         verbose_name = _("organisation status change")
         verbose_name_plural = _("organisation status changes")
+
+    def __str__(self):
+        return status_change_str(self)
 
 
 class Notification(models.Model):

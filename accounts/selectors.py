@@ -62,6 +62,13 @@ def is_any_staff(user) -> bool:
     return user.is_superuser or Membership.objects.filter(user=user, role=Membership.Role.STAFF).exists()
 
 
+def first_staff_community_id(user) -> int | None:
+    """The community whose workbench a staff member sees first (the lowest id they staff)."""
+    if not user.is_authenticated:
+        return None
+    return staff_communities(user).order_by("community_id").values_list("community_id", flat=True).first()
+
+
 def has_role(user, community_id: int, role: str) -> bool:
     if not user.is_authenticated:
         return False

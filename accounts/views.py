@@ -20,6 +20,10 @@ from core.ratelimit import check as rate_limit
 
 
 def home(request):
+    # Staff start their day on their workbench: what is waiting for them.
+    workbench = selectors.first_staff_community_id(request.user)
+    if workbench is not None:
+        return redirect("workbench", workbench)
     communities = selectors.community_list()[:12]
     return render(request, "home.html", {"communities": communities})
 
@@ -354,4 +358,8 @@ def notifications(request):
         messages.success(request, _("All marked as read."))
         return redirect("notifications")
     page = Paginator(user_notifications(request.user), 30).get_page(request.GET.get("page"))
-    return render(request, "notifications.html", {"page": page})
+    shown = list(page.object_list)  # read before marking, so this visit still shows which were new
+    has_unread = any(n.read_at is None for n in shown)
+    # Opening the page is reading them: the menu's count goes back to zero (one UPDATE, always).
+    notifications_mark_read(actor=request.user)
+    return render(request, "notifications.html", {"page": page, "notifications": shown, "has_unread": has_unread})

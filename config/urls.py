@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy
 
 from accounts import assistance_views
 from accounts import urls as account_urls
@@ -19,6 +20,11 @@ from orders.views import claims as order_views
 from points import views as points_views
 from reach import urls as reach_urls
 
+# The admin speaks the product's name (社区集市 管理后台), not "Django administration".
+admin.site.site_header = gettext_lazy("Community Market administration")
+admin.site.site_title = gettext_lazy("Community Market administration")
+admin.site.index_title = gettext_lazy("Site administration")
+
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
@@ -37,6 +43,7 @@ urlpatterns = [
     path("consultations/", include((market_urls.consultation_patterns, "consultations"))),
     path("feedback/", need_views.board, name="feedback"),
     path("communities/<int:community_id>/info/", dashboard_views.community_info, name="community_info"),
+    path("communities/<int:community_id>/workbench/", dashboard_views.workbench, name="workbench"),
     path("communities/<int:community_id>/dashboard/", dashboard_views.community_dashboard, name="community_dashboard"),
     path("district/dashboard/", dashboard_views.district_dashboard, name="district_dashboard"),
     path("communities/<int:community_id>/ledger/export/", points_views.ledger_export, name="community_ledger_export"),

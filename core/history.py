@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,3 +17,13 @@ class StatusChange(models.Model):
     class Meta:
         abstract = True
         ordering = ["id"]  # the order things happened in
+
+    def __str__(self):
+        return status_change_str(self)
+
+
+def status_change_str(change) -> str:
+    """'Open → Full · 2026-05-01 09:30' for any status history row (admin lists, logs)."""
+    before = change.get_from_status_display() if change.from_status else "—"
+    when = f" · {timezone.localtime(change.created_at):%Y-%m-%d %H:%M}" if change.created_at else ""
+    return f"{before} → {change.get_to_status_display()}{when}"

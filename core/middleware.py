@@ -1,8 +1,11 @@
 """Project middleware."""
 
 from axes.middleware import AxesMiddleware
+from django.conf import settings
+from django.http import Http404
+from django.urls import Resolver404, get_resolver
 
-from core.handlers import bad_request
+from core.handlers import bad_request, page_not_found
 
 
 class AxesPageLockoutMiddleware(AxesMiddleware):
@@ -30,4 +33,28 @@ class NumberTooLargeMiddleware:
     def process_exception(self, request, exception):
         if isinstance(exception, OverflowError):
             return bad_request(request, exception)
+        return None
+
+
+class ProjectNotFoundPageMiddleware:
+    """Under DEBUG (``make run``), a mistyped address shows the project's own 404 page, as people
+    see it in production, rather than Django's debug page listing every route. A developer who
+    wants the debug page sets ``DEBUG_404=1``. With DEBUG off it does nothing: ``handler404`` does
+    the same. It sits after CommonMiddleware, which still adds a missing trailing slash first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.active = settings.DEBUG and not settings.DEBUG_404
+
+    def __call__(self, request):
+        if self.active:
+            try:
+                get_resolver(getattr(request, "urlconf", None)).resolve(request.path_info)
+            except Resolver404:
+                return page_not_found(request)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if self.active and isinstance(exception, Http404):
+            return page_not_found(request, exception)
         return None

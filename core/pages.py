@@ -25,8 +25,8 @@ def add_error_to_form(form, exc: ApplicationError) -> None:
 
 
 def error_page(request, exc: ApplicationError) -> HttpResponse:
-    """A page for a refused action that has no form to redisplay, with the error's status code."""
-    messages.error(request, str(exc.message))
+    """A page for a refused action that has no form to redisplay, with the error's status code.
+    The page itself says what went wrong (once: no flash message repeating it)."""
     return render(request, "error.html", {"error": exc}, status=exc.status)
 
 

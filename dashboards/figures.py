@@ -174,6 +174,20 @@ def monthly_series(community: Community | None, period: Period) -> list[dict]:
     services = per_month(verified, "verified_at", "s")
     hours = per_month(verified, "verified_at", "h", agg=Sum, target="credited_hours")
     needs = per_month(Need.objects.filter(**scope), "created_at", "n")
+    account_scope = {"account__community__isnull": False} if community is None else {"account__community": community}
+    entries = LedgerEntry.objects.filter(**account_scope)
+    awarded = per_month(
+        entries.filter(account__kind=PointsAccount.Kind.PERSON, transaction__kind=LedgerTransaction.Kind.AWARD), "created_at", "pa", agg=Sum, target="amount"
+    )
+    redeemed = per_month(entries.filter(account__kind=PointsAccount.Kind.SINK), "created_at", "pr", agg=Sum, target="amount")
+    gifts = Donation.objects.filter(status__in=["succeeded", "refunded"], **scope)
+    gross = per_month(gifts, "created_at", "dg", agg=Sum, target="amount")
+    refunded = per_month(gifts, "created_at", "dr", agg=Sum, target="refunded_amount")
+    # Spending is dated by the day it was spent (a date, not a moment).
+    day_bounds = [*months, (months[-1] + timedelta(days=32)).replace(day=1)]
+    spent = Spending.objects.filter(**scope).aggregate(
+        **{f"sp{i}": Sum("amount", filter=Q(spent_on__gte=day_bounds[i], spent_on__lt=day_bounds[i + 1])) for i in range(len(months))}
+    )
     return [
         {
             "month": m,
@@ -181,9 +195,25 @@ def monthly_series(community: Community | None, period: Period) -> list[dict]:
             "services": services[f"s{i}"],
             "hours": Decimal(hours[f"h{i}"] or 0).quantize(Decimal("0.01")),
             "needs": needs[f"n{i}"],
+            "points_awarded": awarded[f"pa{i}"] or 0,
+            "points_redeemed": redeemed[f"pr{i}"] or 0,
+            "donations_raised": (gross[f"dg{i}"] or 0) - (refunded[f"dr{i}"] or 0),
+            "donations_spent": spent[f"sp{i}"] or 0,
         }
         for i, m in enumerate(months)
     ]
+
+
+def needs_by_track(community: Community, period: Period) -> dict:
+    """Needs received in the period per track (untriaged ones apart), and how long the resolved
+    ones took (a list of durations, for the resolution-time chart)."""
+    needs = Need.objects.filter(community=community, created_at__gte=period.since, created_at__lt=period.until)
+    counts = dict(needs.order_by().values_list("track").annotate(n=Count("id")))
+    durations = [
+        resolved - created
+        for created, resolved in needs.filter(status=Need.Status.RESOLVED, resolved_at__isnull=False).values_list("created_at", "resolved_at")
+    ]
+    return {"tracks": counts, "durations": durations}
 
 
 def top_categories(community: Community | None, period: Period, limit: int = 5) -> list[dict]:

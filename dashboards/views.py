@@ -1,5 +1,7 @@
 """Dashboards (community staff, district admin), the public information page, and exports."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -9,15 +11,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.selectors import community_get_for, is_community_staff
+from accounts.models import Community
+from accounts.selectors import community_get_for, is_community_staff, staff_communities
 from core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from core.exports import export
 from core.pages import error_page
+from core.templatetags.numbers import money, thousands
 from dashboards import figures as dashboard
 from dashboards import mydata
+from dashboards.charts import column_chart, hbar_chart, resolution_buckets
+from dashboards.workbench import workbench_sections
 from funds.services import fund_figures
 from marketplace import selectors
-from marketplace.models import Project, Task
+from marketplace.models import Need, Project, Task
 from points.selectors import community_rule, reward_list
 
 FIGURE_LABELS = [
@@ -37,21 +43,52 @@ FIGURE_LABELS = [
     ("points_awarded", gettext_lazy("Points awarded")),
     ("points_redeemed", gettext_lazy("Points redeemed")),
     ("points_outstanding", gettext_lazy("Points held by people now")),
-    ("donations_raised", gettext_lazy("Donations raised (fen)")),
-    ("donations_spent", gettext_lazy("Donations spent (fen)")),
+    ("donations_raised", gettext_lazy("Donations raised (yuan)")),
+    ("donations_spent", gettext_lazy("Donations spent (yuan)")),
     ("review_average", gettext_lazy("Average review score")),
 ]
+MONEY_FIGURES = {"donations_raised", "donations_spent"}
 # Where each figure's list lives, so a number on the dashboard leads to the rows behind it.
 FIGURE_LINKS = {
     "needs_received": "/needs/?community={c}",
+    "needs_major": "/needs/?community={c}&track=major",
+    "needs_minor": "/needs/?community={c}&track=minor",
+    "needs_private": "/needs/?community={c}&track=private",
+    "tasks_filled": "/tasks/?community={c}&status=full",
+    "volunteers_active": "#months",
+    "hours_credited": "#months",
+    "points_budgeted": "/communities/{c}/points/",
+    "points_outstanding": "/communities/{c}/points/",
     "needs_resolved": "/needs/?community={c}&status=resolved",
     "tasks_published": "/tasks/?community={c}",
     "tasks_done": "/tasks/?community={c}&status=done",
+    "review_average": "/communities/{c}/info/",
     "points_awarded": "/communities/{c}/points/",
     "points_redeemed": "/communities/{c}/points/",
     "donations_raised": "/communities/{c}/funds/",
     "donations_spent": "/communities/{c}/funds/",
 }
+
+
+MONTH_COLUMNS = [
+    ("tasks", gettext_lazy("Tasks published")),
+    ("services", gettext_lazy("Services verified")),
+    ("hours", gettext_lazy("Hours served (credited)")),
+    ("needs", gettext_lazy("Needs received")),
+    ("points_awarded", gettext_lazy("Points awarded")),
+    ("points_redeemed", gettext_lazy("Points redeemed")),
+    ("donations_raised", gettext_lazy("Donations raised (yuan)")),
+    ("donations_spent", gettext_lazy("Donations spent (yuan)")),
+]
+
+
+def _export_value(key: str, value):
+    """Spreadsheets get yuan with two decimals (stored as fen), and an empty cell for no value."""
+    if value is None:
+        return ""
+    if key in MONEY_FIGURES:
+        return (Decimal(int(value)) / 100).quantize(Decimal("0.01"))
+    return value
 
 
 def community_dashboard(request, community_id: int):
@@ -65,28 +102,55 @@ def community_dashboard(request, community_id: int):
     fmt, table = request.GET.get("format", ""), request.GET.get("table", "figures")
     name = f"dashboard-{community.pk}-{table}-{period.start}-{period.end}"
     if fmt in ("csv", "xlsx") and table == "months":
-        header = [_("Month"), _("Tasks published"), _("Services verified"), _("Hours served (credited)"), _("Needs received")]
-        rows = ([m["month"].strftime("%Y-%m"), m["tasks"], m["services"], m["hours"], m["needs"]] for m in dashboard.monthly_series(community, period))
+        header = [_("Month"), *(str(label) for _key, label in MONTH_COLUMNS)]
+        rows = ([m["month"].strftime("%Y-%m"), *(_export_value(key, m[key]) for key, _label in MONTH_COLUMNS)] for m in dashboard.monthly_series(community, period))
         return export(fmt, name, header, rows, title="months")
     if fmt in ("csv", "xlsx") and table == "categories":
         rows = ([str(c["label"]), c["tasks"]] for c in dashboard.top_categories(community, period, limit=20))
         return export(fmt, name, [_("Category"), _("Tasks published")], rows, title="categories")
     figures = dashboard.community_figures(community, period)
-    rows = [(str(label), figures[key]) for key, label in FIGURE_LABELS]
-    exported = export(fmt, name, [_("Figure"), _("Value")], ([label, "" if value is None else value] for label, value in rows), title=community.name)
+    rows = [(str(label), _export_value(key, figures[key])) for key, label in FIGURE_LABELS]
+    exported = export(fmt, name, [_("Figure"), _("Value")], ([label, value] for label, value in rows), title=community.name)
     if exported is not None:
         return exported
     series = dashboard.monthly_series(community, period)
+    needs = dashboard.needs_by_track(community, period)
+    track_labels = [("major", Need.Track.MAJOR.label), ("minor", Need.Track.MINOR.label), ("private", Need.Track.PRIVATE.label), ("", _("Not yet triaged"))]
     context = {
         "community": community,
         "period": period,
+        "headline": [
+            {"label": _("Services verified"), "value": thousands(sum(m["services"] for m in series)), "link": "#services"},
+            {"label": _("Hours served"), "value": thousands(figures["hours_credited"]), "link": "#hours"},
+            {"label": _("Active volunteers"), "value": thousands(figures["volunteers_active"]), "link": "#months"},
+            {
+                "label": _("Needs resolved / received"),
+                "value": f"{thousands(figures['needs_resolved'])} / {thousands(figures['needs_received'])}",
+                "link": f"/needs/?community={community.pk}",
+            },
+            {"label": _("Donations raised"), "value": money(figures["donations_raised"]), "link": f"/communities/{community.pk}/funds/"},
+        ],
         "figures": [
-            {"key": key, "label": label, "value": figures[key], "link": FIGURE_LINKS.get(key, "").format(c=community.pk)}
+            {
+                "key": key, "label": label, "link": FIGURE_LINKS.get(key, "").format(c=community.pk),
+                "value": money(figures[key]) if key in MONEY_FIGURES else thousands(figures[key]),
+            }
             for key, label in FIGURE_LABELS
         ],
         "series": series,
-        "services_chart": dashboard.bar_chart(series, "services"),
-        "hours_chart": dashboard.bar_chart(series, "hours"),
+        "services_chart": column_chart(series, [("services", _("Services verified"))]),
+        "hours_chart": column_chart(series, [("hours", _("Hours served"))]),
+        "points_chart": column_chart(series, [("points_awarded", _("Points awarded")), ("points_redeemed", _("Points redeemed"))]),
+        "funds_chart": column_chart(series, [("donations_raised", _("Donations raised")), ("donations_spent", _("Donations spent"))], is_money=True),
+        "tracks_chart": hbar_chart(
+            [
+                {"label": str(label), "value": needs["tracks"].get(key, 0), "link": f"/needs/?community={community.pk}" + (f"&track={key}" if key else "&status=submitted")}
+                for key, label in track_labels
+            ]
+        ),
+        "resolution_chart": hbar_chart(
+            [{"label": _("%(range)s days") % {"range": b["label"]}, "value": b["value"]} for b in resolution_buckets(needs["durations"])]
+        ),
         "categories": dashboard.top_categories(community, period),
     }
     return render(request, "dashboards/community.html", context)
@@ -103,8 +167,8 @@ DISTRICT_HEADERS = [
     ("hours_credited", gettext_lazy("Hours served (credited)")),
     ("points_awarded", gettext_lazy("Points awarded")),
     ("points_redeemed", gettext_lazy("Points redeemed")),
-    ("donations_raised", gettext_lazy("Donations raised (fen)")),
-    ("donations_spent", gettext_lazy("Donations spent (fen)")),
+    ("donations_raised", gettext_lazy("Donations raised (yuan)")),
+    ("donations_spent", gettext_lazy("Donations spent (yuan)")),
 ]
 
 
@@ -119,7 +183,7 @@ def district_dashboard(request):
     rows, totals = dashboard.district_rows(period, sort=sort)
     exported = export(
         request.GET.get("format", ""), f"district-{period.start}-{period.end}", [label for _key, label in DISTRICT_HEADERS],
-        ([row[key] for key, _label in DISTRICT_HEADERS] for row in rows), title="district",
+        ([_export_value(key, row[key]) for key, _label in DISTRICT_HEADERS] for row in rows), title="district",
     )
     if exported is not None:
         return exported
@@ -130,8 +194,13 @@ def district_dashboard(request):
         "totals": totals,
         "headers": DISTRICT_HEADERS,
         "sort": sort,
-        "services_chart": dashboard.bar_chart(series, "services"),
+        "services_chart": column_chart(series, [("services", _("Services verified"))]),
+        "hours_chart": hbar_chart(
+            [{"label": row["name"], "value": row["hours_credited"], "link": f"/communities/{row['community_id']}/dashboard/"} for row in rows],
+            label_width=120,
+        ),
         "series": series,
+        "money_columns": MONEY_FIGURES,
     }
     return render(request, "dashboards/district.html", context)
 
@@ -178,3 +247,19 @@ def account_delete(request):
                 messages.success(request, _("Your account was closed. Thank you for your service."))
                 return redirect("home")
     return render(request, "accounts/delete.html", {"error": error}, status=400 if error else 200)
+
+
+def workbench(request, community_id: int):
+    """The staff workbench: what is waiting for this community's staff, oldest first."""
+    community = community_get_for(request.user, community_id)
+    if not is_community_staff(request.user, community.pk):
+        return error_page(request, PermissionDenied(_("The workbench is for staff of this community.")))
+    sections = workbench_sections(community)
+    others = Community.objects.all() if request.user.is_superuser else Community.objects.filter(pk__in=staff_communities(request.user))
+    context = {
+        "community": community,
+        "sections": sections,
+        "total": sum(s.count for s in sections),
+        "other_communities": others.exclude(pk=community.pk).order_by("name"),
+    }
+    return render(request, "dashboards/workbench.html", context)

@@ -69,6 +69,9 @@ class StripeEvent(models.Model):
         verbose_name = _("Stripe event")
         verbose_name_plural = _("Stripe events")
 
+    def __str__(self):
+        return f"{self.type} {self.event_id}"
+
 
 class Spending(models.Model):
     """Money spent from a community fund or a project's donations. Append-only: a correction is a
@@ -96,3 +99,6 @@ class Spending(models.Model):
         if not self._state.adding:
             raise ValueError("spending rows are append-only; record a correction instead")
         super().save(*args, **kwargs)
+
+    def __str__(self):
+        return f"{self.spent_on} {self.purpose} ¥{self.amount / 100:,.2f}"

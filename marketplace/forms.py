@@ -122,7 +122,10 @@ class TriageForm(forms.Form):
     track = forms.ChoiceField(label=_("Track"), choices=[])
     reply = forms.CharField(label=_("Reply to the resident"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     department = forms.CharField(label=_("Referred to (department)"), required=False, max_length=120, help_text=_("Required for a major matter."))
-    organizations = forms.ModelMultipleChoiceField(label=_("Organisations that offer this service"), queryset=None, required=False)
+    organizations = forms.ModelMultipleChoiceField(
+        label=_("Organisations that offer this service"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("For a private matter: verified organisations the resident may contact."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Community, Skill
-from core.history import StatusChange
+from core.history import StatusChange, status_change_str
 from marketplace.search import task_grams
 
 
@@ -244,6 +244,9 @@ class NeedEvent(models.Model):
         verbose_name = _("need event")
         verbose_name_plural = _("need events")
 
+    def __str__(self):
+        return status_change_str(self)
+
 
 class Consultation(models.Model):
     """A topic for community consultation (协商议事), e.g. 文明养犬: residents comment and vote."""
@@ -297,6 +300,9 @@ class Vote(models.Model):
         # One vote per resident per topic; changing it updates the row.
         constraints = [models.UniqueConstraint(fields=["consultation", "user"], name="vote_once_per_consultation")]
 
+    def __str__(self):
+        return f"{self.user} → {self.option}"
+
 
 class Comment(models.Model):
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="comments", verbose_name=_("consultation"))
@@ -311,6 +317,9 @@ class Comment(models.Model):
         ordering = ["created_at", "id"]
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
+
+    def __str__(self):
+        return f"{self.author}: {self.body[:40]}"
 
 
 class Project(models.Model):

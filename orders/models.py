@@ -245,6 +245,9 @@ class BidScore(models.Model):
             models.CheckConstraint(condition=Q(score__lte=100), name="bid_score_at_most_100"),
         ]
 
+    def __str__(self):
+        return f"{self.bid} · {self.criterion}: {self.score}"
+
 
 class Contract(models.Model):
     """The awarded bid, delivered by milestones that staff accept."""

@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Community
+from core.history import status_change_str
 
 
 class AppendOnlyError(Exception):
@@ -242,3 +243,6 @@ class RedemptionStatusChange(models.Model):
         ordering = ["created_at", "id"]
         verbose_name = _("redemption status change")
         verbose_name_plural = _("redemption status changes")
+
+    def __str__(self):
+        return status_change_str(self)

@@ -33,3 +33,32 @@ def test_demo_logins_work(client):
     response = client.post("/accounts/login/", {"username": "luoqisi_volunteer", "password": "demo-pass-2026"})
     assert response.status_code == 302
     assert client.get("/points/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_year_of_history_on_the_dashboard_and_in_its_export():
+    """On a fresh start 锣旗寺社区's dashboard shows at least ten months with verified services,
+    and the month-by-month CSV carries the same figures as the page's table."""
+    import csv
+    import io
+    import re
+
+    from tests.conftest import browser
+
+    call_command("load_demo", quiet_logins=True)
+    luoqisi = Community.objects.get(name="锣旗寺社区")
+    client = browser(User.objects.get(username="luoqisi_staff"))
+    body = b"".join(client.get(f"/communities/{luoqisi.pk}/dashboard/", {"table": "months", "format": "csv"}).streaming_content).decode()
+    months = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))[1:]
+    assert sum(1 for row in months if int(row[2]) > 0) >= 10
+    page = client.get(f"/communities/{luoqisi.pk}/dashboard/").content.decode()
+    table = page[page.index('id="months"'):]
+    shown = re.findall(r'<th scope="row">(\d{4}-\d{2})</th><td>([\d,]+)</td><td>([\d,]+)</td><td>([\d,.]+)</td>', table)
+    assert [(m, int(t.replace(",", "")), int(s.replace(",", "")), float(h.replace(",", ""))) for m, t, s, h in shown] == [
+        (row[0], int(row[1]), int(row[2]), float(row[3])) for row in months
+    ]
+    # The history went through the services: every verified claim paid its points once.
+    verified = Claim.objects.filter(task__community=luoqisi, status="verified")
+    assert verified.count() >= 60 and all(c.points_awarded == c.task.points for c in verified)
+    assert Need.objects.filter(community=luoqisi, status="resolved").count() >= 8
+    call_command("points_audit")

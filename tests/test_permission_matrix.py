@@ -356,6 +356,7 @@ PAGES = [
     # Dashboards and public information (the dashboard is not behind the login: strangers get 403)
     row("GET /communities/<int:community_id>/info/", "community", "200 200 200 200 200 200 200"),
     row("GET /communities/<int:community_id>/dashboard/", "community", "403 403 403 403 200 403 200"),
+    row("GET /communities/<int:community_id>/workbench/", "community", "403 403 403 403 200 403 200"),
     # Donations and funds
     row("GET /donations/<int:donation_id>/receipt/", "donation", "404 200 404 404 200 404 200"),
     row("POST /donations/<int:donation_id>/refund/", "donation", "login 403 404 404 ok 404 ok"),

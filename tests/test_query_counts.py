@@ -67,7 +67,7 @@ PAGE_QUERIES = {
     "/claims/": 6,
     "/claims/queue/": 7,
     "/donations/": 6,
-    "/notifications/": 6,
+    "/notifications/": 7,  # and one UPDATE: opening the page marks them read
     "/points/": 10,
     "/communities/{community_id}/rewards/": 10,
     "/consultations/community/{community_id}/": 8,

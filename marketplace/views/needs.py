@@ -60,7 +60,9 @@ def detail(request, need_id: int):
         "consultations": need.consultations.all(),
         "organizations": need.suggested_organizations.all(),
         "history": need.history.select_related("actor") if (is_staff or is_author) else None,
-        "triage_form": forms.TriageForm(initial={"track": need.track or "minor", "reply": need.reply, "department": need.department}) if is_staff else None,
+        "triage_form": forms.TriageForm(
+            initial={"track": need.track or "minor", "reply": need.reply, "department": need.department}, auto_id="triage_%s"
+        ) if is_staff else None,
         "reply_form": forms.ReplyForm() if is_staff else None,
     }
     return render(request, "needs/detail.html", context)

@@ -298,9 +298,16 @@ def my_claims(request):
 def queue(request):
     """Staff's queue: submitted claims of their communities, oldest first."""
     communities = Community.objects.values_list("pk", flat=True) if request.user.is_superuser else staff_community_ids(request.user)
-    claims = selectors.review_queue(list(communities))
+    communities = list(communities)
+    community = None
+    chosen = request.GET.get("community", "")
+    # ?community=<id> (the workbench's link) narrows the queue to one community the person staffs.
+    if chosen.isdigit() and int(chosen) in communities:
+        community = Community.objects.get(pk=int(chosen))
+        communities = [community.pk]
+    claims = selectors.review_queue(communities)
     page = Paginator(claims, 30).get_page(request.GET.get("page"))
-    return render(request, "claims/queue.html", {"page": page})
+    return render(request, "claims/queue.html", {"page": page, "community": community})
 
 
 @login_required

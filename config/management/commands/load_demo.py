@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts import services
 from accounts.models import Community, District, Membership, Organization, OrganizationMember, Street, User
 from accounts.validators import credit_code_check_character
+from config.demo_history import load_history
 from funds.models import Donation, Spending
 from funds.services import spending_record
 from marketplace import services as market
@@ -165,6 +166,9 @@ class Command(BaseCommand):
                 points_services.reward_create(
                     actor=staff, community=luoqisi, name=reward_name, cost=cost, stock=stock, per_person_limit=limit, description=description
                 )
+        # The year behind the demo comes before today's awards: the daily cap counts from the start
+        # of a day onwards, so awards dated today would leave no room on the history's days.
+        load_history(communities)
         history = [
             ("luoqisi_volunteer", 60, "陪伴独居老人聊天、读报"),
             ("luoqisi_volunteer", 40, "“百姓管家”议事会记录"),

@@ -1,0 +1,82 @@
+"""Geometry of the dashboards' charts, computed here so the templates only draw SVG.
+
+Every chart has a title, axis ticks with readable numbers, a <title> on each bar, and the same
+numbers in a table (the template puts it under the chart), so a screen reader, a printer and a
+person who prefers numbers all get them."""
+
+from decimal import Decimal
+from math import ceil, log10
+
+from core.templatetags.numbers import money, thousands
+
+PLOT_TOP, PLOT_LEFT, AXIS_BOTTOM = 12, 56, 24
+
+
+def _nice_ceiling(value: float) -> float:
+    """The smallest 1, 2, 2.5 or 5 × 10ⁿ at or above value (so ticks read as round numbers)."""
+    if value <= 0:
+        return 1
+    magnitude = 10 ** int(log10(value))
+    for step in (1, 2, 2.5, 5, 10):
+        if value <= step * magnitude:
+            return step * magnitude
+    return 10 * magnitude
+
+
+def _fmt(value, is_money: bool) -> str:
+    return money(value) if is_money else thousands(value)
+
+
+def column_chart(rows: list[dict], series: list[tuple[str, str]], *, label_key: str = "month", label_format: str = "%m",
+                 is_money: bool = False, height: int = 180, bar: int = 18, gap: int = 12, link: str = "") -> dict:
+    """Vertical bars per row (a month), one bar per series side by side, a y-axis with four ticks.
+
+    ``series``: (key in each row, label shown in the legend). ``is_money``: values are fen."""
+    peak = _nice_ceiling(max((float(row[key]) for row in rows for key, _label in series), default=0))
+    plot = height - PLOT_TOP - AXIS_BOTTOM
+    group = bar * len(series) + gap
+    groups = []
+    for i, row in enumerate(rows):
+        x0 = PLOT_LEFT + gap / 2 + i * group
+        label = row[label_key].strftime(label_format) if hasattr(row[label_key], "strftime") else str(row[label_key])
+        bars = []
+        for j, (key, name) in enumerate(series):
+            value = row[key]
+            h = round(float(value) / peak * plot, 1)
+            bars.append({"x": x0 + j * bar, "y": PLOT_TOP + plot - h, "height": h, "value": _fmt(value, is_money), "series": j, "name": name})
+        groups.append({"label": label, "x": x0 + bar * len(series) / 2, "bars": bars})
+    ticks = []
+    for k in range(5):
+        value = peak * k / 4
+        shown = Decimal(str(value)) if not is_money else int(value)
+        ticks.append({"y": PLOT_TOP + plot - plot * k / 4, "label": _fmt(shown, is_money)})
+    width = PLOT_LEFT + max(1, len(rows)) * group + gap
+    return {
+        "width": width, "height": height, "bar": bar, "groups": groups, "ticks": ticks, "left": PLOT_LEFT,
+        "baseline": PLOT_TOP + plot, "legend": [{"name": name, "series": j} for j, (_key, name) in enumerate(series)],
+        "rows": rows, "series": series, "is_money": is_money, "link": link,
+    }
+
+
+def hbar_chart(items: list[dict], *, is_money: bool = False, width: int = 440, row_height: int = 26, label_width: int = 140) -> dict:
+    """Horizontal bars for categories (tracks, communities): items are {label, value, link?}."""
+    peak = max((float(item["value"]) for item in items), default=0) or 1
+    plot = width - label_width - 70
+    rows = []
+    for i, item in enumerate(items):
+        w = round(float(item["value"]) / peak * plot, 1)
+        rows.append({**item, "y": i * row_height, "width": w, "shown": _fmt(item["value"], is_money), "text_x": label_width + w + 6})
+    return {"width": width, "height": max(1, len(items)) * row_height, "rows": rows, "label_width": label_width, "bar": row_height - 8}
+
+
+def resolution_buckets(durations) -> list[dict]:
+    """How long resolved needs took, in the buckets a street office reports."""
+    limits = [(3, "≤ 3"), (7, "4–7"), (14, "8–14"), (30, "15–30"), (None, "> 30")]
+    counts = [0] * len(limits)
+    for d in durations:
+        days = ceil(d.total_seconds() / 86400)
+        for i, (limit, _label) in enumerate(limits):
+            if limit is None or days <= limit:
+                counts[i] += 1
+                break
+    return [{"label": label, "value": n} for (_limit, label), n in zip(limits, counts, strict=True)]

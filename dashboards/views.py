@@ -17,9 +17,10 @@ from funds.services import fund_figures
 from marketplace import selectors
 from marketplace.models import Project, Task
 from orders.models import Claim
-from orders.services.claims import CHECKIN_OPENS_BEFORE_START
 from orders.selectors import volunteer_record, volunteer_record_totals
+from orders.services.claims import CHECKIN_OPENS_BEFORE_START
 from points.selectors import community_rule, person_balance, reward_list
+
 
 def home(request):
     """``/``: for a visitor, what the platform is and the open tasks; for a signed-in person, their

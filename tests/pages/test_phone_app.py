@@ -4,7 +4,6 @@ page, numbers people read, 长辈模式, favicon and manifest."""
 import re
 
 import pytest
-from django.test import override_settings
 
 from tests.conftest import browser
 

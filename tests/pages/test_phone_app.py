@@ -47,3 +47,73 @@ def test_large_text_mode_is_one_switch_and_remembered(client):
 def test_every_page_links_a_favicon_and_a_manifest(client):
     page = client.get("/").content.decode()
     assert 'rel="manifest"' in page and 'rel="icon"' in page
+
+
+def test_the_board_starts_on_my_communities_puts_open_tasks_first_and_counts_them(volunteer, make_task, other_community):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from marketplace.services import TaskFields, task_create
+    from tests.factories import MembershipFactory
+
+    full = make_task(title="已满的任务", slots=1, starts_at=timezone.now() + timedelta(hours=2))
+    from orders.services import claim_create
+
+    claim_create(actor=MembershipFactory(community=full.community, role="volunteer").user, task=full)
+    make_task(title="后天的任务", starts_at=timezone.now() + timedelta(days=2))
+    other_staff = MembershipFactory(community=other_community, role="staff").user
+    start = timezone.now() + timedelta(days=1)
+    task_create(actor=other_staff, community=other_community, fields=TaskFields(
+        title="别的社区的任务", description="", category="other", starts_at=start, ends_at=start + timedelta(hours=1),
+        location="x", slots=1, points=0, skills=[], beneficiary=None))
+    page = browser(volunteer).get("/tasks/").content.decode()
+    assert "别的社区的任务" not in page and "共 2 个任务" in page
+    assert page.index("后天的任务") < page.index("已满的任务")  # open first, although it starts later
+    page = browser(volunteer).get("/tasks/?scope=all").content.decode()
+    assert "别的社区的任务" in page and "共 3 个任务" in page
+    assert "<details class=\"card filters\">" in browser(volunteer).get("/tasks/?category=repair").content.decode()  # folded after use
+
+
+def test_task_page_shows_check_in_only_when_the_window_opens_and_withdrawing_asks_first(volunteer, make_task):
+    from orders.models import Claim
+    from orders.services import claim_create
+
+    task = make_task(title="明天的任务")  # tomorrow 09:00
+    claim = claim_create(actor=volunteer, task=task)
+    client = browser(volunteer)
+    page = client.get(f"/tasks/{task.pk}/").content.decode()
+    assert 'id="checkin-code"' not in page and "签到在" in page
+    confirm = client.get(f"/claims/{claim.pk}/withdraw/")
+    assert confirm.status_code == 200 and "确定退出接单吗？" in confirm.content.decode()
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.CLAIMED  # asking changed nothing
+    client.post(f"/claims/{claim.pk}/withdraw/")
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.WITHDRAWN
+
+
+def test_after_check_out_the_status_reads_checked_out_and_the_organiser_is_shown(volunteer, staff, make_task):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from marketplace.services import task_checkin_code
+    from orders.services import claim_check_in, claim_check_out, claim_create
+
+    task = make_task(starts_at=timezone.now() + timedelta(minutes=20))
+    claim = claim_create(actor=volunteer, task=task)
+    code, _ = task_checkin_code(actor=staff, task=task)
+    claim_check_in(actor=volunteer, claim=claim, code=code)
+    type(task).objects.filter(pk=task.pk).update(starts_at=timezone.now() - timedelta(minutes=40))  # the service has begun
+    claim_check_out(actor=volunteer, claim=claim, code=code)
+    page = browser(volunteer).get(f"/tasks/{task.pk}/").content.decode()
+    status = page.split('class="claim-status">')[1].split("<")[0]
+    assert status == "已签退"
+    assert staff.shown_name in page.split('class="organiser"')[1].split("</dd>")[0]
+
+
+def test_task_history_lines_read_as_sentences(staff, make_task):
+    task = make_task()
+    page = browser(staff).get(f"/tasks/{task.pk}/").content.decode()
+    assert "— →" not in page and "创建，状态为招募中" in page

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import notices
 from accounts.models import (
     ApiToken,
     Community,
@@ -297,8 +298,8 @@ def invitation_create(*, actor: User, community: Community, user: User, role: st
             notify(
                 user=user,
                 kind="community_invitation",
-                message=_("%(staff)s invites you to join %(community)s as %(role)s.")
-                % {"staff": actor.shown_name, "community": community.name, "role": Membership.Role(role).label},
+                code="community_invitation",
+                params={"staff": actor.shown_name, "community": community.name, "role": notices.label(Membership.Role(role))},
                 url=reverse("accounts:invitations"),
             )
     except IntegrityError:
@@ -456,14 +457,17 @@ def organization_member_add(*, actor: User, organization: Organization, user: Us
 
 
 # --- Notifications ---------------------------------------------------------------------------------
-def notify(*, user: User, kind: str, message: str, url: str = "") -> None:
+def notify(*, user: User, kind: str, code: str = "", params: dict | None = None, url: str = "", message: str = "") -> None:
     """Tell a person something, once the current transaction has committed (never while a row lock
-    is held, and never for a change that was rolled back). The message is rendered in the
-    language active now; pass already-translated text."""
-    message = str(message)[:300]
+    is held, and never for a change that was rolled back). ``code`` names a sentence in
+    ``accounts/notices.py`` and ``params`` fills it (labels to translate as ``notices.label(...)``):
+    each reader sees it in their own language. The sentence in the active language is also kept in
+    ``message``, for a code that later disappears."""
+    params = params or {}
+    message = str(message or notices.render(code, params, code))[:300]
 
     def write_and_push():
-        note = Notification.objects.create(user=user, kind=kind, message=message, url=url)
+        note = Notification.objects.create(user=user, kind=kind, code=code, params=params, message=message, url=url)
         # Stored first, so a person who is offline (or a Redis that is down) loses nothing.
         send_now(
             user_group(user.pk),

@@ -1,4 +1,4 @@
-"""Numbers as people read them: ``{{ 12345|thousands }}`` → 12,345; ``{{ 1.5|thousands }}`` → 1.5.
+"""Numbers as people read them: ``{{ 12345|thousands }}`` → 12,345.
 
 Money has its own filter, ``yuan`` (fen → "1,234.00"), in ``marketplace/templatetags/money.py``."""
 
@@ -11,13 +11,13 @@ register = template.Library()
 
 @register.filter
 def thousands(value) -> str:
-    """Group thousands with commas; keep the decimals a value has (hours: 2.50 → 2.5, 3.00 → 3)."""
+    """Group thousands with commas and keep the decimals the value has (12345 → 12,345; hours as
+    stored, 1234.50 → 1,234.50)."""
     if value in (None, ""):
         return ""
     try:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError):
         return str(value)
-    if number == number.to_integral_value():
-        return f"{int(number):,}"
-    return f"{number.normalize():,f}"
+    places = max(0, -number.as_tuple().exponent)
+    return f"{number:,.{places}f}"

@@ -117,3 +117,63 @@ def test_task_history_lines_read_as_sentences(staff, make_task):
     task = make_task()
     page = browser(staff).get(f"/tasks/{task.pk}/").content.decode()
     assert "— →" not in page and "创建，状态为招募中" in page
+
+
+def test_a_notification_is_shown_in_the_readers_language_not_the_writers(resident, django_capture_on_commit_callbacks):
+    from django.utils import translation
+
+    from accounts import notices
+    from accounts.services import notify
+    from marketplace.models import Need
+
+    with translation.override("zh-hans"), django_capture_on_commit_callbacks(execute=True):  # written during a Chinese page
+        notify(user=resident, kind="need_in_progress", code="need_status",
+               params={"title": "楼道灯坏了", "status": notices.label(Need.Status.IN_PROGRESS)}, url="/needs/1/")
+    english = browser(resident, language="en").get("/notifications/").content.decode()
+    assert "Your need “楼道灯坏了” is now: In progress." in english
+    chinese = browser(resident).get("/notifications/").content.decode()
+    assert "您的需求“楼道灯坏了”当前状态：处理中。" in chinese
+
+
+def test_old_notifications_without_a_code_keep_their_text(resident):
+    from accounts.models import Notification
+
+    Notification.objects.create(user=resident, kind="old", message="旧的通知")
+    assert "旧的通知" in browser(resident, language="en").get("/notifications/").content.decode()
+
+
+def test_redeeming_asks_to_confirm_and_is_disabled_without_enough_points(volunteer, staff, community):
+    from points import services
+    from points.models import Redemption
+    from tests.factories import UserFactory
+
+    reward = services.reward_create(actor=staff, community=community, name="大米", cost=50, stock=5)
+    client = browser(volunteer)
+    page = client.get(f"/communities/{community.pk}/rewards/").content.decode()
+    assert "disabled" in page and "积分不足：需要 50 积分，您现有 0 积分。" in page
+    services.points_budget(actor=UserFactory(is_superuser=True), community=community, amount=1000)
+    services.points_award(actor=None, community=community, user=volunteer, amount=120, idempotency_key="t")
+    confirm = client.get(f"/rewards/{reward.pk}/redeem/?quantity=2")
+    assert confirm.status_code == 200 and "确认兑换" in confirm.content.decode() and "120 → 20" in confirm.content.decode()
+    assert not Redemption.objects.exists()  # looking at the confirmation spends nothing
+    client.post(f"/rewards/{reward.pk}/redeem/", {"quantity": 2})
+    assert Redemption.objects.get().points == 100
+
+
+def test_the_record_shows_the_plain_average_with_the_number_of_reviews_and_plurals(volunteer):
+    from decimal import Decimal
+    from unittest import mock
+
+    reputation = {"score": Decimal("4.17"), "average": Decimal("5.00"), "reviews": 1, "services": 1, "hours": 0, "credited_hours": 0, "honour_hours": 0}
+    with mock.patch("orders.selectors.provider_reputation", return_value=reputation):
+        page = browser(volunteer, language="en").get(f"/volunteers/{volunteer.pk}/record/").content.decode()
+    assert "5.00</strong>★ 1 review" in page and "4.17" not in page
+    assert "<strong>0</strong> services" in page
+
+
+def test_numbers_have_thousands_separators():
+    from decimal import Decimal
+
+    from core.templatetags.numbers import thousands
+
+    assert [thousands(12345), thousands(Decimal("1234.50")), thousands(0), thousands(None)] == ["12,345", "1,234.50", "0", ""]

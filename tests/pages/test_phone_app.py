@@ -181,4 +181,4 @@ def test_numbers_have_thousands_separators():
 
 def test_my_needs_page_has_a_button_to_post_a_need(resident, community):
     page = browser(resident).get("/needs/").content.decode()
-    assert f'href="/needs/new/{community.pk}/"' in page and "提需求" in page
+    assert f'href="/needs/new/{community.pk}/"' in page and "提交需求" in page

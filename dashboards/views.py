@@ -65,6 +65,8 @@ def home(request):
         "rewards_community": community_ids[0] if community_ids else None,
         "memberships": memberships,
         "is_resident": any(m.role == "resident" for m in memberships),
+        # Hours are for people who serve; a resident who only asks for help is not shown two zeros.
+        "serves": any(m.role == "volunteer" for m in memberships) or bool(volunteer_record(user).exists()),
         "is_staff_anywhere": is_any_staff(user),
         "my_tasks": open_tasks.filter(community_id__in=community_ids)[:4] if community_ids else open_tasks[:4],
     }

@@ -5,7 +5,7 @@ whether 长辈模式 (large text) is on."""
 from django.utils.functional import SimpleLazyObject
 
 from accounts.models import Membership
-from accounts.selectors import is_any_staff, unread_count
+from accounts.selectors import unread_count
 from core.largetext import large_text_on
 
 # The first path prefix that matches names the current tab (bottom bar on phones, menu on desktop).
@@ -29,9 +29,8 @@ def current_tab(path: str) -> str:
     return ""
 
 
-def mine_tab(user) -> str:
+def mine_tab(roles: set[str]) -> str:
     """A person who is a resident somewhere and a volunteer nowhere is shown their needs."""
-    roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
     return "needs" if "resident" in roles and "volunteer" not in roles else "claims"
 
 
@@ -43,7 +42,9 @@ def navigation(request):
         return {"nav": {}, "nav_tab": current_tab(path), "large_text": large}
 
     def compute():
-        return {"is_staff": is_any_staff(user), "unread": unread_count(user), "mine": mine_tab(user)}
+        # One query for the person's roles answers both "staff anywhere?" and which "mine" tab.
+        roles = set(Membership.objects.filter(user=user).values_list("role", flat=True).order_by())
+        return {"is_staff": user.is_superuser or Membership.Role.STAFF in roles, "unread": unread_count(user), "mine": mine_tab(roles)}
 
     # Lazy: pages that never render the navigation (JSON, redirects) run no query for it.
     return {"nav": SimpleLazyObject(compute), "nav_tab": current_tab(path), "large_text": large}

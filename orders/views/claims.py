@@ -57,17 +57,11 @@ def task_detail(request, task_id: int):
         "status_labels": dict(Task.Status.choices),
         "checkin_open": task.starts_at - CHECKIN_OPENS_BEFORE_START <= timezone.now() <= task.ends_at,
         "checkin_opens_at": task.starts_at - CHECKIN_OPENS_BEFORE_START,
-        "organiser": _task_organiser(task),
+        "organiser": task.created_by,
         # The organiser's phone is for the people doing the task (and staff), not for every visitor.
         "show_contact": is_staff or (my_claim is not None and my_claim.is_live),
     }
     return render(request, "tasks/detail.html", context)
-
-
-def _task_organiser(task):
-    """The staff member who posted the task (its first history row), shown with the community."""
-    first = task.history.select_related("actor").order_by("id").first()
-    return first.actor if first is not None else None
 
 
 @login_required

@@ -376,6 +376,10 @@ class NotificationOut(Schema):
     def resolve_read(obj) -> bool:
         return obj.read_at is not None
 
+    @staticmethod
+    def resolve_message(obj) -> str:
+        return obj.text  # in the caller's language (Accept-Language), from the stored code
+
 
 class NotificationFilterIn(Schema):
     unread: bool = False

@@ -1,19 +1,52 @@
-"""What the navigation bar needs on every page: is the person staff anywhere, unread notifications."""
+"""What the navigation bar needs on every page: is the person staff anywhere, unread notifications,
+which tab is current, which "mine" tab they get (claims for volunteers, needs for residents) and
+whether 长辈模式 (large text) is on."""
 
 from django.utils.functional import SimpleLazyObject
 
+from accounts.models import Membership
 from accounts.selectors import first_staff_community_id, unread_count
+from core.largetext import large_text_on
+
+# The first path prefix that matches names the current tab (bottom bar on phones, menu on desktop).
+TAB_PREFIXES = [
+    ("/needs/new/", "mine"),
+    ("/tasks/", "tasks"), ("/points/", "points"), ("/rewards/", "points"), ("/redemptions/", "points"), ("/communities/", "communities"),
+    ("/accounts/profile/", "me"), ("/notifications/", "me"), ("/accounts/login/", "me"), ("/accounts/register/", "me"),
+]
+
+
+def current_tab(path: str) -> str:
+    if path == "/":
+        return "home"
+    if path in ("/claims/", "/needs/"):  # my claims, my needs
+        return "mine"
+    if path.startswith("/communities/") and "/rewards/" in path:
+        return "points"
+    for prefix, tab in TAB_PREFIXES:
+        if path.startswith(prefix):
+            return tab
+    return ""
+
+
+def mine_tab(roles: set[str]) -> str:
+    """A person who is a resident somewhere and a volunteer nowhere is shown their needs."""
+    return "needs" if "resident" in roles and "volunteer" not in roles else "claims"
 
 
 def navigation(request):
+    path = getattr(request, "path", "/")
+    large = hasattr(request, "COOKIES") and large_text_on(request)
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav": {}}
+        return {"nav": {}, "nav_tab": current_tab(path), "large_text": large}
 
     def compute():
-        # One query answers both "staff anywhere?" and "whose workbench does the menu open?".
-        workbench = None if user.is_superuser else first_staff_community_id(user)
-        return {"is_staff": user.is_superuser or workbench is not None, "workbench": workbench, "unread": unread_count(user)}
+        # One query for the person's roles answers "staff anywhere?" and which "mine" tab; one more
+        # finds whose workbench the menu opens.
+        roles = set(Membership.objects.filter(user=user).values_list("role", flat=True).order_by())
+        workbench = first_staff_community_id(user) if Membership.Role.STAFF in roles and not user.is_superuser else None
+        return {"is_staff": user.is_superuser or Membership.Role.STAFF in roles, "workbench": workbench, "unread": unread_count(user), "mine": mine_tab(roles)}
 
     # Lazy: pages that never render the navigation (JSON, redirects) run no query for it.
-    return {"nav": SimpleLazyObject(compute)}
+    return {"nav": SimpleLazyObject(compute), "nav_tab": current_tab(path), "large_text": large}

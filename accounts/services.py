@@ -26,6 +26,7 @@ from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 
+from accounts import notices
 from accounts.models import (
     ApiToken,
     Community,
@@ -391,8 +392,8 @@ def invitation_create(*, actor: User, community: Community, user: User, role: st
             notify(
                 user=user,
                 kind="community_invitation",
-                message=_("%(staff)s invites you to join %(community)s as %(role)s.")
-                % {"staff": actor.shown_name, "community": community.name, "role": Membership.Role(role).label},
+                code="community_invitation",
+                params={"staff": actor.shown_name, "community": community.name, "role": notices.label(Membership.Role(role))},
                 url=reverse("accounts:invitations"),
             )
     except IntegrityError:
@@ -550,25 +551,28 @@ def organization_member_add(*, actor: User, organization: Organization, user: Us
 
 
 # --- Notifications ---------------------------------------------------------------------------------
-def notify(*, user: User, kind: str, message: str, url: str = "") -> None:
+def notify(*, user: User, kind: str, code: str = "", params: dict | None = None, url: str = "", message: str = "") -> None:
     """Tell a person something, once the current transaction has committed (never while a row lock
-    is held, and never for a change that was rolled back). The message is rendered in the
-    language active now; pass already-translated text."""
-    message = str(message)[:300]
+    is held, and never for a change that was rolled back). ``code`` names a sentence in
+    ``accounts/notices.py`` and ``params`` fills it (labels to translate as ``notices.label(...)``):
+    each reader sees it in their own language. The sentence in the active language is also kept in
+    ``message``, for a code that later disappears."""
+    params = params or {}
+    message = str(message or notices.render(code, params, code))[:300]
 
     def write_and_push():
         # One transaction: the notification and what hangs on it (reach's email, on post_save).
         with transaction.atomic():
-            notification_store(user=user, kind=kind, message=message, url=url)
+            notification_store(user=user, kind=kind, code=code, params=params, message=message, url=url)
 
     transaction.on_commit(write_and_push)
 
 
-def notification_store(*, user: User, kind: str, message: str, url: str = "") -> Notification:
+def notification_store(*, user: User, kind: str, message: str, url: str = "", code: str = "", params: dict | None = None) -> Notification:
     """Store a notification inside the caller's transaction (so it is written together with, say,
     the record that it was sent) and push it live once that transaction commits."""
     message = str(message)[:300]
-    note = Notification.objects.create(user=user, kind=kind, message=message, url=url)
+    note = Notification.objects.create(user=user, kind=kind, code=code, params=params or {}, message=message, url=url)
 
     def push():
         # Stored first, so a person who is offline (or a Redis that is down) loses nothing.

@@ -19,15 +19,6 @@ from core.pages import add_error_to_form, error_page
 from core.ratelimit import check as rate_limit
 
 
-def home(request):
-    # Staff start their day on their workbench: what is waiting for them.
-    workbench = selectors.first_staff_community_id(request.user)
-    if workbench is not None:
-        return redirect("workbench", workbench)
-    communities = selectors.community_list()[:12]
-    return render(request, "home.html", {"communities": communities})
-
-
 def register(request):
     if request.user.is_authenticated:
         return redirect("accounts:profile")

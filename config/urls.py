@@ -8,6 +8,7 @@ from accounts import views as account_views
 from config import health
 from config.api import api
 from core.language import switch_language
+from core.largetext import switch_large_text
 from core.media import public_media
 from dashboards import views as dashboard_views
 from funds import views as donation_views
@@ -26,7 +27,7 @@ admin.site.site_title = gettext_lazy("Community Market administration")
 admin.site.index_title = gettext_lazy("Site administration")
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", dashboard_views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("accounts/my-data/", dashboard_views.my_data_export, name="my_data_export"),
@@ -66,6 +67,7 @@ urlpatterns = [
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("language/<str:code>/", switch_language, name="switch_language"),
+    path("large-text/<str:state>/", switch_large_text, name="large_text"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("stripe/webhook/", stripe_webhook, name="stripe_webhook"),

@@ -34,6 +34,8 @@ from django.db import transaction
 from django.http.cookie import parse_cookie
 from django.utils.translation import get_language_from_request
 
+from core.largetext import LARGE_TEXT_COOKIE
+
 logger = logging.getLogger(__name__)
 
 MAX_BODY = 1024 * 1024  # an answer larger than this is not worth a cache entry
@@ -112,8 +114,8 @@ class PublicCache:
             name = name.decode("latin-1").lower()
             headers[name] = f"{headers[name]}; {value.decode('latin-1')}" if name == "cookie" and name in headers else value.decode("latin-1")
         cookies = parse_cookie(headers.get("cookie", ""))
-        if "authorization" in headers or settings.SESSION_COOKIE_NAME in cookies:
-            return await self.app(scope, receive, send)
+        if "authorization" in headers or settings.SESSION_COOKIE_NAME in cookies or LARGE_TEXT_COOKIE in cookies:
+            return await self.app(scope, receive, send)  # personal, or drawn in 长辈模式: not shared
         language = get_language_from_request(_Visitor(cookies, headers.get("accept-language", "")))
         pairs = sorted(pair for pair in scope.get("query_string", b"").decode("latin-1").split("&") if pair)
         if len(pairs) > len(settings.PUBLIC_CACHE_PARAMS) or any(p.partition("=")[0] not in settings.PUBLIC_CACHE_PARAMS for p in pairs):

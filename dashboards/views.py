@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.db.models import Sum
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,7 +13,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Community
-from accounts.selectors import community_get_for, is_community_staff, staff_communities
+from accounts.selectors import (
+    community_get_for,
+    community_list,
+    first_staff_community_id,
+    is_any_staff,
+    is_community_staff,
+    staff_communities,
+    user_memberships,
+    user_pending_invitations,
+)
 from core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from core.exports import export
 from core.pages import error_page
@@ -24,7 +34,66 @@ from dashboards.workbench import workbench_sections
 from funds.services import fund_figures
 from marketplace import selectors
 from marketplace.models import Need, Project, Task
-from points.selectors import community_rule, reward_list
+from orders.models import Claim
+from orders.selectors import volunteer_record, volunteer_record_totals
+from orders.services.claims import CHECKIN_OPENS_BEFORE_START
+from points.selectors import community_rule, person_balance, reward_list
+
+
+def home(request):
+    """``/``: for a visitor, what the platform is and the open tasks; for a signed-in person, their
+    own home: the next task, their hours and points, and what is waiting for them."""
+    open_tasks = selectors.task_list(viewer=request.user).filter(status=Task.Status.OPEN, starts_at__gt=timezone.now())
+    if not request.user.is_authenticated:
+        return render(request, "home.html", {"communities": community_list()[:12], "open_tasks": open_tasks[:6]})
+    user = request.user
+    # Staff start their day on their workbench: what is waiting for them.
+    workbench = first_staff_community_id(user)
+    if workbench is not None:
+        return redirect("workbench", workbench)
+    now = timezone.now()
+    memberships = list(user_memberships(user))
+    community_ids = sorted({m.community_id for m in memberships})
+    next_claim = (
+        Claim.objects.filter(user=user, status__in=[Claim.Status.CLAIMED, Claim.Status.CHECKED_IN], task__ends_at__gt=now)
+        .select_related("task", "task__community")
+        .order_by("task__starts_at", "id")
+        .first()
+    )
+    to_submit = Claim.objects.filter(user=user, status=Claim.Status.CHECKED_IN, task__ends_at__lte=now).select_related("task")[:5]
+    to_rate = (
+        Claim.objects.filter(task__beneficiary=user, status=Claim.Status.VERIFIED, review__isnull=True)
+        .select_related("task", "user")
+        .order_by("-verified_at", "-id")[:5]
+    )
+    replied_needs = (
+        selectors.need_list(viewer=user)
+        .filter(author=user)
+        .exclude(reply="")
+        .exclude(status__in=["resolved", "closed"])
+        .order_by("-triaged_at", "-id")[:5]
+    )
+    year_hours = volunteer_record(user).filter(task__starts_at__year=now.year).aggregate(h=Sum("hours"))["h"] or Decimal("0")
+    context = {
+        "next_claim": next_claim,
+        "checkin_open": next_claim is not None and next_claim.task.starts_at - CHECKIN_OPENS_BEFORE_START <= now,
+        "to_submit": to_submit,
+        "to_rate": to_rate,
+        "invitations": user_pending_invitations(user)[:5],
+        "replied_needs": replied_needs,
+        "totals": volunteer_record_totals(user),
+        "year_hours": year_hours.quantize(Decimal("0.01")),
+        "points": person_balance(user),
+        "rewards_community": community_ids[0] if community_ids else None,
+        "memberships": memberships,
+        "is_resident": any(m.role == "resident" for m in memberships),
+        # Hours are for people who serve; a resident who only asks for help is not shown two zeros.
+        "serves": any(m.role == "volunteer" for m in memberships) or bool(volunteer_record(user).exists()),
+        "is_staff_anywhere": is_any_staff(user),
+        "my_tasks": open_tasks.filter(community_id__in=community_ids)[:4] if community_ids else open_tasks[:4],
+    }
+    return render(request, "home_personal.html", context)
+
 
 FIGURE_LABELS = [
     ("needs_received", gettext_lazy("Needs received")),

@@ -45,6 +45,7 @@ def my_points(request):
         "page": Paginator(entries, 20).get_page(request.GET.get("page")),
         "redemptions": Redemption.objects.filter(user=user).select_related("reward", "community")[:20],
         "transfer_form": transfer_form,
+        "communities": unique_communities,
     }
     return render(request, "points/mine.html", context, status=400 if transfer_form.errors else 200)
 
@@ -72,11 +73,21 @@ def catalogue(request, community_id: int):
 
 
 @login_required
-@require_POST
 def redeem(request, reward_id: int):
+    """GET (the supermarket's 兑换 button, a plain form) shows what the reservation will cost and
+    asks to confirm; POST (the confirmation) reserves. Nothing is spent by one tap."""
     reward = selectors.reward_get_for(request.user, reward_id)
-    form = forms.RedeemForm(request.POST)
+    form = forms.RedeemForm(request.POST if request.method == "POST" else request.GET)
     quantity = form.cleaned_data["quantity"] if form.is_valid() else 0
+    if request.method != "POST":
+        if not quantity:
+            messages.error(request, _("Choose how many you want."))
+            return redirect("points:catalogue", reward.community_id)
+        balance = selectors.person_balance_in(request.user, reward.community)
+        total = reward.cost * quantity
+        return render(request, "points/redeem_confirm.html", {
+            "reward": reward, "quantity": quantity, "total": total, "balance": balance, "after": balance - total,
+        })
     try:
         redemption = services.redemption_reserve(actor=request.user, reward=reward, quantity=quantity)
     except ApplicationError as exc:

@@ -54,8 +54,8 @@ ROLES = ("anonymous", "resident", "volunteer", "org_admin", "staff", "other_staf
 LOGIN, OK, REFUSED = "login", "ok", "refused"
 
 # Not object pages: the admin (its own permissions), the API (enumerated from its schema), the
-# language switch (its parameter is a language code), uploaded and static files.
-SKIPPED_PAGE_PREFIXES = ("admin/", "api/v1/", "i18n/", "language/", "media/", "^media/", "static/")
+# language switch (its parameter is a language code), the 长辈模式 switch (on/off), uploaded and static files.
+SKIPPED_PAGE_PREFIXES = ("admin/", "api/v1/", "i18n/", "language/", "large-text/", "media/", "^media/", "static/")
 
 
 # --- The table -------------------------------------------------------------------------------------

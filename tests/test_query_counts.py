@@ -58,7 +58,7 @@ API_LIST_QUERIES = {
 
 PAGE_QUERIES = {
     "/tasks/": 4,
-    "/needs/": 7,
+    "/needs/": 8,  # #16: the post-a-need buttons read my memberships
     "/feedback/": 9,  # was 29 (a page of 20): a staff check per need
     "/communities/{community_id}/feedback/": 10,  # was 30, the same
     "/projects/": 7,

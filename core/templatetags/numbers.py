@@ -25,18 +25,17 @@ def money(fen) -> str:
 
 
 @register.filter
-def thousands(number) -> str:
-    """12345 → '12,345'; Decimal('1234.50') → '1,234.5'; None → '—'."""
-    if number in (None, ""):
+def thousands(value) -> str:
+    """Group thousands with commas and keep the decimals the value has (12345 → 12,345; hours as
+    stored, 1234.50 → 1,234.50); nothing → '—'."""
+    if value in (None, ""):
         return "—"
     try:
-        value = Decimal(str(number))
-    except InvalidOperation:
-        return str(number)
-    if value == value.to_integral_value():
-        return f"{int(value):,}"
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    return text
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    places = max(0, -number.as_tuple().exponent)
+    return f"{number:,.{places}f}"
 
 
 def waited_text(since: datetime | None, now: datetime | None = None) -> str:

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import notices
 from accounts.assistance import acting_for_resident, consent_note_clean
 from accounts.models import Community, Membership, Organization, User
 from accounts.selectors import is_community_staff
@@ -43,7 +44,8 @@ def need_transition(*, need: Need, to: str, actor: User | None, note: str = "", 
     notify(
         user=need.author,
         kind=f"need_{to}",
-        message=_("Your need “%(title)s” is now: %(status)s.") % {"title": need.title, "status": need.get_status_display()},
+        code="need_status",
+        params={"title": need.title, "status": notices.label(Need.Status(need.status))},
         url=f"/needs/{need.pk}/",
     )
     return need

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.selectors import community_get_for, is_community_staff
+from accounts.selectors import community_get_for, is_community_staff, user_memberships
 from core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from core.pages import add_error_to_form, error_page, perform
 from marketplace import forms, selectors, services
@@ -41,7 +41,9 @@ def mine(request):
     except ValidationFailed as exc:
         return error_page(request, exc)
     page = Paginator(needs, 20).get_page(request.GET.get("page"))
-    context = {"page": page, "statuses": Need.Status.choices, "tracks": Need.Track.choices, "params": request.GET}
+    # Where this person may post a need: every community they belong to (one button each).
+    post_in = list({m.community_id: m.community for m in user_memberships(request.user)}.values())
+    context = {"page": page, "statuses": Need.Status.choices, "tracks": Need.Track.choices, "params": request.GET, "post_in": post_in}
     return render(request, "needs/list.html", context)
 
 

@@ -5,13 +5,14 @@ from datetime import datetime, time
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Case, F, Value, When
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Community
-from accounts.selectors import community_get_for, is_community_staff
+from accounts.selectors import community_get_for, is_community_staff, user_memberships
 from core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from core.pages import add_error_to_form, error_page, perform
 from marketplace import forms, selectors, services
@@ -33,27 +34,39 @@ def _board_filters(form: forms.TaskFilterForm) -> dict:
 
 
 def board(request):
+    """The task board: open tasks with free slots first, then the rest, each group by start time.
+    A member's board starts on their own communities; ``?scope=all`` (one tap) shows every one."""
     communities = Community.objects.order_by("name")
     form = forms.TaskFilterForm(request.GET or None, communities=communities)
     filters = _board_filters(form)
     filters.setdefault("status", None)
     filters = {k: v for k, v in filters.items() if v is not None}
+    my_communities = sorted(set(user_memberships(request.user).values_list("community_id", flat=True))) if request.user.is_authenticated else []
+    scope = "all" if request.GET.get("scope") == "all" or not my_communities or filters.get("community") else "mine"
     try:
         tasks = selectors.task_list(viewer=request.user, filters=filters).exclude(
             status__in=[Task.Status.CANCELLED, Task.Status.EXPIRED, Task.Status.DRAFT]
         )
     except ValidationFailed as exc:
         return error_page(request, exc)
+    if scope == "mine":
+        tasks = tasks.filter(community_id__in=my_communities)
+    tasks = tasks.annotate(
+        takeable=Case(When(status=Task.Status.OPEN, slots_taken__lt=F("slots"), then=Value(0)), default=Value(1))
+    ).order_by("takeable", "starts_at", "id")
     page = Paginator(tasks, 20).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     community_filter = filters.get("community")
+    active_filters = sum(1 for k in ("q", "community", "category", "has_slots", "skill", "starts_after", "starts_before") if request.GET.get(k))
     context = {
         "form": form,
         "page": page,
         "query": query.urlencode(),
         "board_channel": community_filter if community_filter else "all",
         "status_labels": dict(Task.Status.choices),
+        "scope": scope if my_communities else None,
+        "active_filters": active_filters,
     }
     return render(request, "tasks/board.html", context)
 

@@ -171,7 +171,8 @@ def claims_withdraw_for_cancelled_task(*, task: Task, actor: User) -> int:
             notify(
                 user=claim.user,
                 kind="task_cancelled",
-                message=_("“%(task)s” was cancelled; your claim was withdrawn.") % {"task": task.title},
+                code="task_cancelled",
+                params={"task": task.title},
                 url=f"/tasks/{task.pk}/",
             )
             count += 1
@@ -540,8 +541,8 @@ def claim_verify(*, actor: User, claim: Claim, hours=None, honour_hours=None) ->
         notify(
             user=locked.user,
             kind="claim_verified",
-            message=_("Your service “%(task)s” was verified: %(hours)s hours, %(points)d points.")
-            % {"task": task.title, "hours": recorded, "points": awarded},
+            code="claim_verified",
+            params={"task": task.title, "hours": str(recorded), "points": awarded},
             url="/points/",
         )
         if task.beneficiary_id:
@@ -549,7 +550,8 @@ def claim_verify(*, actor: User, claim: Claim, hours=None, honour_hours=None) ->
             notify(
                 user=task.beneficiary,
                 kind="service_to_rate",
-                message=_("The service “%(task)s” for you was verified. How was it? Tap to rate it.") % {"task": task.title},
+                code="service_to_rate",
+                params={"task": task.title},
                 url=f"/claims/{locked.pk}/rate/",
             )
             for link in guardians_of(task.beneficiary):
@@ -613,7 +615,8 @@ def claim_reject(*, actor: User, claim: Claim, reason: str) -> Claim:
         notify(
             user=locked.user,
             kind="claim_rejected",
-            message=_("Your claim on “%(task)s” was not accepted: %(reason)s") % {"task": locked.task.title, "reason": reason[:100]},
+            code="claim_rejected",
+            params={"task": locked.task.title, "reason": reason[:100]},
             url=f"/tasks/{locked.task_id}/",
         )
     return locked

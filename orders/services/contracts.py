@@ -200,11 +200,9 @@ def project_award(*, actor: User, project: Project, bid: Bid, reason: str = "") 
         losers = list(Bid.objects.filter(project=locked, status=Bid.Status.SUBMITTED).exclude(pk=won.pk).select_related("organization"))
         Bid.objects.filter(pk__in=[b.pk for b in losers]).update(status=Bid.Status.LOST)
         contract = Contract.objects.create(project=locked, bid=won, organization=won.organization, amount=won.amount, currency=locked.currency)
-        for b, message in [(won, _("Your bid for “%(p)s” won. Congratulations!"))] + [
-            (b, _("Your bid for “%(p)s” was not chosen. Thank you for taking part.")) for b in losers
-        ]:
+        for b, code in [(won, "bid_won")] + [(b, "bid_lost") for b in losers]:
             for admin in OrganizationMember.objects.filter(organization=b.organization, role="admin").select_related("user"):
-                notify(user=admin.user, kind="bid_result", message=message % {"p": locked.title}, url=f"/projects/{locked.pk}/")
+                notify(user=admin.user, kind="bid_result", code=code, params={"p": locked.title}, url=f"/projects/{locked.pk}/")
     return contract
 
 

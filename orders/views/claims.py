@@ -25,6 +25,7 @@ from marketplace.models import Need, Task
 from orders import selectors, services
 from orders.models import Claim, Review
 from orders.records import beneficiary_label, category_label, record_line
+from orders.services.claims import CHECKIN_OPENS_BEFORE_START
 
 
 # --- The task page: where a person claims, delivers, and staff verify ---------------------------
@@ -67,6 +68,11 @@ def task_detail(request, task_id: int):
         "history": task.history.select_related("actor") if is_staff else None,
         "task_ended": task.ends_at <= timezone.now(),
         "status_labels": dict(Task.Status.choices),
+        "checkin_open": task.starts_at - CHECKIN_OPENS_BEFORE_START <= timezone.now() <= task.ends_at,
+        "checkin_opens_at": task.starts_at - CHECKIN_OPENS_BEFORE_START,
+        "organiser": task.created_by,
+        # The organiser's phone is for the people doing the task (and staff), not for every visitor.
+        "show_contact": is_staff or (my_claim is not None and my_claim.is_live),
     }
     return render(request, "tasks/detail.html", context)
 
@@ -132,8 +138,14 @@ def _claimant_action(request, claim_id: int, action, success: str):
 
 
 @login_required
-@require_POST
 def withdraw(request, claim_id: int):
+    """GET asks "are you sure?" (a page of its own, so a thumb cannot withdraw by mistake);
+    POST withdraws."""
+    if request.method != "POST":
+        c = selectors.claim_get_for(request.user, claim_id)
+        if c.user_id != request.user.pk or c.status != Claim.Status.CLAIMED:
+            return redirect("tasks:detail", c.task_id)
+        return render(request, "claims/withdraw.html", {"claim": c, "task": c.task})
     return _claimant_action(request, claim_id, lambda c: services.claim_withdraw(actor=request.user, claim=c), _("Claim withdrawn; the slot is free again."))
 
 

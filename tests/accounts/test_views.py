@@ -211,4 +211,5 @@ def test_an_organisation_page_shows_its_score_and_hours(community):
         claim = Claim.objects.create(task=task, user=UserFactory(), organization=org, status="verified", credited_hours=Decimal(hours), hours=Decimal(hours))
     Review.objects.create(claim=claim, provider=claim.user, organization=org, author=UserFactory(), stars=5)
     page = browser(language="en").get(f"/organizations/{org.pk}/").content.decode()
-    assert "3.50" in page and "4.17★" in page and "1 review" in page
+    # #16: the plain average is shown (one 5★ review reads 5.00★), not the smoothed 4.17 that orders lists
+    assert "3.50" in page and "5.00★" in page and "4.17" not in page and "1 review" in page

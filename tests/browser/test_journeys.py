@@ -100,6 +100,7 @@ def test_a_volunteer_registers_joins_claims_on_a_phone_staff_verify_and_the_poin
     code = staff.inner_text(".checkin .code").strip()  # shown on site by staff
     me.fill("#checkin-code", code)
     me.click("#my-claim button[type=submit]:has-text('签到')")
+    type(task).objects.filter(pk=task.pk).update(starts_at=timezone.now() - timedelta(minutes=60))  # the service took place (no 0 h check-out)
     me.fill("#checkout-code", code)
     me.click("#my-claim button[type=submit]:has-text('签退')")
     # The resident shows her service card; the volunteer types its code (#22: she confirms it).
@@ -109,7 +110,7 @@ def test_a_volunteer_registers_joins_claims_on_a_phone_staff_verify_and_the_poin
     me.click("#my-claim button[type=submit]:has-text('提交审核')")
     shot(me, "3-submitted")
     staff.goto(f"{base}/claims/queue/")
-    staff.click("main button:has-text('审核通过')")
+    staff.click("td form[action*='/verify/'] button:has-text('审核通过')")  # the row's own button, not the bulk one
     shot(staff, "4-verified")
     me.goto(f"{base}/points/")
     shot(me, "5-points")
@@ -167,6 +168,7 @@ def test_a_resident_posts_a_need_from_a_phone_sees_the_reply_and_later_rates_the
     claim = claim_create(actor=volunteer, task=task)
     code, _ = task_checkin_code(actor=world["staff"], task=task)
     claim_check_in(actor=volunteer, claim=claim, code=code)
+    type(task).objects.filter(pk=task.pk).update(starts_at=timezone.now() - timedelta(minutes=60))  # the service took place
     claim_check_out(actor=volunteer, claim=claim, code=code)
     claim_submit(actor=volunteer, claim=claim)
     claim_confirm(actor=world["resident"], claim=claim)  # she confirms the service happened (#22)

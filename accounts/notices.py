@@ -1,0 +1,50 @@
+"""What notifications say, in the reader's language.
+
+A notification stores a message *code* and its *parameters*, not a sentence: the sentence is made
+when somebody reads it, in the language of the page (or the API call) they read it in. A parameter
+that is itself a label to translate (a status, a role) is stored as ``{"msgid": ..., "context": ...}``
+with the English source text, and translated at reading time too.
+
+Rows written before codes existed keep their stored ``message`` and show it as it is."""
+
+from django.utils.translation import gettext, gettext_lazy, pgettext
+
+MESSAGES = {
+    "need_status": gettext_lazy("Your need “%(title)s” is now: %(status)s."),
+    "task_cancelled": gettext_lazy("“%(task)s” was cancelled; your claim was withdrawn."),
+    "claim_verified": gettext_lazy("Your service “%(task)s” was verified: %(hours)s hours, %(points)d points."),
+    "service_to_rate": gettext_lazy("The service “%(task)s” for you was verified. How was it? Tap to rate it."),
+    "claim_rejected": gettext_lazy("Your claim on “%(task)s” was not accepted: %(reason)s"),
+    "bid_won": gettext_lazy("Your bid for “%(p)s” won. Congratulations!"),
+    "bid_lost": gettext_lazy("Your bid for “%(p)s” was not chosen. Thank you for taking part."),
+    "community_invitation": gettext_lazy("%(staff)s invites you to join %(community)s as %(role)s."),
+}
+
+
+def label(value) -> dict:
+    """A translatable label as a parameter: ``label(Need.Status.RESOLVED)`` (a Django choice) stores its
+    English text (and its context, for labels made with ``pgettext_lazy``)."""
+    choice_label = getattr(value, "label", value)
+    context = getattr(choice_label, "_args", None)  # a lazy translation keeps the arguments it was made with
+    if context and len(context) == 2:  # pgettext_lazy(context, text)
+        return {"msgid": str(context[1]), "context": str(context[0])}
+    if context and len(context) == 1:  # gettext_lazy(text)
+        return {"msgid": str(context[0])}
+    return {"msgid": str(choice_label)}
+
+
+def _param(value):
+    if isinstance(value, dict) and "msgid" in value:
+        return pgettext(value["context"], value["msgid"]) if value.get("context") else gettext(value["msgid"])
+    return value
+
+
+def render(code: str, params: dict | None, fallback: str = "") -> str:
+    """The sentence for ``code`` in the active language; ``fallback`` for an unknown code."""
+    template = MESSAGES.get(code)
+    if template is None:
+        return fallback
+    try:
+        return str(template) % {k: _param(v) for k, v in (params or {}).items()}
+    except (KeyError, TypeError, ValueError):  # a row whose parameters no longer fit its sentence
+        return fallback

@@ -5,7 +5,7 @@ whether 长辈模式 (large text) is on."""
 from django.utils.functional import SimpleLazyObject
 
 from accounts.models import Membership
-from accounts.selectors import first_staff_community_id, unread_count
+from accounts.selectors import unread_count
 from core.largetext import large_text_on
 
 # The first path prefix that matches names the current tab (bottom bar on phones, menu on desktop).
@@ -42,10 +42,12 @@ def navigation(request):
         return {"nav": {}, "nav_tab": current_tab(path), "large_text": large}
 
     def compute():
-        # One query for the person's roles answers "staff anywhere?" and which "mine" tab; one more
-        # finds whose workbench the menu opens.
-        roles = set(Membership.objects.filter(user=user).values_list("role", flat=True).order_by())
-        workbench = first_staff_community_id(user) if Membership.Role.STAFF in roles and not user.is_superuser else None
+        # One query for the person's memberships answers "staff anywhere?", which "mine" tab, and
+        # whose workbench the menu opens (the lowest community id they staff, as
+        # ``first_staff_community_id`` says).
+        rows = list(Membership.objects.filter(user=user).values_list("role", "community_id").order_by("community_id"))
+        roles = {role for role, _community in rows}
+        workbench = None if user.is_superuser else next((c for role, c in rows if role == Membership.Role.STAFF), None)
         return {"is_staff": user.is_superuser or Membership.Role.STAFF in roles, "workbench": workbench, "unread": unread_count(user), "mine": mine_tab(roles)}
 
     # Lazy: pages that never render the navigation (JSON, redirects) run no query for it.

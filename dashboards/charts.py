@@ -24,7 +24,11 @@ def _nice_ceiling(value: float) -> float:
 
 
 def _fmt(value, is_money: bool) -> str:
-    return money(value) if is_money else thousands(value)
+    """An axis or bar label: money in yuan; a count or hours without trailing zeros (2.5, 10)."""
+    if is_money:
+        return money(value)
+    number = Decimal(str(value))
+    return thousands(number.to_integral_value() if number == number.to_integral_value() else number.normalize())
 
 
 def column_chart(rows: list[dict], series: list[tuple[str, str]], *, label_key: str = "month", label_format: str = "%m",

@@ -20,7 +20,7 @@ def test_money_reads_in_yuan_with_separators():
     assert money(7000000) == "¥70,000.00"
     assert money(-1250) == "-¥12.50"
     assert money(None) == "" and money("x") == ""
-    assert thousands(12345) == "12,345" and thousands(Decimal("1234.50")) == "1,234.5" and thousands(None) == "—"
+    assert thousands(12345) == "12,345" and thousands(Decimal("1234.50")) == "1,234.50" and thousands(None) == "—"
 
 
 def test_waiting_time_reads_in_days_hours_or_minutes():

@@ -176,7 +176,7 @@ def test_numbers_have_thousands_separators():
 
     from core.templatetags.numbers import thousands
 
-    assert [thousands(12345), thousands(Decimal("1234.50")), thousands(0), thousands(None)] == ["12,345", "1,234.50", "0", ""]
+    assert [thousands(12345), thousands(Decimal("1234.50")), thousands(0), thousands(None)] == ["12,345", "1,234.50", "0", "—"]
 
 
 def test_my_needs_page_has_a_button_to_post_a_need(resident, community):

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from accounts.assistance import service_card_get
 from tests.browser.test_journeys import CHROMIUM, PHONE, log_in, new_page, shot, world  # noqa: F401 (fixture)
 
 pytestmark = [
@@ -98,7 +99,10 @@ def test_a_new_volunteer_from_registration_to_verified_hours_that_equal_what_the
     assert me.inner_text(".claim-status") == ("已签退" if lang == "zh" else "Checked out")
     me.fill("#hours", "1.5")
     me.fill("#note", "陪王奶奶聊了一个半小时")
-    me.click("#my-claim button[type=submit]")
+    # The person served shows her service card; the volunteer types its code (two-party confirmation).
+    card = service_card_get(actor=world["resident"])
+    me.fill("#submit-card", card.code)
+    me.click("#my-claim form[action$='/submit/'] button[type=submit]")
     look(me, "submitted")
 
     staff.goto(f"{base}/claims/queue/")
@@ -121,7 +125,7 @@ def test_a_resident_posts_a_need_and_rates_the_service_from_the_notification(bro
     from marketplace.models import Need
     from marketplace.services import TaskFields, need_create_task, need_triage, task_checkin_code
     from orders.models import Review
-    from orders.services import claim_check_in, claim_check_out, claim_create, claim_submit, claim_verify
+    from orders.services import claim_check_in, claim_check_out, claim_confirm, claim_create, claim_submit, claim_verify
     from tests.factories import MembershipFactory
 
     base, community = live_server.url, world["community"]
@@ -152,6 +156,7 @@ def test_a_resident_posts_a_need_and_rates_the_service_from_the_notification(bro
     type(task).objects.filter(pk=task.pk).update(starts_at=timezone.now() - timedelta(minutes=60))
     claim_check_out(actor=volunteer, claim=claim, code=code)
     claim_submit(actor=volunteer, claim=claim)
+    claim_confirm(actor=world["resident"], claim=claim)  # she confirmed the service from her phone
     claim_verify(actor=world["staff"], claim=claim)
 
     me.goto(f"{base}/")

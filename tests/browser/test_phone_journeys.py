@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.assistance import service_card_get
-from tests.browser.test_journeys import CHROMIUM, PHONE, log_in, new_page, shot, world  # noqa: F401 (fixture)
+from tests.browser.test_journeys import CHROMIUM, PHONE, browser, log_in, new_page, shot, world  # noqa: F401 (fixtures)
 
 pytestmark = [
     pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (apt-get install chromium); .ci/run installs it"),
@@ -41,20 +41,6 @@ class Gate:
                 self.problems.append((name, v["id"], v["impact"]))
 
 
-@pytest.fixture(scope="module")
-def browser():
-    import os
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    from tests.browser.test_journeys import ARGS
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

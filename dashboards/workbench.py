@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from accounts.models import Community, Organization
 from marketplace.models import Need
@@ -56,7 +57,7 @@ def _claims(community: Community) -> Section:
         )
         for c in qs[:SHOWN]
     ]
-    return Section("claims", _("Claims to verify"), _("Verify"), f"{reverse('claims:queue')}?community={community.pk}", qs.count(), items)
+    return Section("claims", _("Claims to verify"), pgettext("verify claims", "Verify"), f"{reverse('claims:queue')}?community={community.pk}", qs.count(), items)
 
 
 def _needs(community: Community) -> Section:

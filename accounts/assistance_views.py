@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import assistance, selectors
+from accounts.forms import GuardianForm
 from accounts.models import Community, User
 from core.errors import ApplicationError, PermissionDenied
 from core.masking import mask_name
@@ -81,15 +82,12 @@ def resident_register(request, community_id: int):
 @login_required
 def guardians(request):
     """A resident names or removes the family members or neighbours who may act for them."""
-    if request.method == "POST":
-        username = request.POST.get("username", "")
-
-        def add():
-            return assistance.guardian_add(actor=request.user, guardian=selectors.user_by_username_or_error(username))
-
-        return perform(request, add, success=_("Guardian named."), then=redirect("guardians"))
-    context = {"guardians": selectors.guardians_of(request.user), "wards": selectors.wards_of(request.user)}
-    return render(request, "accounts/guardians.html", context)
+    form = GuardianForm(request.POST or None, viewer=request.user)
+    if request.method == "POST" and form.is_valid():
+        guardian = form.cleaned_data["person"]
+        return perform(request, lambda: assistance.guardian_add(actor=request.user, guardian=guardian), success=_("Guardian named."), then=redirect("guardians"))
+    context = {"guardians": selectors.guardians_of(request.user), "wards": selectors.wards_of(request.user), "form": form}
+    return render(request, "accounts/guardians.html", context, status=400 if form.errors else 200)
 
 
 @login_required

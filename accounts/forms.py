@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import services
 from accounts.models import Community, Membership, Organization
+from accounts.people import PersonField
 
 
 class RegisterForm(forms.Form):
@@ -48,8 +49,22 @@ class JoinForm(forms.Form):
 
 
 class MemberAddForm(forms.Form):
-    username = forms.CharField(label=_("Username"), max_length=150)
+    person = PersonField(label=_("Person"), help_text=_("Someone in a community you staff, or anyone by their whole phone number or volunteer number."))
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+
+    def __init__(self, *args, viewer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].limit_to(viewer)
+
+
+class ResidentFindForm(forms.Form):
+    """Staff open a resident's record (to post a need for them, print their card, confirm a service)."""
+
+    person = PersonField(label=_("Find a resident"), help_text=_("A resident of this community."))
+
+    def __init__(self, *args, viewer=None, community=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].limit_to(viewer, community_id=community.pk, roles=(Membership.Role.RESIDENT,))
 
 
 class OrganizationForm(forms.Form):
@@ -70,8 +85,23 @@ class SuspendForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
 
+class GuardianForm(forms.Form):
+    """A resident names a guardian: found by their whole phone number or volunteer number (the
+    name then shows partly masked, enough to see it is the right person)."""
+
+    person = PersonField(label=_("Who?"), help_text=_("Their whole phone number or volunteer number."))
+
+    def __init__(self, *args, viewer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].limit_to(viewer)
+
+
 class OrganizationMemberForm(forms.Form):
-    username = forms.CharField(label=_("Username"), max_length=150)
+    person = PersonField(label=_("Person"), help_text=_("Their whole phone number or volunteer number (or, for community staff, their name)."))
+
+    def __init__(self, *args, viewer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].limit_to(viewer)
 
 
 class PasswordChangeForm(forms.Form):

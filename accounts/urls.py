@@ -32,6 +32,7 @@ community_patterns = [
     path("<int:community_id>/", views.community_detail, name="detail"),
     path("<int:community_id>/join/", views.community_join, name="join"),
     path("<int:community_id>/members/", views.community_member_add, name="member_add"),
+    path("<int:community_id>/residents/", views.resident_find, name="resident_find"),
 ]
 
 organization_patterns = [

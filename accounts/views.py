@@ -5,12 +5,13 @@ from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import forms, selectors, services
+from accounts import forms, people, selectors, services
 from accounts.models import Community, CommunityInvitation, Membership, Organization
 from accounts.selectors import user_notifications
 from accounts.services import notifications_mark_read
@@ -172,7 +173,7 @@ def community_create(request):
     return render(request, "communities/form.html", {"form": form}, status=400 if form.errors else 200)
 
 
-def community_detail(request, community_id: int):
+def community_detail(request, community_id: int, *, member_form=None, find_form=None, status: int = 200):
     community = selectors.community_get_for(request.user, community_id)
     user = request.user
     my_roles = set()
@@ -187,10 +188,11 @@ def community_detail(request, community_id: int):
         "joinable_roles": [(r, label) for r, label in Membership.Role.choices if r != Membership.Role.STAFF and r not in my_roles],
         "staff_members": selectors.community_members(community, role=Membership.Role.STAFF),
         "members": selectors.community_members(community) if is_staff else None,
-        "member_form": forms.MemberAddForm() if is_staff else None,
+        "member_form": (member_form or forms.MemberAddForm(viewer=user)) if is_staff else None,
+        "find_form": (find_form or forms.ResidentFindForm(viewer=user, community=community)) if is_staff else None,
         "counts": selectors.community_role_counts(community),
     }
-    return render(request, "communities/detail.html", context)
+    return render(request, "communities/detail.html", context, status=status)
 
 
 @login_required
@@ -212,27 +214,42 @@ def community_join(request, community_id: int):
 @require_POST
 def community_member_add(request, community_id: int):
     community = get_object_or_404(Community, pk=community_id)
-    form = forms.MemberAddForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Give a username and a role."))
-        return redirect("communities:detail", community.pk)
-    try:
-        user = selectors.user_by_username_or_error(form.cleaned_data["username"])
-        added = services.membership_add(actor=request.user, community=community, user=user, role=form.cleaned_data["role"])
-    except ApplicationError as exc:
-        if exc.status == 403:
-            return error_page(request, exc)
-        messages.error(request, str(exc.message))
-    else:
-        if isinstance(added, CommunityInvitation):
-            messages.success(
-                request,
-                _("%(user)s was invited as %(role)s and becomes a member on accepting.")
-                % {"user": user.shown_name, "role": added.get_role_display()},
-            )
+    if not selectors.is_community_staff(request.user, community.pk):
+        return error_page(request, PermissionDenied(_("Only staff of this community can add its members.")))
+    form = forms.MemberAddForm(request.POST, viewer=request.user)
+    if form.is_valid():
+        user, name = form.cleaned_data["person"], form.fields["person"].found.name
+        try:
+            added = services.membership_add(actor=request.user, community=community, user=user, role=form.cleaned_data["role"])
+        except ApplicationError as exc:
+            if exc.status == 403:
+                return error_page(request, exc)
+            add_error_to_form(form, exc)
         else:
-            messages.success(request, _("%(user)s added as %(role)s.") % {"user": user.shown_name, "role": added.get_role_display()})
-    return redirect("communities:detail", community.pk)
+            if isinstance(added, CommunityInvitation):
+                messages.success(
+                    request,
+                    _("%(user)s was invited as %(role)s and becomes a member on accepting.")
+                    % {"user": name, "role": added.get_role_display()},
+                )
+            else:
+                messages.success(request, _("%(user)s added as %(role)s.") % {"user": name, "role": added.get_role_display()})
+            return redirect("communities:detail", community.pk)
+    # The page again, with the form as typed: its errors, or the people to choose between.
+    return community_detail(request, community.pk, member_form=form, status=400)
+
+
+@login_required
+def resident_find(request, community_id: int):
+    """The record of the resident staff looked up (by name, phone tail or volunteer number); when
+    several match, the community page with the choice."""
+    community = get_object_or_404(Community, pk=community_id)
+    if not selectors.is_community_staff(request.user, community.pk):
+        return error_page(request, PermissionDenied(_("Only staff of this community can do this.")))
+    form = forms.ResidentFindForm(request.GET or None, viewer=request.user, community=community)
+    if form.is_valid() and form.cleaned_data["person"] is not None:
+        return redirect("resident_record", community.pk, form.cleaned_data["person"].pk)
+    return community_detail(request, community.pk, find_form=form, status=400 if form.errors else 200)
 
 
 # --- Invitations into communities --------------------------------------------------------------
@@ -329,17 +346,34 @@ def organization_suspend(request, organization_id: int):
 @require_POST
 def organization_member_add(request, organization_id: int):
     org = selectors.organization_get_for(request.user, organization_id)
-    form = forms.OrganizationMemberForm(request.POST)
+    form = forms.OrganizationMemberForm(request.POST, viewer=request.user)
+    if not form.is_valid():
+        for error in form.errors.get("person", []):
+            messages.error(request, error)
+        return redirect("organizations:detail", org.pk)
+    user = form.cleaned_data["person"]
     try:
-        user = selectors.user_by_username_or_error(form.data.get("username", ""))
         services.organization_member_add(actor=request.user, organization=org, user=user)
     except ApplicationError as exc:
         if exc.status == 403:
             return error_page(request, exc)
         messages.error(request, str(exc.message))
     else:
-        messages.success(request, _("%(user)s added to the organisation.") % {"user": user.shown_name})
+        messages.success(request, _("%(user)s added to the organisation.") % {"user": form.fields["person"].found.name})
     return redirect("organizations:detail", org.pk)
+
+
+def people_search(request):
+    """The member picker's answers as one types (``static/js/picker.js``): the same search as the
+    forms' own lookup (``accounts.people``), so the script can find nobody the form would refuse."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"results": [], "detail": _("Please log in first.")}, status=401)
+    community_id = request.GET.get("community") or None
+    if community_id is not None and not community_id.isdigit():
+        return JsonResponse({"results": [], "detail": _("Unknown community.")}, status=400)
+    roles = [r for r in request.GET.get("roles", "").split(",") if r in Membership.Role.values]
+    found = people.people_search(request.user, request.GET.get("q", "")[:60], community_id=int(community_id) if community_id else None, roles=roles)
+    return JsonResponse({"results": [{"id": f.user.pk, "label": f.label} for f in found[: people.SEARCH_LIMIT]]})
 
 
 @login_required

@@ -55,6 +55,7 @@ urlpatterns = [
     path("certificates/<str:code>/", certificate_views.verify, name="certificate_verify"),
     path("communities/<int:community_id>/volunteers/export/", order_views.volunteers_export, name="community_volunteers_export"),
     path("notifications/", account_views.notifications, name="notifications"),
+    path("people/search/", account_views.people_search, name="people_search"),
     path("me/service-card/", assistance_views.my_service_card, name="service_card"),
     path("me/guardians/", assistance_views.guardians, name="guardians"),
     path("me/guardians/<int:user_id>/remove/", assistance_views.guardian_remove, name="guardian_remove"),

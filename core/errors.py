@@ -18,6 +18,9 @@ class ApplicationError(Exception):
         self.code = code or self.default_code
         # The form field the error belongs to, so a page can show it next to the right input.
         self.field = field
+        # More refusals found in the same check (a form's other fields): pages show them all at
+        # once; the API answers with this one's code.
+        self.also: list[ApplicationError] = []
         super().__init__(str(self.message))
 
 

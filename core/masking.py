@@ -10,3 +10,14 @@ def mask_name(name: str) -> str:
     if len(name) == 2:
         return name[0] + "*"
     return name[0] + "*" * min(len(name) - 2, 3) + name[-1]
+
+
+def mask_phone(phone: str) -> str:
+    """13812345678 → 138****5678: the tail a person is asked for at a service desk; a short number
+    (a landline extension) keeps only its last four digits."""
+    digits = "".join(ch for ch in (phone or "") if ch.isdigit())
+    if not digits:
+        return ""
+    if len(digits) >= 11:
+        return digits[:3] + "****" + digits[-4:]
+    return "****" + digits[-4:] if len(digits) > 4 else "*" * len(digits)

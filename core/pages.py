@@ -18,10 +18,19 @@ def safe_next(request, default: str, *, param: str = "next") -> str:
     return default
 
 
+# The API names some inputs by id (``beneficiary_id``); the pages' forms by the person (``beneficiary``).
+FIELD_ALIASES = {"beneficiary_id": "beneficiary"}
+
+
 def add_error_to_form(form, exc: ApplicationError) -> None:
-    """Show a service's refusal next to the input it is about (or at the top of the form)."""
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, str(exc.message))
+    """Show a service's refusal next to the input it is about (or at the top of the form), and the
+    other refusals it carries (``exc.also``) next to theirs: every error at once."""
+    for error in [exc, *exc.also]:
+        field = error.field if error.field in form.fields else FIELD_ALIASES.get(error.field)
+        field = field if field in form.fields else None
+        if field is not None and field in form.errors:
+            continue  # the form's own error there says it already
+        form.add_error(field, str(error.message))
 
 
 def error_page(request, exc: ApplicationError) -> HttpResponse:

@@ -5,10 +5,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
-from accounts.selectors import user_by_username_or_error
+from accounts.people import PersonField
+from core.pages import add_error_to_form
 from core.widgets import LongSelect
 from marketplace.models import Category, Need, Task, TaskSeries
-from marketplace.services import Repeat, TaskFields
+from marketplace.services import Repeat, TaskFields, task_fields_problems
 
 
 class TaskFilterForm(forms.Form):
@@ -37,22 +38,39 @@ class TaskForm(forms.Form):
     slots = forms.IntegerField(label=_("Slots"), min_value=1, max_value=500, initial=1)
     points = forms.IntegerField(label=_("Points per verified slot"), min_value=0, max_value=10_000, initial=10)
     skills = forms.CharField(label=_("Wanted skills"), required=False, max_length=400, help_text=_("Separate with commas"))
-    beneficiary = forms.CharField(label=_("Beneficiary (username)"), required=False, max_length=150, help_text=_("The resident the service is for."))
+    beneficiary = PersonField(label=_("Beneficiary"), required=False, help_text=_("The resident the service is for (a resident of this community)."))
     draft = forms.BooleanField(label=_("Save as a draft"), required=False)
+
+    def __init__(self, *args, viewer=None, community=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The picker finds residents of this community only, and only for its staff.
+        self.fields["beneficiary"].limit_to(viewer, community_id=community.pk if community else None, roles=("resident",))
 
     def skill_list(self) -> list[str]:
         raw = self.cleaned_data.get("skills", "").replace("，", ",").replace("、", ",")
         return [part.strip() for part in raw.split(",") if part.strip()]
 
     def to_fields(self):
-        """The cleaned form as the service's TaskFields (the beneficiary named by username)."""
+        """The cleaned form as the service's TaskFields. On a form with errors, the fields that did
+        parse (the others None), so the service's rules can still be checked on them: every error
+        of one submission shows at once."""
         data = self.cleaned_data
-        beneficiary = user_by_username_or_error(data["beneficiary"], field="beneficiary") if data["beneficiary"].strip() else None
         return TaskFields(
-            title=data["title"], description=data["description"], category=data["category"], starts_at=data["starts_at"],
-            ends_at=data["ends_at"], location=data["location"], slots=data["slots"], points=data["points"],
-            skills=self.skill_list(), beneficiary=beneficiary,
+            title=data.get("title", ""), description=data.get("description", ""), category=data.get("category"),
+            starts_at=data.get("starts_at"), ends_at=data.get("ends_at"), location=data.get("location", ""),
+            slots=data.get("slots"), points=data.get("points"), skills=self.skill_list(), beneficiary=data.get("beneficiary"),
         )
+
+    def is_valid_for(self, community) -> bool:
+        """Whether the form is valid; if not, the service's rules are checked on the fields that
+        did parse too, so one submission shows every error (not one more per try)."""
+        if self.is_valid():
+            return True
+        problems = task_fields_problems(community, self.to_fields())
+        if problems:
+            problems[0].also = problems[1:]
+            add_error_to_form(self, problems[0])
+        return False
 
     @classmethod
     def initial_from(cls, task: Task) -> dict:
@@ -67,7 +85,7 @@ class TaskForm(forms.Form):
             "slots": task.slots,
             "points": task.points,
             "skills": ", ".join(s.name for s in task.skills.all()),
-            "beneficiary": task.beneficiary.username if task.beneficiary else "",
+            "beneficiary": task.beneficiary,
         }
 
 
@@ -106,16 +124,27 @@ class NeedForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices, initial=Category.OTHER)
     urgency = forms.TypedChoiceField(label=_("How urgent?"), coerce=int, choices=[], initial=2)
     anonymous = forms.BooleanField(label=_("Hide my name from other residents"), required=False)
-    # Staff posting for a resident without a phone (代办): only on the form they open from the
-    # resident's record; the service checks who may.
-    on_behalf_of = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # Staff posting for a resident without a phone (代办): the form they open from the resident's
+    # record or the community page, with the resident picked by name; the service checks who may.
+    on_behalf_of = PersonField(label=_("For which resident"), required=False)
     consent_note = forms.CharField(label=_("How the resident agreed (consent note)"), required=False, max_length=200)
 
-    def __init__(self, *args, assisted: bool = False, **kwargs):
+    def __init__(self, *args, assisted: bool = False, viewer=None, community=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["urgency"].choices = Need.Urgency.choices
         if not assisted:
             del self.fields["on_behalf_of"], self.fields["consent_note"]
+        else:
+            self.fields["on_behalf_of"].required = True
+            self.fields["on_behalf_of"].limit_to(viewer, community_id=community.pk if community else None, roles=("resident",))
+            # The resident first: whom the need is for is the first thing staff check.
+            self.order_fields(["on_behalf_of", "consent_note"])
+
+    def service_arguments(self) -> dict:
+        data = dict(self.cleaned_data)
+        if data.get("on_behalf_of") is not None:
+            data["on_behalf_of"] = data["on_behalf_of"].pk
+        return data
 
 
 class TriageForm(forms.Form):

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.people import PersonField
+
 
 class RewardForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=80)
@@ -33,9 +35,13 @@ class RuleForm(forms.Form):
 
 
 class AwardForm(forms.Form):
-    username = forms.CharField(label=_("Username"), max_length=150)
+    person = PersonField(label=_("Person"), help_text=_("A member of this community."))
     amount = forms.IntegerField(label=_("Points"), min_value=1, max_value=1_000_000)
     reason = forms.CharField(label=_("What for"), max_length=200)
+
+    def __init__(self, *args, viewer=None, community=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].limit_to(viewer, community_id=community.pk if community else None)
 
 
 class BudgetForm(forms.Form):
@@ -45,9 +51,13 @@ class BudgetForm(forms.Form):
 
 class TransferForm(forms.Form):
     community = forms.TypedChoiceField(label=_("Community"), coerce=int)
-    to_username = forms.CharField(label=_("To (username)"), max_length=150, required=False, help_text=_("Empty: back to the community pool."))
+    to_person = PersonField(
+        label=_("Give to"), required=False,
+        help_text=_("Their whole phone number or volunteer number. Empty: back to the community pool."),
+    )
     amount = forms.IntegerField(label=_("Points"), min_value=1, max_value=1_000_000)
 
-    def __init__(self, *args, communities=(), **kwargs):
+    def __init__(self, *args, communities=(), viewer=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["community"].choices = [(c.pk, c.name) for c in communities]
+        self.fields["to_person"].limit_to(viewer)

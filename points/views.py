@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.selectors import community_get_for, is_community_staff, user_by_username_or_error, user_memberships
+from accounts.selectors import community_get_for, is_community_staff, user_memberships
 from core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from core.exports import export
 from core.pages import add_error_to_form, error_page, perform
@@ -23,12 +23,12 @@ def my_points(request):
     user = request.user
     communities = [m.community for m in user_memberships(user)]
     unique_communities = list({c.pk: c for c in communities}.values())
-    transfer_form = forms.TransferForm(request.POST or None, communities=unique_communities)
+    transfer_form = forms.TransferForm(request.POST or None, communities=unique_communities, viewer=user)
     if request.method == "POST" and transfer_form.is_valid():
         data = transfer_form.cleaned_data
         try:
             community = next(c for c in unique_communities if c.pk == data["community"])
-            to_user = user_by_username_or_error(data["to_username"], field="to_username") if data["to_username"].strip() else None
+            to_user = data["to_person"]
             services.points_transfer(actor=user, community=community, amount=data["amount"], to_user=to_user, to_pool=to_user is None)
         except ApplicationError as exc:
             add_error_to_form(transfer_form, exc)
@@ -146,7 +146,7 @@ def reward_edit(request, community_id: int, reward_id: int | None = None):
 
 # --- The staff counter -----------------------------------------------------------------------------
 @login_required
-def counter(request, community_id: int):
+def counter(request, community_id: int, *, award_form=None, status: int = 200):
     """Staff's page: totals, rules, manual awards, and handing out reserved rewards by code."""
     community = community_get_for(request.user, community_id)
     if not is_community_staff(request.user, community.pk):
@@ -159,12 +159,12 @@ def counter(request, community_id: int):
         "rule_form": forms.RuleForm(
             initial={"daily_cap": rule.daily_cap, "lifetime_cap": rule.lifetime_cap, "reservation_days": rule.reservation_days}
         ),
-        "award_form": forms.AwardForm(),
+        "award_form": award_form or forms.AwardForm(viewer=request.user, community=community),
         "budget_form": forms.BudgetForm() if request.user.is_superuser else None,
         "fulfil_form": forms.FulfilForm(),
         "recent": selectors.community_entries(community)[:20],
     }
-    return render(request, "points/counter.html", context)
+    return render(request, "points/counter.html", context, status=status)
 
 
 def _counter_action(request, community_id: int, form_class, action, success: str):
@@ -192,11 +192,20 @@ def fulfil(request, community_id: int, redemption_id: int):
 @login_required
 @require_POST
 def award(request, community_id: int):
-    def action(community, data):
-        user = user_by_username_or_error(data["username"])
-        return services.points_award_by_staff(actor=request.user, community=community, user=user, amount=data["amount"], reason=data["reason"])
-
-    return _counter_action(request, community_id, forms.AwardForm, action, _("Points awarded."))
+    community = community_get_for(request.user, community_id)
+    form = forms.AwardForm(request.POST, viewer=request.user, community=community)
+    if not form.is_valid():
+        # The counter again with the form as typed: its errors, or the people to choose between.
+        if not is_community_staff(request.user, community.pk):
+            return error_page(request, PermissionDenied(_("Only staff of this community can open its points counter.")))
+        return counter(request, community.pk, award_form=form, status=400)
+    data = form.cleaned_data
+    return perform(
+        request,
+        lambda: services.points_award_by_staff(actor=request.user, community=community, user=data["person"], amount=data["amount"], reason=data["reason"]),
+        success=_("Points awarded."),
+        then=redirect("points:counter", community.pk),
+    )
 
 
 @login_required

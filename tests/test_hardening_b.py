@@ -79,7 +79,7 @@ def test_the_superuser_still_adds_at_once(api, superuser, community, outsider):
 
 
 def test_the_staff_page_invites_through_the_same_service(staff, community, outsider):
-    response = browser(staff, language="en").post(f"/communities/{community.pk}/members/", {"username": "outsider", "role": "staff"}, follow=True)
+    response = browser(staff, language="en").post(f"/communities/{community.pk}/members/", {"person": "outsider", "role": "staff"}, follow=True)
     assert "invited" in response.content.decode()
     assert not Membership.objects.filter(user=outsider).exists()
     invitation = CommunityInvitation.objects.get(user=outsider)

@@ -241,6 +241,7 @@ PAGES = [
     # Guardians, service cards, assisted registration (#22)
     row("POST /me/guardians/<int:user_id>/remove/", "newcomer", "login ok 404 404 404 404 404"),
     row("GET /communities/<int:community_id>/residents/new/", "community", "login 403 403 403 200 403 200"),
+    row("GET /communities/<int:community_id>/residents/", "community", "login 403 403 403 200 403 200"),
     row("POST /communities/<int:community_id>/residents/new/", "community", "login 403 403 403 ok 403 ok", lambda w: {"display_name": "李大爷"}),
     row("GET /communities/<int:community_id>/residents/<int:user_id>/", "community resident", "login 403 403 403 200 403 200"),
     row("GET /communities/<int:community_id>/residents/<int:user_id>/service-card/", "community resident", "login 403 403 403 200 403 200"),
@@ -249,11 +250,11 @@ PAGES = [
     # A reset link is answered the same for everyone: a forged one shows "not valid" (200).
     row("GET /accounts/reset/<uidb64>/<token>/", "reset_uid reset_token", "200 200 200 200 200 200 200"),
     row("POST /communities/<int:community_id>/members/", "community", "login 403 403 403 ok 403 ok",
-        lambda w: {"username": "newcomer", "role": "resident"}),
+        lambda w: {"person": "newcomer", "role": "resident"}),
     row("GET /organizations/<int:organization_id>/", "org", "200 200 200 200 200 200 200"),
     row("POST /organizations/<int:organization_id>/verify/", "org_pending", "login 404 404 404 ok 403 ok"),
     row("POST /organizations/<int:organization_id>/suspend/", "org_pending", "login 404 404 404 ok 403 ok", lambda w: {"reason": "材料不全"}),
-    row("POST /organizations/<int:organization_id>/members/", "org", "login 403 403 ok 403 403 ok", lambda w: {"username": "newcomer"}),
+    row("POST /organizations/<int:organization_id>/members/", "org", "login 403 403 ok 403 403 ok", lambda w: {"person": "newcomer"}),
     row("POST /accounts/invitations/<int:invitation_id>/accept/", "invitation", "login 404 ok 404 404 404 404"),
     row("POST /accounts/invitations/<int:invitation_id>/decline/", "invitation", "login 404 ok 404 404 404 404"),
     # Points and the supermarket
@@ -269,7 +270,7 @@ PAGES = [
     row("POST /redemptions/<int:redemption_id>/cancel/", "redemption", "login 404 ok 404 ok 404 ok"),
     row("GET /communities/<int:community_id>/points/", "community", "login 403 403 403 200 403 200"),
     row("POST /communities/<int:community_id>/points/award/", "community", "login 403 403 403 ok 403 ok",
-        lambda w: {"username": "volunteer", "amount": 5, "reason": "参加议事会"}),
+        lambda w: {"person": "volunteer", "amount": 5, "reason": "参加议事会"}),
     row("POST /communities/<int:community_id>/points/rules/", "community", "login 403 403 403 ok 403 ok", lambda w: {"reservation_days": 7}),
     row("POST /communities/<int:community_id>/points/budget/", "community", "login 403 403 403 403 403 ok", lambda w: {"amount": 100}),
     row("POST /communities/<int:community_id>/redemptions/<int:redemption_id>/fulfil/", "community redemption",

@@ -82,51 +82,71 @@ class TaskFields:
     longitude: Decimal | None = None
 
 
-def _check_fields(community: Community, f: TaskFields) -> TaskFields:
+def task_fields_problems(community: Community, f: TaskFields) -> list[ValidationFailed]:
+    """Every rule the fields break, in the order of the form (so a page can show them all at once).
+    Values a form could not parse come as None and are skipped: the form has its own error there.
+    Normalises ``f`` (stripped text, skills without duplicates) as it goes."""
+    problems: list[ValidationFailed] = []
+
+    def bad(message, code, field):
+        problems.append(ValidationFailed(message, code=code, field=field))
+
     f.title = (f.title or "").strip()
     f.location = (f.location or "").strip()
     f.description = (f.description or "").strip()
     if not f.title:
-        raise ValidationFailed(_("Give the task a title."), code="required", field="title")
-    if len(f.title) > 120:
-        raise ValidationFailed(_("A title may have at most 120 characters."), code="too_long", field="title")
-    if not f.location:
-        raise ValidationFailed(_("Say where the task takes place."), code="required", field="location")
-    if f.category not in Category.values:
+        bad(_("Give the task a title."), "required", "title")
+    elif len(f.title) > 120:
+        bad(_("A title may have at most 120 characters."), "too_long", "title")
+    if f.category is not None and f.category not in Category.values:
         labels = ", ".join(str(label) for label in Category.labels)
-        raise ValidationFailed(_("Unknown category. Choose one of: %(labels)s.") % {"labels": labels}, code="invalid_category", field="category")
-    if timezone.is_naive(f.starts_at) or timezone.is_naive(f.ends_at):
-        raise ValidationFailed(_("Times need a time zone offset, e.g. 2026-12-01T09:00:00+08:00."), code="invalid_time", field="starts_at")
-    if f.ends_at <= f.starts_at:
-        raise ValidationFailed(_("The task must end after it starts."), code="invalid_time", field="ends_at")
-    if f.ends_at - f.starts_at > timedelta(days=MAX_TASK_DAYS):
-        raise ValidationFailed(_("A task may last at most %(n)d days.") % {"n": MAX_TASK_DAYS}, code="invalid_time", field="ends_at")
-    if f.starts_at > timezone.now() + timedelta(days=365 * MAX_TASK_YEARS_AHEAD):
-        raise ValidationFailed(
-            _("A task may start at most %(n)d years from now.") % {"n": MAX_TASK_YEARS_AHEAD}, code="invalid_time", field="starts_at"
-        )
-    if not isinstance(f.slots, int) or not 1 <= f.slots <= MAX_SLOTS:
-        raise ValidationFailed(_("Slots must be between 1 and %(n)d.") % {"n": MAX_SLOTS}, code="invalid_slots", field="slots")
-    if not isinstance(f.points, int) or not 0 <= f.points <= MAX_TASK_POINTS:
-        raise ValidationFailed(_("Points must be between 0 and %(n)d.") % {"n": MAX_TASK_POINTS}, code="invalid_points", field="points")
+        bad(_("Unknown category. Choose one of: %(labels)s.") % {"labels": labels}, "invalid_category", "category")
+    starts, ends = f.starts_at, f.ends_at
+    if (starts is not None and timezone.is_naive(starts)) or (ends is not None and timezone.is_naive(ends)):
+        bad(_("Times need a time zone offset, e.g. 2026-12-01T09:00:00+08:00."), "invalid_time", "starts_at")
+    elif starts is not None and ends is not None:
+        if ends <= starts:
+            bad(_("The task must end after it starts."), "invalid_time", "ends_at")
+        elif ends - starts > timedelta(days=MAX_TASK_DAYS):
+            bad(_("A task may last at most %(n)d days.") % {"n": MAX_TASK_DAYS}, "invalid_time", "ends_at")
+    if starts is not None and not timezone.is_naive(starts) and starts > timezone.now() + timedelta(days=365 * MAX_TASK_YEARS_AHEAD):
+        bad(_("A task may start at most %(n)d years from now.") % {"n": MAX_TASK_YEARS_AHEAD}, "invalid_time", "starts_at")
+    if not f.location:
+        bad(_("Say where the task takes place."), "required", "location")
+    if f.slots is not None and (not isinstance(f.slots, int) or not 1 <= f.slots <= MAX_SLOTS):
+        bad(_("Slots must be between 1 and %(n)d.") % {"n": MAX_SLOTS}, "invalid_slots", "slots")
+    if f.points is not None and (not isinstance(f.points, int) or not 0 <= f.points <= MAX_TASK_POINTS):
+        bad(_("Points must be between 0 and %(n)d.") % {"n": MAX_TASK_POINTS}, "invalid_points", "points")
     if (f.latitude is None) != (f.longitude is None):
-        raise ValidationFailed(_("Give both latitude and longitude, or neither."), code="invalid_location", field="latitude")
-    if f.latitude is not None and not (-90 <= f.latitude <= 90 and -180 <= f.longitude <= 180):
-        raise ValidationFailed(_("That is not a place on Earth."), code="invalid_location", field="latitude")
-    if f.beneficiary is not None and not Membership.objects.filter(
-        user=f.beneficiary, community=community, role=Membership.Role.RESIDENT
-    ).exists():
-        raise ValidationFailed(_("The beneficiary must be a resident of this community."), code="invalid_beneficiary", field="beneficiary_id")
+        bad(_("Give both latitude and longitude, or neither."), "invalid_location", "latitude")
+    elif f.latitude is not None and not (-90 <= f.latitude <= 90 and -180 <= f.longitude <= 180):
+        bad(_("That is not a place on Earth."), "invalid_location", "latitude")
     names = []
     for raw in f.skills or []:
         name = (raw or "").strip()
         if name and name not in names:
             if len(name) > 40:
-                raise ValidationFailed(_("A skill may have at most 40 characters."), code="too_long", field="skills")
+                bad(_("A skill may have at most 40 characters."), "too_long", "skills")
+                break
             names.append(name)
     if len(names) > 10:
-        raise ValidationFailed(_("At most %(n)d skills.") % {"n": 10}, code="too_many", field="skills")
+        bad(_("At most %(n)d skills.") % {"n": 10}, "too_many", "skills")
     f.skills = names
+    if f.beneficiary is not None and not Membership.objects.filter(
+        user=f.beneficiary, community=community, role=Membership.Role.RESIDENT
+    ).exists():
+        bad(_("The beneficiary must be a resident of this community."), "invalid_beneficiary", "beneficiary_id")
+    return problems
+
+
+def _check_fields(community: Community, f: TaskFields) -> TaskFields:
+    """The fields, checked: the first problem is raised (its code is the API's), carrying the
+    others (``also``), so a page shows every one of them at once."""
+    problems = task_fields_problems(community, f)
+    if problems:
+        first = problems[0]
+        first.also = problems[1:]
+        raise first
     return f
 
 
@@ -332,6 +352,7 @@ def checkin_code_is_valid(task: Task, code: str, now: datetime | None = None) ->
 __all__ = [
     "TASK_TRANSITIONS",
     "TaskFields",
+    "task_fields_problems",
     "Repeat",
     "task_transition",
     "task_create",

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from accounts.selectors import community_get_for, is_community_staff, user_memberships
 from core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from core.pages import add_error_to_form, error_page, perform
@@ -18,11 +19,16 @@ from marketplace.models import Need
 def submit(request, community_id: int):
     community = community_get_for(request.user, community_id)
     on_behalf = request.GET.get("for", "")
-    initial = {"on_behalf_of": int(on_behalf)} if on_behalf.isdigit() else None
-    form = forms.NeedForm(request.POST or None, initial=initial, assisted=bool(initial) or "on_behalf_of" in request.POST)
+    resident = None
+    if on_behalf.isdigit() and is_community_staff(request.user, community.pk):
+        resident = User.objects.filter(pk=int(on_behalf), memberships__community=community, memberships__role="resident").first()
+    assisted = on_behalf != "" or "on_behalf_of" in request.POST or "on_behalf_of_id" in request.POST
+    form = forms.NeedForm(
+        request.POST or None, initial={"on_behalf_of": resident} if resident else None, assisted=assisted, viewer=request.user, community=community
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            need = services.need_submit(actor=request.user, community=community, **form.cleaned_data)
+            need = services.need_submit(actor=request.user, community=community, **form.service_arguments())
         except ApplicationError as exc:
             if exc.status == 403:
                 return error_page(request, exc)
@@ -99,9 +105,9 @@ def to_task(request, need_id: int):
         # The author sees the need, so it is no secret: refuse as the API does (need_create_task).
         return error_page(request, PermissionDenied(_("Only staff of this community can handle its needs.")))
     initial = {"title": need.title, "description": need.description, "category": need.category, "beneficiary": ""}
-    form = forms.TaskForm(request.POST or None, initial=initial)
+    form = forms.TaskForm(request.POST or None, initial=initial, viewer=request.user, community=need.community)
     form.fields.pop("draft")
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid_for(need.community):
         try:
             task = services.need_create_task(actor=request.user, need=need, fields=form.to_fields())
         except ApplicationError as exc:

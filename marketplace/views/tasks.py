@@ -82,8 +82,8 @@ def create(request, community_id: int):
     community = community_get_for(request.user, community_id)
     if not is_community_staff(request.user, community.pk):
         return error_page(request, PermissionDenied(_("Only staff of this community can manage its tasks.")))
-    form = forms.TaskCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    form = forms.TaskCreateForm(request.POST or None, viewer=request.user, community=community)
+    if request.method == "POST" and form.is_valid_for(community):
         try:
             task = services.task_create(
                 actor=request.user, community=community, fields=form.to_fields(), draft=form.cleaned_data["draft"], repeat=form.repeat()
@@ -101,11 +101,11 @@ def edit(request, task_id: int):
     task = selectors.task_get_for(request.user, task_id)
     if not is_community_staff(request.user, task.community_id):
         return error_page(request, PermissionDenied(_("Only staff of this community can manage its tasks.")))
-    form = forms.TaskEditForm(request.POST or None, initial=forms.TaskForm.initial_from(task))
+    form = forms.TaskEditForm(request.POST or None, initial=forms.TaskForm.initial_from(task), viewer=request.user, community=task.community)
     form.fields.pop("draft")
     if task.series_id is None:
         form.fields.pop("scope")
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid_for(task.community):
         try:
             scope = form.cleaned_data.get("scope") or "this"
             services.task_update(actor=request.user, task=task, fields=form.to_fields(), scope=scope)

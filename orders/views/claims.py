@@ -453,7 +453,7 @@ def organization_detail(request, organization_id: int):
         "can_review": account_services.can_review_organization(user, org),
         "is_admin": is_admin,
         "suspend_form": account_forms.SuspendForm(),
-        "member_form": account_forms.OrganizationMemberForm(),
+        "member_form": account_forms.OrganizationMemberForm(viewer=user),
         "history": org.status_changes.select_related("actor"),
         "reputation": selectors.provider_reputation(organization=org),
     }

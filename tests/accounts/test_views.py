@@ -113,7 +113,7 @@ def test_joining_as_staff_from_a_forged_form_is_refused(community, outsider):
 def test_staff_see_members_and_add_one_in_their_community(community, staff, outsider):
     client = browser(staff)
     assert "outsider" not in client.get(f"/communities/{community.pk}/").content.decode()
-    client.post(f"/communities/{community.pk}/members/", {"username": "outsider", "role": "volunteer"})
+    client.post(f"/communities/{community.pk}/members/", {"person": "outsider", "role": "volunteer"})
     # Not yet a member: invited only; the outsider joins by accepting on their invitations page.
     assert not Membership.objects.filter(user=outsider, community=community).exists()
     invitation = outsider.community_invitations.get()
@@ -123,7 +123,7 @@ def test_staff_see_members_and_add_one_in_their_community(community, staff, outs
 
 
 def test_staff_of_another_community_cannot_add_members_from_the_page(community, other_staff, outsider):
-    response = browser(other_staff).post(f"/communities/{community.pk}/members/", {"username": "outsider", "role": "staff"})
+    response = browser(other_staff).post(f"/communities/{community.pk}/members/", {"person": "outsider", "role": "staff"})
     assert response.status_code == 403
     assert not Membership.objects.filter(user=outsider).exists()
 

@@ -59,7 +59,7 @@ def test_my_points_shows_the_statement_with_running_balance(give, volunteer):
 def test_giving_points_from_the_page(give, volunteer, resident):
     give(volunteer, 30)
     community_id = volunteer.memberships.get().community_id
-    response = browser(volunteer).post("/points/", {"community": community_id, "to_username": "resident", "amount": 10})
+    response = browser(volunteer).post("/points/", {"community": community_id, "to_person": "resident", "amount": 10})
     assert response.status_code == 302
     assert person_balance(resident) == 10
 
@@ -67,7 +67,7 @@ def test_giving_points_from_the_page(give, volunteer, resident):
 def test_giving_points_to_oneself_is_shown_on_the_form(give, volunteer):
     give(volunteer, 30)
     community_id = volunteer.memberships.get().community_id
-    response = browser(volunteer, language="en").post("/points/", {"community": community_id, "to_username": "volunteer", "amount": 10})
+    response = browser(volunteer, language="en").post("/points/", {"community": community_id, "to_person": "volunteer", "amount": 10})
     assert response.status_code == 400
     assert "yourself" in response.content.decode()
     assert person_balance(volunteer) == 30
@@ -107,7 +107,7 @@ def test_residents_cannot_open_the_reward_form(community, resident):
 def test_staff_award_and_set_rules_from_the_counter(funded, staff, resident):
     client = browser(staff)
     client.post(f"/communities/{funded.pk}/points/rules/", {"daily_cap": 15, "lifetime_cap": "", "reservation_days": 5})
-    client.post(f"/communities/{funded.pk}/points/award/", {"username": "resident", "amount": 20, "reason": "清扫楼道"})
+    client.post(f"/communities/{funded.pk}/points/award/", {"person": "resident", "amount": 20, "reason": "清扫楼道"})
     assert person_balance(resident) == 15
     assert funded.points_rule.reservation_days == 5
 

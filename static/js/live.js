@@ -54,7 +54,31 @@
         badge.hidden = false;
       }
       announce(msg.message);
+      // A notice about the page being read (a waiting-list place turned into a claim, a claim
+      // verified): its live parts are fetched again and swapped in, without a reload.
+      if (msg.url && msg.url.split("?")[0] === location.pathname) { refreshParts(); }
     });
+  }
+
+  function refreshParts() {
+    var parts = document.querySelectorAll("[data-live-part][id]");
+    if (!parts.length) { return; }
+    fetch(location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (r) { return r.ok ? r.text() : ""; })
+      .then(function (html) {
+        if (!html) { return; }
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        // The message of the last action ("you joined the waiting list") no longer holds.
+        document.querySelectorAll("main .messages").forEach(function (m) { m.parentNode.remove(); });
+        parts.forEach(function (old) {
+          var part = fresh.getElementById(old.id);
+          if (!part) { return; }
+          old.replaceWith(part);
+          part.classList.add("just-changed");
+          setTimeout(function () { part.classList.remove("just-changed"); }, 1500);
+        });
+      })
+      .catch(function () { /* offline: the notice was announced; the next load shows it */ });
   }
 
   var board = body.dataset.board;

@@ -107,3 +107,47 @@ def test_the_workbench_pages_pass_the_accessibility_gate(browser, live_server, d
         problems += [(path, v["id"], v["impact"]) for v in violations if v["impact"] in ("serious", "critical")]
     shot(page, f"workbench-axe-{locale}")
     assert problems == []
+
+
+def test_staff_pick_the_beneficiary_by_name_and_see_every_error_at_once(browser, live_server, desk):  # noqa: F811
+    """No typed username: the picker lists residents as staff type part of a phone number; a form
+    with three mistakes shows all three, keeping what was typed and whom was picked."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    from marketplace.models import Task
+
+    base, community = live_server.url, desk["community"]
+    resident = desk["need"].author
+    resident.phone = "13512348866"
+    resident.save(update_fields=["phone"])
+    page = new_page(browser, viewport=DESKTOP)
+    log_in(page, base, "staff_wang", desk["password"])
+    page.goto(f"{base}/tasks/new/{community.pk}/")
+    page.fill("#id_title", "陪同就医")
+    page.fill("#id_starts_at", "2030-03-01T09:00")
+    page.fill("#id_ends_at", "2030-03-01T08:00")  # before the start
+    page.fill("#id_location", "")  # forgotten
+    page.fill("#id_slots", "0")
+    page.type("#id_beneficiary", "8866", delay=30)
+    page.wait_for_selector(".picker-list [role=option]")
+    assert page.inner_text(".picker-list") == "张桂兰 · 135****8866"
+    violations = Axe().run(page).response["violations"]
+    assert [(v["id"], v["impact"]) for v in violations if v["impact"] in ("serious", "critical")] == []
+    shot(page, "workbench-7-picker")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    assert page.input_value("input[name=beneficiary_id]") == str(resident.pk)
+    page.click("main form button[type=submit]")
+    errors = page.locator(".field.has-error").count()
+    assert errors == 3, page.inner_text("main")  # ends_at, location, slots: all at once
+    assert page.locator(".error-summary li").all_inner_texts() == ["结束时间", "地点", "名额"]
+    assert page.input_value("#id_beneficiary") == "张桂兰 · 135****8866" and page.input_value("#id_title") == "陪同就医"
+    violations = Axe().run(page).response["violations"]
+    assert [(v["id"], v["impact"]) for v in violations if v["impact"] in ("serious", "critical")] == []
+    shot(page, "workbench-8-all-errors")
+    page.fill("#id_ends_at", "2030-03-01T11:00")
+    page.fill("#id_location", "区人民医院")
+    page.fill("#id_slots", "1")
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"{base}/tasks/*/")
+    assert Task.objects.get(title="陪同就医").beneficiary == resident

@@ -8,12 +8,13 @@ from datetime import date, timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from accounts import services
 from accounts.models import Community, District, Membership, Organization, OrganizationMember, Street, User
 from accounts.validators import credit_code_check_character
-from config.demo_history import load_history
+from config.demo_history import demo_user, load_history
 from funds.models import Donation, Spending
 from funds.services import spending_record
 from marketplace import services as market
@@ -90,12 +91,22 @@ DEMO_TASKS = [
 
 class Command(BaseCommand):
     help = "Load the demo data (idempotent) and print the demo logins."
+    # `make run` has just run `migrate`, which ran the system checks; running them again costs
+    # a second and a half of every start.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet-logins", action="store_true", help="Do not print the demo logins.")
 
-    @transaction.atomic
     def handle(self, *args, **options):
+        # No live pushes while loading: nobody watches a board being filled, and each push (two
+        # per claim) costs a thread hop into the channel layer, seconds in all. Without a layer
+        # ``core.realtime.send_now`` returns at once.
+        with override_settings(CHANNEL_LAYERS={}):
+            self._load(**options)
+
+    @transaction.atomic
+    def _load(self, **options):
         admin = self._admin()
         communities = self._places()
         for username, display_name, community_name, role in PEOPLE:
@@ -130,10 +141,7 @@ class Command(BaseCommand):
         return communities
 
     def _user(self, username: str, display_name: str) -> User:
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            user = services.user_register(username=username, password=DEMO_PASSWORD, display_name=display_name)
-        return user
+        return demo_user(username, display_name)
 
     def _membership(self, user, community, role, admin):
         Membership.objects.get_or_create(user=user, community=community, role=role, defaults={"added_by": admin})

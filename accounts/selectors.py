@@ -164,21 +164,6 @@ def user_get_for(viewer, user_id: int) -> User:
     return user
 
 
-def user_by_username(username: str) -> User | None:
-    username = (username or "").strip()
-    if not username:
-        return None
-    return User.objects.filter(username__iexact=username, is_active=True).first()
-
-
-def user_by_username_or_error(username: str, *, field: str = "username") -> User:
-    """For forms that name a person by username: the person, or a 404-type error on that field."""
-    user = user_by_username(username)
-    if user is None:
-        raise NotFound(_("No such user."), code="user_not_found", field=field)
-    return user
-
-
 def community_role_counts(community: Community) -> dict[str, int]:
     counts = dict.fromkeys(Membership.Role.values, 0)
     for row in Membership.objects.filter(community=community).values("role").annotate(n=Count("id")):

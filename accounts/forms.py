@@ -60,7 +60,7 @@ class MemberAddForm(forms.Form):
 class ResidentFindForm(forms.Form):
     """Staff open a resident's record (to post a need for them, print their card, confirm a service)."""
 
-    person = PersonField(label=_("Find a resident"), help_text=_("A resident of this community."))
+    person = PersonField(label=_("Resident"))
 
     def __init__(self, *args, viewer=None, community=None, **kwargs):
         super().__init__(*args, **kwargs)

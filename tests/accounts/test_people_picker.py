@@ -139,3 +139,15 @@ def test_a_resident_names_a_guardian_by_their_phone_number_and_sees_the_name_mas
     response = client.post("/me/guardians/", {"person": "13600001234"})
     assert response.status_code == 302
     assert resident.guardians.filter(guardian=daughter).exists()
+
+
+def test_the_points_counter_offers_a_choice_when_two_members_match_and_awards_the_one_picked(staff, funded, wang):
+    from points.selectors import person_balance
+
+    other = MembershipFactory(community=funded, role=Membership.Role.VOLUNTEER, user__display_name="王秀兰").user
+    client = browser(staff, "en")
+    response = client.post(f"/communities/{funded.pk}/points/award/", {"person": "王秀", "amount": 5, "reason": "清扫楼道"})
+    page = response.content.decode()
+    assert response.status_code == 400 and 'name="person_pick"' in page and 'value="清扫楼道"' in page
+    client.post(f"/communities/{funded.pk}/points/award/", {"person": "王秀", "person_pick": other.pk, "amount": 5, "reason": "清扫楼道"})
+    assert (person_balance(other), person_balance(wang)) == (5, 0)

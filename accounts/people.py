@@ -74,6 +74,16 @@ def _circle(viewer, *, community_id: int | None, roles) -> Q | None:
     return member & staffed if staffed else member
 
 
+def _membership_filter(community_id: int | None, roles) -> dict:
+    """One membership (one join) that is in that community and holds one of those roles."""
+    wanted = {}
+    if community_id is not None:
+        wanted["memberships__community_id"] = community_id
+    if roles:
+        wanted["memberships__role__in"] = list(roles)
+    return wanted
+
+
 def people_search(viewer, query: str, *, community_id: int | None = None, roles=(), limit: int = SEARCH_LIMIT) -> list[Found]:
     """The people ``viewer`` may pick who match ``query``: at most ``limit``, by name."""
     q = " ".join((query or "").split())
@@ -95,11 +105,7 @@ def people_search(viewer, query: str, *, community_id: int | None = None, roles=
     if len(found) <= limit:
         # Outside the circle: only an exact number or username, and the name masked. A form that
         # needs a member of one community still checks membership in its service.
-        outside = base.filter(exact)
-        if community_id is not None:
-            outside = outside.filter(memberships__community_id=community_id)
-        if roles:
-            outside = outside.filter(memberships__role__in=list(roles))
+        outside = base.filter(exact).filter(**_membership_filter(community_id, roles))
         for user in outside.distinct()[:3]:
             found.setdefault(user.pk, Found(user, person_label(user, full_name=False), outside=True))
     return list(found.values())[: limit + 1]
@@ -121,11 +127,7 @@ def person_get(viewer, user_id, *, community_id: int | None = None, roles=()) ->
         user = base.filter(circle).first()
         if user is not None:
             return Found(user, person_label(user, full_name=True))
-    if community_id is not None:
-        base = base.filter(memberships__community_id=community_id)
-    if roles:
-        base = base.filter(memberships__role__in=list(roles))
-    user = base.first()
+    user = base.filter(**_membership_filter(community_id, roles)).first()
     return Found(user, person_label(user, full_name=False), outside=True) if user else None
 
 

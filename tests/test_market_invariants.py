@@ -661,7 +661,7 @@ class MarketMachine(RuleBasedStateMachine):
         self.check_funds()
 
     def check_tasks_and_claims(self):
-        live = Count("claims", filter=Q(claims__status__in=LIVE))
+        live = Count("claims", filter=Q(claims__status__in=LIVE), distinct=True)  # distinct: joined with the waiting list below
         for pk, status, slots, taken, n in Task.objects.annotate(n=live).values_list("pk", "status", "slots", "slots_taken", "n"):
             assert n <= slots, f"task {pk}: {n} live claims for {slots} slots"
             assert taken == n, f"task {pk} ({status}): slots_taken {taken}, live claims {n}"

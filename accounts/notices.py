@@ -18,6 +18,16 @@ MESSAGES = {
     "bid_won": gettext_lazy("Your bid for “%(p)s” won. Congratulations!"),
     "bid_lost": gettext_lazy("Your bid for “%(p)s” was not chosen. Thank you for taking part."),
     "community_invitation": gettext_lazy("%(staff)s invites you to join %(community)s as %(role)s."),
+    # Two-party confirmation (#22): the person served, their guardians and the volunteer.
+    "claim_confirmed": gettext_lazy("The service “%(task)s” was confirmed by the person served."),
+    "service_to_confirm": gettext_lazy("Did “%(task)s” happen for you? Tap to confirm it."),
+    "ward_service_to_confirm": gettext_lazy("Did “%(task)s” happen for %(name)s? Tap to confirm it for them."),
+    "ward_service_to_rate": gettext_lazy("The service “%(task)s” for %(name)s was verified. Tap to rate it for them."),
+    "ward_need_status": gettext_lazy("The need “%(title)s” of %(name)s is now: %(status)s."),
+    # Corrections of recorded hours.
+    "correction_requested": gettext_lazy("%(name)s asks to correct the hours of “%(task)s”: %(old)s → %(new)s."),
+    "correction_approved": gettext_lazy("Your correction of “%(task)s” was approved: %(hours)s hours are recorded. %(reply)s"),
+    "correction_refused": gettext_lazy("Your correction of “%(task)s” was refused: %(reply)s"),
 }
 
 

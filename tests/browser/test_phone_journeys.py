@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.assistance import service_card_get
-from tests.browser.test_journeys import CHROMIUM, PHONE, browser, log_in, new_page, shot, world  # noqa: F401 (fixtures)
+from tests.browser.test_journeys import CHROMIUM, PHONE, browser, footer_hidden_by_tabbar, log_in, new_page, shot, world  # noqa: F401 (fixtures)
 
 pytestmark = [
     pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (apt-get install chromium); .ci/run installs it"),
@@ -36,6 +36,8 @@ class Gate:
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > PHONE["width"]:
             self.problems.append((name, "scrolls sideways", width))
+        if covered := footer_hidden_by_tabbar(page):
+            self.problems.append((name, "the tab bar covers the footer", covered))
         for v in self.axe.run(page).response["violations"]:
             if v["impact"] in ("serious", "critical"):
                 self.problems.append((name, v["id"], v["impact"]))

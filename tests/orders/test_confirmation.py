@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from accounts.assistance import service_card_get, service_card_renew
 from accounts.models import Guardian, Membership, Notification
@@ -90,7 +91,10 @@ def test_the_beneficiary_confirms_from_the_notification_and_a_second_confirmatio
     Guardian.objects.create(resident=elder, guardian=daughter)
     with django_capture_on_commit_callbacks(execute=True):
         service = submitted(make_task(beneficiary=elder), volunteer, staff)
-    assert Notification.objects.get(user=daughter, kind="service_to_confirm").message.endswith("为张*明完成了吗？点此代为确认。")
+    to_confirm = Notification.objects.get(user=daughter, kind="service_to_confirm")
+    assert to_confirm.message.endswith("为张*明完成了吗？点此代为确认。")
+    with translation.override("en"):  # stored as a code and its parameters, so English readers read English
+        assert to_confirm.text.endswith("happen for 张*明? Tap to confirm it for them.")
     told = Notification.objects.get(user=elder, kind="service_to_confirm")
     assert told.url == f"/claims/{service.pk}/confirm/"
     page = browser(elder).get(told.url).content.decode()
@@ -125,7 +129,10 @@ def test_a_guardian_confirms_and_rates_exactly_what_was_granted(api, service, st
     assert error_of(api(daughter).post(f"claims/{service.pk}/verify")) == (403, "permission_denied")
     with django_capture_on_commit_callbacks(execute=True):
         api(staff).post(f"claims/{service.pk}/verify")
-    assert Notification.objects.filter(user=daughter, kind="service_to_rate").exists()
+    to_rate = Notification.objects.get(user=daughter, kind="service_to_rate")
+    assert to_rate.code == "ward_service_to_rate"  # stored as a code: read in her language, whichever it is
+    with translation.override("en"):
+        assert to_rate.text == "The service “陪伴独居老人” for 张*明 was verified. Tap to rate it for them."
     review = api(daughter).post(f"claims/{service.pk}/review", {"stars": 5, "comment": "谢谢"}).json()
     assert review["entered_as"] == "guardian"
     stored = Review.objects.get()

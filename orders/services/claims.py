@@ -534,7 +534,8 @@ def claim_verify(*, actor: User, claim: Claim, hours=None, honour_hours=None) ->
                 user=locked.user,
                 amount=task.points,
                 idempotency_key=f"claim:{locked.pk}:verify",
-                memo=_("Service: %(task)s") % {"task": task.title},
+                memo_code="points_service",
+                memo_params={"task": task.title},
                 subject=locked,
             )
             awarded = result.awarded

@@ -388,9 +388,16 @@ class Project(models.Model):
 
 
 class ProjectCriterion(models.Model):
+    class Kind(models.TextChoices):
+        SCORED = "scored", _("Scored by staff")
+        # The organisation's track record (#22): its score is computed from what it has really
+        # delivered when a staff member scores the bid, never typed (``orders.scoring``).
+        TRACK_RECORD = "track_record", _("The organisation's track record")
+
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("project"))
     name = models.CharField(_("criterion"), max_length=60)
     weight = models.PositiveSmallIntegerField(_("weight (%)"))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.SCORED)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

@@ -239,6 +239,7 @@ class ReplyIn(Schema):
 
 class BoardOut(Schema):
     received: int
+    entered_by_staff: int = Field(..., description="Of those received, how many staff entered for a resident (代办).")
     triaged: int
     major: int
     minor: int

@@ -128,6 +128,8 @@ def needs_board(*, community=None) -> dict:
     matched = needs.filter(Q(tasks__isnull=False) | Q(consultations__isnull=False)).distinct().count()
     plain = needs.aggregate(
         received=Count("id"),
+        # Posted by staff for residents without a phone (代办, #22): counted in "received" and shown as such.
+        entered_by_staff=Count("id", filter=Q(entered_by__isnull=False)),
         triaged=Count("id", filter=~Q(track="")),
         major=Count("id", filter=Q(track=Need.Track.MAJOR)),
         minor=Count("id", filter=Q(track=Need.Track.MINOR)),

@@ -174,6 +174,10 @@ def test_staff_register_a_resident_without_a_phone_and_act_for_them(api, communi
     assert need["entered_by_staff"] is True and need["author_id"] == elder.pk
     assert Need.objects.get(pk=need["id"]).consent_note == "上门走访时本人口述"
     assert "由工作人员代录" in browser(staff).get(f"/needs/{need['id']}/").content.decode()
+    # The community's public figures count it, shown as entered by staff.
+    assert api().get(f"communities/{community.pk}/needs/board").json()["entered_by_staff"] == 1
+    for public_page in (f"/communities/{community.pk}/feedback/", f"/communities/{community.pk}/info/"):
+        assert "（其中 1 条由工作人员代居民录入）" in browser().get(public_page).content.decode()
     record = browser(staff).get(f"/communities/{community.pk}/residents/{elder.pk}/").content.decode()
     assert "家里水管漏水" in record and "由工作人员代录" in record
     # A review entered for the elder by staff, after a confirmed, verified service.
@@ -188,6 +192,9 @@ def test_staff_register_a_resident_without_a_phone_and_act_for_them(api, communi
     review = api(staff).post(f"claims/{claim.pk}/review", {"stars": 4, "on_behalf_of": elder.pk, "consent_note": "电话回访"}).json()
     assert review["entered_as"] == "staff"
     assert "由工作人员代录" in browser(staff).get(f"/communities/{community.pk}/residents/{elder.pk}/").content.decode()
+    # The volunteer's public rating counts it, shown as entered by staff.
+    assert api().get(f"volunteers/{volunteer.pk}/reputation").json()["reviews_entered_by_staff"] == 1
+    assert "（其中 1 条由工作人员代居民录入）" in browser(volunteer).get(f"/volunteers/{volunteer.pk}/record/").content.decode()
 
 
 def test_a_confirmation_before_the_service_or_for_a_task_without_beneficiary_is_refused(api, make_task, task, staff, volunteer, elder):

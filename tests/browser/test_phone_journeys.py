@@ -294,14 +294,15 @@ def test_a_service_for_an_elder_without_a_phone_confirmed_by_her_card_and_by_her
     log_in(me, base, "xiaoli", world["password"])
     me.goto(f"{base}/tasks/{task.pk}/")
     look(me, "volunteer-task")
+    me.fill("#hours", "1.5")
     me.fill("#note", "陪张奶奶挂号、取药")
     me.fill("#submit-card", scanned[0])
     me.click("#my-claim form[action$='/submit/'] button[type=submit]")
     look(me, "volunteer-submitted")
     first = Claim.objects.get(pk=claims["xiaoli"].pk)
-    assert (first.status, first.confirmation_method) == ("submitted", "code")
+    assert (first.status, first.confirmation_method, first.submitted_hours) == ("submitted", "code", Decimal("1.5"))
 
-    claim_submit(actor=laozhou, claim=claims["laozhou"])  # he forgot to scan the card
+    claim_submit(actor=laozhou, claim=claims["laozhou"], hours="1.5")  # he forgot to scan the card
     daughter_phone = new_page(browser, locale=LOCALES["zh"])
     log_in(daughter_phone, base, "wangfang", world["password"])
     daughter_phone.click("header .bell")
@@ -317,7 +318,7 @@ def test_a_service_for_an_elder_without_a_phone_confirmed_by_her_card_and_by_her
     desk.goto(f"{base}/claims/queue/")
     for claim in (first, second):
         desk.click(f"form[action='/claims/{claim.pk}/verify/'] button[type=submit]")
-    assert set(Claim.objects.filter(task=task).values_list("status", flat=True)) == {"verified"}
+    assert set(Claim.objects.filter(task=task).values_list("status", "hours")) == {("verified", Decimal("1.5"))}  # what each submitted
 
     daughter_phone.goto(f"{base}/notifications/")
     daughter_phone.click(f"main a[href='/claims/{first.pk}/rate/']")  # "verified: tap to rate it for them"

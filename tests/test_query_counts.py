@@ -60,7 +60,7 @@ API_LIST_QUERIES = {
 PAGE_QUERIES = {
     "/tasks/": 4,
     "/needs/": 9,  # #16: the post-a-need buttons read my memberships; #22: the people I look after
-    "/needs/wards/{user_id}/": 7,  # #22: a guardian reads an elder's needs
+    "/needs/wards/{user_id}/": 8,  # #22: a guardian reads an elder's needs (a member nowhere: the tab asks whether she looks after someone)
     "/feedback/": 9,  # was 29 (a page of 20): a staff check per need
     "/communities/{community_id}/feedback/": 10,  # was 30, the same
     "/projects/": 7,

@@ -314,6 +314,8 @@ def test_a_service_for_an_elder_without_a_phone_confirmed_by_her_card_and_by_her
     look(daughter_phone, "guardian-confirmed")
     second = Claim.objects.get(pk=claims["laozhou"].pk)
     assert (second.confirmation_method, second.confirmed_by) == ("guardian", daughter)
+    # A member of no community, she looks after her mother: her tab leads to her mother's needs.
+    assert daughter_phone.locator(".tabbar a[href='/needs/']").count() == 1
 
     desk.goto(f"{base}/claims/queue/")
     for claim in (first, second):

@@ -97,6 +97,9 @@ def test_the_beneficiary_confirms_from_the_notification_and_a_second_confirmatio
         assert to_confirm.text.endswith("happen for 张*明? Tap to confirm it for them.")
     told = Notification.objects.get(user=elder, kind="service_to_confirm")
     assert told.url == f"/claims/{service.pk}/confirm/"
+    # Both find it on their home page too, waiting for them; the daughter's names her mother.
+    assert f'href="/claims/{service.pk}/confirm/"' in browser(elder).get("/").content.decode()
+    assert "为张*明确认服务" in browser(daughter).get("/").content.decode()
     page = browser(elder).get(told.url).content.decode()
     assert "是的，服务已完成" in page
     browser(elder).post(told.url)
@@ -129,6 +132,7 @@ def test_a_guardian_confirms_and_rates_exactly_what_was_granted(api, service, st
     assert error_of(api(daughter).post(f"claims/{service.pk}/verify")) == (403, "permission_denied")
     with django_capture_on_commit_callbacks(execute=True):
         api(staff).post(f"claims/{service.pk}/verify")
+    assert "为张*明评价服务" in browser(daughter).get("/").content.decode()
     to_rate = Notification.objects.get(user=daughter, kind="service_to_rate")
     assert to_rate.code == "ward_service_to_rate"  # stored as a code: read in her language, whichever it is
     with translation.override("en"):

@@ -4,7 +4,7 @@ whether 长辈模式 (large text) is on."""
 
 from django.utils.functional import SimpleLazyObject
 
-from accounts.models import Membership
+from accounts.models import Guardian, Membership
 from accounts.selectors import unread_count
 from core.largetext import large_text_on
 
@@ -29,9 +29,12 @@ def current_tab(path: str) -> str:
     return ""
 
 
-def mine_tab(roles: set[str]) -> str:
-    """A person who is a resident somewhere and a volunteer nowhere is shown their needs."""
-    return "needs" if "resident" in roles and "volunteer" not in roles else "claims"
+def mine_tab(roles: set[str], *, looks_after_someone: bool = False) -> str:
+    """A person who is a resident somewhere and a volunteer nowhere is shown their needs; so is a
+    guardian who is a member nowhere (the needs page lists the needs of those they look after)."""
+    if "resident" in roles and "volunteer" not in roles:
+        return "needs"
+    return "needs" if not roles and looks_after_someone else "claims"
 
 
 def navigation(request):
@@ -48,7 +51,12 @@ def navigation(request):
         rows = list(Membership.objects.filter(user=user).values_list("role", "community_id").order_by("community_id"))
         roles = {role for role, _community in rows}
         workbench = None if user.is_superuser else next((c for role, c in rows if role == Membership.Role.STAFF), None)
-        return {"is_staff": user.is_superuser or Membership.Role.STAFF in roles, "workbench": workbench, "unread": unread_count(user), "mine": mine_tab(roles)}
+        # Asked only of people who are a member nowhere (a family member who only looks after an elder).
+        looks_after_someone = not roles and Guardian.objects.filter(guardian=user).exists()
+        return {
+            "is_staff": user.is_superuser or Membership.Role.STAFF in roles, "workbench": workbench, "unread": unread_count(user),
+            "mine": mine_tab(roles, looks_after_someone=looks_after_someone),
+        }
 
     # Lazy: pages that never render the navigation (JSON, redirects) run no query for it.
     return {"nav": SimpleLazyObject(compute), "nav_tab": current_tab(path), "large_text": large}

@@ -1,11 +1,14 @@
-"""What notifications say, in the reader's language.
+"""What stored sentences say, in the reader's language: notifications, the lines of a points
+statement the system writes (a service, a redemption, a gift) and a need's history.
 
-A notification stores a message *code* and its *parameters*, not a sentence: the sentence is made
+Each stores a message *code* and its *parameters*, not a sentence: the sentence is made
 when somebody reads it, in the language of the page (or the API call) they read it in. A parameter
 that is itself a label to translate (a status, a role) is stored as ``{"msgid": ..., "context": ...}``
 with the English source text, and translated at reading time too.
 
-Rows written before codes existed keep their stored ``message`` and show it as it is."""
+Rows written before codes existed keep their stored text and show it as it is (the migrations
+that added the codes gave one to each older row whose text they recognised).
+Codes are stable once shipped: a row keeps its code for ever."""
 
 from django.utils.translation import gettext, gettext_lazy, pgettext
 
@@ -18,6 +21,28 @@ MESSAGES = {
     "bid_won": gettext_lazy("Your bid for “%(p)s” won. Congratulations!"),
     "bid_lost": gettext_lazy("Your bid for “%(p)s” was not chosen. Thank you for taking part."),
     "community_invitation": gettext_lazy("%(staff)s invites you to join %(community)s as %(role)s."),
+    # Two-party confirmation (#22): the person served, their guardians and the volunteer.
+    "claim_confirmed": gettext_lazy("The service “%(task)s” was confirmed by the person served."),
+    "service_to_confirm": gettext_lazy("Did “%(task)s” happen for you? Tap to confirm it."),
+    "ward_service_to_confirm": gettext_lazy("Did “%(task)s” happen for %(name)s? Tap to confirm it for them."),
+    "ward_service_to_rate": gettext_lazy("The service “%(task)s” for %(name)s was verified. Tap to rate it for them."),
+    "ward_need_status": gettext_lazy("The need “%(title)s” of %(name)s is now: %(status)s."),
+    # Corrections of recorded hours.
+    "correction_requested": gettext_lazy("%(name)s asks to correct the hours of “%(task)s”: %(old)s → %(new)s."),
+    "correction_approved": gettext_lazy("Your correction of “%(task)s” was approved: %(hours)s hours are recorded. %(reply)s"),
+    "correction_refused": gettext_lazy("Your correction of “%(task)s” was refused: %(reply)s"),
+    # Lines of a points statement (``points.LedgerTransaction.memo_code``); a memo staff type stays text.
+    "points_budget": gettext_lazy("District budget"),
+    "points_service": gettext_lazy("Service: %(task)s"),
+    "points_gift_pool": gettext_lazy("Gift to the community pool"),
+    "points_gift": gettext_lazy("Gift from %(giver)s to %(receiver)s"),
+    "points_redeemed": gettext_lazy("Redeemed %(reward)s × %(n)d"),
+    "points_returned": gettext_lazy("Returned: %(reward)s × %(n)d"),
+    # A need's history (``marketplace.NeedEvent.note_code``); a reply staff type stays text.
+    "need_task_posted": gettext_lazy("Task posted: %(title)s"),
+    "need_withdrawn": gettext_lazy("Withdrawn by the resident."),
+    "need_consultation_opened": gettext_lazy("Consultation opened: %(title)s"),
+    "need_consultation_decided": gettext_lazy("Consultation decided: %(decision)s"),
 }
 
 

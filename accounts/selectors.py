@@ -288,6 +288,31 @@ def wards_of(user) -> QuerySet:
     return Guardian.objects.filter(guardian=user).select_related("resident")
 
 
+def with_viewer_guardian(qs: QuerySet, viewer, *, person_field: str = "author_id") -> QuerySet:
+    """Each row annotated with whether ``viewer`` is a guardian of the row's person (like
+    ``with_viewer_staff``: one query for a list, trusted by ``row_viewer_is_guardian`` for them only)."""
+    if viewer is None or not viewer.is_authenticated:
+        return qs
+    named = Exists(Guardian.objects.filter(guardian_id=viewer.pk, resident_id=OuterRef(person_field)))
+    return qs.annotate(viewer_is_guardian=named, viewer_guardian_for=Value(viewer.pk))
+
+
+def row_viewer_is_guardian(row, viewer, person_id: int | None) -> bool:
+    """``is_guardian_of(viewer, person_id)``, read from ``with_viewer_guardian`` when the row was
+    annotated for this viewer."""
+    if viewer.is_authenticated and getattr(row, "viewer_guardian_for", None) == viewer.pk:
+        return bool(row.viewer_is_guardian)
+    return is_guardian_of(viewer, person_id)
+
+
+def ward_get_for(viewer, user_id: int) -> User:
+    """A person who named ``viewer`` their guardian; else 404 (nobody else learns who named whom)."""
+    link = wards_of(viewer).filter(resident_id=user_id).first() if getattr(viewer, "is_authenticated", False) else None
+    if link is None:
+        raise NotFound(code="user_not_found")
+    return link.resident
+
+
 def is_resident_of(user, community_id: int) -> bool:
     return Membership.objects.filter(user_id=user.pk, community_id=community_id, role=Membership.Role.RESIDENT).exists()
 

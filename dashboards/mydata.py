@@ -89,7 +89,7 @@ def my_data(user: User) -> dict:
             "lines": [
                 {
                     "community": e.account.community.name, "amount": e.amount, "balance_after": e.balance_after,
-                    "kind": e.transaction.kind, "memo": e.transaction.memo, "at": _iso(e.created_at),
+                    "kind": e.transaction.kind, "memo": e.transaction.memo_text, "at": _iso(e.created_at),
                 }
                 for e in person_entries(user).order_by("id")
             ],

@@ -5,14 +5,14 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Community
+from accounts.models import Community, Guardian
 from accounts.selectors import (
     community_get_for,
     community_list,
@@ -25,6 +25,7 @@ from accounts.selectors import (
 )
 from core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from core.exports import export
+from core.masking import mask_name
 from core.pages import error_page
 from core.templatetags.numbers import money, thousands
 from dashboards import figures as dashboard
@@ -61,11 +62,20 @@ def home(request):
         .first()
     )
     to_submit = Claim.objects.filter(user=user, status=Claim.Status.CHECKED_IN, task__ends_at__lte=now).select_related("task")[:5]
-    to_rate = (
-        Claim.objects.filter(task__beneficiary=user, status=Claim.Status.VERIFIED, review__isnull=True)
-        .select_related("task", "user")
+    # Services for me, or for someone who named me their guardian (#22), to confirm or to rate.
+    served = Q(task__beneficiary=user) | Q(task__beneficiary__in=Guardian.objects.filter(guardian=user).values("resident_id"))
+    to_confirm = list(
+        Claim.objects.filter(served, task__beneficiary__isnull=False, confirmed_at__isnull=True, status__in=[Claim.Status.CHECKED_IN, Claim.Status.SUBMITTED])
+        .select_related("task", "task__beneficiary", "user")
+        .order_by("task__starts_at", "id")[:5]
+    )
+    to_rate = list(
+        Claim.objects.filter(served, status=Claim.Status.VERIFIED, review__isnull=True)
+        .select_related("task", "task__beneficiary", "user")
         .order_by("-verified_at", "-id")[:5]
     )
+    for claim in to_confirm + to_rate:  # "for 张*明" when it is for the person I look after
+        claim.for_name = mask_name(claim.task.beneficiary.shown_name) if claim.task.beneficiary_id != user.pk else ""
     replied_needs = (
         selectors.need_list(viewer=user)
         .filter(author=user)
@@ -79,6 +89,7 @@ def home(request):
         "checkin_open": next_claim is not None and next_claim.task.starts_at - CHECKIN_OPENS_BEFORE_START <= now,
         "to_submit": to_submit,
         "to_rate": to_rate,
+        "to_confirm": to_confirm,
         "invitations": user_pending_invitations(user)[:5],
         "replied_needs": replied_needs,
         "totals": volunteer_record_totals(user),

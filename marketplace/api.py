@@ -9,7 +9,7 @@ from ninja.pagination import paginate
 
 from accounts.auth import AUTH, optional_user
 from accounts.models import Community, Organization
-from accounts.selectors import user_get_for
+from accounts.selectors import user_get_for, ward_get_for
 from core.api import ERRORS, ApiDateTime, PageNumberPagination
 from core.errors import NotFound
 from marketplace import selectors, services
@@ -239,6 +239,7 @@ class ReplyIn(Schema):
 
 class BoardOut(Schema):
     received: int
+    entered_by_staff: int = Field(..., description="Of those received, how many staff entered for a resident (代办).")
     triaged: int
     major: int
     minor: int
@@ -259,6 +260,14 @@ def submit_need(request, payload: NeedIn):
 @paginate(PageNumberPagination)
 def list_needs(request, filters: Query[NeedFilterIn]):
     return selectors.need_list(viewer=request.auth, filters=filters.dict(exclude_none=True)).prefetch_related("tasks")
+
+
+@router.get("/me/wards/{user_id}/needs", response={200: list[NeedOut], **ERRORS}, auth=AUTH, tags=["needs"])
+@paginate(PageNumberPagination)
+def list_ward_needs(request, user_id: int):
+    """The needs of a person who named the caller their guardian, with staff's replies, newest
+    first (#22); 404 for anyone else."""
+    return selectors.ward_needs(viewer=request.auth, ward=ward_get_for(request.auth, user_id)).prefetch_related("tasks")
 
 
 @router.get("/needs/board", response={200: BoardOut, **ERRORS}, auth=None, tags=["needs"])

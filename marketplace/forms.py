@@ -2,13 +2,14 @@
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
 from accounts.people import PersonField
 from core.pages import add_error_to_form
 from core.widgets import LongSelect
-from marketplace.models import Category, Need, Task, TaskSeries
+from marketplace.models import Category, Need, ProjectCriterion, Task, TaskSeries
 from marketplace.services import Repeat, TaskFields, task_fields_problems
 
 
@@ -190,9 +191,19 @@ class ProjectForm(forms.Form):
         label=_("Evaluation criteria"), max_length=600, widget=forms.Textarea(attrs={"rows": 3}),
         initial="服务方案 40\n经验与团队 30\n报价 30", help_text=_("One per line: name and weight in %, adding up to 100."),
     )
+    track_record_weight = forms.IntegerField(
+        label=_("Weight of the organisation's track record (%)"), min_value=0, max_value=100, required=False, initial=0,
+        help_text=_("0 leaves it out. Scored from its services confirmed by the people served, its ratings and its completed contracts; part of the 100%."),
+    )
     required_documents = forms.CharField(label=_("Required documents"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def criteria_list(self) -> list[tuple[str, int]]:
+    def criteria_list(self) -> list[tuple]:
+        rows = self._typed_criteria()
+        if self.cleaned_data.get("track_record_weight"):
+            rows.append((gettext("Track record"), self.cleaned_data["track_record_weight"], ProjectCriterion.Kind.TRACK_RECORD))
+        return rows
+
+    def _typed_criteria(self) -> list[tuple]:
         rows = []
         for line in self.cleaned_data["criteria"].splitlines():
             parts = line.replace("%", " ").split()

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from accounts import notices
 from accounts.models import Community, Skill
 from core.history import StatusChange, status_change_str
 from marketplace.search import task_grams
@@ -236,6 +237,11 @@ class NeedEvent(models.Model):
     to_status = models.CharField(_("to"), max_length=12, choices=Need.Status.choices)
     track = models.CharField(_("track"), max_length=8, choices=Need.Track.choices, blank=True)
     note = models.TextField(_("note"), max_length=2000, blank=True)
+    # A line the system wrote ("task posted: …") is a code of ``accounts.notices`` and its parameters,
+    # read in each reader's language (``note_text``); ``note`` keeps it as first written, and what
+    # staff replied.
+    note_code = models.CharField(_("note code"), max_length=40, blank=True, editable=False)
+    note_params = models.JSONField(_("note parameters"), default=dict, blank=True, editable=False)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("by"))
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
 
@@ -246,6 +252,11 @@ class NeedEvent(models.Model):
 
     def __str__(self):
         return status_change_str(self)
+
+    @property
+    def note_text(self) -> str:
+        """The note in the active language."""
+        return notices.render(self.note_code, self.note_params, self.note) if self.note_code else self.note
 
 
 class Consultation(models.Model):
@@ -377,9 +388,16 @@ class Project(models.Model):
 
 
 class ProjectCriterion(models.Model):
+    class Kind(models.TextChoices):
+        SCORED = "scored", _("Scored by staff")
+        # The organisation's track record (#22): its score is computed from what it has really
+        # delivered when a staff member scores the bid, never typed (``orders.scoring``).
+        TRACK_RECORD = "track_record", _("The organisation's track record")
+
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("project"))
     name = models.CharField(_("criterion"), max_length=60)
     weight = models.PositiveSmallIntegerField(_("weight (%)"))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.SCORED)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

@@ -3,7 +3,15 @@
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 
 from accounts.models import Skill
-from accounts.selectors import is_community_staff, row_viewer_is_staff, staff_communities, with_viewer_staff
+from accounts.selectors import (
+    is_community_staff,
+    is_guardian_of,
+    row_viewer_is_guardian,
+    row_viewer_is_staff,
+    staff_communities,
+    with_viewer_guardian,
+    with_viewer_staff,
+)
 from core.errors import NotFound
 from core.filtering import apply_filters
 from marketplace.filters import ConsultationFilter, NeedFilter, ProjectFilter, TaskFilter
@@ -41,11 +49,24 @@ def task_get_for(viewer, task_id: int) -> Task:
 def need_list(*, viewer, filters: dict | None = None) -> QuerySet[Need]:
     """For staff: their communities' needs, most urgent and oldest first (the triage queue).
     For a resident: their own needs."""
-    qs = with_viewer_staff(Need.objects.select_related("community", "author").order_by("-urgency", "created_at", "id"), viewer)
+    qs = with_viewer_relations(Need.objects.select_related("community", "author").order_by("-urgency", "created_at", "id"), viewer)
     if not viewer.is_superuser:
         staff_of = staff_communities(viewer)
         qs = qs.filter(Q(author=viewer) | Q(community_id__in=staff_of))
     return apply_filters(NeedFilter, filters, qs)
+
+
+def ward_needs(*, viewer, ward) -> QuerySet[Need]:
+    """The needs a person posted (or staff posted for them), newest first, for a guardian they named
+    (``accounts.selectors.ward_get_for`` says whether the viewer is one)."""
+    qs = Need.objects.filter(author=ward).select_related("community", "author").order_by("-created_at", "-id")
+    return with_viewer_relations(qs, viewer)
+
+
+def with_viewer_relations(qs: QuerySet[Need], viewer) -> QuerySet[Need]:
+    """Needs annotated with whether the viewer is staff of their community and a guardian of their
+    author: what a list shows of each costs no query per row."""
+    return with_viewer_guardian(with_viewer_staff(qs, viewer), viewer)
 
 
 def need_is_public(need: Need) -> bool:
@@ -57,11 +78,16 @@ def need_is_public(need: Need) -> bool:
 def need_visible_to(need: Need, viewer) -> bool:
     if not viewer.is_authenticated:
         return need_is_public(need)
-    return need.author_id == viewer.pk or is_community_staff(viewer, need.community_id) or need_is_public(need)
+    return (
+        need.author_id == viewer.pk
+        or is_community_staff(viewer, need.community_id)
+        or need_is_public(need)
+        or is_guardian_of(viewer, need.author_id)  # a guardian reads the replies for the person they look after (#22)
+    )
 
 
 def need_get_for(viewer, need_id: int) -> Need:
-    """The need if the viewer may read it (author, staff, or resolved and public); else 404."""
+    """The need if the viewer may read it (author, their guardian, staff, or resolved and public); else 404."""
     need = Need.objects.select_related("community", "author").filter(pk=need_id).first()
     if need is None or not need_visible_to(need, viewer):
         raise NotFound(code="need_not_found")
@@ -69,17 +95,21 @@ def need_get_for(viewer, need_id: int) -> Need:
 
 
 def need_author_shown_to(need: Need, viewer):
-    """The author as this viewer may see them: always to staff and the author; to others only
-    when the need was not posted anonymously."""
-    if viewer.is_authenticated and (viewer.pk == need.author_id or row_viewer_is_staff(need, viewer)):
+    """The author as this viewer may see them: always to staff, the author and their guardians; to
+    others only when the need was not posted anonymously."""
+    if viewer.is_authenticated and (
+        viewer.pk == need.author_id or row_viewer_is_staff(need, viewer) or row_viewer_is_guardian(need, viewer, need.author_id)
+    ):
         return need.author
     return None if need.anonymous else need.author
 
 
 def need_details_visible_to(need: Need, viewer) -> bool:
-    """The description may hold private details: only the author and staff read it. Everyone who
-    may see the need reads its title, status, track and reply."""
-    return viewer.is_authenticated and (viewer.pk == need.author_id or row_viewer_is_staff(need, viewer))
+    """The description may hold private details: only the author, their guardians and staff read it.
+    Everyone who may see the need reads its title, status, track and reply."""
+    return viewer.is_authenticated and (
+        viewer.pk == need.author_id or row_viewer_is_staff(need, viewer) or row_viewer_is_guardian(need, viewer, need.author_id)
+    )
 
 
 def median_days(durations: list) -> float | None:
@@ -98,6 +128,8 @@ def needs_board(*, community=None) -> dict:
     matched = needs.filter(Q(tasks__isnull=False) | Q(consultations__isnull=False)).distinct().count()
     plain = needs.aggregate(
         received=Count("id"),
+        # Posted by staff for residents without a phone (代办, #22): counted in "received" and shown as such.
+        entered_by_staff=Count("id", filter=Q(entered_by__isnull=False)),
         triaged=Count("id", filter=~Q(track="")),
         major=Count("id", filter=Q(track=Need.Track.MAJOR)),
         minor=Count("id", filter=Q(track=Need.Track.MINOR)),
@@ -115,7 +147,7 @@ def resolved_needs(*, community=None, viewer=None) -> QuerySet[Need]:
     """The public board's resolved needs (never private matters, see ``need_is_public``); with
     ``viewer``, each knows whether they are its staff."""
     qs = Need.objects.filter(status=Need.Status.RESOLVED).exclude(track=Need.Track.PRIVATE).select_related("community", "author").order_by("-resolved_at", "-id")
-    qs = with_viewer_staff(qs, viewer)
+    qs = with_viewer_relations(qs, viewer)
     return qs if community is None else qs.filter(community=community)
 
 

@@ -19,6 +19,7 @@ need_patterns = [
     path("", needs.mine, name="mine"),
     path("new/<int:community_id>/", needs.submit, name="submit"),
     path("<int:need_id>/", needs.detail, name="detail"),
+    path("wards/<int:user_id>/", needs.ward, name="ward"),
     path("<int:need_id>/triage/", needs.triage, name="triage"),
     path("<int:need_id>/task/", needs.to_task, name="to_task"),
     path("<int:need_id>/resolve/", needs.resolve, name="resolve"),

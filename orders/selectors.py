@@ -100,11 +100,12 @@ def provider_reputation(*, user=None, organization=None) -> dict:
         reviews, claims = reviews.filter(provider=user), claims.filter(user=user)
     else:
         reviews, claims = reviews.filter(organization=organization), claims.filter(organization=organization)
-    r = reviews.aggregate(total=Sum("stars"), count=Count("id"), mean=Avg("stars"))
+    r = reviews.aggregate(total=Sum("stars"), count=Count("id"), mean=Avg("stars"), by_staff=Count("id", filter=Q(entered_as="staff")))
     h = claims.aggregate(hours=Sum("hours"), credited=Sum("credited_hours"), honour=Sum("honour_hours"), services=Count("id"))
     return {
         "score": bayesian_score(r["total"] or 0, r["count"]),
         "reviews": r["count"],
+        "reviews_entered_by_staff": r["by_staff"],  # 代录 for residents without a phone (#22), shown as such
         "average": Decimal(r["mean"]).quantize(Decimal("0.01")) if r["mean"] is not None else None,
         "services": h["services"],
         "hours": _two_places(h["hours"]),

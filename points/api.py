@@ -63,7 +63,7 @@ class EntryOut(Schema):
     id: int
     amount: int
     balance_after: int
-    reason: str = Field(..., alias="transaction.memo")
+    reason: str = Field(..., alias="transaction.memo_text", description="In the request's language.")
     kind: str = Field(..., alias="transaction.kind")
     community_id: int = Field(..., alias="account.community_id")
     created_at: datetime

@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts import notices
 from accounts.models import Community
 from core.history import status_change_str
 
@@ -117,6 +118,11 @@ class LedgerTransaction(AppendOnlyModel):
     # column in place: rebuilding the table would drop its append-only triggers.
     request_fingerprint = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001
     memo = models.CharField(_("reason"), max_length=200, blank=True)
+    # What the system wrote (a service, a redemption, a gift) is a code of ``accounts.notices`` and
+    # its parameters, read in each reader's language (``memo_text``); ``memo`` keeps the sentence as
+    # first written, and what staff typed. Nullable, so SQLite adds the columns in place (see above).
+    memo_code = models.CharField(_("reason code"), max_length=40, null=True, blank=True, editable=False)  # noqa: DJ001
+    memo_params = models.JSONField(_("reason parameters"), null=True, blank=True, editable=False)
     subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     subject_id = models.PositiveBigIntegerField(null=True, blank=True)
     subject = GenericForeignKey("subject_type", "subject_id")
@@ -129,7 +135,12 @@ class LedgerTransaction(AppendOnlyModel):
         indexes = [models.Index(fields=["subject_type", "subject_id"])]
 
     def __str__(self):
-        return f"#{self.pk} {self.get_kind_display()} {self.memo}"
+        return f"#{self.pk} {self.get_kind_display()} {self.memo_text}"
+
+    @property
+    def memo_text(self) -> str:
+        """The reason in the active language."""
+        return notices.render(self.memo_code, self.memo_params, self.memo) if self.memo_code else self.memo
 
 
 class LedgerEntry(AppendOnlyModel):

@@ -239,7 +239,7 @@ def ledger_export(request, community_id: int):
     rows = (
         [
             timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M"), e.transaction_id, str(e.transaction.get_kind_display()),
-            e.account.user.shown_name if e.account.user_id else str(e.account.get_kind_display()), e.amount, e.balance_after, e.transaction.memo,
+            e.account.user.shown_name if e.account.user_id else str(e.account.get_kind_display()), e.amount, e.balance_after, e.transaction.memo_text,
         ]
         for e in entries.iterator(chunk_size=1000)
     )

@@ -41,6 +41,7 @@ API_LIST_QUERIES = {
     "GET /api/v1/me/invitations": 3,
     "GET /api/v1/me/guardians": 3,
     "GET /api/v1/me/wards": 3,
+    "GET /api/v1/me/wards/{user_id}/needs": 6,  # the token (twice), the guardian named, count, page, tasks (#22)
     "GET /api/v1/points/entries": 3,
     "GET /api/v1/rewards": 2,
     "GET /api/v1/redemptions": 3,
@@ -58,7 +59,8 @@ API_LIST_QUERIES = {
 
 PAGE_QUERIES = {
     "/tasks/": 4,
-    "/needs/": 8,  # #16: the post-a-need buttons read my memberships
+    "/needs/": 9,  # #16: the post-a-need buttons read my memberships; #22: the people I look after
+    "/needs/wards/{user_id}/": 8,  # #22: a guardian reads an elder's needs (a member nowhere: the tab asks whether she looks after someone)
     "/feedback/": 9,  # was 29 (a page of 20): a staff check per need
     "/communities/{community_id}/feedback/": 10,  # was 30, the same
     "/projects/": 7,
@@ -354,6 +356,9 @@ def api_scenarios(world: World) -> dict[str, Callable[[], Scenario]]:
         "GET /api/v1/me/invitations": lambda: Scenario(lambda n: add_invitations(w, n, w.resident), api_get(w.resident, "me/invitations"), api_rows),
         "GET /api/v1/me/guardians": lambda: Scenario(lambda n: add_guardians(w, n), api_get(w.resident, "me/guardians"), api_rows),
         "GET /api/v1/me/wards": lambda: Scenario(lambda n: add_wards(w, n), api_get(w.volunteer, "me/wards"), api_rows),
+        "GET /api/v1/me/wards/{user_id}/needs": lambda: Scenario(
+            lambda n: add_needs(w, n), api_get(looks_after_resident(w), f"me/wards/{w.resident.pk}/needs"), api_rows
+        ),
         "GET /api/v1/points/entries": lambda: Scenario(lambda n: add_entries(w, n, w.volunteer), api_get(w.volunteer, "points/entries"), api_rows),
         "GET /api/v1/rewards": lambda: Scenario(lambda n: add_rewards(w, n), api_get(None, "rewards"), api_rows),
         "GET /api/v1/redemptions": lambda: Scenario(lambda n: add_redemptions(w, n, w.resident), api_get(w.staff, "redemptions"), api_rows),
@@ -382,6 +387,7 @@ def page_scenarios(world: World) -> dict[str, Callable[[], Scenario]]:
     return {
         "/tasks/": lambda: Scenario(lambda n: add_tasks(w, n), page_get(None, "/tasks/"), page_rows()),
         "/needs/": lambda: Scenario(lambda n: add_needs(w, n), page_get(w.staff, "/needs/"), page_rows()),
+        "/needs/wards/{user_id}/": lambda: Scenario(lambda n: add_needs(w, n), page_get(looks_after_resident(w), f"/needs/wards/{w.resident.pk}/"), page_rows()),
         "/feedback/": lambda: Scenario(lambda n: add_needs(w, n, resolved=True), page_get(w.volunteer, "/feedback/"), page_rows()),
         "/communities/{community_id}/feedback/": lambda: Scenario(
             lambda n: add_needs(w, n, resolved=True), page_get(w.volunteer, f"/communities/{c}/feedback/"), page_rows()
@@ -417,6 +423,13 @@ def add_guardians(w, n):
     from accounts.models import Guardian
 
     Guardian.objects.bulk_create([Guardian(resident=w.resident, guardian=UserFactory()) for _ in range(n)])
+
+
+def looks_after_resident(w):
+    """A guardian the resident named (#22)."""
+    from accounts.models import Guardian
+
+    return Guardian.objects.create(resident=w.resident, guardian=UserFactory()).guardian
 
 
 def add_wards(w, n):

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Community, Membership, User
 from accounts.selectors import is_community_staff
 from core.errors import Conflict, PermissionDenied, ValidationFailed
-from marketplace.models import Comment, Consultation, ConsultationOption, Need, NeedEvent, Vote
-from marketplace.services.needs import need_mark_in_progress
+from marketplace.models import Comment, Consultation, ConsultationOption, Need, Vote
+from marketplace.services.needs import need_event_record, need_mark_in_progress
 
 MAX_OPTIONS = 10
 
@@ -46,7 +46,7 @@ def consultation_open(
             [ConsultationOption(consultation=consultation, label=label, position=i) for i, label in enumerate(labels)]
         )
         if need is not None:
-            need_mark_in_progress(actor=actor, need=need, note=_("Consultation opened: %(title)s") % {"title": title})
+            need_mark_in_progress(actor=actor, need=need, note_code="need_consultation_opened", note_params={"title": title})
     return consultation
 
 
@@ -114,13 +114,9 @@ def consultation_decide(*, actor: User, consultation: Consultation, decision: st
         consultation.refresh_from_db()
         if consultation.need_id:
             need = consultation.need
-            NeedEvent.objects.create(
-                need=need,
-                from_status=need.status,
-                to_status=need.status,
-                track=need.track,
-                note=_("Consultation decided: %(decision)s") % {"decision": decision[:1800]},
-                actor=actor,
+            need_event_record(
+                need=need, from_status=need.status, to=need.status, actor=actor,
+                note_code="need_consultation_decided", note_params={"decision": decision[:1800]},
             )
     return consultation
 

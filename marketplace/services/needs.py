@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from accounts import notices
 from accounts.assistance import acting_for_resident, consent_note_clean
 from accounts.models import Community, Membership, Organization, User
-from accounts.selectors import is_community_staff
+from accounts.selectors import guardians_of, is_community_staff
 from accounts.services import notify
 from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.masking import mask_name
 from marketplace.models import Category, Need, NeedEvent, Task
 from marketplace.services.tasks import task_create
 
@@ -27,7 +28,18 @@ NEED_TRANSITIONS: dict[str, set[str]] = {
 }
 
 
-def need_transition(*, need: Need, to: str, actor: User | None, note: str = "", **fields) -> Need:
+def need_event_record(*, need: Need, to: str, actor: User | None, note: str = "", note_code: str = "", note_params: dict | None = None, **kw) -> NeedEvent:
+    """One line of the need's history: what staff wrote (``note``), or a sentence of the system as a
+    code of ``accounts.notices`` with its parameters, read later in each reader's language."""
+    note_params = note_params or {}
+    if note_code:
+        note = notices.render(note_code, note_params, note_code)
+    return NeedEvent.objects.create(need=need, to_status=to, track=need.track, note=note, note_code=note_code, note_params=note_params, actor=actor, **kw)
+
+
+def need_transition(
+    *, need: Need, to: str, actor: User | None, note: str = "", note_code: str = "", note_params: dict | None = None, **fields
+) -> Need:
     """Move a locked need on, record it, and tell the resident. Refuses moves the table forbids."""
     current = need.status
     if to not in NEED_TRANSITIONS[current]:
@@ -40,14 +52,18 @@ def need_transition(*, need: Need, to: str, actor: User | None, note: str = "", 
     for name, value in fields.items():
         setattr(need, name, value)
     need.status = to
-    NeedEvent.objects.create(need=need, from_status=current, to_status=to, track=need.track, note=note, actor=actor)
-    notify(
-        user=need.author,
-        kind=f"need_{to}",
-        code="need_status",
-        params={"title": need.title, "status": notices.label(Need.Status(need.status))},
-        url=f"/needs/{need.pk}/",
-    )
+    need_event_record(need=need, from_status=current, to=to, actor=actor, note=note, note_code=note_code, note_params=note_params)
+    status = notices.label(Need.Status(need.status))
+    notify(user=need.author, kind=f"need_{to}", code="need_status", params={"title": need.title, "status": status}, url=f"/needs/{need.pk}/")
+    for link in guardians_of(need.author):  # they read the replies for the person they look after (#22)
+        if link.guardian_id != getattr(actor, "pk", None):
+            notify(
+                user=link.guardian,
+                kind=f"need_{to}",
+                code="ward_need_status",
+                params={"title": need.title, "name": mask_name(need.author.shown_name), "status": status},
+                url=f"/needs/{need.pk}/",
+            )
     return need
 
 
@@ -154,9 +170,7 @@ def need_create_task(*, actor: User, need: Need, fields) -> Task:
             raise Conflict(_("A major matter goes to the government department, not to the market."), code="wrong_track")
         task = task_create(actor=actor, community=locked.community, fields=fields, need=locked)
         if locked.status == N.TRIAGED:
-            need_transition(
-                need=locked, to=N.IN_PROGRESS, actor=actor, note=_("Task posted: %(title)s") % {"title": task.title}
-            )
+            need_transition(need=locked, to=N.IN_PROGRESS, actor=actor, note_code="need_task_posted", note_params={"title": task.title})
     return task
 
 
@@ -184,19 +198,23 @@ def need_close(*, actor: User, need: Need, reply: str = "") -> Need:
     with transaction.atomic():
         locked = _locked(need)
         fields = {"reply": reply} if reply else {}
-        need_transition(need=locked, to=N.CLOSED, actor=actor, note=reply or _("Withdrawn by the resident."), **fields)
+        if reply:
+            need_transition(need=locked, to=N.CLOSED, actor=actor, note=reply, **fields)
+        else:
+            need_transition(need=locked, to=N.CLOSED, actor=actor, note_code="need_withdrawn")
     return locked
 
 
-def need_mark_in_progress(*, actor: User, need: Need, note: str) -> None:
+def need_mark_in_progress(*, actor: User, need: Need, note_code: str, note_params: dict) -> None:
     """Used when work starts from a need by another route (e.g. a consultation)."""
     locked = _locked(need)
     if locked.status == N.TRIAGED:
-        need_transition(need=locked, to=N.IN_PROGRESS, actor=actor, note=note)
+        need_transition(need=locked, to=N.IN_PROGRESS, actor=actor, note_code=note_code, note_params=note_params)
 
 
 __all__ = [
     "NEED_TRANSITIONS",
+    "need_event_record",
     "need_transition",
     "need_submit",
     "need_triage",

@@ -62,6 +62,30 @@ def require_project_staff(actor: User, project: Project) -> None:
         raise PermissionDenied(_("Only staff of this community can manage its projects."))
 
 
+def criteria_clean(criteria) -> list[tuple[str, int, str]]:
+    """Evaluation criteria as ``(name, weight)`` or ``(name, weight, kind)``: each named, weighing at
+    least 1 %, together 100 %, and at most one of them the organisation's track record."""
+    rows = []
+    for row in criteria:
+        name, weight, kind = (*row, ProjectCriterion.Kind.SCORED)[:3]
+        rows.append(((name or "").strip(), weight, kind))
+    if any(not name or len(name) > 60 or not isinstance(weight, int) or isinstance(weight, bool) or weight < 1 for name, weight, _k in rows):
+        raise ValidationFailed(_("Each criterion needs a name and a weight of at least 1%."), code="invalid_criteria", field="criteria")
+    if any(kind not in ProjectCriterion.Kind.values for _n, _w, kind in rows):
+        raise ValidationFailed(_("Unknown kind of criterion."), code="invalid_criteria", field="criteria")
+    if sum(kind == ProjectCriterion.Kind.TRACK_RECORD for _n, _w, kind in rows) > 1:
+        raise ValidationFailed(_("The track record can be one criterion only."), code="invalid_criteria", field="criteria")
+    if sum(weight for _name, weight, _k in rows) != 100:
+        raise ValidationFailed(_("The weights of the criteria must add up to 100%."), code="invalid_criteria", field="criteria")
+    return rows
+
+
+def criteria_write(project: Project, rows: list[tuple[str, int, str]]) -> None:
+    ProjectCriterion.objects.bulk_create(
+        [ProjectCriterion(project=project, name=name, weight=weight, kind=kind, position=i) for i, (name, weight, kind) in enumerate(rows)]
+    )
+
+
 def project_create(
     *,
     actor: User,
@@ -92,11 +116,7 @@ def project_create(
         raise ValidationFailed(_("The bid deadline must be in the future (with its time zone)."), code="invalid_deadline", field="bid_deadline")
     if service_starts and service_ends and service_ends < service_starts:
         raise ValidationFailed(_("The service period must end after it starts."), code="invalid_period", field="service_ends")
-    rows = [((name or "").strip(), weight) for name, weight in (criteria or DEFAULT_CRITERIA)]
-    if any(not name or len(name) > 60 or not isinstance(weight, int) or weight < 1 for name, weight in rows):
-        raise ValidationFailed(_("Each criterion needs a name and a weight of at least 1%."), code="invalid_criteria", field="criteria")
-    if sum(weight for _name, weight in rows) != 100:
-        raise ValidationFailed(_("The weights of the criteria must add up to 100%."), code="invalid_criteria", field="criteria")
+    rows = criteria_clean(criteria or DEFAULT_CRITERIA)
     with transaction.atomic():
         project = Project.objects.create(
             community=community,
@@ -111,9 +131,7 @@ def project_create(
             status=P.DRAFT if draft else P.OPEN,
             created_by=actor,
         )
-        ProjectCriterion.objects.bulk_create(
-            [ProjectCriterion(project=project, name=name, weight=weight, position=i) for i, (name, weight) in enumerate(rows)]
-        )
+        criteria_write(project, rows)
         ProjectStatusChange.objects.create(project=project, from_status="", to_status=project.status, actor=actor)
     return project
 
@@ -140,4 +158,4 @@ def project_cancel(*, actor: User, project: Project, reason: str) -> Project:
 
 
 __all__ = ["PROJECT_TRANSITIONS", "MAX_BUDGET", "project_transition", "project_create", "project_publish", "project_cancel", "require_project_staff",
-           "project_record_change"]
+           "project_record_change", "criteria_clean", "criteria_write"]

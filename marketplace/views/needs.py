@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from accounts.selectors import community_get_for, is_community_staff, user_memberships
+from accounts.selectors import community_get_for, is_community_staff, is_guardian_of, user_memberships, ward_get_for, wards_of
 from core.errors import ApplicationError, PermissionDenied, ValidationFailed
+from core.masking import mask_name
 from core.pages import add_error_to_form, error_page, perform
 from marketplace import forms, selectors, services
 from marketplace.models import Need
@@ -49,8 +50,21 @@ def mine(request):
     page = Paginator(needs, 20).get_page(request.GET.get("page"))
     # Where this person may post a need: every community they belong to (one button each).
     post_in = list({m.community_id: m.community for m in user_memberships(request.user)}.values())
-    context = {"page": page, "statuses": Need.Status.choices, "tracks": Need.Track.choices, "params": request.GET, "post_in": post_in}
+    wards = list(wards_of(request.user))  # the people who named this person their guardian (#22)
+    for link in wards:
+        link.masked_name = mask_name(link.resident.shown_name)
+    context = {
+        "page": page, "statuses": Need.Status.choices, "tracks": Need.Track.choices, "params": request.GET, "post_in": post_in, "wards": wards
+    }
     return render(request, "needs/list.html", context)
+
+
+@login_required
+def ward(request, user_id: int):
+    """A guardian reads the needs of the person they look after, and staff's replies (#22)."""
+    person = ward_get_for(request.user, user_id)
+    page = Paginator(selectors.ward_needs(viewer=request.user, ward=person), 20).get_page(request.GET.get("page"))
+    return render(request, "needs/ward.html", {"person": person, "masked_name": mask_name(person.shown_name), "page": page})
 
 
 def detail(request, need_id: int):
@@ -58,7 +72,10 @@ def detail(request, need_id: int):
     user = request.user
     is_staff = is_community_staff(user, need.community_id)
     is_author = user.is_authenticated and need.author_id == user.pk
+    is_guardian = not is_author and is_guardian_of(user, need.author_id)
     context = {
+        "is_guardian": is_guardian,
+        "masked_author": mask_name(need.author.shown_name) if is_guardian else "",
         "need": need,
         "author": selectors.need_author_shown_to(need, user),
         "is_staff": is_staff,
@@ -67,7 +84,7 @@ def detail(request, need_id: int):
         "tasks": need.tasks.all(),
         "consultations": need.consultations.all(),
         "organizations": need.suggested_organizations.all(),
-        "history": need.history.select_related("actor") if (is_staff or is_author) else None,
+        "history": need.history.select_related("actor") if (is_staff or is_author or is_guardian) else None,
         "triage_form": forms.TriageForm(
             initial={"track": need.track or "minor", "reply": need.reply, "department": need.department}, auto_id="triage_%s"
         ) if is_staff else None,

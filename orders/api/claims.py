@@ -262,6 +262,7 @@ class ReputationOut(Schema):
     score: Decimal | None
     average: Decimal | None
     reviews: int
+    reviews_entered_by_staff: int = Field(..., description="Of the reviews, how many staff entered for the person served (代录).")
     services: int
     hours: Decimal
     credited_hours: Decimal

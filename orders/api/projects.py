@@ -3,6 +3,7 @@ deliver milestones, review the contract, and post volunteer tasks for it."""
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -28,12 +29,16 @@ router = Router(tags=["projects"])
 class CriterionIn(Schema):
     name: str = Field(..., max_length=60)
     weight: int
+    kind: Literal["scored", "track_record"] = Field(
+        "scored", description="`track_record`: scored from the organisation's confirmed services, ratings and completed contracts, not typed (#22)."
+    )
 
 
 class CriterionOut(Schema):
     id: int
     name: str
     weight: int
+    kind: str
 
 
 class AwardOut(Schema):
@@ -108,7 +113,7 @@ def create_project(request, payload: ProjectIn):
         bid_deadline=payload.bid_deadline,
         service_starts=payload.service_starts,
         service_ends=payload.service_ends,
-        criteria=[(c.name, c.weight) for c in payload.criteria] if payload.criteria else None,
+        criteria=[(c.name, c.weight, c.kind) for c in payload.criteria] if payload.criteria else None,
         required_documents=payload.required_documents,
         draft=payload.draft,
     )
@@ -171,7 +176,7 @@ class BidOut(Schema):
 
 
 class ScoresIn(Schema):
-    scores: dict[int, int] = Field(..., description="criterion id → score from 0 to 100")
+    scores: dict[int, int] = Field(..., description="criterion id → score from 0 to 100; a `track_record` criterion may be left out (it is computed)")
 
 
 class RankingOut(Schema):

@@ -419,7 +419,8 @@ def _record_confirmation(claim: Claim, *, actor: User, method: str, consent_note
         notify(
             user=claim.user,
             kind="claim_confirmed",
-            message=_("The service “%(task)s” was confirmed by the person served.") % {"task": claim.task.title},
+            code="claim_confirmed",
+            params={"task": claim.task.title},
             url=f"/tasks/{claim.task_id}/",
         )
     return True
@@ -431,15 +432,16 @@ def _ask_to_confirm(claim: Claim) -> None:
     notify(
         user=task.beneficiary,
         kind="service_to_confirm",
-        message=_("Did “%(task)s” happen for you? Tap to confirm it.") % {"task": task.title},
+        code="service_to_confirm",
+        params={"task": task.title},
         url=f"/claims/{claim.pk}/confirm/",
     )
     for link in guardians_of(task.beneficiary):
         notify(
             user=link.guardian,
             kind="service_to_confirm",
-            message=_("Did “%(task)s” happen for %(name)s? Tap to confirm it for them.")
-            % {"task": task.title, "name": mask_name(task.beneficiary.shown_name)},
+            code="ward_service_to_confirm",
+            params={"task": task.title, "name": mask_name(task.beneficiary.shown_name)},
             url=f"/claims/{claim.pk}/confirm/",
         )
 
@@ -532,7 +534,8 @@ def claim_verify(*, actor: User, claim: Claim, hours=None, honour_hours=None) ->
                 user=locked.user,
                 amount=task.points,
                 idempotency_key=f"claim:{locked.pk}:verify",
-                memo=_("Service: %(task)s") % {"task": task.title},
+                memo_code="points_service",
+                memo_params={"task": task.title},
                 subject=locked,
             )
             awarded = result.awarded
@@ -558,8 +561,8 @@ def claim_verify(*, actor: User, claim: Claim, hours=None, honour_hours=None) ->
                 notify(
                     user=link.guardian,
                     kind="service_to_rate",
-                    message=_("The service “%(task)s” for %(name)s was verified. Tap to rate it for them.")
-                    % {"task": task.title, "name": mask_name(task.beneficiary.shown_name)},
+                    code="ward_service_to_rate",
+                    params={"task": task.title, "name": mask_name(task.beneficiary.shown_name)},
                     url=f"/claims/{locked.pk}/rate/",
                 )
     return locked

@@ -24,11 +24,12 @@ from accounts.selectors import is_community_staff, is_organization_admin
 from accounts.services import notify
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.uploads import MAX_ATTACHMENT_BYTES, check_attachment
-from marketplace.models import Project
+from marketplace.models import Project, ProjectCriterion
 from marketplace.services.projects import project_transition, require_project_staff
 from marketplace.services.tasks import insert_task
 from orders.models import Bid, BidScore, Contract, Milestone, Review
-from orders.scoring import weighted_score  # noqa: F401  (re-exported for the services package)
+from orders.scoring import track_record_score, weighted_score  # noqa: F401  (weighted_score: re-exported for the services package)
+from orders.selectors import organization_track_records
 
 # A bid form refused for another field keeps its attachment here, under a random name tied to the
 # person, so the organisation does not have to choose the file again (bid_attachment_keep / _kept).
@@ -157,7 +158,9 @@ def _move_to_evaluating(project: Project, actor: User) -> None:
 
 def bid_score(*, actor: User, bid: Bid, scores: dict[int, int]) -> list[BidScore]:
     """A staff member scores a bid (0–100 per criterion) after the deadline; several staff may
-    score, and each may revise their own scores until the award."""
+    score, and each may revise their own scores until the award. A track-record criterion is not
+    typed: it is scored from the organisation's record at that moment (``track_record_score``),
+    kept with the scorer's other scores for audit."""
     project = bid.project
     require_project_staff(actor, project)
     if not project.bidding_closed():
@@ -167,10 +170,15 @@ def bid_score(*, actor: User, bid: Bid, scores: dict[int, int]) -> list[BidScore
     if bid.status != Bid.Status.SUBMITTED:
         raise Conflict(_("Only a submitted bid can be scored."), code="invalid_bid")
     criteria = {c.pk: c for c in project.criteria.all()}
-    if set(scores) != set(criteria):
+    computed = {pk for pk, c in criteria.items() if c.kind == ProjectCriterion.Kind.TRACK_RECORD}
+    if not set(criteria) - computed <= set(scores) <= set(criteria):
         raise ValidationFailed(_("Score every criterion of the project, and only those."), code="invalid_scores", field="scores")
+    scores = {pk: value for pk, value in scores.items() if pk not in computed}
     if any(not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= 100 for v in scores.values()):
         raise ValidationFailed(_("Each score is a whole number from 0 to 100."), code="invalid_scores", field="scores")
+    if computed:
+        record = organization_track_records([bid.organization_id])[bid.organization_id]
+        scores.update(dict.fromkeys(computed, track_record_score(record)["total"]))
     with transaction.atomic():
         _move_to_evaluating(Project.objects.select_for_update().get(pk=project.pk), actor)
         return [

@@ -85,8 +85,8 @@ def correction_request(*, actor: User, claim: Claim, hours, reason: str) -> Clai
                 notify(
                     user=person,
                     kind="correction_requested",
-                    message=_("%(name)s asks to correct the hours of “%(task)s”: %(old)s → %(new)s.")
-                    % {"name": actor.shown_name, "task": locked.task.title, "old": recorded, "new": requested},
+                    code="correction_requested",
+                    params={"name": actor.shown_name, "task": locked.task.title, "old": str(recorded), "new": str(requested)},
                     url="/claims/corrections/",
                 )
     return correction
@@ -120,17 +120,18 @@ def correction_decide(*, actor: User, correction: ClaimCorrection, approve: bool
         if approve:
             Claim.objects.filter(pk=locked_claim.pk).update(hours=locked.hours)
             note = _("Correction approved: %(old)s → %(new)s h. %(reply)s") % {"old": locked_claim.hours, "new": locked.hours, "reply": reply}
-            message = _("Your correction of “%(task)s” was approved: %(hours)s hours are recorded. %(reply)s")
+            code = "correction_approved"
         else:
             note = _("Correction refused. %(reply)s") % {"reply": reply}
-            message = _("Your correction of “%(task)s” was refused: %(reply)s")
+            code = "correction_refused"
         ClaimStatusChange.objects.create(
             claim=locked_claim, from_status=locked_claim.status, to_status=locked_claim.status, actor=actor, note=note.strip()[:200]
         )
         notify(
             user=locked_claim.user,
             kind="correction_decided",
-            message=(message % {"task": locked_claim.task.title, "hours": locked.hours, "reply": reply}).strip(),
+            code=code,
+            params={"task": locked_claim.task.title, "hours": str(locked.hours), "reply": reply},
             url=f"/tasks/{locked_claim.task_id}/",
         )
     return locked

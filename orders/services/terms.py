@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import Conflict, ValidationFailed
-from marketplace.models import Project, ProjectCriterion
-from marketplace.services.projects import MAX_BUDGET, project_record_change, require_project_staff
+from marketplace.models import Project
+from marketplace.services.projects import MAX_BUDGET, criteria_clean, criteria_write, project_record_change, require_project_staff
 from orders.models import Bid
 
 # The terms bidders priced against: once a bid exists, changing them would reopen or reshape a
@@ -38,7 +38,7 @@ def require_project_terms_open(*, project: Project, changed: set[str] | list[str
 
 
 def project_change_terms(
-    *, actor: User, project: Project, budget: int | None = None, bid_deadline: datetime | None = None, criteria: list[tuple[str, int]] | None = None
+    *, actor: User, project: Project, budget: int | None = None, bid_deadline: datetime | None = None, criteria: list[tuple] | None = None
 ) -> Project:
     """Staff (or the district admin) change a project's budget, deadline or criteria, only while no
     bid exists; the change is written to the project's history."""
@@ -62,15 +62,9 @@ def project_change_terms(
         if changed:
             locked.save(update_fields=changed)
         if criteria is not None:
-            rows = [((name or "").strip(), weight) for name, weight in criteria]
-            if any(not name or len(name) > 60 or not isinstance(weight, int) or weight < 1 for name, weight in rows):
-                raise ValidationFailed(_("Each criterion needs a name and a weight of at least 1%."), code="invalid_criteria", field="criteria")
-            if sum(weight for _name, weight in rows) != 100:
-                raise ValidationFailed(_("The weights of the criteria must add up to 100%."), code="invalid_criteria", field="criteria")
+            rows = criteria_clean(criteria)
             locked.criteria.all().delete()
-            ProjectCriterion.objects.bulk_create(
-                [ProjectCriterion(project=locked, name=name, weight=weight, position=i) for i, (name, weight) in enumerate(rows)]
-            )
+            criteria_write(locked, rows)
             changed.append("criteria")
         if changed:
             project_record_change(actor=actor, project=locked, note=_("Changed: %(fields)s") % {"fields": ", ".join(changed)})

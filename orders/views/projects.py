@@ -21,6 +21,7 @@ from marketplace import selectors as market_selectors
 from marketplace import services as market_services
 from orders import selectors, services
 from orders.models import Bid, Contract
+from orders.scoring import track_record_score
 
 
 def listing(request):
@@ -69,11 +70,13 @@ def _render_detail(request, project, *, bid_form: dict | None = None, status: in
         records = selectors.organization_track_records([b.organization_id for b in visible_bids])
         for b in visible_bids:
             b.track_record = records[b.organization_id]
+            b.track_record_score = track_record_score(b.track_record)  # what a track-record criterion gives it
     context = {
         "project": project,
         "is_staff": is_staff,
         "closed": closed,
         "criteria": project.criteria.all(),
+        "track_record_criterion": any(c.kind == c.Kind.TRACK_RECORD for c in project.criteria.all()),
         "bids": visible_bids,
         "bid_count": selectors.bid_count(project) if is_staff else None,
         "ranking": selectors.bid_ranking(project) if is_staff and closed else None,
@@ -170,6 +173,8 @@ def score_bid(request, bid_id: int):
     b = selectors.bid_get_for(request.user, bid_id)
     scores = {}
     for criterion in b.project.criteria.all():
+        if criterion.kind == criterion.Kind.TRACK_RECORD:
+            continue  # computed by the service, never typed
         raw = request.POST.get(f"c{criterion.pk}", "")
         scores[criterion.pk] = int(raw) if raw.isdigit() else -1
     return perform(request, lambda: services.bid_score(actor=request.user, bid=b, scores=scores), success=_("Scores saved."), then=redirect("projects:detail", b.project_id))

@@ -23,6 +23,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import notices
 from accounts.models import Community, Membership, User
 from accounts.selectors import is_community_staff
 from core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -102,10 +103,13 @@ def post_transaction(
     idempotency_key: str,
     actor: User | None,
     memo: str = "",
+    memo_code: str = "",
+    memo_params: dict | None = None,
     subject=None,
     request_fingerprint: str = "",
 ) -> Posted:
-    """Write one balanced transaction, or find the one already written under this key.
+    """Write one balanced transaction, or find the one already written under this key. A reason the
+    system writes is ``memo_code`` (a code of ``accounts.notices``) with ``memo_params``.
 
     Raises ``InsufficientPoints`` (and writes nothing) when a leg would take a person or a pool
     below zero, and ``IdempotencyKeyReused`` when the key was written for another request."""
@@ -121,7 +125,9 @@ def post_transaction(
     try:
         with transaction.atomic():
             tx = LedgerTransaction.objects.create(
-                kind=kind, actor=actor, idempotency_key=idempotency_key, request_fingerprint=request_fingerprint or None, memo=memo[:200], **subject_fields
+                kind=kind, actor=actor, idempotency_key=idempotency_key, request_fingerprint=request_fingerprint or None,
+                memo=str(memo or notices.render(memo_code, memo_params, memo_code))[:200],
+                memo_code=memo_code or None, memo_params=(memo_params or {}) if memo_code else None, **subject_fields
             )
             for account, amount in sorted(legs, key=lambda leg: leg[0].pk):
                 # The race this stops: two spends of the same points. The check and the change are
@@ -161,7 +167,8 @@ def points_budget(
             legs=[(source, -amount), (pool, amount)],
             idempotency_key=idempotency_key or new_key("budget"),
             actor=actor,
-            memo=memo or _("District budget"),
+            memo=memo,
+            memo_code="" if memo else "points_budget",
             subject=community,
             request_fingerprint=request_fingerprint,
         )
@@ -204,6 +211,8 @@ def points_award(
     amount: int,
     idempotency_key: str,
     memo: str = "",
+    memo_code: str = "",
+    memo_params: dict | None = None,
     subject=None,
     request_fingerprint: str = "",
 ) -> AwardResult:
@@ -237,6 +246,8 @@ def points_award(
             idempotency_key=idempotency_key,
             actor=actor,
             memo=memo,
+            memo_code=memo_code,
+            memo_params=memo_params,
             subject=subject,
             request_fingerprint=request_fingerprint,
         )
@@ -287,16 +298,14 @@ def points_transfer(
         source = person_account(actor, community)
         target = pool_account(community) if to_pool else person_account(to_user, community)
         lock_accounts(source, target)
-        memo = _("Gift to the community pool") if to_pool else _("Gift from %(giver)s to %(receiver)s") % {
-            "giver": actor.shown_name,
-            "receiver": to_user.shown_name,
-        }
+        memo_code, memo_params = ("points_gift_pool", {}) if to_pool else ("points_gift", {"giver": actor.shown_name, "receiver": to_user.shown_name})
         return post_transaction(
             kind=LedgerTransaction.Kind.TRANSFER,
             legs=[(source, -amount), (target, amount)],
             idempotency_key=idempotency_key or new_key("transfer"),
             actor=actor,
-            memo=memo,
+            memo_code=memo_code,
+            memo_params=memo_params,
             request_fingerprint=request_fingerprint,
         )
 

@@ -205,7 +205,8 @@ def redemption_reserve(*, actor: User, reward: Reward, quantity: int) -> Redempt
             legs=[(account, -cost), (sink, cost)],
             idempotency_key=f"redemption:{redemption.pk}:reserve",
             actor=actor,
-            memo=_("Redeemed %(reward)s × %(n)d") % {"reward": reward.name, "n": quantity},
+            memo_code="points_redeemed",
+            memo_params={"reward": reward.name, "n": quantity},
             subject=redemption,
         )
         _record_redemption_change(redemption, "", Redemption.Status.RESERVED, actor)
@@ -238,7 +239,8 @@ def _close_redemption(*, redemption: Redemption, to: str, actor: User | None, re
                 legs=[(sink, -current.points), (account, current.points)],
                 idempotency_key=f"redemption:{current.pk}:refund",
                 actor=actor,
-                memo=_("Returned: %(reward)s × %(n)d") % {"reward": current.reward.name, "n": current.quantity},
+                memo_code="points_returned",
+                memo_params={"reward": current.reward.name, "n": current.quantity},
                 subject=current,
             )
         _record_redemption_change(current, Redemption.Status.RESERVED, to, actor)

@@ -40,9 +40,39 @@ def browser():
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
+# A full-page screenshot draws a fixed element where it sits in the first screen, so the phone's tab
+# bar would cover the middle of a long page in the picture. For the picture only, it is drawn where
+# the reader meets it at the end of the page (below the footer; ``footer_hidden_by_tabbar`` checks
+# the real layout).
+# (Through the CSSOM: the Content-Security-Policy refuses an injected <style>.)
+TABBAR_AT_THE_END = """on => {
+    const bar = document.querySelector('.tabbar');
+    if (!bar) return;
+    document.body.style.position = on ? 'relative' : '';
+    bar.style.position = on ? 'absolute' : '';
+}"""
+
+
 def shot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
+    page.evaluate(TABBAR_AT_THE_END, True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.evaluate(TABBAR_AT_THE_END, False)
+
+
+def footer_hidden_by_tabbar(page) -> float:
+    """Scrolled to the very end, how many pixels of the footer's last line the fixed tab bar covers
+    (0 when the whole footer shows above it, or when there is no bar: wider screens)."""
+    return page.evaluate(
+        """() => {
+            window.scrollTo(0, document.documentElement.scrollHeight);
+            const bar = document.querySelector('.tabbar'), last = document.querySelector('.site-footer > :last-child');
+            if (!bar || !last || getComputedStyle(bar).display === 'none') return 0;
+            const covered = last.getBoundingClientRect().bottom - bar.getBoundingClientRect().top;
+            window.scrollTo(0, 0);
+            return Math.max(0, covered);
+        }"""
+    )
 
 
 def new_page(browser, locale="zh-CN", viewport=PHONE):

@@ -4,6 +4,7 @@ Every page of a journey is photographed (test-artifacts/phone-<lang>-<step>.png)
 sideways at 390 px, and must pass the axe-core gate (no serious or critical violation); the gate
 also runs in 长辈模式 (large text)."""
 
+import io
 from datetime import timedelta
 from decimal import Decimal
 
@@ -11,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.assistance import service_card_get
-from tests.browser.test_journeys import CHROMIUM, PHONE, browser, log_in, new_page, shot, world  # noqa: F401 (fixtures)
+from tests.browser.test_journeys import CHROMIUM, PHONE, browser, footer_hidden_by_tabbar, log_in, new_page, shot, world  # noqa: F401 (fixtures)
 
 pytestmark = [
     pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (apt-get install chromium); .ci/run installs it"),
@@ -36,6 +37,8 @@ class Gate:
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > PHONE["width"]:
             self.problems.append((name, "scrolls sideways", width))
+        if covered := footer_hidden_by_tabbar(page):
+            self.problems.append((name, "the tab bar covers the footer", covered))
         for v in self.axe.run(page).response["violations"]:
             if v["impact"] in ("serious", "critical"):
                 self.problems.append((name, v["id"], v["impact"]))
@@ -199,4 +202,132 @@ def test_large_text_mode_passes_the_gate_and_fits_the_phone(browser, live_server
     for path in ["/", "/tasks/", f"/tasks/{world['task'].pk}/", "/needs/", "/points/", "/notifications/", "/accounts/profile/"]:
         me.goto(live_server.url + path)
         look(me, path.strip("/").replace("/", "-") or "home")
+    assert look.problems == [], look.problems
+
+
+def test_a_refused_bid_comes_back_with_every_field_and_its_attachment(browser, live_server, world):
+    """#16: an organisation's bid refused by the server (the budget was lowered while its admin
+    typed: the page's own limit was the old one) comes back with everything typed and the attached
+    PDF kept, the error beside the amount with the new maximum; correcting the amount is enough."""
+    from marketplace.services import project_create
+    from orders.models import Bid
+    from orders.services import project_change_terms
+    from tests.factories import OrganizationFactory, OrganizationMemberFactory
+
+    base, community, staff = live_server.url, world["community"], world["staff"]
+    org = OrganizationFactory(community=community, name="重庆暖洋洋社会工作服务中心")
+    OrganizationMemberFactory(organization=org, role="admin", user__username="org_li")
+    project = project_create(
+        actor=staff, community=community, title="独居老人关爱项目", budget=5_000_000, bid_deadline=timezone.now() + timedelta(days=3)
+    )
+    look = Gate("zh-bid")
+    me = new_page(browser, locale=LOCALES["zh"])
+    log_in(me, base, "org_li", world["password"])
+    me.goto(f"{base}/projects/{project.pk}/")
+    typed = {"#bid-amount": "45000", "#bid-proposal": "每周两次上门探访独居老人，配备持证社工", "#bid-team": "社工 3 名、志愿者 12 名",
+             "#bid-timeline": "2027 年 1 月至 12 月"}
+    for selector, text in typed.items():
+        me.fill(selector, text)
+    me.set_input_files("#bid-file", files=[{"name": "服务方案.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n% proposal\n%%EOF\n"}])
+    look(me, "bid-typed")
+    project_change_terms(actor=staff, project=project, budget=4_000_000)  # meanwhile, at the community office
+    me.click("form[action$='/bid/'] button[type=submit]")
+    look(me, "bid-refused")
+    assert not Bid.objects.exists()
+    for selector, text in typed.items():  # nothing typed is lost
+        assert me.input_value(selector) == text, selector
+    assert "40,000.00" in me.inner_text(".field:has(#bid-amount) .error")  # the error beside its field, with the new maximum
+    assert "服务方案.pdf" in me.inner_text(".field:has(#bid-file)")  # the attachment is kept, and it says so
+    me.fill("#bid-amount", "40000")
+    me.click("form[action$='/bid/'] button[type=submit]")
+    look(me, "bid-sent")
+    bid = Bid.objects.get()
+    assert (bid.amount, bid.team) == (4_000_000, "社工 3 名、志愿者 12 名")
+    assert bid.attachment.open("rb").read().startswith(b"%PDF-1.4")  # sent without choosing the file again
+    assert look.problems == [], look.problems
+
+
+def test_a_service_for_an_elder_without_a_phone_confirmed_by_her_card_and_by_her_guardian(browser, live_server, world):
+    """#22 on a phone: staff print the card of an elder who has no phone; one volunteer scans its QR
+    code when submitting (the code is read back here from the rendered card); the other did not, so
+    her daughter, named her guardian, confirms from a notification; staff verify both services; the
+    daughter rates the service for her mother."""
+    import zxingcpp
+    from PIL import Image
+
+    from accounts.assistance import guardian_add, resident_register_assisted
+    from marketplace.services import TaskFields, task_checkin_code, task_create
+    from orders.models import Claim, Review
+    from orders.services import claim_check_in, claim_check_out, claim_create, claim_submit
+    from tests.factories import MembershipFactory, UserFactory
+
+    base, community, staff = live_server.url, world["community"], world["staff"]
+    elder = resident_register_assisted(actor=staff, community=community, display_name="张三明")
+    daughter = UserFactory(username="wangfang", display_name="王芳")
+    guardian_add(actor=elder, guardian=daughter)  # named at the community desk
+    start = timezone.now() + timedelta(minutes=10)
+    task = task_create(
+        actor=staff, community=community,
+        fields=TaskFields(title="陪同张奶奶就医", description="", category="elder_care", starts_at=start, ends_at=start + timedelta(hours=2),
+                          location="区人民医院", slots=2, points=20, skills=[], beneficiary=elder),
+    )
+    xiaoli, laozhou = (MembershipFactory(community=community, role="volunteer", user__username=u, user__display_name=n).user
+                       for u, n in (("xiaoli", "李小丽"), ("laozhou", "周建国")))
+    claims = {v.username: claim_create(actor=v, task=task) for v in (xiaoli, laozhou)}
+    code = task_checkin_code(actor=staff, task=task)[0]
+    for volunteer in (xiaoli, laozhou):
+        claim_check_in(actor=volunteer, claim=claims[volunteer.username], code=code)
+    type(task).objects.filter(pk=task.pk).update(starts_at=timezone.now() - timedelta(hours=2), ends_at=timezone.now() - timedelta(minutes=5))
+    for volunteer in (xiaoli, laozhou):
+        claim_check_out(actor=volunteer, claim=claims[volunteer.username], code=code)
+    look = Gate("zh-card")
+
+    # Staff print her card; the volunteer's phone reads its QR code.
+    desk = new_page(browser, viewport={"width": 1024, "height": 800})
+    log_in(desk, base, "staff_wang", world["password"])
+    desk.goto(f"{base}/communities/{community.pk}/residents/{elder.pk}/service-card/")
+    shot(desk, "phone-zh-card-00-printed-by-staff")
+    scanned = [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(desk.locator(".service-card-qr").screenshot())))]
+    assert scanned == [elder.service_card.shown_code]
+
+    me = new_page(browser, locale=LOCALES["zh"])
+    log_in(me, base, "xiaoli", world["password"])
+    me.goto(f"{base}/tasks/{task.pk}/")
+    look(me, "volunteer-task")
+    me.fill("#hours", "1.5")
+    me.fill("#note", "陪张奶奶挂号、取药")
+    me.fill("#submit-card", scanned[0])
+    me.click("#my-claim form[action$='/submit/'] button[type=submit]")
+    look(me, "volunteer-submitted")
+    first = Claim.objects.get(pk=claims["xiaoli"].pk)
+    assert (first.status, first.confirmation_method, first.submitted_hours) == ("submitted", "code", Decimal("1.5"))
+
+    claim_submit(actor=laozhou, claim=claims["laozhou"], hours="1.5")  # he forgot to scan the card
+    daughter_phone = new_page(browser, locale=LOCALES["zh"])
+    log_in(daughter_phone, base, "wangfang", world["password"])
+    daughter_phone.click("header .bell")
+    look(daughter_phone, "guardian-notifications")
+    daughter_phone.click(f"main a[href='/claims/{claims['laozhou'].pk}/confirm/']")
+    look(daughter_phone, "guardian-confirm")
+    assert "张*明" in daughter_phone.inner_text("main")  # she sees for whom she confirms
+    daughter_phone.click("main form button[type=submit]")
+    look(daughter_phone, "guardian-confirmed")
+    second = Claim.objects.get(pk=claims["laozhou"].pk)
+    assert (second.confirmation_method, second.confirmed_by) == ("guardian", daughter)
+    # A member of no community, she looks after her mother: her tab leads to her mother's needs.
+    assert daughter_phone.locator(".tabbar a[href='/needs/']").count() == 1
+
+    desk.goto(f"{base}/claims/queue/")
+    for claim in (first, second):
+        desk.click(f"form[action='/claims/{claim.pk}/verify/'] button[type=submit]")
+    assert set(Claim.objects.filter(task=task).values_list("status", "hours")) == {("verified", Decimal("1.5"))}  # what each submitted
+
+    daughter_phone.goto(f"{base}/notifications/")
+    daughter_phone.click(f"main a[href='/claims/{first.pk}/rate/']")  # "verified: tap to rate it for them"
+    look(daughter_phone, "guardian-rate")
+    daughter_phone.fill("#rate-comment", "小丽很细心，谢谢")
+    daughter_phone.click("button[name=stars][value='5']")
+    look(daughter_phone, "guardian-rated")
+    review = Review.objects.get(claim=first)
+    assert (review.author, review.entered_by, review.stars) == (elder, daughter, 5)
     assert look.problems == [], look.problems

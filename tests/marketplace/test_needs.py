@@ -140,7 +140,8 @@ def test_the_board_figures_match_the_data(community, staff, resident):
     # 2 resolved after 4 and 2 days: median 3.
     board = needs_board(community=community)
     assert board == {
-        "received": 4, "triaged": 3, "major": 1, "minor": 1, "private": 1, "matched": 1, "resolved": 2, "median_days_to_resolve": 3.0,
+        "received": 4, "entered_by_staff": 0, "triaged": 3, "major": 1, "minor": 1, "private": 1, "matched": 1, "resolved": 2,
+        "median_days_to_resolve": 3.0,
     }
     assert needs_board()["received"] == 5
     assert d.status == "submitted"
@@ -208,3 +209,44 @@ def test_the_public_reads_a_resolved_needs_reply_but_not_its_private_details(api
     public = api().get(f"needs/{need.pk}").json()
     assert public["reply"] == "已安排每周上门" and public["description"] == ""
     assert api(resident).get(f"needs/{need.pk}").json()["description"].startswith("住 5 栋")
+
+
+# --- Guardians read the needs of the person they look after (#22) --------------------------------------
+def test_a_guardian_reads_the_needs_and_replies_of_the_person_who_named_them(api, community, staff, django_capture_on_commit_callbacks):
+    from accounts.models import Notification
+    from tests.conftest import browser
+    from tests.factories import UserFactory
+
+    elder = MembershipFactory(community=community, role="resident", user__display_name="张三明").user
+    daughter, neighbour = UserFactory(display_name="王芳"), UserFactory()
+    need = services.need_submit(actor=elder, community=community, title="楼道灯坏了", description="家里只有我一个人", anonymous=True)
+    # Not named yet: the need, the list and the page do not exist for her.
+    assert error_of(api(daughter).get(f"needs/{need.pk}")) == (404, "need_not_found")
+    assert error_of(api(daughter).get(f"me/wards/{elder.pk}/needs")) == (404, "user_not_found")
+    assert browser(daughter).get(f"/needs/wards/{elder.pk}/").status_code == 404
+    assert api(elder).post("me/guardians", {"user_id": daughter.pk}).status_code == 201
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.need_triage(actor=staff, need=need, track="minor", reply="已安排志愿者明天上门")
+    told = Notification.objects.get(user=daughter)
+    assert (told.code, told.url) == ("ward_need_status", f"/needs/{need.pk}/")
+    assert "张*明" in told.text  # the notice names the person, partly masked
+
+    items = api(daughter).get(f"me/wards/{elder.pk}/needs").json()["items"]
+    assert [(n["id"], n["reply"], n["author_name"], n["description"]) for n in items] == [
+        (need.pk, "已安排志愿者明天上门", "张三明", "家里只有我一个人")  # anonymous to the public, not to her
+    ]
+    assert api(daughter).get(f"needs/{need.pk}").json()["reply"] == "已安排志愿者明天上门"
+    page = browser(daughter).get(f"/needs/{need.pk}/").content.decode()
+    assert "已安排志愿者明天上门" in page and "代张*明查看" in page and "撤回" not in page
+    assert "楼道灯坏了" in browser(daughter).get(f"/needs/wards/{elder.pk}/").content.decode()
+    assert f'href="/needs/wards/{elder.pk}/"' in browser(daughter).get("/needs/").content.decode()
+    # Reading, nothing more: she cannot withdraw or triage it.
+    assert error_of(api(daughter).post(f"needs/{need.pk}/close", {"reply": ""}))[0] == 403
+    assert error_of(api(daughter).post(f"needs/{need.pk}/triage", {"track": "major", "reply": "x"}))[0] == 403
+    # Nobody else reads it; and once removed, neither does she.
+    assert error_of(api(neighbour).get(f"me/wards/{elder.pk}/needs")) == (404, "user_not_found")
+    assert api(neighbour).get(f"needs/{need.pk}").status_code == 404
+    assert api(elder)._call("delete", f"me/guardians/{daughter.pk}").status_code == 204
+    assert api(daughter).get(f"needs/{need.pk}").status_code == 404
+    assert browser(daughter).get(f"/needs/wards/{elder.pk}/").status_code == 404

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from accounts.assistance import service_card_get, service_card_renew
 from accounts.models import Guardian, Membership, Notification
@@ -90,9 +91,15 @@ def test_the_beneficiary_confirms_from_the_notification_and_a_second_confirmatio
     Guardian.objects.create(resident=elder, guardian=daughter)
     with django_capture_on_commit_callbacks(execute=True):
         service = submitted(make_task(beneficiary=elder), volunteer, staff)
-    assert Notification.objects.get(user=daughter, kind="service_to_confirm").message.endswith("为张*明完成了吗？点此代为确认。")
+    to_confirm = Notification.objects.get(user=daughter, kind="service_to_confirm")
+    assert to_confirm.message.endswith("为张*明完成了吗？点此代为确认。")
+    with translation.override("en"):  # stored as a code and its parameters, so English readers read English
+        assert to_confirm.text.endswith("happen for 张*明? Tap to confirm it for them.")
     told = Notification.objects.get(user=elder, kind="service_to_confirm")
     assert told.url == f"/claims/{service.pk}/confirm/"
+    # Both find it on their home page too, waiting for them; the daughter's names her mother.
+    assert f'href="/claims/{service.pk}/confirm/"' in browser(elder).get("/").content.decode()
+    assert "为张*明确认服务" in browser(daughter).get("/").content.decode()
     page = browser(elder).get(told.url).content.decode()
     assert "是的，服务已完成" in page
     browser(elder).post(told.url)
@@ -125,7 +132,11 @@ def test_a_guardian_confirms_and_rates_exactly_what_was_granted(api, service, st
     assert error_of(api(daughter).post(f"claims/{service.pk}/verify")) == (403, "permission_denied")
     with django_capture_on_commit_callbacks(execute=True):
         api(staff).post(f"claims/{service.pk}/verify")
-    assert Notification.objects.filter(user=daughter, kind="service_to_rate").exists()
+    assert "为张*明评价服务" in browser(daughter).get("/").content.decode()
+    to_rate = Notification.objects.get(user=daughter, kind="service_to_rate")
+    assert to_rate.code == "ward_service_to_rate"  # stored as a code: read in her language, whichever it is
+    with translation.override("en"):
+        assert to_rate.text == "The service “陪伴独居老人” for 张*明 was verified. Tap to rate it for them."
     review = api(daughter).post(f"claims/{service.pk}/review", {"stars": 5, "comment": "谢谢"}).json()
     assert review["entered_as"] == "guardian"
     stored = Review.objects.get()
@@ -167,6 +178,10 @@ def test_staff_register_a_resident_without_a_phone_and_act_for_them(api, communi
     assert need["entered_by_staff"] is True and need["author_id"] == elder.pk
     assert Need.objects.get(pk=need["id"]).consent_note == "上门走访时本人口述"
     assert "由工作人员代录" in browser(staff).get(f"/needs/{need['id']}/").content.decode()
+    # The community's public figures count it, shown as entered by staff.
+    assert api().get(f"communities/{community.pk}/needs/board").json()["entered_by_staff"] == 1
+    for public_page in (f"/communities/{community.pk}/feedback/", f"/communities/{community.pk}/info/"):
+        assert "（其中 1 条由工作人员代居民录入）" in browser().get(public_page).content.decode()
     record = browser(staff).get(f"/communities/{community.pk}/residents/{elder.pk}/").content.decode()
     assert "家里水管漏水" in record and "由工作人员代录" in record
     # A review entered for the elder by staff, after a confirmed, verified service.
@@ -181,6 +196,9 @@ def test_staff_register_a_resident_without_a_phone_and_act_for_them(api, communi
     review = api(staff).post(f"claims/{claim.pk}/review", {"stars": 4, "on_behalf_of": elder.pk, "consent_note": "电话回访"}).json()
     assert review["entered_as"] == "staff"
     assert "由工作人员代录" in browser(staff).get(f"/communities/{community.pk}/residents/{elder.pk}/").content.decode()
+    # The volunteer's public rating counts it, shown as entered by staff.
+    assert api().get(f"volunteers/{volunteer.pk}/reputation").json()["reviews_entered_by_staff"] == 1
+    assert "（其中 1 条由工作人员代居民录入）" in browser(volunteer).get(f"/volunteers/{volunteer.pk}/record/").content.decode()
 
 
 def test_a_confirmation_before_the_service_or_for_a_task_without_beneficiary_is_refused(api, make_task, task, staff, volunteer, elder):

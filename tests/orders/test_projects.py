@@ -206,3 +206,49 @@ def test_the_awarded_organisation_posts_tasks_that_volunteers_claim(api, project
     assert api(volunteer).post(f"tasks/{task.json()['id']}/claims").status_code == 201
     assert api().get(f"projects/{project.pk}/contract").json()["task_ids"] == [task.json()["id"]]
     assert error_of(api(volunteer).post(f"contracts/{contract.pk}/tasks", body)) == (403, "permission_denied")
+
+
+def test_the_track_record_as_a_criterion_is_scored_from_what_the_organisation_delivered(api, staff, community, volunteer, resident):
+    """#22: a project may weigh the bidder's track record; its score is computed (never typed) from
+    services confirmed by the people served, ratings and completed contracts."""
+    from orders.models import Claim
+    from tests.conftest import browser
+
+    body = {"community_id": community.pk, "title": "独居老人关爱项目", "budget": 5_000_000, "bid_deadline": deadline_in().isoformat(),
+            "criteria": [{"name": "服务方案", "weight": 60}, {"name": "过往服务记录", "weight": 40, "kind": "track_record"}]}
+    twice = {**body, "criteria": [{"name": "甲", "weight": 50, "kind": "track_record"}, {"name": "乙", "weight": 50, "kind": "track_record"}]}
+    assert error_of(api(staff).post("projects", twice)) == (400, "invalid_criteria")
+    created = api(staff).post("projects", body).json()
+    assert [c["kind"] for c in created["criteria"]] == ["scored", "track_record"]
+    scored, track = (c["id"] for c in created["criteria"])
+    seasoned, seasoned_admin = bidder(community, "重庆暖洋洋社会工作服务中心")
+    newcomer, newcomer_admin = bidder(community, "新成立的志愿者协会")
+    # What the seasoned one delivered: 12 services confirmed by the people served, rated 4.5★ on average, 1 contract completed.
+    from marketplace.services import TaskFields, task_create
+
+    start = timezone.now() - timedelta(days=30)
+    with time_machine.travel(start - timedelta(days=1)):
+        done = task_create(actor=staff, community=community, fields=TaskFields(
+            title="陪伴", description="", category="elder_care", starts_at=start, ends_at=start + timedelta(hours=1), location="3 栋",
+            slots=20, points=0, skills=[], beneficiary=resident))
+    people = [MembershipFactory(community=community, role="volunteer").user for _ in range(12)]
+    claims = [Claim.objects.create(task=done, user=p, organization=seasoned, status="verified", confirmed_at=start) for p in people]
+    Review.objects.create(claim=claims[0], organization=seasoned, author=resident, stars=5)
+    Review.objects.create(claim=claims[1], organization=seasoned, author=resident, stars=4)
+    old = Project.objects.create(community=community, title="旧项目", budget=1, bid_deadline=start, status="completed", created_by=staff)
+    old_bid = Bid.objects.create(project=old, organization=seasoned, submitted_by=seasoned_admin, amount=1, proposal="旧方案", status="won")
+    Contract.objects.create(project=old, bid=old_bid, organization=seasoned, amount=1, status="completed")
+    bids = {}
+    for org, admin in ((seasoned, seasoned_admin), (newcomer, newcomer_admin)):
+        bids[org.pk] = api(admin).post(f"projects/{created['id']}/bids", {"organization_id": org.pk, "amount": 4_000_000, "proposal": PROPOSAL}).json()["id"]
+    project = Project.objects.get(pk=created["id"])
+    with time_machine.travel(project.bid_deadline + timedelta(hours=1)):
+        # Staff type the scored criterion only; a number sent for the track record is not taken.
+        api(staff).post(f"bids/{bids[seasoned.pk]}/scores", {"scores": {str(scored): 80, str(track): 0}})
+        ranking = api(staff).post(f"bids/{bids[newcomer.pk]}/scores", {"scores": {str(scored): 80}}).json()
+        # Seasoned: 12 (services) + 10 (a contract) + 27 (4.5★ × 6) = 49 → 80 × 0.6 + 49 × 0.4 = 67.60; newcomer: 48.00.
+        assert [(r["bid_id"], r["score"]) for r in ranking] == [(bids[seasoned.pk], "67.60"), (bids[newcomer.pk], "48.00")]
+        assert error_of(api(staff).post(f"bids/{bids[newcomer.pk]}/scores", {"scores": {str(track): 90}})) == (400, "invalid_scores")
+        page = browser(staff, language="en").get(f"/projects/{project.pk}/").content.decode()
+    assert "as a criterion: 49/100 (services 12/40, contracts 10/30, ratings 27/30)" in page
+    assert f'name="c{track}"' not in page and f'name="c{scored}"' in page  # nothing to type for the track record

@@ -31,6 +31,11 @@ MESSAGES = {
     "correction_requested": gettext_lazy("%(name)s asks to correct the hours of “%(task)s”: %(old)s → %(new)s."),
     "correction_approved": gettext_lazy("Your correction of “%(task)s” was approved: %(hours)s hours are recorded. %(reply)s"),
     "correction_refused": gettext_lazy("Your correction of “%(task)s” was refused: %(reply)s"),
+    # Waiting lists (#21).
+    "waitlist_dropped": gettext_lazy("You were taken off the waiting list of “%(task)s”: %(why)s"),
+    "waitlist_promoted": gettext_lazy(
+        "A slot of “%(task)s” came free and it is yours now. If you cannot come, withdraw, and the next person gets it."
+    ),
     # Lines of a points statement (``points.LedgerTransaction.memo_code``); a memo staff type stays text.
     "points_budget": gettext_lazy("District budget"),
     "points_service": gettext_lazy("Service: %(task)s"),

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.assistance import consent_note_clean
 from accounts.models import Membership, Organization, OrganizationMember, User
@@ -216,7 +217,7 @@ def task_cancel(*, actor: User, task: Task, reason: str = "", scope: str = "this
                 continue
             task_transition(task=target, to=Task.Status.CANCELLED, actor=actor, note=reason, expected=target.status)
             claims_withdraw_for_cancelled_task(task=target, actor=actor)
-            waitlist_close(target, why=_("“%(task)s” was cancelled.") % {"task": target.title})
+            waitlist_close(target, why=gettext_lazy("the task was cancelled."))
     return locked
 
 

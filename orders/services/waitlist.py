@@ -16,8 +16,11 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from accounts import notices
 from accounts.models import User
 from accounts.services import notify
 from core.errors import ApplicationError, Conflict, PermissionDenied
@@ -80,12 +83,15 @@ def waitlist_leave(*, actor: User, task: Task) -> None:
         WaitlistEntry.objects.filter(task=task, user=actor).delete()
 
 
-def _drop(entry: WaitlistEntry, task: Task, why: str) -> None:
+def _drop(entry: WaitlistEntry, task: Task, why) -> None:
+    """``why`` is a lazy translation (stored as a label, read in the reader's language) or, for a
+    rule's own message, the sentence as it was said."""
     entry.delete()
     notify(
         user=entry.user,
         kind="waitlist_dropped",
-        message=_("You were taken off the waiting list of “%(task)s”: %(why)s") % {"task": task.title, "why": why},
+        code="waitlist_dropped",
+        params={"task": task.title, "why": notices.label(why) if isinstance(why, Promise) else str(why)},
         url=f"/tasks/{task.pk}/",
     )
 
@@ -107,7 +113,7 @@ def waitlist_promote(task: Task) -> list[Claim]:
     fresh = Task.objects.get(pk=task.pk)
     if fresh.status not in CLAIMABLE or fresh.starts_at <= now:
         if fresh.status != Task.Status.CANCELLED:  # cancellation tells them itself
-            waitlist_close(fresh, why=_("the task has started."))
+            waitlist_close(fresh, why=gettext_lazy("the task has started."))
         return []
     promoted = []
     while fresh.slots_taken < fresh.slots:
@@ -116,7 +122,7 @@ def waitlist_promote(task: Task) -> list[Claim]:
             break
         person = entry.user
         if not is_volunteer_of(person, fresh.community_id):
-            _drop(entry, fresh, _("you are no longer a volunteer of its community."))
+            _drop(entry, fresh, gettext_lazy("you are no longer a volunteer of its community."))
             continue
         lock_person(person)
         try:
@@ -132,8 +138,8 @@ def waitlist_promote(task: Task) -> list[Claim]:
         notify(
             user=person,
             kind="waitlist_promoted",
-            message=_("A slot of “%(task)s” came free and it is yours now. If you cannot come, withdraw, and the next person gets it.")
-            % {"task": fresh.title},
+            code="waitlist_promoted",
+            params={"task": fresh.title},
             url=f"/tasks/{fresh.pk}/",
         )
         fresh.slots_taken += 1

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from accounts.models import Membership, Notification
 from core.errors import Conflict, PermissionDenied
@@ -111,6 +112,8 @@ def test_a_withdrawal_gives_the_slot_to_the_first_person_waiting_who_is_told(ful
     assert services.waitlist_position(task, second) == 1
     note = Notification.objects.get(user=volunteer, kind="waitlist_promoted")
     assert task.title in note.message and note.url == f"/tasks/{task.pk}/"
+    with translation.override("en"):
+        assert note.text.startswith(f"A slot of “{task.title}” came free and it is yours now.")
 
 
 def test_a_promoted_person_declines_by_withdrawing_and_the_next_one_moves_up(full_task, volunteer, community):
@@ -197,7 +200,12 @@ def test_cancelling_the_task_tells_the_people_waiting(full_task, volunteer, staf
     services.waitlist_join(actor=volunteer, task=task)
     services.task_cancel(actor=staff, task=task, reason="下雨")
     assert not WaitlistEntry.objects.filter(task=task).exists()
-    assert Notification.objects.filter(user=volunteer, kind="waitlist_dropped").exists()
+    note = Notification.objects.get(user=volunteer, kind="waitlist_dropped")
+    # Stored as a code, so it reads in the language of whoever reads it.
+    with translation.override("en"):
+        assert note.text == f"You were taken off the waiting list of “{task.title}”: the task was cancelled."
+    with translation.override("zh-hans"):
+        assert note.text == f"您已被移出“{task.title}”的候补名单：任务已取消。"
 
 
 def test_claiming_a_freed_slot_directly_takes_the_person_off_the_list(full_task, volunteer, staff):

@@ -205,7 +205,8 @@ def test_large_text_mode_passes_the_gate_and_fits_the_phone(browser, live_server
     assert look.problems == [], look.problems
 
 
-def test_a_refused_bid_comes_back_with_every_field_and_its_attachment(browser, live_server, world):
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_refused_bid_comes_back_with_every_field_and_its_attachment(browser, live_server, world, lang):
     """#16: an organisation's bid refused by the server (the budget was lowered while its admin
     typed: the page's own limit was the old one) comes back with everything typed and the attached
     PDF kept, the error beside the amount with the new maximum; correcting the amount is enough."""
@@ -220,8 +221,8 @@ def test_a_refused_bid_comes_back_with_every_field_and_its_attachment(browser, l
     project = project_create(
         actor=staff, community=community, title="独居老人关爱项目", budget=5_000_000, bid_deadline=timezone.now() + timedelta(days=3)
     )
-    look = Gate("zh-bid")
-    me = new_page(browser, locale=LOCALES["zh"])
+    look = Gate(f"{lang}-bid")
+    me = new_page(browser, locale=LOCALES[lang])
     log_in(me, base, "org_li", world["password"])
     me.goto(f"{base}/projects/{project.pk}/")
     typed = {"#bid-amount": "45000", "#bid-proposal": "每周两次上门探访独居老人，配备持证社工", "#bid-team": "社工 3 名、志愿者 12 名",

@@ -11,7 +11,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -122,24 +122,45 @@ def _database_from_env() -> dict:
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         }
     elif engine == "django.db.backends.postgresql":
+        # The stock backend with a pool that fails fast (core/postgres/base.py): it never hands out
+        # a connection the server has closed (a restart, a failover), and while the database is
+        # unreachable a request waits at most DB_POOL_TIMEOUT once, then answers 503 at once.
+        db["ENGINE"] = "core.postgres"
         # Under ASGI every request may run on a different thread, so Django's per-thread persistent
         # connections (CONN_MAX_AGE) would pile up one idle connection per thread. A psycopg pool
         # per process shares a few connections between all threads instead; CONN_MAX_AGE must be 0
         # with it. DB_POOL=0 turns it off (e.g. behind PgBouncer).
         db["CONN_MAX_AGE"] = 0
         # No CONN_HEALTH_CHECKS: with the pool it sleeps 1, 2, 4… s between dead connections after a
-        # restart, so the first request waited 10 s and failed anyway. core.handlers instead has
-        # the pool drop its dead connections at the first database error (tests/test_faults.py).
+        # restart. core.postgres checks each connection as it leaves the pool instead.
+        options = db.setdefault("OPTIONS", {})
+        # libpq's own limits, so nothing waits on a database host that does not answer: the
+        # connection attempt (2 s is libpq's floor), keepalives on idle connections, and a TCP
+        # user timeout that drops a connection whose packets go unanswered (a host gone, a
+        # partition) instead of waiting minutes for the kernel to give up.
+        options["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 2, minimum=1)
+        options.update(keepalives=1, keepalives_idle=10, keepalives_interval=2, keepalives_count=3)
+        if tcp_user_timeout := env_int("DB_TCP_USER_TIMEOUT_MS", 1000, minimum=0):
+            options["tcp_user_timeout"] = tcp_user_timeout
+        # A statement longer than this is cancelled by the server (0: no limit, the default; set it
+        # on the app hosts, not for `manage.py migrate`, whose index builds may take long).
+        if statement_timeout := env_int("DB_STATEMENT_TIMEOUT_MS", 0, minimum=0):
+            options["options"] = f"-c statement_timeout={statement_timeout}"
         if env_bool("DB_POOL", True):
-            db.setdefault("OPTIONS", {})["pool"] = {
+            options["pool"] = {
                 "min_size": env_int("DB_POOL_MIN", 1, minimum=0),
                 "max_size": env_int("DB_POOL_MAX", 10, minimum=1),
-                "timeout": env_int("DB_POOL_TIMEOUT", 10, minimum=1),
+                # The longest a request waits for a connection. The pool is larger than the threads
+                # of a process, so a healthy database never makes anyone wait; a request waits only
+                # while the database is away, and it must get its 503 well within a second.
+                "timeout": env_float("DB_POOL_TIMEOUT", 0.5, minimum=0.05),
                 # While the database is away the pool retries with a doubling delay (1, 2, 4, 8 s…),
                 # so after a 20 s outage its next try came 10 s after the database was back, and a
                 # longer outage would keep the site at 503 well after it. Giving up a retry series
                 # after a few seconds lets the next request start a fresh one at once (tests/test_faults.py).
                 "reconnect_timeout": 3,
+                # A connection idle for longer than this is asked one round trip before it is used.
+                "idle_check_seconds": env_float("DB_POOL_IDLE_CHECK_SECONDS", 2, minimum=0),
             }
     else:
         raise ImproperlyConfigured(f"DATABASE_URL must point at SQLite or PostgreSQL, not {engine}")

@@ -301,7 +301,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},  # or the bucket, below
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -318,6 +318,36 @@ MEDIA_URL = "media/"
 # Uploads anyone may fetch by address (/media/...); every other upload (bid attachments, spending
 # vouchers) is served only by a view that checks the viewer (core/media.py).
 PUBLIC_MEDIA_PREFIXES = ["rewards/"]
+
+# --- Uploads on shared object storage (several app hosts; docs/deploy.md) -----------------------
+# With AWS_STORAGE_BUCKET_NAME set, uploads go to that S3 bucket (AWS, MinIO, Ceph, OSS/COS in S3
+# mode) through django-storages, instead of MEDIA_ROOT, which only one host can see. The usual
+# AWS_* names: the keys (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) are read by boto3 from the
+# environment (or an instance role) and never kept in settings. The bucket stays private: public
+# pictures are streamed by the app at /media/, private files by the views that check the viewer
+# (core/storage.py, core/media.py).
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+# Private downloads as a redirect to a signed bucket address instead of through the app; only where
+# visitors' browsers can reach the bucket's endpoint.
+MEDIA_SIGNED_URLS = env_bool("MEDIA_SIGNED_URLS", False)
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "core.storage.MediaStorage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,  # none: AWS itself
+            "region_name": env_str("AWS_S3_REGION_NAME") or None,
+            "addressing_style": env_str("AWS_S3_ADDRESSING_STYLE") or None,  # "path" for most MinIO set-ups
+            "location": env_str("AWS_LOCATION", ""),  # a folder inside the bucket
+            "signature_version": "s3v4",
+            "default_acl": None,  # nothing made public-read: the bucket's own (private) policy holds
+            "querystring_auth": True,
+            "querystring_expire": env_int("AWS_QUERYSTRING_EXPIRE", 60, minimum=1),
+            "file_overwrite": False,  # two hosts never write over each other's upload
+        },
+    }
+elif MEDIA_SIGNED_URLS:
+    raise ImproperlyConfigured("MEDIA_SIGNED_URLS=1 needs uploads in a bucket: set AWS_STORAGE_BUCKET_NAME")
 
 # --- Security: strict unless DEBUG -------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -305,11 +305,12 @@ def seed(storm_people: int, storm_slots: int) -> dict:
 
     from django.utils import timezone  # noqa: PLC0415
 
-    from accounts.models import Community, Membership, User  # noqa: PLC0415
+    from accounts.models import Community, District, Membership, Street, User  # noqa: PLC0415
     from accounts.services import token_create  # noqa: PLC0415
     from marketplace.services import TaskFields, task_create  # noqa: PLC0415
 
-    community = Community.objects.create(name="集群测试社区")
+    street = Street.objects.create(district=District.objects.create(name="江北区"), name="郭家沱街道")
+    community = Community.objects.create(street=street, name="集群测试社区")
     staff = User.objects.create_user(username="cluster_staff", password="cluster-pass-2026")
     Membership.objects.create(user=staff, community=community, role="staff")
 
@@ -618,7 +619,8 @@ def main() -> int:
         postgres.start()
         sh("psql", "-q", "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", "postgres", "-c", f"CREATE DATABASE {DB_NAME}")
         processes.append(subprocess.Popen(
-            ["redis-server", "--port", str(REDIS_PORT), "--bind", "127.0.0.1", BRIDGE_IP, "--save", "", "--appendonly", "no"],
+            ["redis-server", "--port", str(REDIS_PORT), "--bind", "127.0.0.1", BRIDGE_IP, "--save", "", "--appendonly", "no",
+             "--protected-mode", "no"],  # it listens on loopback and the test bridge only
             stdout=subprocess.DEVNULL))
         processes.append(subprocess.Popen([PY, "-m", "moto.server", "-H", BRIDGE_IP, "-p", str(S3_PORT)],
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))

@@ -14,6 +14,7 @@ import urllib.request
 import uuid
 from datetime import date, timedelta
 
+import boto3
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -57,8 +58,6 @@ class Bucket:
     kind = "s3"
 
     def __init__(self, endpoint: str, name: str):
-        import boto3  # noqa: PLC0415  (only the S3 half of the tests needs it)
-
         self.endpoint, self.name = endpoint, name
         self.client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
                                    aws_access_key_id=KEYS["access_key"], aws_secret_access_key=KEYS["secret_key"])

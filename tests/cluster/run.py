@@ -29,6 +29,7 @@ import http.client
 import json
 import os
 import random
+import re
 import secrets
 import shutil
 import signal
@@ -40,6 +41,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -61,6 +63,22 @@ os.environ.update({
 for name in ("AWS_STORAGE_BUCKET_NAME", "MEDIA_SIGNED_URLS"):
     os.environ.pop(name, None)
 sys.path.insert(0, str(ROOT))
+
+import boto3  # noqa: E402
+import django  # noqa: E402
+import websockets  # noqa: E402
+
+django.setup()  # connects to nothing yet: the database is started below
+
+from django.db import connections  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from accounts.models import Community, District, Membership, Street, User  # noqa: E402
+from accounts.services import token_create  # noqa: E402
+from marketplace.models import Task  # noqa: E402
+from marketplace.services import TaskFields, task_create  # noqa: E402
+from orders.models import Claim  # noqa: E402
 
 RESULTS: list[tuple[str, bool]] = []
 
@@ -298,17 +316,6 @@ backend alive
 
 # --- Data, through the product's own services -----------------------------------------------------
 def seed(storm_people: int, storm_slots: int) -> dict:
-    import django  # noqa: PLC0415  (Django is set up only once this script's database is running)
-
-    django.setup()
-    from datetime import timedelta  # noqa: PLC0415
-
-    from django.utils import timezone  # noqa: PLC0415
-
-    from accounts.models import Community, District, Membership, Street, User  # noqa: PLC0415
-    from accounts.services import token_create  # noqa: PLC0415
-    from marketplace.services import TaskFields, task_create  # noqa: PLC0415
-
     street = Street.objects.create(district=District.objects.create(name="江北区"), name="郭家沱街道")
     community = Community.objects.create(street=street, name="集群测试社区")
     staff = User.objects.create_user(username="cluster_staff", password="cluster-pass-2026")
@@ -328,12 +335,6 @@ def seed(storm_people: int, storm_slots: int) -> dict:
 
 
 def claim_state(task_id: int) -> dict:
-    from django.db import connections  # noqa: PLC0415
-    from django.db.models import Count  # noqa: PLC0415
-
-    from marketplace.models import Task  # noqa: PLC0415
-    from orders.models import Claim  # noqa: PLC0415
-
     connections.close_all()
     live = Claim.objects.filter(task_id=task_id, status__in=Claim.LIVE)
     per_person = dict(live.values_list("user__username").annotate(n=Count("id")))
@@ -402,8 +403,6 @@ def claim_storm(data: dict, victim: AppHost, slots: int) -> None:
 # --- 2. Websockets: 200 clients, a host killed, reconnect, the next change --------------------------
 def websockets_follow_a_lost_host(data: dict, victim: AppHost, clients: int = 200) -> None:
     say(f"\n== 2. {clients} websocket clients through the balancer; host {victim.ns} killed ==")
-    import websockets  # noqa: PLC0415  (a test tool, installed by requirements-test.txt)
-
     url = f"ws://{LB}/ws/communities/{data['community']}/tasks/"
     task = data["ws_task"]
 
@@ -508,8 +507,6 @@ class Browser:
 
 def upload_here_download_there(data: dict) -> None:
     say("\n== 3. an upload on one host, downloaded from the other (S3 bucket shared) ==")
-    import re  # noqa: PLC0415
-
     picture = b"\x89PNG\r\n\x1a\n" + secrets.token_bytes(2000)
     one, other = host_address(0), host_address(1)
     staff = Browser(one)
@@ -625,8 +622,6 @@ def main() -> int:
         processes.append(subprocess.Popen([PY, "-m", "moto.server", "-H", BRIDGE_IP, "-p", str(S3_PORT)],
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         wait_for(lambda: port_open("127.0.0.1", REDIS_PORT) and port_open(BRIDGE_IP, S3_PORT), 30, "Redis and the S3 server")
-        import boto3  # noqa: PLC0415  (a test tool; only once the S3 server runs)
-
         boto3.client("s3", endpoint_url=f"http://{BRIDGE_IP}:{S3_PORT}", region_name="us-east-1",
                      aws_access_key_id=S3_KEYS["AWS_ACCESS_KEY_ID"],
                      aws_secret_access_key=S3_KEYS["AWS_SECRET_ACCESS_KEY"]).create_bucket(Bucket=BUCKET)

@@ -124,7 +124,7 @@ def _database_from_env() -> dict:
     elif engine == "django.db.backends.postgresql":
         # The stock backend with a pool that fails fast (core/postgres/base.py): it never hands out
         # a connection the server has closed (a restart, a failover), and while the database is
-        # unreachable a request waits at most DB_POOL_TIMEOUT once, then answers 503 at once.
+        # unreachable a request answers 503 within DB_CONNECT_GRACE instead of waiting on the pool.
         db["ENGINE"] = "core.postgres"
         # Under ASGI every request may run on a different thread, so Django's per-thread persistent
         # connections (CONN_MAX_AGE) would pile up one idle connection per thread. A psycopg pool
@@ -150,10 +150,11 @@ def _database_from_env() -> dict:
             options["pool"] = {
                 "min_size": env_int("DB_POOL_MIN", 1, minimum=0),
                 "max_size": env_int("DB_POOL_MAX", 10, minimum=1),
-                # The longest a request waits for a connection. The pool is larger than the threads
-                # of a process, so a healthy database never makes anyone wait; a request waits only
-                # while the database is away, and it must get its 503 well within a second.
-                "timeout": env_float("DB_POOL_TIMEOUT", 0.5, minimum=0.05),
+                # The longest a request waits for a connection of a busy pool while the database answers.
+                # While it does not (the pool's latest attempt failed, or one has gone unanswered for
+                # DB_CONNECT_GRACE seconds), requests get their 503 at once instead (core/postgres/base.py).
+                "timeout": env_float("DB_POOL_TIMEOUT", 10, minimum=0.05),
+                "connect_grace": env_float("DB_CONNECT_GRACE", 0.5, minimum=0.05),
                 # While the database is away the pool retries with a doubling delay (1, 2, 4, 8 s…),
                 # so after a 20 s outage its next try came 10 s after the database was back, and a
                 # longer outage would keep the site at 503 well after it. Giving up a retry series

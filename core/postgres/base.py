@@ -1,5 +1,5 @@
 """Django's PostgreSQL backend, with a connection pool that never hands out a dead connection and
-never keeps a request waiting while the database is away (issue #23; docs/deploy.md, "Probes").
+never keeps a request waiting while the database is away (issue #23; docs/deploy.md).
 
 Django 5.2 builds a ``psycopg_pool.ConnectionPool`` per process. Two things it does not do:
 
@@ -10,20 +10,26 @@ Django 5.2 builds a ``psycopg_pool.ConnectionPool`` per process. Two things it d
   so it is closed and the next one is taken, without sleeping. A connection idle for longer than
   ``idle_check_seconds`` (a failover may leave a socket that nobody has told anything) is also
   asked one empty round trip.
-- While the database is unreachable every request waited the pool's whole ``timeout`` for a
-  connection that never came, so under load the threads filled up and answers took many seconds.
-  Here, once a wait has timed out, later requests wait only ``outage_wait`` seconds (long enough
-  to take a connection the pool has just made again) until one gets a connection: they answer 503
-  at once, and the pool keeps reconnecting in the background.
+- While the database was unreachable every request waited the pool's whole ``timeout`` for a
+  connection that never came (10 s), and under load the threads filled up. Here a request waits
+  for a busy pool as long as the database is known to answer, but gives up (503) as soon as the
+  pool's latest connection attempt has failed, or one has gone unanswered for ``connect_grace``
+  seconds (a host that does not answer): a tenth of a second when the database is refusing,
+  ``connect_grace`` when it is silent. The pool goes on reconnecting in the background, every
+  0.25 to 1 s, and the first success ends the outage for every request.
 """
 
 import select
+import threading
 from time import monotonic
 
 from django.db.backends.postgresql import base
 from psycopg import pq
 from psycopg_pool import ConnectionPool, PoolTimeout
 from psycopg_pool.base import AttemptWithBackoff
+
+# How often a waiting request looks again whether the database has been found away.
+_LOOK_EVERY = 0.1
 
 
 class _QuickAttempt(AttemptWithBackoff):
@@ -45,25 +51,53 @@ def _server_said_goodbye(conn) -> bool:
 
 
 class FailFastPool(ConnectionPool):
-    def __init__(self, *args, idle_check_seconds: float = 2.0, outage_wait: float = 0.1, **kwargs):
+    def __init__(self, *args, idle_check_seconds: float = 2.0, connect_grace: float = 0.5, **kwargs):
         self.idle_check_seconds = idle_check_seconds
-        self.outage_wait = outage_wait
-        self.database_away = False
+        self.connect_grace = connect_grace
+        self._attempts_lock = threading.Lock()
+        self._attempts_running: dict[int, float] = {}  # thread id -> when its connection attempt began
+        self._last_failure = self._last_success = 0.0
         super().__init__(*args, **kwargs)
+
+    @property
+    def database_away(self) -> bool:
+        """The latest connection attempt failed, or one has gone unanswered for too long."""
+        with self._attempts_lock:
+            if self._last_failure > self._last_success:
+                return True
+            oldest = min(self._attempts_running.values(), default=None)
+        return oldest is not None and monotonic() - oldest > self.connect_grace and oldest > self._last_success
+
+    def _connect(self, timeout: float | None = None):
+        me = threading.get_ident()
+        with self._attempts_lock:
+            self._attempts_running[me] = monotonic()
+        try:
+            conn = super()._connect(timeout)
+        except BaseException:
+            with self._attempts_lock:
+                self._last_failure = monotonic()
+            raise
+        else:
+            with self._attempts_lock:
+                self._last_success = monotonic()
+            return conn
+        finally:
+            with self._attempts_lock:
+                self._attempts_running.pop(me, None)
 
     def getconn(self, timeout: float | None = None):
         deadline = monotonic() + (self.timeout if timeout is None else timeout)
         while True:
-            wait = deadline - monotonic()
-            if self.database_away:
-                wait = min(wait, self.outage_wait)
             try:
-                conn = super().getconn(timeout=max(wait, 0.001))
+                conn = super().getconn(timeout=max(0.001, min(deadline - monotonic(), _LOOK_EVERY)))
             except PoolTimeout:
-                self.database_away = True
-                raise
+                if self.database_away:
+                    raise PoolTimeout("the database does not answer") from None
+                if monotonic() >= deadline:
+                    raise
+                continue  # a busy pool, a healthy database: wait on
             if self._alive(conn):
-                self.database_away = False
                 return conn
             # Closed, it is replaced by a new connection in the background; take the next one.
             conn.close()

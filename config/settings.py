@@ -332,8 +332,10 @@ AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
 # visitors' browsers can reach the bucket's endpoint.
 MEDIA_SIGNED_URLS = env_bool("MEDIA_SIGNED_URLS", False)
 if AWS_STORAGE_BUCKET_NAME:
+    from botocore.config import Config as _BotoConfig  # only with a bucket: boto3 is heavy (core/s3.py)
+
     STORAGES["default"] = {
-        "BACKEND": "core.storage.MediaStorage",
+        "BACKEND": "core.s3.MediaStorage",
         "OPTIONS": {
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
             "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,  # none: AWS itself
@@ -345,6 +347,12 @@ if AWS_STORAGE_BUCKET_NAME:
             "querystring_auth": True,
             "querystring_expire": env_int("AWS_QUERYSTRING_EXPIRE", 60, minimum=1),
             "file_overwrite": False,  # two hosts never write over each other's upload
+            # A bucket that does not answer fails the request in seconds (503), not after minutes.
+            "client_config": _BotoConfig(
+                connect_timeout=env_float("AWS_S3_CONNECT_TIMEOUT", 2, minimum=0.1),
+                read_timeout=env_float("AWS_S3_READ_TIMEOUT", 10, minimum=0.1),
+                retries={"mode": "standard", "max_attempts": 2},
+            ),
         },
     }
 elif MEDIA_SIGNED_URLS:

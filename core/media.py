@@ -18,6 +18,7 @@ from core.storage import is_public
 
 
 def _open(storage, name: str):
+    """The stored file, or 404; a bucket that does not answer raises StorageUnavailable (a 503)."""
     try:
         if not storage.exists(name):
             raise Http404

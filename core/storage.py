@@ -8,33 +8,25 @@ put in front of ``/media/``. Every other upload (bid attachments, spending vouch
 drafts) is reached only through a view that checks the viewer first; that view streams it, or,
 with ``MEDIA_SIGNED_URLS=1``, sends the viewer to a signed address of the bucket that expires after
 ``AWS_QUERYSTRING_EXPIRE`` seconds and makes the browser download the file.
+
+The bucket's storage class is in core/s3.py, imported only when a bucket is configured: boto3 costs
+every server process half a second and 40 MB, which a site on a folder should not pay.
 """
 
 from django.conf import settings
 from django.utils.encoding import filepath_to_uri
-from storages.backends.s3 import S3Storage
+
+
+class StorageUnavailable(Exception):
+    """The bucket did not answer (or refused our keys): a passing condition, answered 503 like a
+    database that does not answer (core.handlers.server_error)."""
 
 
 def is_public(name: str) -> bool:
     return name.startswith(tuple(settings.PUBLIC_MEDIA_PREFIXES)) and ".." not in name.split("/")
 
 
-class MediaStorage(S3Storage):
-    """django-storages' S3 storage, never overwriting a file, with the site's own address for the
-    public pictures and a short-lived signed address for anything else."""
-
-    def url(self, name, parameters=None, expire=None, http_method=None):
-        if is_public(name) and not parameters:
-            return f"{settings.MEDIA_URL if settings.MEDIA_URL.startswith('/') else '/' + settings.MEDIA_URL}{filepath_to_uri(name)}"
-        return super().url(name, parameters=parameters, expire=expire, http_method=http_method)
-
-    def signed_download_url(self, name: str, *, filename: str) -> str:
-        """A signed GET of ``name`` that expires soon and that the browser saves as ``filename``
-        (never shows in a page), and that no cache keeps."""
-        return super().url(
-            name,
-            parameters={
-                "ResponseContentDisposition": f'attachment; filename="{filename}"',
-                "ResponseCacheControl": "private, no-store",
-            },
-        )
+def public_url(name: str) -> str:
+    """The site's own address of a public upload (served by core.media.public_media)."""
+    prefix = settings.MEDIA_URL if settings.MEDIA_URL.startswith("/") else f"/{settings.MEDIA_URL}"
+    return f"{prefix}{filepath_to_uri(name)}"

@@ -18,6 +18,7 @@ import boto3
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import timezone
 
 from tests.conftest import browser
@@ -84,7 +85,7 @@ def media(request, settings, tmp_path):
         return LocalFolder(tmp_path)
     endpoint = request.getfixturevalue("s3_endpoint")
     bucket = Bucket(endpoint, f"media-{uuid.uuid4().hex[:12]}")
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "core.storage.MediaStorage", "OPTIONS": {
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "core.s3.MediaStorage", "OPTIONS": {
         "bucket_name": bucket.name, "endpoint_url": endpoint, "region_name": "us-east-1", "addressing_style": "path",
         "signature_version": "s3v4", "default_acl": None, "querystring_expire": 60, "file_overwrite": False, **KEYS,
     }}}
@@ -189,6 +190,28 @@ def test_with_signed_urls_a_private_download_is_a_short_lived_signed_address(sea
         assert download.read() == PDF
         assert download.headers["Content-Disposition"].startswith("attachment")
     assert browser(resident).get(url).status_code == 404  # the permission check comes first
+
+
+@pytest.mark.django_db
+def test_a_bucket_that_does_not_answer_gives_a_503_not_a_server_error(settings, staff, community, resident):
+    """The bucket's server is down (nothing listens at its address): the picture and the voucher
+    are "briefly unavailable, try again" (503 with Retry-After), never the error page of a bug."""
+    from botocore.config import Config
+
+    from funds.models import Spending
+
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "core.s3.MediaStorage", "OPTIONS": {
+        "bucket_name": "media-gone", "endpoint_url": f"http://127.0.0.1:{_free_port()}", "region_name": "us-east-1",
+        "addressing_style": "path", "client_config": Config(connect_timeout=1, retries={"mode": "standard", "max_attempts": 1}), **KEYS,
+    }}}
+    spending = Spending.objects.create(community=community, amount=100, currency="cny", spent_on=date.today(),
+                                       purpose="购买慰问品", payee="社区超市", voucher="vouchers/2026/01/gone.pdf", created_by=staff)
+    visitor, signed_in = Client(raise_request_exception=False), Client(raise_request_exception=False)
+    signed_in.force_login(resident)
+    for response in (visitor.get("/media/rewards/2026/01/bag.png"),
+                     signed_in.get(f"/communities/{community.pk}/funds/spending/{spending.pk}/voucher/")):
+        assert response.status_code == 503
+        assert int(response["Retry-After"]) > 0
 
 
 def test_the_default_storage_follows_the_settings(media):

@@ -13,7 +13,7 @@ PORT ?= 8000
 WORKERS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: run serve worker test lint fuzz install messages migrate demo check clean bench bench-dashboard
+.PHONY: run serve worker test lint fuzz install messages migrate demo check clean bench bench-dashboard cluster-test
 
 $(VENV)/bin/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -89,3 +89,10 @@ bench: $(VENV)/.installed messages
 # Dashboards on a 100,000-task district (SQLite by default; set DATABASE_URL for PostgreSQL).
 bench-dashboard: $(VENV)/.installed messages
 	$(PY) bench/dashboard_latency.py --tasks $${TASKS:-100000}
+
+# Two app hosts (network namespaces, `make serve` each) behind HAProxy, sharing a PostgreSQL, Redis
+# and an S3 server (moto) of their own: a claim storm and 200 websockets while a host is killed, an
+# upload crossing hosts, PostgreSQL restarted under load (tests/cluster/run.py, docs/deploy.md).
+# Root only (ip netns); needs Debian's haproxy, redis-server and PostgreSQL binaries.
+cluster-test: $(VENV)/.test-installed messages
+	$(PY) tests/cluster/run.py

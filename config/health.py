@@ -28,7 +28,8 @@ def _check_database() -> str:
 
 def _check_redis() -> str:
     try:
-        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+        # Half a second each: /readyz must answer within a second even when Redis does not (issue #23).
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=0.5, socket_timeout=0.5)
         client.ping()
         client.close()
     except Exception as exc:

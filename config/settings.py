@@ -11,7 +11,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -122,24 +122,46 @@ def _database_from_env() -> dict:
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         }
     elif engine == "django.db.backends.postgresql":
+        # The stock backend with a pool that fails fast (core/postgres/base.py): it never hands out
+        # a connection the server has closed (a restart, a failover), and while the database is
+        # unreachable a request answers 503 within DB_CONNECT_GRACE instead of waiting on the pool.
+        db["ENGINE"] = "core.postgres"
         # Under ASGI every request may run on a different thread, so Django's per-thread persistent
         # connections (CONN_MAX_AGE) would pile up one idle connection per thread. A psycopg pool
         # per process shares a few connections between all threads instead; CONN_MAX_AGE must be 0
         # with it. DB_POOL=0 turns it off (e.g. behind PgBouncer).
         db["CONN_MAX_AGE"] = 0
         # No CONN_HEALTH_CHECKS: with the pool it sleeps 1, 2, 4… s between dead connections after a
-        # restart, so the first request waited 10 s and failed anyway. core.handlers instead has
-        # the pool drop its dead connections at the first database error (tests/test_faults.py).
+        # restart. core.postgres checks each connection as it leaves the pool instead.
+        options = db.setdefault("OPTIONS", {})
+        # libpq's own limits, so nothing waits on a database host that does not answer: the
+        # connection attempt (2 s is libpq's floor), keepalives on idle connections, and a TCP
+        # user timeout that drops a connection whose packets go unanswered (a host gone, a
+        # partition) instead of waiting minutes for the kernel to give up.
+        options["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 2, minimum=1)
+        options.update(keepalives=1, keepalives_idle=10, keepalives_interval=2, keepalives_count=3)
+        if tcp_user_timeout := env_int("DB_TCP_USER_TIMEOUT_MS", 1000, minimum=0):
+            options["tcp_user_timeout"] = tcp_user_timeout
+        # A statement longer than this is cancelled by the server (0: no limit, the default; set it
+        # on the app hosts, not for `manage.py migrate`, whose index builds may take long).
+        if statement_timeout := env_int("DB_STATEMENT_TIMEOUT_MS", 0, minimum=0):
+            options["options"] = f"-c statement_timeout={statement_timeout}"
         if env_bool("DB_POOL", True):
-            db.setdefault("OPTIONS", {})["pool"] = {
+            options["pool"] = {
                 "min_size": env_int("DB_POOL_MIN", 1, minimum=0),
                 "max_size": env_int("DB_POOL_MAX", 10, minimum=1),
-                "timeout": env_int("DB_POOL_TIMEOUT", 10, minimum=1),
+                # The longest a request waits for a connection of a busy pool while the database answers.
+                # While it does not (the pool's latest attempt failed, or one has gone unanswered for
+                # DB_CONNECT_GRACE seconds), requests get their 503 at once instead (core/postgres/base.py).
+                "timeout": env_float("DB_POOL_TIMEOUT", 10, minimum=0.05),
+                "connect_grace": env_float("DB_CONNECT_GRACE", 0.5, minimum=0.05),
                 # While the database is away the pool retries with a doubling delay (1, 2, 4, 8 s…),
                 # so after a 20 s outage its next try came 10 s after the database was back, and a
                 # longer outage would keep the site at 503 well after it. Giving up a retry series
                 # after a few seconds lets the next request start a fresh one at once (tests/test_faults.py).
                 "reconnect_timeout": 3,
+                # A connection idle for longer than this is asked one round trip before it is used.
+                "idle_check_seconds": env_float("DB_POOL_IDLE_CHECK_SECONDS", 2, minimum=0),
             }
     else:
         raise ImproperlyConfigured(f"DATABASE_URL must point at SQLite or PostgreSQL, not {engine}")
@@ -280,7 +302,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},  # or the bucket, below
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -297,6 +319,44 @@ MEDIA_URL = "media/"
 # Uploads anyone may fetch by address (/media/...); every other upload (bid attachments, spending
 # vouchers) is served only by a view that checks the viewer (core/media.py).
 PUBLIC_MEDIA_PREFIXES = ["rewards/"]
+
+# --- Uploads on shared object storage (several app hosts; docs/deploy.md) -----------------------
+# With AWS_STORAGE_BUCKET_NAME set, uploads go to that S3 bucket (AWS, MinIO, Ceph, OSS/COS in S3
+# mode) through django-storages, instead of MEDIA_ROOT, which only one host can see. The usual
+# AWS_* names: the keys (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) are read by boto3 from the
+# environment (or an instance role) and never kept in settings. The bucket stays private: public
+# pictures are streamed by the app at /media/, private files by the views that check the viewer
+# (core/storage.py, core/media.py).
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+# Private downloads as a redirect to a signed bucket address instead of through the app; only where
+# visitors' browsers can reach the bucket's endpoint.
+MEDIA_SIGNED_URLS = env_bool("MEDIA_SIGNED_URLS", False)
+if AWS_STORAGE_BUCKET_NAME:
+    from botocore.config import Config as _BotoConfig  # only with a bucket: boto3 is heavy (core/s3.py)
+
+    STORAGES["default"] = {
+        "BACKEND": "core.s3.MediaStorage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,  # none: AWS itself
+            "region_name": env_str("AWS_S3_REGION_NAME") or None,
+            "addressing_style": env_str("AWS_S3_ADDRESSING_STYLE") or None,  # "path" for most MinIO set-ups
+            "location": env_str("AWS_LOCATION", ""),  # a folder inside the bucket
+            "signature_version": "s3v4",
+            "default_acl": None,  # nothing made public-read: the bucket's own (private) policy holds
+            "querystring_auth": True,
+            "querystring_expire": env_int("AWS_QUERYSTRING_EXPIRE", 60, minimum=1),
+            "file_overwrite": False,  # two hosts never write over each other's upload
+            # A bucket that does not answer fails the request in seconds (503), not after minutes.
+            "client_config": _BotoConfig(
+                connect_timeout=env_float("AWS_S3_CONNECT_TIMEOUT", 2, minimum=0.1),
+                read_timeout=env_float("AWS_S3_READ_TIMEOUT", 10, minimum=0.1),
+                retries={"mode": "standard", "max_attempts": 2},
+            ),
+        },
+    }
+elif MEDIA_SIGNED_URLS:
+    raise ImproperlyConfigured("MEDIA_SIGNED_URLS=1 needs uploads in a bucket: set AWS_STORAGE_BUCKET_NAME")
 
 # --- Security: strict unless DEBUG -------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -11,10 +11,14 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.storage import StorageUnavailable
+
 # What a client should wait before retrying when the database is unreachable or overloaded. Short:
 # a lock held too long or a failover is over in seconds, and the 503 tells no one to give up.
 RETRY_AFTER_SECONDS = 5
 DATABASE_ERRORS = (OperationalError, InterfaceError)
+# The same for the upload bucket (core/s3.py): a reward picture or a voucher asked while it does not answer.
+PASSING_ERRORS = (*DATABASE_ERRORS, StorageUnavailable)
 
 logger = logging.getLogger(__name__)
 _pool_check_running = threading.Lock()
@@ -83,9 +87,9 @@ def service_unavailable(request):
 
 def server_error(request):
     # Django calls this inside its ``except`` block, whether a view or a middleware (the session
-    # saved on the way out, say) raised. A database that does not answer is a passing condition
-    # the visitor may retry, so it gets a 503, not the "we broke something" page.
-    if isinstance(sys.exc_info()[1], DATABASE_ERRORS):
+    # saved on the way out, say) raised. A database (or upload bucket) that does not answer is a
+    # passing condition the visitor may retry, so it gets a 503, not the "we broke something" page.
+    if isinstance(sys.exc_info()[1], PASSING_ERRORS):
         return service_unavailable(request)
     # Rendered without the request context on purpose: whatever broke must not break this page too.
     if _wants_json(request):

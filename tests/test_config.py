@@ -12,7 +12,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from config.env import env_bool, env_int, env_list
+from config.env import env_bool, env_float, env_int, env_list
 from tests.conftest import ON_POSTGRES, needs_postgres, needs_redis
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,6 +68,10 @@ def test_postgres_runs_with_a_connection_pool(db):
     assert connection.vendor == "postgresql"
     assert connection.settings_dict["CONN_MAX_AGE"] == 0
     assert "pool" in connection.settings_dict["OPTIONS"]
+    # The pool that fails fast (core/postgres/base.py), and libpq's own limits on a silent host.
+    assert type(connection.pool).__name__ == "FailFastPool"
+    assert connection.pool.connect_grace <= 0.5 and connection.pool.timeout >= 1  # a busy pool is waited on
+    assert connection.settings_dict["OPTIONS"]["connect_timeout"] == 2
 
 
 @pytest.mark.skipif(ON_POSTGRES, reason="checks the embedded SQLite settings; this pass runs on PostgreSQL")
@@ -94,6 +98,11 @@ def test_env_helpers_fail_loudly_on_a_bad_value(monkeypatch):
     monkeypatch.setenv("X_NUM", "0")
     with pytest.raises(ImproperlyConfigured, match="at least 1"):
         env_int("X_NUM", 1, minimum=1)
+    monkeypatch.setenv("X_SECONDS", "half")
+    with pytest.raises(ImproperlyConfigured, match="X_SECONDS must be a number"):
+        env_float("X_SECONDS", 0.5)
+    monkeypatch.setenv("X_SECONDS", "0.25")
+    assert env_float("X_SECONDS", 0.5, minimum=0.05) == 0.25
     monkeypatch.setenv("X_LIST", "a.example, b.example,,")
     assert env_list("X_LIST", []) == ["a.example", "b.example"]
 

@@ -1,0 +1,677 @@
+"""`make cluster-test` (issue #23): the site on two hosts behind a load balancer, and what happens
+when a host or the database goes away under load. Run as root (it makes network namespaces).
+
+    sudo make cluster-test            # or: .venv/bin/python tests/cluster/run.py
+
+What it builds, all on this machine and torn down at the end:
+
+- two app hosts, each in a network namespace of its own (cm-app1 10.231.0.11, cm-app2 10.231.0.12)
+  joined to the host by veth pairs on a bridge (cmbr0, 10.231.0.1); each runs `make serve` on
+  port 8000 of its own address, as a real host would;
+- HAProxy (Debian's) on 127.0.0.1:8220 in front of them, checking each host's /readyz, falling
+  back to the hosts that are merely alive (/healthz) when no host is ready (the database is down
+  for everyone: the public cache still answers, the rest gets a quick 503);
+- one PostgreSQL (its own instance: initdb into a temporary folder with Debian's binaries, so the
+  machine's PostgreSQL is never restarted), one Redis and one S3 server (moto), listening on the
+  bridge address for the hosts and on loopback for this script.
+
+Then, in order: a claim storm through the balancer with one host killed (SIGKILL, every process of
+its namespace) in the middle; 200 websocket clients through the balancer, a host killed, the
+clients reconnecting with the back-off of static/js/live.js and receiving the next change; a
+picture uploaded on one host and downloaded on the other (and a private file through the other
+host's checking view); PostgreSQL restarted in the middle of a load. Each step prints its figures;
+the last line is "cluster-test: N passed, M failed" and the exit status is 0 only if all passed.
+"""
+
+import asyncio
+import glob
+import http.client
+import json
+import os
+import random
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+PY = str(ROOT / ".venv" / "bin" / "python")
+BRIDGE, BRIDGE_IP = "cmbr0", "10.231.0.1"
+HOSTS = [("cm-app1", "10.231.0.11", "cmv1h", "cmv1a"), ("cm-app2", "10.231.0.12", "cmv2h", "cmv2a")]
+APP_PORT, PG_PORT, REDIS_PORT, S3_PORT, LB_PORT = 8000, 8210, 8211, 8212, 8220
+LB = f"127.0.0.1:{LB_PORT}"
+DB_NAME, BUCKET = "cm_cluster", "cluster-media"
+S3_KEYS = {"AWS_ACCESS_KEY_ID": "cluster-key", "AWS_SECRET_ACCESS_KEY": "cluster-secret"}
+SECRET_KEY = secrets.token_urlsafe(50)
+WORK = Path(tempfile.mkdtemp(prefix="cm-cluster-"))
+
+# This script's own Django (set-up and checks, straight to the database on loopback).
+os.environ.update({
+    "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "1", "SECRET_KEY": SECRET_KEY,
+    "DATABASE_URL": f"postgres://postgres@127.0.0.1:{PG_PORT}/{DB_NAME}", "REDIS_URL": f"redis://127.0.0.1:{REDIS_PORT}/0",
+})
+for name in ("AWS_STORAGE_BUCKET_NAME", "MEDIA_SIGNED_URLS"):
+    os.environ.pop(name, None)
+sys.path.insert(0, str(ROOT))
+
+import boto3  # noqa: E402
+import django  # noqa: E402
+import websockets  # noqa: E402
+
+django.setup()  # connects to nothing yet: the database is started below
+
+from django.db import connections  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from accounts.models import Community, District, Membership, Street, User  # noqa: E402
+from accounts.services import token_create  # noqa: E402
+from marketplace.models import Task  # noqa: E402
+from marketplace.services import TaskFields, task_create  # noqa: E402
+from orders.models import Claim  # noqa: E402
+
+RESULTS: list[tuple[str, bool]] = []
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+def check(label: str, ok: bool) -> None:
+    RESULTS.append((label, ok))
+    say(f"  {'ok  ' if ok else 'FAIL'} {label}")
+
+
+def sh(*args, check_rc: bool = True, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(args, check=check_rc, capture_output=True, text=True, **kwargs)
+
+
+# --- Network: a bridge on the host, a namespace per app host ---------------------------------------
+def network_down() -> None:
+    for ns, _ip, host_end, _app_end in HOSTS:
+        sh("ip", "netns", "del", ns, check_rc=False)
+        sh("ip", "link", "del", host_end, check_rc=False)
+    sh("ip", "link", "del", BRIDGE, check_rc=False)
+
+
+def network_up() -> None:
+    network_down()
+    sh("ip", "link", "add", BRIDGE, "type", "bridge")
+    sh("ip", "addr", "add", f"{BRIDGE_IP}/24", "dev", BRIDGE)
+    sh("ip", "link", "set", BRIDGE, "up")
+    for ns, ip, host_end, app_end in HOSTS:
+        sh("ip", "netns", "add", ns)
+        sh("ip", "link", "add", host_end, "type", "veth", "peer", "name", app_end)
+        sh("ip", "link", "set", host_end, "master", BRIDGE)
+        sh("ip", "link", "set", host_end, "up")
+        sh("ip", "link", "set", app_end, "netns", ns)
+        sh("ip", "netns", "exec", ns, "ip", "addr", "add", f"{ip}/24", "dev", app_end)
+        sh("ip", "netns", "exec", ns, "ip", "link", "set", app_end, "up")
+        sh("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up")
+
+
+# --- Shared services ---------------------------------------------------------------------------------
+class Postgres:
+    """A PostgreSQL of its own for the test, so restarting it touches nothing else on the machine."""
+
+    def __init__(self):
+        found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
+        if not found:
+            raise SystemExit("cluster-test needs Debian's PostgreSQL server binaries (/usr/lib/postgresql/*/bin)")
+        self.bin = Path(found[-1]).parent
+        self.data = WORK / "pg"
+        self.data.mkdir()
+        shutil.chown(WORK, "postgres")
+        shutil.chown(self.data, "postgres")
+        self.as_postgres(str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
+                         "--locale=C.UTF-8", "--no-sync")
+        with open(self.data / "pg_hba.conf", "a") as hba:
+            hba.write("host all all 10.231.0.0/24 trust\n")
+
+    def as_postgres(self, *args) -> None:
+        sh("runuser", "-u", "postgres", "--", *args)
+
+    def start(self) -> None:
+        options = (f"-p {PG_PORT} -c listen_addresses=127.0.0.1,{BRIDGE_IP} -c unix_socket_directories={self.data} "
+                   "-c max_connections=200 -c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+        self.as_postgres(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.data / "log"), "-o", options, "-w", "start")
+
+    def stop(self) -> None:
+        self.as_postgres(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+
+def wait_for(predicate, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return
+        except Exception:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{what} did not come up within {seconds:.0f} s")
+
+
+def port_open(host: str, port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex((host, port)) == 0
+
+
+# --- HTTP ----------------------------------------------------------------------------------------------
+def request(address: str, method: str, path: str, *, token: str | None = None, body: bytes | None = None,
+            headers: dict | None = None, timeout: float = 5.0) -> tuple[int, dict, bytes]:
+    """(status, headers, body); status 0 for no answer (refused, reset, timed out)."""
+    host, port = address.rsplit(":", 1)
+    all_headers = {"Accept-Language": "en", **(headers or {})}
+    if token:
+        all_headers["Authorization"] = f"Bearer {token}"
+    if body is not None and "Content-Type" not in all_headers:
+        all_headers["Content-Type"] = "application/json"
+    connection = http.client.HTTPConnection(host, int(port), timeout=timeout)
+    try:
+        connection.request(method, path, body=body, headers=all_headers)
+        response = connection.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    except (OSError, http.client.HTTPException):
+        return 0, {}, b""
+    finally:
+        connection.close()
+
+
+def host_address(index: int) -> str:
+    return f"{HOSTS[index][1]}:{APP_PORT}"
+
+
+# --- App hosts ----------------------------------------------------------------------------------------
+class AppHost:
+    def __init__(self, index: int):
+        self.ns, self.ip = HOSTS[index][0], HOSTS[index][1]
+        self.process = None
+        self.log = WORK / f"{self.ns}.log"
+
+    def environment(self) -> dict:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "AWS_"))}
+        env.update({
+            "DEBUG": "0", "SECRET_KEY": SECRET_KEY, "ALLOWED_HOSTS": f"127.0.0.1,localhost,{HOSTS[0][1]},{HOSTS[1][1]}",
+            "SECURE_SSL_REDIRECT": "0", "FORWARDED_ALLOW_IPS": BRIDGE_IP,
+            "DATABASE_URL": f"postgres://postgres@{BRIDGE_IP}:{PG_PORT}/{DB_NAME}",
+            "REDIS_URL": f"redis://{BRIDGE_IP}:{REDIS_PORT}/0",
+            "AWS_STORAGE_BUCKET_NAME": BUCKET, "AWS_S3_ENDPOINT_URL": f"http://{BRIDGE_IP}:{S3_PORT}",
+            "AWS_S3_REGION_NAME": "us-east-1", "AWS_S3_ADDRESSING_STYLE": "path", **S3_KEYS,
+            "HOST": self.ip, "PORT": str(APP_PORT), "WORKERS": "2",
+        })
+        return env
+
+    def start(self) -> None:
+        log = open(self.log, "a")
+        self.process = subprocess.Popen(["ip", "netns", "exec", self.ns, "make", "--no-print-directory", "serve"], cwd=ROOT,
+                                        env=self.environment(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def wait_ready(self, seconds: float = 120) -> None:
+        wait_for(lambda: request(f"{self.ip}:{APP_PORT}", "GET", "/readyz", timeout=2)[0] == 200, seconds, f"{self.ns} /readyz")
+
+    def kill(self) -> None:
+        """Every process of the host, at once, with no chance to clean up (a host lost)."""
+        pids = sh("ip", "netns", "pids", self.ns, check_rc=False).stdout.split()
+        for pid in pids:
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if self.process:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.process.wait()
+
+
+class Balancer:
+    ERROR = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\nRetry-After: 1\r\n"
+             "Cache-Control: no-store\r\nConnection: close\r\n\r\n"
+             '{"detail": "服务暂时不可用，请稍后再试。", "code": "service_unavailable"}\n')
+
+    def __init__(self):
+        self.config = WORK / "haproxy.cfg"
+        self.socket = WORK / "haproxy.sock"
+        error = WORK / "503.http"
+        error.write_text(self.ERROR)
+        servers_ready = "\n".join(
+            f"    server {ns} {ip}:{APP_PORT} check inter 500ms fall 2 rise 2" for ns, ip, _h, _a in HOSTS)
+        servers_live = "\n".join(
+            f"    server {ns} {ip}:{APP_PORT} check inter 500ms fall 2 rise 2" for ns, ip, _h, _a in HOSTS)
+        # docs/deploy.md shows the same configuration.
+        self.config.write_text(f"""global
+    stats socket {self.socket} level admin
+    maxconn 4000
+
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 30s
+    timeout server 30s
+    timeout tunnel 10m
+    timeout check 900ms
+    retries 2
+    option redispatch 1
+    errorfile 502 {error}
+    errorfile 503 {error}
+    errorfile 504 {error}
+
+frontend site
+    bind 127.0.0.1:{LB_PORT}
+    option forwardfor
+    # Hosts whose database and Redis answer; if none (the database is down for all), hosts that
+    # are merely alive: they answer the public cache, and a quick 503 for the rest.
+    use_backend ready if {{ nbsrv(ready) gt 0 }}
+    default_backend alive
+
+backend ready
+    balance roundrobin
+    option httpchk
+    http-check send meth GET uri /readyz ver HTTP/1.1 hdr Host 127.0.0.1
+    http-check expect status 200
+{servers_ready}
+
+backend alive
+    balance roundrobin
+    option httpchk
+    http-check send meth GET uri /healthz ver HTTP/1.1 hdr Host 127.0.0.1
+    http-check expect status 200
+{servers_live}
+""")
+        self.process = subprocess.Popen(["haproxy", "-db", "-f", str(self.config)], stdout=open(WORK / "haproxy.log", "w"),
+                                        stderr=subprocess.STDOUT)
+
+    def states(self) -> dict:
+        """{"ready/cm-app1": "UP", …} from HAProxy's own view."""
+        with socket.socket(socket.AF_UNIX) as conn:
+            conn.connect(str(self.socket))
+            conn.sendall(b"show stat\n")
+            data = b""
+            while chunk := conn.recv(65536):
+                data += chunk
+        states = {}
+        for line in data.decode().splitlines():
+            fields = line.split(",")
+            if len(fields) > 17 and fields[1] not in ("FRONTEND", "BACKEND", "svname"):
+                states[f"{fields[0]}/{fields[1]}"] = fields[17].split()[0]
+        return states
+
+    def wait_all_up(self, seconds: float = 30) -> None:
+        wait_for(lambda: all(state == "UP" for state in self.states().values()) and len(self.states()) == 4, seconds,
+                 "every host in the balancer")
+
+
+# --- Data, through the product's own services -----------------------------------------------------
+def seed(storm_people: int, storm_slots: int) -> dict:
+    street = Street.objects.create(district=District.objects.create(name="江北区"), name="郭家沱街道")
+    community = Community.objects.create(street=street, name="集群测试社区")
+    staff = User.objects.create_user(username="cluster_staff", password="cluster-pass-2026")
+    Membership.objects.create(user=staff, community=community, role="staff")
+
+    def task(slots: int, title: str):
+        start = (timezone.localtime() + timedelta(days=2)).replace(hour=9, minute=0, second=0, microsecond=0)
+        fields = TaskFields(title=title, description="集群测试", category="elder_care", starts_at=start,
+                            ends_at=start + timedelta(hours=2), location="社区服务站", slots=slots, points=10, skills=[], beneficiary=None)
+        return task_create(actor=staff, community=community, fields=fields, draft=False).pk
+
+    people = User.objects.bulk_create([User(username=f"cluster_v{i}", password="!") for i in range(storm_people + 4)])
+    Membership.objects.bulk_create([Membership(user=u, community=community, role="volunteer") for u in people])
+    tokens = [token_create(user=u) for u in people]
+    return {"community": community.pk, "storm_task": task(storm_slots, "集群测试：抢单"), "ws_task": task(5, "集群测试：广播"),
+            "tokens": tokens[:storm_people], "spare_tokens": tokens[storm_people:], "staff_token": token_create(user=staff)}
+
+
+def claim_state(task_id: int) -> dict:
+    connections.close_all()
+    live = Claim.objects.filter(task_id=task_id, status__in=Claim.LIVE)
+    per_person = dict(live.values_list("user__username").annotate(n=Count("id")))
+    return {"slots_taken": Task.objects.get(pk=task_id).slots_taken, "live": live.count(), "per_person": per_person}
+
+
+# --- 1. Claim storm, a host killed in the middle ------------------------------------------------------
+def claim_storm(data: dict, victim: AppHost, slots: int) -> None:
+    say("\n== 1. claim storm through the balancer; one host killed in the middle ==")
+    task, tokens = data["storm_task"], data["tokens"]
+    answers, retried, lock = {}, [0], threading.Lock()
+    started = threading.Event()
+
+    def claim(index: int) -> None:
+        token = tokens[index]
+        for _attempt in range(40):
+            status, _headers, body = request(LB, "POST", f"/api/v1/tasks/{task}/claims", token=token, body=b"{}", timeout=10)
+            code = json.loads(body).get("code") if status == 409 and body else None
+            if status in (201, 409):
+                with lock:
+                    answers[index] = (status, code)
+                    if len(answers) >= len(tokens) // 4:
+                        started.set()
+                return
+            with lock:
+                retried[0] += 1
+            time.sleep(0.3 + random.random() * 0.3)  # 503 (or no answer): the client repeats after a moment
+        answers[index] = (status, "gave up")
+
+    killed_at = {}
+
+    def killer():
+        started.wait(60)
+        killed_at["t"] = time.monotonic()
+        victim.kill()
+
+    killer_thread = threading.Thread(target=killer)
+    killer_thread.start()
+    t0 = time.monotonic()
+    with ThreadPoolExecutor(24) as pool:
+        for index in range(len(tokens)):
+            pool.submit(claim, index)
+            time.sleep(0.01)  # a storm over a second or two, so the kill falls in its middle
+    killer_thread.join()
+    took = time.monotonic() - t0
+    state = claim_state(task)
+    created = {tokens_index for tokens_index, (status, _c) in answers.items() if status == 201}
+    already = {i for i, (status, code) in answers.items() if status == 409 and code == "already_claimed"}
+    full = {i for i, (status, code) in answers.items() if status == 409 and code == "task_full"}
+    holders = {int(name.removeprefix("cluster_v")) for name in state["per_person"]}
+    lost = len(created - holders)  # told 201, no claim kept
+    phantom = len(holders - created - already)  # a claim the client was never told about (or told "full")
+    doubled = sum(n - 1 for n in state["per_person"].values() if n > 1)
+    unanswered = len(tokens) - len(created) - len(already) - len(full)
+    say(f"  {len(tokens)} volunteers for {slots} slots in {took:.1f} s; host {victim.ns} killed "
+        f"{killed_at.get('t', t0) - t0:.1f} s in, after {len(tokens) // 4} answers")
+    say(f"  answered: {len(created)} x 201, {len(full)} x 409 task_full, {len(already)} x 409 already_claimed "
+        f"(its first try was taken by the dying host), {unanswered} unanswered; {retried[0]} retryable 503s repeated")
+    say(f"  claims lost: {lost}, doubled: {doubled}, unexplained: {phantom}; live claims {state['live']}, "
+        f"slots taken {state['slots_taken']} of {slots}")
+    check("every claim answered (201 or 409, after repeating 503s)", unanswered == 0)
+    check("no claim lost or doubled", lost == 0 and doubled == 0 and phantom == 0)
+    check("slots taken equal live claims, and the task is full", state["slots_taken"] == state["live"] == slots)
+
+
+# --- 2. Websockets: 200 clients, a host killed, reconnect, the next change --------------------------
+def websockets_follow_a_lost_host(data: dict, victim: AppHost, clients: int = 200) -> None:
+    say(f"\n== 2. {clients} websocket clients through the balancer; host {victim.ns} killed ==")
+    url = f"ws://{LB}/ws/communities/{data['community']}/tasks/"
+    task = data["ws_task"]
+
+    async def main() -> dict:
+        opened = [0] * clients
+        received = [False] * clients
+        stop = asyncio.Event()
+        connected = asyncio.Event()
+        live = set()
+
+        async def client(index: int) -> None:
+            delay = 1.0  # static/js/live.js: 1 s, doubling to 30 s, plus up to 0.5 s of jitter
+            while not stop.is_set():
+                try:
+                    async with websockets.connect(url, open_timeout=5, ping_interval=None) as socket_:
+                        opened[index] += 1
+                        delay = 1.0
+                        live.add(index)
+                        if len(live) == clients:
+                            connected.set()
+                        async for raw in socket_:
+                            message = json.loads(raw)
+                            if message.get("type") == "task" and message["task"]["id"] == task:
+                                received[index] = True
+                except (OSError, asyncio.TimeoutError, websockets.exceptions.WebSocketException):
+                    pass
+                live.discard(index)
+                if stop.is_set():
+                    return
+                await asyncio.sleep(delay + random.random() * 0.5)
+                delay = min(delay * 2, 30.0)
+
+        tasks = [asyncio.create_task(client(i)) for i in range(clients)]
+        await asyncio.wait_for(connected.wait(), 60)
+        connected.clear()
+        t_kill = time.monotonic()
+        await asyncio.to_thread(victim.kill)
+        await asyncio.sleep(0.5)
+        # Every client is connected again (those of the lost host, through the balancer to the other).
+        await asyncio.wait_for(connected.wait(), 60)
+        back_after = time.monotonic() - t_kill
+        reconnected = sum(1 for n in opened if n > 1)
+        t_change = time.monotonic()
+        status, _h, _b = await asyncio.to_thread(
+            request, LB, "POST", f"/api/v1/tasks/{task}/claims", token=data["spare_tokens"][0], body=b"{}")
+        deadline = time.monotonic() + 15
+        while not all(received) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        delivered_in = time.monotonic() - t_change
+        stop.set()
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        return {"reconnected": reconnected, "back_after": back_after, "delivered": sum(received), "claim": status,
+                "delivered_in": delivered_in}
+
+    result = asyncio.run(main())
+    say(f"  {result['reconnected']} clients lost their host and reconnected through the balancer; all {clients} "
+        f"connected again {result['back_after']:.1f} s after the kill")
+    say(f"  the next change (a claim, answered {result['claim']}): delivered to {result['delivered']}/{clients} clients "
+        f"within {result['delivered_in']:.1f} s")
+    check("websocket clients of the lost host reconnected to the other", result["reconnected"] > 0)
+    check("every websocket client received the next change", result["delivered"] == clients and result["claim"] == 201)
+
+
+# --- 3. Upload on one host, download on the other --------------------------------------------------
+class Browser:
+    """A person's browser against one address: cookies, CSRF, multipart forms."""
+
+    def __init__(self, address: str):
+        self.address, self.cookies = address, {}
+
+    def go(self, method: str, path: str, body: bytes | None = None, content_type: str | None = None):
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), "Referer": f"http://{self.address}{path}"}
+        if content_type:
+            headers["Content-Type"] = content_type
+        host, port = self.address.rsplit(":", 1)
+        connection = http.client.HTTPConnection(host, int(port), timeout=15)
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        for name, value in response.getheaders():
+            if name.lower() == "set-cookie":
+                key, _, rest = value.partition("=")
+                self.cookies[key] = rest.split(";", 1)[0]
+        content = response.read()
+        connection.close()
+        return response.status, dict(response.getheaders()), content
+
+    def form(self, path: str, fields: dict, files: dict | None = None):
+        self.go("GET", path)
+        fields = {**fields, "csrfmiddlewaretoken": self.cookies["csrftoken"]}
+        boundary = uuid.uuid4().hex
+        parts = []
+        for name, value in fields.items():
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+        for name, (filename, content, kind) in (files or {}).items():
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                         f"Content-Type: {kind}\r\n\r\n".encode() + content + b"\r\n")
+        parts.append(f"--{boundary}--\r\n".encode())
+        return self.go("POST", path, b"".join(parts), f"multipart/form-data; boundary={boundary}")
+
+
+def upload_here_download_there(data: dict) -> None:
+    say("\n== 3. an upload on one host, downloaded from the other (S3 bucket shared) ==")
+    picture = b"\x89PNG\r\n\x1a\n" + secrets.token_bytes(2000)
+    one, other = host_address(0), host_address(1)
+    staff = Browser(one)
+    staff.form("/accounts/login/", {"username": "cluster_staff", "password": "cluster-pass-2026"})
+    status, _h, _b = staff.form(f"/communities/{data['community']}/rewards/new/", {"name": "环保袋", "cost": "10", "stock": "5"},
+                                {"picture": ("bag.png", picture, "image/png")})
+    # The other host shows it in the supermarket, and serves the picture from the shared bucket.
+    shelf = Browser(other)
+    shelf.cookies = dict(staff.cookies)  # the same person, whose session lives in the shared database
+    _s, _h, page = shelf.go("GET", f"/communities/{data['community']}/rewards/")
+    found = re.search(rb'src="(/media/rewards/[^"]+)"', page)
+    got = request(other, "GET", found.group(1).decode())[2] if found else b""
+    say(f"  picture uploaded on {HOSTS[0][0]} (form answered {status}); {HOSTS[1][0]} lists it at "
+        f"{found.group(1).decode() if found else '(not found)'} and serves {len(got)} bytes")
+    check("an upload on one host downloads from the other, byte for byte", status == 302 and got == picture)
+    # Nothing in the bucket is public: the same object asked of the S3 server without a signature.
+    if found:
+        key = found.group(1).decode().removeprefix("/media/")
+        anonymous = request(f"{BRIDGE_IP}:{S3_PORT}", "GET", f"/{BUCKET}/{key}")[0]
+        say(f"  the bucket itself, unsigned: {anonymous}")
+        check("the bucket answers 403 to an unsigned request", anonymous == 403)
+
+
+# --- 4. PostgreSQL restarted under load -------------------------------------------------------------
+def database_restart_under_load(data: dict, postgres: Postgres, outage_seconds: float = 5.0) -> None:
+    say(f"\n== 4. PostgreSQL stopped for {outage_seconds:.0f} s and started again, under load ==")
+    token, community = data["spare_tokens"][1], data["community"]
+    kinds = {
+        "me (signed in, API)": (LB, "GET", "/api/v1/me", token),
+        "task list (anonymous, cached)": (LB, "GET", f"/api/v1/tasks?community={community}", None),
+        "task board page (anonymous, cached)": (LB, "GET", f"/tasks/?community={community}", None),
+        "communities (anonymous, API)": (LB, "GET", "/api/v1/communities", None),
+        f"{HOSTS[0][0]} /readyz": (host_address(0), "GET", "/readyz", None),
+        f"{HOSTS[1][0]} /readyz": (host_address(1), "GET", "/readyz", None),
+    }
+    for address, method, path, tok in kinds.values():  # the public cache holds the lists
+        request(address, method, path, token=tok)
+    records, stop = [], threading.Event()
+
+    def load(kind: str) -> None:
+        address, method, path, tok = kinds[kind]
+        while not stop.is_set():
+            begun = time.monotonic()
+            status, headers, _b = request(address, method, path, token=tok, timeout=5)
+            records.append((kind, begun, time.monotonic() - begun, status, headers.get("retry-after")))
+            time.sleep(0.05)
+
+    threads = [threading.Thread(target=load, args=(kind,)) for kind in kinds for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    time.sleep(2)
+    down_at = time.monotonic()
+    postgres.stop()
+    time.sleep(outage_seconds)
+    postgres.start()
+    up_at = time.monotonic()
+    time.sleep(8)
+    stop.set()
+    for thread in threads:
+        thread.join()
+
+    during = [r for r in records if down_at <= r[1] <= up_at]
+    slowest = max(during, key=lambda r: r[2])
+    errors_500 = [r for r in records if r[3] >= 500 and r[3] != 503]
+    no_answer = [r for r in during if r[3] == 0]
+    no_retry_after = [r for r in during if r[3] == 503 and not r[4] and "readyz" not in r[0]]
+    recover = {}
+    for kind in kinds:
+        after = sorted((r for r in records if r[0] == kind and r[1] >= up_at), key=lambda r: r[1])
+        bad = [r for r in after if r[3] != 200]
+        recover[kind] = (bad[-1][1] + bad[-1][2] - up_at) if bad else 0.0
+    by_kind = {kind: sorted({r[3] for r in during if r[0] == kind}) for kind in kinds}
+    say(f"  {len(records)} requests; {len(during)} during the outage, answered with: "
+        + "; ".join(f"{kind} {statuses}" for kind, statuses in by_kind.items()))
+    say(f"  slowest answer during the outage: {slowest[2] * 1000:.0f} ms ({slowest[0]}, {slowest[3]}); "
+        f"500s: {len(errors_500)}; unanswered: {len(no_answer)}")
+    say(f"  time to recover after PostgreSQL was back: {max(recover.values()):.2f} s "
+        f"({', '.join(f'{k} {v:.2f} s' for k, v in recover.items())})")
+    check("during the outage no answer took over 1 s, none was a 500, every 503 said Retry-After",
+          slowest[2] <= 1.0 and not errors_500 and not no_answer and not no_retry_after)
+    check("the cached lists kept answering 200 during the outage",
+          by_kind["task list (anonymous, cached)"] == [200] and by_kind["task board page (anonymous, cached)"] == [200])
+    # After it: every pooled connection of every worker was killed by the restart; none is handed out.
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(lambda _: request(LB, "GET", "/api/v1/me", token=token)[0], range(200)))
+    say(f"  after recovery, 200 signed-in requests: {statuses.count(200)} x 200, {len(statuses) - statuses.count(200)} other")
+    check("after the restart no request failed on a dead connection", statuses == [200] * 200)
+    check("the site recovered within 5 s of the database", max(recover.values()) <= 5.0)
+
+
+# --- The run ---------------------------------------------------------------------------------------------
+def main() -> int:
+    if os.geteuid() != 0:
+        say("cluster-test must run as root: it makes network namespaces (ip netns) and veth pairs")
+        return 2
+    for tool in ("ip", "haproxy", "redis-server", "runuser"):
+        if not shutil.which(tool):
+            say(f"cluster-test needs {tool} (Debian's package; .ci/run installs haproxy)")
+            return 2
+    started = time.monotonic()
+    processes = []
+    hosts = [AppHost(0), AppHost(1)]
+    postgres = None
+    try:
+        network_up()
+        postgres = Postgres()
+        postgres.start()
+        sh("psql", "-q", "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", "postgres", "-c", f"CREATE DATABASE {DB_NAME}")
+        processes.append(subprocess.Popen(
+            ["redis-server", "--port", str(REDIS_PORT), "--bind", "127.0.0.1", BRIDGE_IP, "--save", "", "--appendonly", "no",
+             "--protected-mode", "no"],  # it listens on loopback and the test bridge only
+            stdout=subprocess.DEVNULL))
+        processes.append(subprocess.Popen([PY, "-m", "moto.server", "-H", BRIDGE_IP, "-p", str(S3_PORT)],
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        wait_for(lambda: port_open("127.0.0.1", REDIS_PORT) and port_open(BRIDGE_IP, S3_PORT), 30, "Redis and the S3 server")
+        boto3.client("s3", endpoint_url=f"http://{BRIDGE_IP}:{S3_PORT}", region_name="us-east-1",
+                     aws_access_key_id=S3_KEYS["AWS_ACCESS_KEY_ID"],
+                     aws_secret_access_key=S3_KEYS["AWS_SECRET_ACCESS_KEY"]).create_bucket(Bucket=BUCKET)
+        sh(PY, "manage.py", "migrate", "--noinput", cwd=ROOT)
+        storm_people, storm_slots = 160, 40
+        data = seed(storm_people, storm_slots)
+        for host in hosts:  # one after the other: `make serve` compiles messages and collects static files
+            host.start()
+            host.wait_ready()
+        balancer = Balancer()
+        processes.append(balancer.process)
+        balancer.wait_all_up()
+        say(f"cluster up in {time.monotonic() - started:.0f} s: {HOSTS[0][0]} and {HOSTS[1][0]} behind HAProxy on {LB}; "
+            f"PostgreSQL, Redis and S3 (moto) on {BRIDGE_IP}")
+
+        claim_storm(data, hosts[0], storm_slots)
+        hosts[0].start()
+        hosts[0].wait_ready()
+        balancer.wait_all_up()
+        websockets_follow_a_lost_host(data, hosts[1])
+        hosts[1].start()
+        hosts[1].wait_ready()
+        balancer.wait_all_up()
+        upload_here_download_there(data)
+        database_restart_under_load(data, postgres)
+    except Exception as exc:  # a step that could not run is a failure, with its reason
+        check(f"the cluster test ran to its end ({type(exc).__name__}: {exc})", False)
+    finally:
+        for host in hosts:
+            host.kill()
+        for process in processes:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        if postgres:
+            sh("runuser", "-u", "postgres", "--", str(postgres.bin / "pg_ctl"), "-D", str(postgres.data), "-m", "immediate",
+               "stop", check_rc=False)
+        network_down()
+        failed = [label for label, ok in RESULTS if not ok]
+        if failed:
+            say(f"logs kept in {WORK}")
+        else:
+            shutil.rmtree(WORK, ignore_errors=True)
+    passed = sum(1 for _label, ok in RESULTS if ok)
+    say(f"\ncluster-test took {time.monotonic() - started:.0f} s")
+    say(f"cluster-test: {passed} passed, {len(RESULTS) - passed} failed")
+    return 0 if RESULTS and passed == len(RESULTS) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -205,6 +205,10 @@ PUBLIC_CACHE_PARAMS = frozenset(
 # HTTP requests run through Django's WSGI handler on this many threads per server process, inside
 # the ASGI server that also holds the websockets (core/wsgibridge.py, config/asgi.py).
 HTTP_THREADS = env_int("HTTP_THREADS", 4, minimum=1)
+# Sessions are read from the cache (Redis) and written to both: the database stays the source of
+# truth, and a signed-in page costs no session query. Without Redis each process's local cache
+# would keep a session another process ended, so the embedded default reads the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
 
 # --- Jobs: Huey runs the scheduled and the slow work (reach/tasks.py, orders/tasks.py, points/tasks.py) --
 # With REDIS_URL the queue lives in Redis (HUEY_REDIS_URL to give it its own database) and the

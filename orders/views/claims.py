@@ -302,6 +302,9 @@ def my_claims(request):
         claims = selectors.claim_list(viewer=request.user, filters=request.GET, own_only=True)
     except ValidationFailed as exc:
         return error_page(request, exc)
+    # The verified ones show their last correction: one query for the page, not one per claim.
+    # The task's search index and description are never shown here.
+    claims = claims.prefetch_related("corrections").defer("task__search_grams", "task__description")
     page = Paginator(claims, 20).get_page(request.GET.get("page"))
     return render(request, "claims/mine.html", {"page": page})
 

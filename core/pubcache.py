@@ -110,6 +110,37 @@ def forget_viewers(token_hashes: list[str]) -> None:
     transaction.on_commit(forget)
 
 
+def shared_get(namespace: str, key: str) -> tuple[bytes | None, bytes | None]:
+    """(the namespace's current generation, what was kept under ``key`` for it), in one round trip,
+    for a part of a page that is the same for everyone (the board's list: marketplace/views/tasks.py).
+    (None, None) when the cache is off or Redis does not answer."""
+    global _sync_down_until
+    if not enabled() or time.monotonic() < _sync_down_until:
+        return None, None
+    try:
+        generation, stored = _sync_client().mget(_generation_key(namespace), f"cm:pubcache:{namespace}:part:{key}")
+    except Exception:
+        _sync_down_until = time.monotonic() + PAUSE_AFTER_FAILURE
+        logger.warning("public cache unreachable; drawing pages without it for %s s", PAUSE_AFTER_FAILURE, exc_info=True)
+        return None, None
+    if generation is None or stored is None:
+        return generation, None
+    kept_generation, _, value = stored.partition(b"\n")
+    return generation, (value if kept_generation == generation else None)
+
+
+def shared_put(namespace: str, key: str, generation: bytes, value: bytes) -> None:
+    """Keep ``value`` for ``generation``: a newer generation makes it stale at once."""
+    global _sync_down_until
+    if not enabled() or generation is None or len(value) > MAX_BODY:
+        return
+    try:
+        _sync_client().set(f"cm:pubcache:{namespace}:part:{key}", generation + b"\n" + value, ex=settings.PUBLIC_CACHE_SECONDS)
+    except Exception:
+        _sync_down_until = time.monotonic() + PAUSE_AFTER_FAILURE
+        logger.warning("public cache: could not keep a part of a page", exc_info=True)
+
+
 def bump(namespace: str) -> None:
     """After the current transaction commits, make every stored answer of ``namespace`` stale.
 

@@ -186,3 +186,30 @@ def test_a_revoked_token_loses_its_mark(world):
     assert _marked(token)
     token_revoke(actor=volunteer, raw=token)
     assert not _marked(token)
+
+
+def test_a_signed_in_board_keeps_its_shared_part_until_a_task_changes(world):
+    from tests.conftest import browser
+
+    _staff, volunteer, task, _fields = world
+    client = browser(volunteer)
+    first = client.get("/tasks/").content.decode()
+    assert "陪伴独居老人" in first and volunteer.shown_name in first  # the navigation is hers
+    quietly_retitle(task, "改过的标题")
+    kept = client.get("/tasks/").content.decode()
+    assert "陪伴独居老人" in kept  # the list part was kept
+    claim_create(actor=volunteer, task=task)  # a change to a task: the kept part is stale at once
+    after = client.get("/tasks/").content.decode()
+    assert "改过的标题" in after and "陪伴独居老人" not in after
+
+
+def test_each_person_gets_the_board_of_their_own_communities(world):
+    from accounts.models import Membership
+    from tests.conftest import browser
+    from tests.factories import CommunityFactory, MembershipFactory
+
+    _staff, volunteer, task, fields = world
+    elsewhere = MembershipFactory(community=CommunityFactory(name="东原社区"), role=Membership.Role.VOLUNTEER, user__username="ws_other").user
+    assert "陪伴独居老人" in browser(volunteer).get("/tasks/").content.decode()
+    other = browser(elsewhere).get("/tasks/").content.decode()
+    assert elsewhere.shown_name in other and "陪伴独居老人" not in other  # her own communities: not the other's tasks

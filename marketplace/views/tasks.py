@@ -1,5 +1,7 @@
 """Pages for tasks: the board, a task's page (claim, deliver, verify, review), post and edit."""
 
+import hashlib
+import json
 import threading
 from collections import OrderedDict
 from datetime import datetime, time
@@ -15,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Community
-from accounts.selectors import community_get_for, is_community_staff, user_memberships
+from accounts.selectors import community_get_for, is_community_staff, my_memberships
+from core import pubcache
 from core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from core.pages import add_error_to_form, error_page, perform
 from core.paging import CappedPaginator
@@ -62,13 +65,32 @@ def filter_bar_html(form: forms.TaskFilterForm, communities: tuple) -> str:
 
 def board(request):
     """The task board: open tasks with free slots first, then the rest, each group by start time.
-    A member's board starts on their own communities; ``?scope=all`` (one tap) shows every one."""
+    A member's board starts on their own communities; ``?scope=all`` (one tap) shows every one.
+
+    Below the navigation the board shows nothing personal but which communities are "mine", so
+    with the public cache on (Redis) that part is kept per (language, address, my communities) and
+    task generation (core/pubcache.py): any change to a task makes it stale at once, and a signed-in
+    page costs the navigation's queries only (issue #18)."""
+    my_communities = sorted({m.community_id for m in my_memberships(request.user)})  # shared with the navigation
+    part_key = hashlib.blake2b(
+        repr((translation.get_language(), sorted(request.GET.lists()), my_communities)).encode(), digest_size=16
+    ).hexdigest()
+    generation, kept = pubcache.shared_get("tasks", f"board:{part_key}")
+    if kept is not None:
+        part = json.loads(kept)
+        return render(request, "tasks/board.html", {"content_html": mark_safe(part["html"]), "board_channel": part["channel"]})  # noqa: S308
+    response = _board(request, my_communities)
+    if generation is not None and response.status_code == 200 and hasattr(response, "board_part"):
+        pubcache.shared_put("tasks", f"board:{part_key}", generation, json.dumps(response.board_part).encode())
+    return response
+
+
+def _board(request, my_communities: list[int]):
     communities = tuple(Community.objects.order_by("name").values_list("id", "name"))  # the filter's list needs no more
     form = forms.TaskFilterForm(request.GET or None, communities=communities)
     filters = _board_filters(form)
     filters.setdefault("status", None)
     filters = {k: v for k, v in filters.items() if v is not None}
-    my_communities = sorted(set(user_memberships(request.user).values_list("community_id", flat=True))) if request.user.is_authenticated else []
     scope = "all" if request.GET.get("scope") == "all" or not my_communities or filters.get("community") else "mine"
     try:
         tasks = selectors.task_list(viewer=request.user, filters=filters).exclude(
@@ -96,7 +118,10 @@ def board(request):
         "scope": scope if my_communities else None,
         "active_filters": active_filters,
     }
-    return render(request, "tasks/board.html", context)
+    html = render_to_string("tasks/board_content.html", context, request)
+    response = render(request, "tasks/board.html", {**context, "content_html": mark_safe(html)})  # noqa: S308 - drawn by the template
+    response.board_part = {"html": html, "channel": str(context["board_channel"])}
+    return response
 
 
 def card(request, task_id: int):

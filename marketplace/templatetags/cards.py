@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 
 register = template.Library()
 
-MAX_CARDS = 4000  # about 2 kB each: a few MB per process
+MAX_CARDS = 2000  # about 2 kB each: a few MB per process
 _cards: OrderedDict[str, str] = OrderedDict()
 _lock = threading.Lock()
 

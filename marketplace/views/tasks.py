@@ -58,7 +58,7 @@ def filter_bar_html(form: forms.TaskFilterForm, communities: tuple) -> str:
         html = render_to_string("partials/form.html", {"form": form})
         with _filter_bars_lock:
             _filter_bars[key] = html
-            while len(_filter_bars) > 500:
+            while len(_filter_bars) > 100:
                 _filter_bars.popitem(last=False)
     return mark_safe(html)  # noqa: S308 - drawn by the form's templates, which escape
 

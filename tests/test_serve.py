@@ -108,3 +108,57 @@ def test_make_serve_without_redis_delivers_every_push_whichever_worker_makes_it(
             if message["type"] == "notification" and message["kind"] == "need_triaged":
                 received.append(message["url"])
     assert sorted(received) == sorted(f"/needs/{pk}/" for pk in triaged), f"{len(received)} of {CHANGES} pushes arrived"
+
+
+def test_the_wsgi_bridge_hands_django_the_request_and_streams_a_streaming_answer():
+    """core/wsgibridge.py on its thread pool (as under uvicorn): the path, query, headers and body
+    reach the WSGI application; a streaming answer goes out chunk by chunk and is closed (Django
+    returns the database connection then); a plain one goes out in one piece."""
+    import asyncio
+
+    from core.wsgibridge import WsgiBridge
+
+    seen = {}
+
+    class Stream:
+        streaming = True
+
+        def __iter__(self):
+            yield b"first,"
+            yield b"second"
+
+        def close(self):
+            seen["closed"] = True
+
+    def app(environ, start_response):
+        seen.update(
+            path=environ["PATH_INFO"], query=environ["QUERY_STRING"], body=environ["wsgi.input"].read(),
+            cookie=environ.get("HTTP_COOKIE"), length=environ.get("CONTENT_LENGTH"), client=environ.get("REMOTE_ADDR"),
+        )
+        start_response("200 OK", [("Content-Type", "text/csv")])
+        return Stream() if environ["PATH_INFO"].endswith("stream/") else [b"whole"]
+
+    async def call(path):
+        scope = {
+            "type": "http", "method": "POST", "path": path, "query_string": "q=理发".encode(), "http_version": "1.1",
+            "headers": [(b"cookie", b"a=1"), (b"cookie", b"b=2"), (b"content-length", b"8")], "client": ("203.0.113.9", 5000),
+        }
+        parts = iter([{"type": "http.request", "body": b"name=", "more_body": True}, {"type": "http.request", "body": "李四".encode()[:3]}])
+        sent = []
+
+        async def receive():
+            return next(parts)
+
+        async def send(message):
+            sent.append(message)
+
+        await WsgiBridge(app, threads=2)(scope, receive, send)
+        return sent
+
+    sent = asyncio.run(call("/export/stream/"))
+    assert seen["path"] == "/export/stream/" and seen["query"] == "q=理发".encode().decode("latin-1")
+    assert seen["body"] == b"name=" + "李四".encode()[:3] and seen["cookie"] == "a=1; b=2" and seen["client"] == "203.0.113.9"
+    assert [m.get("body") for m in sent[1:]] == [b"first,", b"second", b""] and seen["closed"]
+    assert sent[0]["status"] == 200 and (b"content-type", b"text/csv") in sent[0]["headers"]
+    whole = asyncio.run(call("/export/"))
+    assert len(whole) == 2 and whole[1]["body"] == b"whole" and not whole[1].get("more_body")

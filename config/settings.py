@@ -204,7 +204,7 @@ PUBLIC_CACHE_PARAMS = frozenset(
 # --- Serving: signed-in speed (issue #18; README, "Performance") ------------------------------------
 # HTTP requests run through Django's WSGI handler on this many threads per server process, inside
 # the ASGI server that also holds the websockets (core/wsgibridge.py, config/asgi.py).
-HTTP_THREADS = env_int("HTTP_THREADS", 3, minimum=1)
+HTTP_THREADS = env_int("HTTP_THREADS", 2, minimum=1)
 # Sessions are read from the cache (Redis) and written to both: the database stays the source of
 # truth, and a signed-in page costs no session query. Without Redis each process's local cache
 # would keep a session another process ended, so the embedded default reads the database.

@@ -56,6 +56,8 @@ def build_environ(scope: dict, body: bytes) -> dict:
         if key in environ:
             value = f"{environ[key]}; {value}" if key == "HTTP_COOKIE" else f"{environ[key]},{value}"
         environ[key] = value
+    if body and "CONTENT_LENGTH" not in environ:
+        environ["CONTENT_LENGTH"] = str(len(body))  # a chunked body, read whole: Django reads CONTENT_LENGTH bytes
     return environ
 
 

@@ -2,6 +2,7 @@
 #   make run    develop: venv, install, translations, migrate, demo data, serve on 127.0.0.1:8000
 #   make test   install test tools, run the linters and the whole suite (honours DATABASE_URL / REDIS_URL)
 #   make serve  production-style: migrate, collect static files, uvicorn with $(WORKERS) processes
+#               (HTTP through Django's WSGI handler on threads, websockets through channels; one address)
 #   make worker only the job workers (Huey: reminders, email, no-shows, expiring redemptions)
 
 PYTHON ?= python3
@@ -53,6 +54,7 @@ serve: messages
 	@test -n "$$SECRET_KEY" -o "$$DEBUG" = "1" || { echo "Set SECRET_KEY (and ALLOWED_HOSTS) for make serve; see README.md"; exit 2; }
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py serve_plan --workers $(WORKERS)
 	$(PY) manage.py run_huey & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --workers $(WORKERS) --lifespan off \
 		$${ACCESS_LOG:+--access-log} $${ACCESS_LOG:---no-access-log} --proxy-headers --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"

@@ -3,12 +3,16 @@ session (with Django's CSRF check on unsafe methods). Every app's router uses ``
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
 from ninja.utils import check_csrf
 
-from accounts.services import token_authenticate
+from accounts.models import ApiToken
+from accounts.selectors import staff_communities
+from accounts.services import hash_token, token_authenticate
+from core import pubcache
 from core.errors import PermissionDenied
 
 
@@ -63,3 +67,21 @@ def _optional_user(request: HttpRequest):
         if user is not None:
             return user
     return request.user
+
+
+def remember_plain_viewer(request: HttpRequest, user) -> None:
+    """After answering a public list to a bearer token: if its holder sees no more than an anonymous
+    visitor (active, no district admin, staff of no community), let the public cache in front
+    serve that token the shared answer (core/pubcache.py). Only on answers Django makes, so the
+    cost (one query, one Redis write) is not paid by the answers the cache serves."""
+    if not pubcache.enabled() or user is None or not user.is_authenticated or user.is_superuser:
+        return
+    header = request.headers.get("Authorization", "")
+    if not header.lower().startswith("bearer "):
+        return
+    token_hash = hash_token(header[7:].strip())
+    if staff_communities(user).exists():
+        return
+    expires_at = ApiToken.objects.filter(key_hash=token_hash, user=user, revoked_at__isnull=True).values_list("expires_at", flat=True).first()
+    if expires_at is not None:
+        pubcache.mark_plain_viewer(token_hash, int((expires_at - timezone.now()).total_seconds()))

@@ -5,7 +5,7 @@ whether 长辈模式 (large text) is on."""
 from django.utils.functional import SimpleLazyObject
 
 from accounts.models import Guardian, Membership
-from accounts.selectors import unread_count
+from accounts.selectors import my_memberships, unread_count
 from core.largetext import large_text_on
 
 # The first path prefix that matches names the current tab (bottom bar on phones, menu on desktop).
@@ -45,12 +45,12 @@ def navigation(request):
         return {"nav": {}, "nav_tab": current_tab(path), "large_text": large}
 
     def compute():
-        # One query for the person's memberships answers "staff anywhere?", which "mine" tab, and
-        # whose workbench the menu opens (the lowest community id they staff, as
-        # ``first_staff_community_id`` says).
-        rows = list(Membership.objects.filter(user=user).values_list("role", "community_id").order_by("community_id"))
+        # The person's memberships (one query per request, shared with the page: ``my_memberships``)
+        # answer "staff anywhere?", which "mine" tab, and whose workbench the menu opens (the lowest
+        # community id they staff, as ``first_staff_community_id`` says).
+        rows = sorted((m.role, m.community_id) for m in my_memberships(user))
         roles = {role for role, _community in rows}
-        workbench = None if user.is_superuser else next((c for role, c in rows if role == Membership.Role.STAFF), None)
+        workbench = None if user.is_superuser else min((c for role, c in rows if role == Membership.Role.STAFF), default=None)
         # Asked only of people who are a member nowhere (a family member who only looks after an elder).
         looks_after_someone = not roles and Guardian.objects.filter(guardian=user).exists()
         return {

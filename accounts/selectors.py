@@ -109,6 +109,18 @@ def user_memberships(user) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user).select_related("community__street__district").order_by("community__name", "role")
 
 
+def my_memberships(user) -> list[Membership]:
+    """The person's memberships with their communities, read once per request (kept on the user
+    object, which lives as long as the request): the navigation, the home page and the board all
+    show them. Permission checks do not use it; they ask the database each time."""
+    if not user.is_authenticated:
+        return []
+    kept = getattr(user, "_my_memberships", None)
+    if kept is None:
+        kept = user._my_memberships = list(user_memberships(user))
+    return kept
+
+
 def user_pending_invitations(user) -> QuerySet:
     """The invitations into communities the person has not answered yet, newest first."""
     return CommunityInvitation.objects.filter(user=user, status=CommunityInvitation.Status.PENDING).select_related(

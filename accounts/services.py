@@ -43,6 +43,7 @@ from accounts.models import (
 )
 from accounts.selectors import is_community_staff, is_organization_admin, staff_community_ids
 from accounts.validators import is_valid_credit_code, normalize_credit_code
+from core import pubcache
 from core.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, RateLimited, ValidationFailed
 from core.realtime import send_now, user_group
 
@@ -159,8 +160,12 @@ def _clean_skills(raw: list[str]) -> list[str]:
 
 
 # --- API tokens ----------------------------------------------------------------------------------
-def _hash_token(raw: str) -> str:
+def hash_token(raw: str) -> str:
+    """How a token is stored (and how core/pubcache.py recognises it): its SHA-256."""
     return hashlib.sha256(raw.encode()).hexdigest()
+
+
+_hash_token = hash_token
 
 
 def token_obtain(*, request, username: str, password: str) -> str:
@@ -314,6 +319,7 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
 def token_revoke(*, actor: User, raw: str) -> None:
     """Revoke the caller's own token; revoking twice is harmless."""
     ApiToken.objects.filter(user=actor, key_hash=_hash_token(raw), revoked_at__isnull=True).update(revoked_at=timezone.now())
+    pubcache.forget_viewers([_hash_token(raw)])
 
 
 # --- Communities and memberships ---------------------------------------------------------------

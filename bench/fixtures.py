@@ -4,6 +4,7 @@
     DATABASE_URL=... python bench/fixtures.py storm --people 200 --slots 10 --tokens FILE
     DATABASE_URL=... python bench/fixtures.py count --task ID
     DATABASE_URL=... python bench/fixtures.py fanout --rounds 3
+    DATABASE_URL=... python bench/fixtures.py signed_in
 
 Each prints one JSON object on its last line.
 """
@@ -23,6 +24,8 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -60,9 +63,28 @@ def volunteers(community: Community, n: int, prefix: str) -> list[str]:
     return [token_create(user=u) for u in users]
 
 
+def signed_in() -> dict:
+    """The busiest volunteer of the busiest community (most claims), with an API token and a
+    signed-in session, as a browser holds it after logging in."""
+    from importlib import import_module  # noqa: PLC0415 - the session engine is a setting
+
+    community = busiest_community()
+    row = (
+        Claim.objects.filter(task__community=community, user__memberships__community=community, user__memberships__role="volunteer")
+        .values("user_id").annotate(n=Count("id")).order_by("-n", "user_id").first()
+    )
+    user = User.objects.get(pk=row["user_id"])
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return {"user": user.pk, "claims": row["n"], "token": token_create(user=user), "cookie": f"{settings.SESSION_COOKIE_NAME}={store.session_key}"}
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("what", choices=["info", "storm", "count", "fanout"])
+    parser.add_argument("what", choices=["info", "storm", "count", "fanout", "signed_in"])
     parser.add_argument("--people", type=int, default=200)
     parser.add_argument("--slots", type=int, default=10)
     parser.add_argument("--tokens")
@@ -86,6 +108,8 @@ def main():
         community = busiest_community()
         tasks = [new_task(community, slots=5, title=f"基准测试：广播 {i + 1}").pk for i in range(args.rounds)]
         print(json.dumps({"community": community.pk, "tasks": tasks, "tokens": volunteers(community, args.rounds, "fan")}))
+    elif args.what == "signed_in":
+        print(json.dumps(signed_in()))
 
 
 if __name__ == "__main__":

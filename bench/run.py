@@ -15,6 +15,13 @@ wrk comes from Debian's package of that name):
      Django and the database do for each request; and the growth figure, the task list's p50 on
      one connection at 100,000 and at 10,000 tasks, uncached;
   4. the claim storm again on SQLite (the embedded default), through `make serve` too.
+Signed-in figures (issue #18): R is the project's /healthz under gunicorn's sync WSGI workers (2),
+measured in the same run; a page that runs no query (the login page) under `make serve` against
+the same page under that set-up; then, signed in as the busiest volunteer of the busiest
+community (a token for the API, a session for the pages), the task list API, the task board (one
+community and all), the two-character search, the home page, my claims and my points, each as a
+share of R with a p99 target; and the same signed-in figures on the embedded default (SQLite,
+10,000 tasks, no Redis), printed without targets.
 Each figure is followed by its target and "ok" or "MISSED"; the exit status is 1 if one is missed.
 """
 
@@ -35,8 +42,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
 PG = "postgres://postgres@127.0.0.1:5432"
-REDIS = "redis://127.0.0.1:6379/7"
-PORT = 8100
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
+PORT = int(os.environ.get("BENCH_PORT", "8100"))
 BASE = f"http://127.0.0.1:{PORT}"
 SIZES = {
     "100k": ["--tasks", "100000", "--users", "50000", "--claims", "300000", "--ledger", "1000000"],
@@ -144,12 +151,34 @@ class Server:
         time.sleep(0.5)
 
 
+class Gunicorn(Server):
+    """The reference set-up R: the same project under gunicorn's sync WSGI workers (no websockets)."""
+
+    def __enter__(self):
+        self.log = tempfile.TemporaryFile()
+        command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi:application", "--workers", "2", "--worker-class", "sync",
+                   "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning"]
+        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        return self._wait()
+
+    def _wait(self):
+        for _ in range(240):
+            try:
+                if urllib.request.urlopen(f"{BASE}/healthz", timeout=1).status == 200:
+                    return self
+            except OSError:
+                time.sleep(0.5)
+        self.log.seek(0)
+        sys.exit("bench: the server did not start:\n" + self.log.read().decode(errors="replace")[-3000:])
+
+
 # --- Load ----------------------------------------------------------------------------------------
-def wrk(path: str, duration: int, connections: int = 32) -> dict:
+def wrk(path: str, duration: int, connections: int = 32, headers: tuple[str, ...] = ()) -> dict:
     url = BASE + path
     threads = str(min(2, connections))
-    sh("wrk", "-t", threads, "-c", str(connections), "-d", "2s", url)  # warm-up: connections, caches, plans
-    out = sh("wrk", "-t", threads, "-c", str(connections), "-d", f"{duration}s", "--latency", "-s", "bench/wrk/report.lua", url)
+    extra = [arg for header in headers for arg in ("-H", header)]
+    sh("wrk", "-t", threads, "-c", str(connections), "-d", "2s", *extra, url)  # warm-up: connections, caches, plans
+    out = sh("wrk", "-t", threads, "-c", str(connections), "-d", f"{duration}s", "--latency", *extra, "-s", "bench/wrk/report.lua", url)
     figures = json.loads(out.split("WRK_JSON ", 1)[1].splitlines()[0])
     figures["rps"] = figures["requests"] / (figures["duration_us"] / 1e6)
     return figures
@@ -160,7 +189,7 @@ def fixtures(database_url: str, *args) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def claim_storm(database_url: str, label: str) -> None:
+def claim_storm(database_url: str, label: str, slowest_ms: int | None = None) -> None:
     tokens = Path(tempfile.mkstemp(prefix="storm-", suffix=".txt")[1])
     task = fixtures(database_url, "storm", "--people", "240", "--slots", "10", "--tokens", str(tokens))["task"]
     out = sh("wrk", "-t2", "-c200", "-d20s", "--timeout", "20s", "-s", "bench/wrk/storm.lua", BASE, "--",
@@ -169,10 +198,12 @@ def claim_storm(database_url: str, label: str) -> None:
     counts = json.loads(out.split("STORM_JSON ", 1)[1].splitlines()[0])
     state = fixtures(database_url, "count", "--task", str(task))
     ok = counts["201"] == 10 and counts["409"] == 190 and counts["other"] == 0 and state["live_claims"] == 10 == state["slots_taken"]
+    if slowest_ms is not None:
+        ok = ok and counts["max_us"] < slowest_ms * 1000
     say(
         f"claim storm ({label}): 200 claims at once for 10 slots -> {counts['201']} x 201, {counts['409']} x 409, "
         f"{counts['other']} other; {state['live_claims']} claims stored; slowest answer {counts['max_us'] / 1000:.0f} ms "
-        f"(target: exactly 10 x 201, 190 x 409, 0 other)",
+        f"(target: exactly 10 x 201, 190 x 409, 0 other" + (f"; slowest answer < {slowest_ms} ms)" if slowest_ms else ")"),
         ok,
     )
 
@@ -193,6 +224,36 @@ def fanout(database_url: str, community: int) -> None:
             ok,
         )
     say(f"websocket fan-out: {connect['connected']} clients connected in {connect['connect_s']} s (Redis channel layer)")
+
+
+def signed_in_paths(info: dict, person: dict) -> dict[str, tuple[str, tuple[str, ...], float, int]]:
+    """label -> (path, headers, target share of R, p99 target in ms), signed in as ``person``."""
+    token = (f"Authorization: Bearer {person['token']}",)
+    session = (f"Cookie: {person['cookie']}",)
+    q = urllib.parse.quote(info["q"])
+    community = info["community"]
+    return {
+        "task list API, signed in (token)": (
+            f"/api/v1/tasks?community={community}&category={info['category']}&has_slots=true&page_size=20", token, 0.25, 150),
+        "task board page, signed in, one community": (f"/tasks/?community={community}", session, 0.10, 250),
+        "task board page, signed in, all communities": ("/tasks/", session, 0.10, 250),
+        "text search API q=理发, signed in (token)": (f"/api/v1/tasks?q={q}", token, 0.10, 250),
+        "home page, signed in": ("/", session, 0.10, 250),
+        "my claims page, signed in": ("/claims/", session, 0.10, 250),
+        "my points page, signed in": ("/points/", session, 0.10, 250),
+    }
+
+
+def measure_signed_in(paths: dict, duration: int, reference: float | None, where: str) -> None:
+    for label, (path, headers, share, p99_ms) in paths.items():
+        f = wrk(path, duration, headers=headers)
+        figures = f"{f['rps']:.0f} requests/s, p50 {f['p50_us'] / 1000:.1f} ms, p99 {f['p99_us'] / 1000:.1f} ms"
+        if reference is None:
+            say(f"{label} ({where}) {path}: {figures}" + (f", {f['non2xx']} not 2xx" if f["non2xx"] else ""))
+            continue
+        ratio = f["rps"] / reference
+        say(f"{label} {path}: {figures} = {ratio:.0%} of R (target: >= {share:.0%} of R, p99 < {p99_ms} ms)",
+            ratio >= share and f["p99_us"] < p99_ms * 1000 and f["non2xx"] == 0)
 
 
 def main():
@@ -232,8 +293,21 @@ def main():
 
     # 2. The production set-up: 2 workers, PostgreSQL, Redis (cache and channel layer).
     sh("redis-cli", "-n", REDIS.rsplit("/", 1)[1], "flushdb")
+    person = fixtures(big, "signed_in")
+    # R: the project's /healthz under gunicorn's sync WSGI workers, in this run, on this machine.
+    with Gunicorn(big):
+        reference = wrk("/healthz", args.duration)
+        login_reference = wrk("/accounts/login/", args.duration)
+    R = reference["rps"]
+    say(f"R: GET /healthz under gunicorn (sync WSGI, 2 workers): {R:.0f} requests/s, p99 {reference['p99_us'] / 1000:.1f} ms; "
+        f"the login page there: {login_reference['rps']:.0f} requests/s")
     peaks: list[float] = []
     with Server(big) as server:
+        login = wrk("/accounts/login/", args.duration)
+        ratio = login["rps"] / login_reference["rps"]
+        say(f"login page (no query) under make serve: {login['rps']:.0f} requests/s, p99 {login['p99_us'] / 1000:.1f} ms "
+            f"= {ratio:.0%} of the same page under the R set-up (target: >= 80%)", ratio >= 0.80 and login["non2xx"] == 0)
+        measure_signed_in(signed_in_paths(info, person), args.duration, R, "PostgreSQL + Redis")
         floor = wrk("/healthz", args.duration)
         say(f"GET /healthz: {floor['rps']:.0f} requests/s, p50 {floor['p50_us'] / 1000:.1f} ms, p99 {floor['p99_us'] / 1000:.1f} ms (the floor)")
         for label, path in paths.items():
@@ -241,7 +315,7 @@ def main():
             ratio = f["rps"] / floor["rps"]
             say(f"{label} {path}: {f['rps']:.0f} requests/s = {ratio:.0%} of /healthz (target: >= {targets[label]:.0%})", ratio >= targets[label] and f["non2xx"] == 0)
             say(f"{label}: p50 {f['p50_us'] / 1000:.1f} ms, p99 {f['p99_us'] / 1000:.1f} ms at 32 connections (target: p99 < 150 ms)", f["p99_us"] < 150_000)
-        claim_storm(big, "PostgreSQL + Redis, 2 workers")
+        claim_storm(big, "PostgreSQL + Redis, 2 workers", slowest_ms=1000)
         fanout(big, info["community"])
         peaks += server.peak_memory_mb()
 
@@ -262,13 +336,17 @@ def main():
     say(f"task list API, public cache off, one connection: p50 {f10['p50_us'] / 1000:.1f} ms at 10,000 tasks, "
         f"{f100['p50_us'] / 1000:.1f} ms at 100,000 tasks: x{growth:.2f} (target: <= x1.5)", growth <= 1.5)
 
-    # 4. The claim storm on the embedded default: SQLite (WAL) behind the same server.
+    # 4. The embedded default: SQLite (WAL), no Redis, 10,000 tasks, behind the same server: the
+    # signed-in figures (no targets) and the claim storm.
     sqlite_dir = Path(tempfile.mkdtemp(prefix="cm-bench-sqlite-"))
     sqlite_url = f"sqlite:///{sqlite_dir / 'bench.sqlite3'}"
     env = environment(sqlite_url)
     sh(PY, "manage.py", "migrate", "--noinput", "-v0", env=env)
-    sh(PY, "manage.py", "scale_data", "--communities", "12", "--tasks", "1000", "--users", "1000", "--claims", "2000", "--ledger", "4000", env=env)
+    sh(PY, "manage.py", "scale_data", *SIZES["10k"], env=env)
+    embedded = fixtures(sqlite_url, "info")
+    embedded_person = fixtures(sqlite_url, "signed_in")
     with Server(sqlite_url) as server:
+        measure_signed_in(signed_in_paths(embedded, embedded_person), args.duration, None, "embedded default: SQLite, 10,000 tasks")
         claim_storm(sqlite_url, "SQLite, 2 workers")
         peaks += server.peak_memory_mb()
     shutil.rmtree(sqlite_dir, ignore_errors=True)

@@ -5,6 +5,8 @@ the in-memory channel layer and the local-memory cache. ``DATABASE_URL`` and ``R
 same code onto PostgreSQL and Redis so several server processes can share them.
 """
 
+import hashlib
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -196,7 +198,18 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # Without Redis, the server processes of one machine share live pushes through Unix sockets in
+    # one directory per database (core/localchannels.py), so every worker of `make serve` reaches
+    # every websocket. CHANNEL_SOCKET_DIR names another directory.
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "core.localchannels.LocalSocketChannelLayer",
+            "CONFIG": {
+                "directory": env_str("CHANNEL_SOCKET_DIR")
+                or str(Path(tempfile.gettempdir()) / f"cm-channels-{hashlib.sha256(str(DATABASES['default']['NAME']).encode()).hexdigest()[:12]}")
+            },
+        }
+    }
 
 # Anonymous answers of the busiest public lists, kept in Redis and renewed on every change
 # (core/pubcache.py, in front of Django in config/asgi.py). Off without Redis.
@@ -209,6 +222,15 @@ PUBLIC_CACHE_PATHS = {"/tasks/": "tasks", "/api/v1/tasks": "tasks"}
 PUBLIC_CACHE_PARAMS = frozenset(
     {"community", "category", "status", "q", "has_slots", "starts_after", "starts_before", "skill", "page", "page_size"}
 )
+
+# --- Serving: signed-in speed (issue #18; README, "Performance") ------------------------------------
+# HTTP requests run through Django's WSGI handler on this many threads per server process, inside
+# the ASGI server that also holds the websockets (core/wsgibridge.py, config/asgi.py).
+HTTP_THREADS = env_int("HTTP_THREADS", 2, minimum=1)
+# Sessions are read from the cache (Redis) and written to both: the database stays the source of
+# truth, and a signed-in page costs no session query. Without Redis each process's local cache
+# would keep a session another process ended, so the embedded default reads the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
 
 # --- Jobs: Huey runs the scheduled and the slow work (reach/tasks.py, orders/tasks.py, points/tasks.py) --
 # With REDIS_URL the queue lives in Redis (HUEY_REDIS_URL to give it its own database) and the

@@ -41,3 +41,8 @@ if HUEY["huey_class"] == "huey.SqliteHuey":
     import tempfile
 
     HUEY["filename"] = (os.environ.get("TEST_SQLITE_PATH") or os.path.join(tempfile.gettempdir(), "community_market_test.sqlite3")) + ".huey"
+
+# The suite's websocket tests run in one process on event loops of their own (channels'
+# communicators): the in-memory layer. `make serve` without Redis uses core.localchannels, and
+# tests/test_serve.py checks it across real worker processes.
+CHANNEL_LAYERS = CHANNEL_LAYERS if REDIS_URL else {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

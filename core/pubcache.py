@@ -19,9 +19,19 @@ string holds only the lists' own parameters (``PUBLIC_CACHE_PARAMS``), are serve
 the cache, so nothing personal (a staff member's drafts, a name in the navigation)
 is stored or shown to somebody else. Only complete 200 answers that set no cookie are stored. If
 Redis is unreachable, requests are answered as if there were no cache.
+
+Signed-in callers who see exactly what an anonymous visitor sees (issue #18): a bearer token whose
+holder is active, no district admin and staff of no community gets the same task list as an
+anonymous visitor (only staff see drafts). Django marks such a token in Redis
+(``mark_plain_viewer``, ``cm:pubcache:viewer:<sha256 of the token>``, for at most
+``VIEWER_MARK_SECONDS``) when it answers it, and the wrapper then serves that token the shared
+answer too. The mark is removed as soon as anything could change that (accounts/signals.py: the
+token revoked, the person made staff, deactivated or given a new password), and never outlives the
+token. The token's "last used" time is then recorded when the mark is renewed.
 """
 
 import asyncio
+import hashlib
 import json
 import logging
 import secrets
@@ -56,6 +66,81 @@ PAUSE_AFTER_FAILURE = 5.0
 _sync_down_until = 0.0
 
 
+VIEWER_MARK_SECONDS = 120
+
+
+def _viewer_key(token_hash: str) -> str:
+    return f"cm:pubcache:viewer:{token_hash}"
+
+
+def _sync_client() -> redis.Redis:
+    client = _sync_clients.get(settings.REDIS_URL)
+    if client is None:
+        client = _sync_clients[settings.REDIS_URL] = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=2)
+    return client
+
+
+def mark_plain_viewer(token_hash: str, seconds: int) -> None:
+    """The holder of this token sees what an anonymous visitor sees: serve it the shared answers."""
+    global _sync_down_until
+    if not enabled() or seconds < 1 or time.monotonic() < _sync_down_until:
+        return
+    try:
+        _sync_client().set(_viewer_key(token_hash), b"1", ex=min(seconds, VIEWER_MARK_SECONDS))
+    except Exception:
+        _sync_down_until = time.monotonic() + PAUSE_AFTER_FAILURE
+        logger.warning("public cache: could not mark a viewer", exc_info=True)
+
+
+def forget_viewers(token_hashes: list[str]) -> None:
+    """Unmark these tokens now and again after the transaction commits (so a request that read the
+    old rows meanwhile cannot leave a mark behind). If Redis cannot be told, the marks end with
+    ``VIEWER_MARK_SECONDS``."""
+    if not enabled() or not token_hashes:
+        return
+    keys = [_viewer_key(h) for h in token_hashes]
+
+    def forget():
+        try:
+            _sync_client().delete(*keys)
+        except Exception:
+            logger.warning("public cache: could not unmark %s viewer(s)", len(keys), exc_info=True)
+
+    forget()
+    transaction.on_commit(forget)
+
+
+def shared_get(namespace: str, key: str) -> tuple[bytes | None, bytes | None]:
+    """(the namespace's current generation, what was kept under ``key`` for it), in one round trip,
+    for a part of a page that is the same for everyone (the board's list: marketplace/views/tasks.py).
+    (None, None) when the cache is off or Redis does not answer."""
+    global _sync_down_until
+    if not enabled() or time.monotonic() < _sync_down_until:
+        return None, None
+    try:
+        generation, stored = _sync_client().mget(_generation_key(namespace), f"cm:pubcache:{namespace}:part:{key}")
+    except Exception:
+        _sync_down_until = time.monotonic() + PAUSE_AFTER_FAILURE
+        logger.warning("public cache unreachable; drawing pages without it for %s s", PAUSE_AFTER_FAILURE, exc_info=True)
+        return None, None
+    if generation is None or stored is None:
+        return generation, None
+    kept_generation, _, value = stored.partition(b"\n")
+    return generation, (value if kept_generation == generation else None)
+
+
+def shared_put(namespace: str, key: str, generation: bytes, value: bytes) -> None:
+    """Keep ``value`` for ``generation``: a newer generation makes it stale at once."""
+    global _sync_down_until
+    if not enabled() or generation is None or len(value) > MAX_BODY:
+        return
+    try:
+        _sync_client().set(f"cm:pubcache:{namespace}:part:{key}", generation + b"\n" + value, ex=settings.PUBLIC_CACHE_SECONDS)
+    except Exception:
+        _sync_down_until = time.monotonic() + PAUSE_AFTER_FAILURE
+        logger.warning("public cache: could not keep a part of a page", exc_info=True)
+
+
 def bump(namespace: str) -> None:
     """After the current transaction commits, make every stored answer of ``namespace`` stale.
 
@@ -69,12 +154,7 @@ def bump(namespace: str) -> None:
         if time.monotonic() < _sync_down_until:
             return
         try:
-            client = _sync_clients.get(settings.REDIS_URL)
-            if client is None:
-                client = _sync_clients[settings.REDIS_URL] = redis.Redis.from_url(
-                    settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=2
-                )
-            client.set(_generation_key(namespace), secrets.token_hex(8))
+            _sync_client().set(_generation_key(namespace), secrets.token_hex(8))
         except Exception:  # an outage must not fail the write that caused the bump
             _sync_down_until = time.monotonic() + PAUSE_AFTER_FAILURE
             logger.warning("public cache: could not renew the %s generation", namespace, exc_info=True)
@@ -114,8 +194,14 @@ class PublicCache:
             name = name.decode("latin-1").lower()
             headers[name] = f"{headers[name]}; {value.decode('latin-1')}" if name == "cookie" and name in headers else value.decode("latin-1")
         cookies = parse_cookie(headers.get("cookie", ""))
-        if "authorization" in headers or settings.SESSION_COOKIE_NAME in cookies or LARGE_TEXT_COOKIE in cookies:
+        if settings.SESSION_COOKIE_NAME in cookies or LARGE_TEXT_COOKIE in cookies:
             return await self.app(scope, receive, send)  # personal, or drawn in 长辈模式: not shared
+        viewer_key = None
+        if "authorization" in headers:
+            scheme, _, token = headers["authorization"].partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                return await self.app(scope, receive, send)
+            viewer_key = _viewer_key(hashlib.sha256(token.strip().encode()).hexdigest())
         language = get_language_from_request(_Visitor(cookies, headers.get("accept-language", "")))
         pairs = sorted(pair for pair in scope.get("query_string", b"").decode("latin-1").split("&") if pair)
         if len(pairs) > len(settings.PUBLIC_CACHE_PARAMS) or any(p.partition("=")[0] not in settings.PUBLIC_CACHE_PARAMS for p in pairs):
@@ -125,7 +211,12 @@ class PublicCache:
         generation_key = _generation_key(namespace)
         try:
             client = self._client()
-            generation, stored = await client.mget(generation_key, key)
+            if viewer_key is None:
+                generation, stored = await client.mget(generation_key, key)
+            else:
+                generation, stored, plain = await client.mget(generation_key, key, viewer_key)
+                if plain is None:  # not known to see only what everybody sees: Django decides
+                    return await self.app(scope, receive, send)
             if generation is None:
                 fresh = secrets.token_hex(8).encode()
                 generation = fresh if await client.set(generation_key, fresh, nx=True) else await client.get(generation_key)

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from accounts.auth import AUTH, optional_user
+from accounts.auth import AUTH, optional_user, remember_plain_viewer
 from accounts.models import Community, Organization
 from accounts.selectors import user_get_for, ward_get_for
 from core.api import ERRORS, ApiDateTime, PageNumberPagination
@@ -113,7 +113,9 @@ def _filters(schema: Schema) -> dict:
 @router.get("/tasks", response={200: list[TaskOut], **ERRORS}, auth=None)
 @paginate(PageNumberPagination)
 def list_tasks(request, filters: Query[TaskFilterIn]):
-    return selectors.task_list(viewer=optional_user(request), filters=_filters(filters))
+    viewer = optional_user(request)
+    remember_plain_viewer(request, viewer)  # the public cache may answer this token next time
+    return selectors.task_list(viewer=viewer, filters=_filters(filters))
 
 
 @router.post("/tasks", response={201: TaskOut, **ERRORS}, auth=AUTH)

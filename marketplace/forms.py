@@ -25,8 +25,9 @@ class TaskFilterForm(forms.Form):
     starts_before = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, communities=(), **kwargs):
+        """``communities``: (id, name) pairs, in the order the list shows them."""
         super().__init__(*args, **kwargs)
-        self.fields["community"].choices = [("", _("All communities"))] + [(c.pk, c.name) for c in communities]
+        self.fields["community"].choices = [("", _("All communities"))] + [(pk, name) for pk, name in communities]
 
 
 class TaskForm(forms.Form):

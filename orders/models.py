@@ -93,6 +93,16 @@ class Claim(models.Model):
         return f"#{self.pk} {self.user} → {self.task}"
 
     @property
+    def latest_correction(self):
+        """The last correction asked for, or None; from a ``prefetch_related("corrections")`` when
+        the list made one (so a page of claims asks once, not once per claim)."""
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("corrections")
+        if prefetched is not None:
+            rows = list(prefetched)
+            return rows[-1] if rows else None
+        return self.corrections.last()
+
+    @property
     def is_live(self) -> bool:
         return self.status in self.LIVE
 

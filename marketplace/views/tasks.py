@@ -1,20 +1,27 @@
 """Pages for tasks: the board, a task's page (claim, deliver, verify, review), post and edit."""
 
+import hashlib
+import json
+import threading
+from collections import OrderedDict
 from datetime import datetime, time
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Case, F, Value, When
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Community
-from accounts.selectors import community_get_for, is_community_staff, user_memberships
+from accounts.selectors import community_get_for, is_community_staff, my_memberships
+from core import pubcache
 from core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from core.pages import add_error_to_form, error_page, perform
+from core.paging import CappedPaginator
 from marketplace import forms, selectors, services
 from marketplace.models import Task
 
@@ -33,15 +40,57 @@ def _board_filters(form: forms.TaskFilterForm) -> dict:
     return filters
 
 
+_filter_bars: OrderedDict[tuple, str] = OrderedDict()
+_filter_bars_lock = threading.Lock()
+
+
+def filter_bar_html(form: forms.TaskFilterForm, communities: tuple) -> str:
+    """The board's filter bar, drawn once per (language, values asked, list of communities) and
+    kept by the process (issue #18: its eight fields cost a few ms to draw through the form
+    templates, for every board page). A bar with errors is drawn each time."""
+    if form.is_bound and form.errors:
+        return render_to_string("partials/form.html", {"form": form})
+    asked = tuple(sorted((name, tuple(form.data.getlist(name))) for name in form.fields if name in form.data)) if form.is_bound else ()
+    key = (translation.get_language(), asked, hash(communities))
+    with _filter_bars_lock:
+        html = _filter_bars.get(key)
+    if html is None:
+        html = render_to_string("partials/form.html", {"form": form})
+        with _filter_bars_lock:
+            _filter_bars[key] = html
+            while len(_filter_bars) > 100:
+                _filter_bars.popitem(last=False)
+    return mark_safe(html)  # noqa: S308 - drawn by the form's templates, which escape
+
+
 def board(request):
     """The task board: open tasks with free slots first, then the rest, each group by start time.
-    A member's board starts on their own communities; ``?scope=all`` (one tap) shows every one."""
-    communities = Community.objects.order_by("name")
+    A member's board starts on their own communities; ``?scope=all`` (one tap) shows every one.
+
+    Below the navigation the board shows nothing personal but which communities are "mine", so
+    with the public cache on (Redis) that part is kept per (language, address, my communities) and
+    task generation (core/pubcache.py): any change to a task makes it stale at once, and a signed-in
+    page costs the navigation's queries only (issue #18)."""
+    my_communities = sorted({m.community_id for m in my_memberships(request.user)})  # shared with the navigation
+    part_key = hashlib.blake2b(
+        repr((translation.get_language(), sorted(request.GET.lists()), my_communities)).encode(), digest_size=16
+    ).hexdigest()
+    generation, kept = pubcache.shared_get("tasks", f"board:{part_key}")
+    if kept is not None:
+        part = json.loads(kept)
+        return render(request, "tasks/board.html", {"content_html": mark_safe(part["html"]), "board_channel": part["channel"]})  # noqa: S308
+    response = _board(request, my_communities)
+    if generation is not None and response.status_code == 200 and hasattr(response, "board_part"):
+        pubcache.shared_put("tasks", f"board:{part_key}", generation, json.dumps(response.board_part).encode())
+    return response
+
+
+def _board(request, my_communities: list[int]):
+    communities = tuple(Community.objects.order_by("name").values_list("id", "name"))  # the filter's list needs no more
     form = forms.TaskFilterForm(request.GET or None, communities=communities)
     filters = _board_filters(form)
     filters.setdefault("status", None)
     filters = {k: v for k, v in filters.items() if v is not None}
-    my_communities = sorted(set(user_memberships(request.user).values_list("community_id", flat=True))) if request.user.is_authenticated else []
     scope = "all" if request.GET.get("scope") == "all" or not my_communities or filters.get("community") else "mine"
     try:
         tasks = selectors.task_list(viewer=request.user, filters=filters).exclude(
@@ -54,13 +103,14 @@ def board(request):
     tasks = tasks.annotate(
         takeable=Case(When(status=Task.Status.OPEN, slots_taken__lt=F("slots"), then=Value(0)), default=Value(1))
     ).order_by("takeable", "starts_at", "id")
-    page = Paginator(tasks, 20).get_page(request.GET.get("page"))
+    page = CappedPaginator(tasks, 20).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     community_filter = filters.get("community")
     active_filters = sum(1 for k in ("q", "community", "category", "has_slots", "skill", "starts_after", "starts_before") if request.GET.get(k))
     context = {
         "form": form,
+        "form_html": filter_bar_html(form, communities),
         "page": page,
         "query": query.urlencode(),
         "board_channel": community_filter if community_filter else "all",
@@ -68,7 +118,10 @@ def board(request):
         "scope": scope if my_communities else None,
         "active_filters": active_filters,
     }
-    return render(request, "tasks/board.html", context)
+    html = render_to_string("tasks/board_content.html", context, request)
+    response = render(request, "tasks/board.html", {**context, "content_html": mark_safe(html)})  # noqa: S308 - drawn by the template
+    response.board_part = {"html": html, "channel": str(context["board_channel"])}
+    return response
 
 
 def card(request, task_id: int):

@@ -302,6 +302,19 @@ def my_claims(request):
         claims = selectors.claim_list(viewer=request.user, filters=request.GET, own_only=True)
     except ValidationFailed as exc:
         return error_page(request, exc)
+    # The verified ones show their last correction: one query for the page, not one per claim.
+    # Only what the page shows (a row with every column of the claim, its task, its person and
+    # their organisation cost more to build than to draw): the claim, its task's title, start and
+    # community's name.
+    claims = (
+        claims.select_related(None)
+        .select_related("task__community")
+        .only(
+            "id", "task_id", "status", "hours", "points_awarded", "reject_reason", "created_at",
+            "task__id", "task__title", "task__starts_at", "task__community_id", "task__community__id", "task__community__name",
+        )
+        .prefetch_related("corrections")
+    )
     page = Paginator(claims, 20).get_page(request.GET.get("page"))
     return render(request, "claims/mine.html", {"page": page})
 

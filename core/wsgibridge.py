@@ -1,0 +1,129 @@
+"""Ordinary HTTP requests through Django's WSGI handler, on a pool of threads, inside the ASGI server.
+
+``make serve`` runs one ASGI server (uvicorn): websockets need it. But Django's *ASGI* handler
+costs about four times what its WSGI handler costs before any view runs (issue #18 measured
+``/healthz`` at 673 req/s under uvicorn and 2,586 req/s under gunicorn's sync workers): it makes a
+thread and an executor per request and hops between the event loop and that thread for every
+middleware. ``WsgiBridge`` gives each HTTP request one hop instead: the body is read on the event
+loop (``core.bodylimit.BodyLimit`` in front has bounded it), the whole WSGI call (middleware,
+view, template) runs on one thread of a fixed pool, and the finished answer goes back to the loop
+in one piece. Streaming answers (exports, files) are sent chunk by chunk as the thread makes them.
+
+Inside a bridge thread ``async_to_sync`` (a live push after a commit, ``core/realtime.py``) runs
+on the server's own event loop, as it would under Django's ASGI handler, so the channel layer's
+connections are the loop's and are reused instead of opened per push.
+
+When the caller is itself synchronous code waiting on this coroutine (the test suite's
+communicators), the request runs on that calling thread instead, as Django's ASGI handler would
+do, so it shares that thread's database connection and transaction.
+"""
+
+import asyncio
+import io
+import os
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+from asgiref.sync import AsyncToSync, SyncToAsync, sync_to_async
+
+
+def build_environ(scope: dict, body: bytes) -> dict:
+    """The WSGI environ of an ASGI HTTP scope (PEP 3333: text as latin-1 "bytes as str")."""
+    server = scope.get("server") or ("localhost", 80)
+    environ = {
+        "REQUEST_METHOD": scope["method"],
+        "SCRIPT_NAME": scope.get("root_path", "").encode("utf-8").decode("latin-1"),
+        "PATH_INFO": scope["path"].encode("utf-8").decode("latin-1"),
+        "QUERY_STRING": scope.get("query_string", b"").decode("latin-1"),
+        "SERVER_PROTOCOL": f"HTTP/{scope.get('http_version', '1.1')}",
+        "SERVER_NAME": str(server[0]),
+        "SERVER_PORT": str(server[1] or 0),
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": scope.get("scheme", "http"),
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+    client = scope.get("client")
+    if client:
+        environ["REMOTE_ADDR"], environ["REMOTE_PORT"] = client[0], str(client[1])
+    for raw_name, raw_value in scope.get("headers", []):
+        name = raw_name.decode("latin-1").upper().replace("-", "_")
+        key = name if name in ("CONTENT_LENGTH", "CONTENT_TYPE") else f"HTTP_{name}"
+        value = raw_value.decode("latin-1")
+        if key in environ:
+            value = f"{environ[key]}; {value}" if key == "HTTP_COOKIE" else f"{environ[key]},{value}"
+        environ[key] = value
+    if body and "CONTENT_LENGTH" not in environ:
+        environ["CONTENT_LENGTH"] = str(len(body))  # a chunked body, read whole: Django reads CONTENT_LENGTH bytes
+    return environ
+
+
+class WsgiBridge:
+    """An ASGI application for ``http`` scopes that answers them with a WSGI application."""
+
+    def __init__(self, app, threads: int):
+        self.app = app
+        self.threads = threads
+        self._executor: ThreadPoolExecutor | None = None
+        self._pid = None
+
+    def _pool(self) -> ThreadPoolExecutor:
+        # Made in the serving process (uvicorn imports the app before it forks its workers).
+        if self._executor is None or self._pid != os.getpid():
+            self._executor = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="http")
+            self._pid = os.getpid()
+        return self._executor
+
+    async def __call__(self, scope, receive, send):
+        body = bytearray()
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return  # gone (or cut off by BodyLimit): nobody to answer
+            body += message.get("body", b"")
+            if not message.get("more_body", False):
+                break
+        environ = build_environ(scope, bytes(body))
+        loop = asyncio.get_running_loop()
+        if getattr(AsyncToSync.executors, "current", None) is not None:
+            answer = await sync_to_async(self._call, thread_sensitive=True)(environ, loop, send)
+        else:
+            answer = await loop.run_in_executor(self._pool(), self._call, environ, loop, send)
+        if answer is not None:
+            status, headers, content = answer
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": content})
+
+    def _call(self, environ: dict, loop, send):
+        """On a pool thread: run the WSGI application. A complete answer is returned to the loop
+        in one piece; a streaming one is sent from here as it is made (and None returned)."""
+        SyncToAsync.threadlocal.main_event_loop = loop
+        SyncToAsync.threadlocal.main_event_loop_pid = os.getpid()
+        started = {}
+
+        def start_response(status, response_headers, exc_info=None):
+            started["status"] = int(status.split(" ", 1)[0])
+            started["headers"] = [(n.lower().encode("latin-1"), v.encode("latin-1")) for n, v in response_headers]
+            return lambda chunk: None  # the legacy write() callable: Django never uses it
+
+        iterable = self.app(environ, start_response)
+        try:
+            if not getattr(iterable, "streaming", False):
+                return started["status"], started["headers"], b"".join(iterable)
+
+            def push(message):
+                asyncio.run_coroutine_threadsafe(send(message), loop).result()
+
+            push({"type": "http.response.start", "status": started["status"], "headers": started["headers"]})
+            for chunk in iterable:
+                if chunk:
+                    push({"type": "http.response.body", "body": chunk, "more_body": True})
+            push({"type": "http.response.body", "body": b""})
+            return None
+        finally:
+            close = getattr(iterable, "close", None)
+            if close is not None:
+                close()  # request_finished: the database connection goes back to its pool

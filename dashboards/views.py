@@ -62,7 +62,10 @@ def home(request):
     )
     to_submit = Claim.objects.filter(user=user, status=Claim.Status.CHECKED_IN, task__ends_at__lte=now).select_related("task")[:5]
     # Services for me, or for someone who named me their guardian (#22), to confirm or to rate.
-    served = Q(task__beneficiary=user) | Q(task__beneficiary__in=Guardian.objects.filter(guardian=user).values("resident_id"))
+    # The people named as their ward, read first: "beneficiary = me OR beneficiary IN (subquery)"
+    # let PostgreSQL walk every verified claim of the district newest first (0.5 s at 100,000 tasks);
+    # a plain list of ids uses the task's beneficiary index (0.2 ms).
+    served = Q(task__beneficiary_id__in=[user.pk, *Guardian.objects.filter(guardian=user).values_list("resident_id", flat=True)])
     to_confirm = list(
         Claim.objects.filter(served, task__beneficiary__isnull=False, confirmed_at__isnull=True, status__in=[Claim.Status.CHECKED_IN, Claim.Status.SUBMITTED])
         .select_related("task", "task__beneficiary", "user")

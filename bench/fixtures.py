@@ -27,7 +27,9 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
 from django.db.models import Count  # noqa: E402
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from django.utils.crypto import get_random_string  # noqa: E402
 
 from accounts.models import Community, Membership, User  # noqa: E402
 from accounts.services import token_create  # noqa: E402
@@ -79,7 +81,10 @@ def signed_in() -> dict:
     store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
-    return {"user": user.pk, "claims": row["n"], "token": token_create(user=user), "cookie": f"{settings.SESSION_COOKIE_NAME}={store.session_key}"}
+    # A browser that signed in holds the CSRF cookie the login form gave it, as well as the session.
+    csrf_secret = get_random_string(CSRF_SECRET_LENGTH, allowed_chars=CSRF_ALLOWED_CHARS)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={store.session_key}; {settings.CSRF_COOKIE_NAME}={csrf_secret}"
+    return {"user": user.pk, "claims": row["n"], "token": token_create(user=user), "cookie": cookie}
 
 
 def main():

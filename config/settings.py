@@ -216,6 +216,10 @@ else:
 # The board leaves out tasks that have started; the timeout bounds how long a page can show one.
 PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 60 if REDIS_URL else 0, minimum=0)
 PUBLIC_CACHE_PATHS = {"/tasks/": "tasks", "/api/v1/tasks": "tasks"}
+# Signed-in pages (home, my claims, my points, the board) kept per browser and served only while no
+# table they read has been written since (core/pagecache.py). Off without Redis or with
+# PAGE_CACHE_SECONDS=0; the timeout bounds writes made outside Django.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60 if REDIS_URL else 0, minimum=0)
 # Only addresses made of these parameters are kept, so made-up query strings cannot fill Redis
 # with copies (the task list's filters and pagination). Run Redis with an eviction policy
 # (maxmemory + allkeys-lru): an evicted answer or generation only costs a rebuild.

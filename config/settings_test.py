@@ -33,6 +33,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # public cache) do not run: a cached list would leak from one test into the next. The tests of
 # the cache itself (tests/test_pubcache.py) switch it on and clear it.
 PUBLIC_CACHE_SECONDS = 0
+# The signed-in pages kept per browser (core/pagecache.py) stay on in the Redis pass: their
+# generations are renewed at the write itself, not only on commit, so every page a test reads
+# after a change must show it, and the whole suite checks that nothing kept is stale.
 
 # Jobs run inline in the test process unless a test starts a real worker (tests/test_reach_worker.py
 # switches HUEY.immediate off and runs `manage.py run_huey` against the same storage).

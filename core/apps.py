@@ -7,3 +7,6 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "core"
+
+    def ready(self):
+        from core import pagecache  # noqa: F401, PLC0415 - watches every connection's writes (core/pagecache.py)

@@ -59,6 +59,9 @@ def _generation_key(namespace: str) -> str:
     return f"cm:pubcache:{namespace}:generation"
 
 
+generation_key = _generation_key  # for core/pagecache.py, whose board pages depend on it
+
+
 _sync_clients: dict[str, redis.Redis] = {}
 # After Redis fails, it is left alone for this long, so an outage costs each request nothing more
 # than a look at the clock (not a connection timeout every time).
@@ -78,6 +81,11 @@ def _sync_client() -> redis.Redis:
     if client is None:
         client = _sync_clients[settings.REDIS_URL] = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=2)
     return client
+
+
+def sync_client() -> redis.Redis:
+    """This process's Redis client for the shared caches (core/pagecache.py uses it too)."""
+    return _sync_client()
 
 
 def mark_plain_viewer(token_hash: str, seconds: int) -> None:

@@ -24,6 +24,7 @@ from accounts.selectors import (
 from core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from core.exports import export
 from core.masking import mask_name
+from core.pagecache import personal_page
 from core.pages import error_page
 from core.templatetags.numbers import money, thousands
 from dashboards import figures as dashboard
@@ -39,6 +40,7 @@ from orders.services.claims import CHECKIN_OPENS_BEFORE_START
 from points.selectors import community_rule, person_balance, reward_list
 
 
+@personal_page
 def home(request):
     """``/``: for a visitor, what the platform is and the open tasks; for a signed-in person, their
     own home: the next task, their hours and points, and what is waiting for them."""

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.selectors import community_get_for, is_community_staff, my_memberships
 from core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from core.exports import export
+from core.pagecache import personal_page
 from core.pages import add_error_to_form, error_page, perform
 from points import forms, selectors, services
 from points.models import Redemption, Reward
@@ -19,6 +20,7 @@ from points.models import Redemption, Reward
 
 # --- My points ---------------------------------------------------------------------------------
 @login_required
+@personal_page
 def my_points(request):
     user = request.user
     communities = [m.community for m in my_memberships(user)]  # the navigation's too: one query

@@ -102,6 +102,7 @@ def _no_public_cache(settings):
     # With Redis (the second CI pass) anonymous task lists may be answered from the shared cache
     # without touching the database; these tests measure what building the answer costs.
     settings.PUBLIC_CACHE_SECONDS = 0
+    settings.PAGE_CACHE_SECONDS = 0  # nor the signed-in pages kept per browser (core/pagecache.py)
     # With Redis the session is read from the cache (cached_db) and its query disappears; the
     # database engine keeps the numbers the same in both CI passes (each page load counts it).
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -20,6 +20,7 @@ from accounts.models import Community
 from accounts.selectors import community_get_for, is_community_staff, my_memberships
 from core import pubcache
 from core.errors import ApplicationError, PermissionDenied, ValidationFailed
+from core.pagecache import personal_page
 from core.pages import add_error_to_form, error_page, perform
 from core.paging import CappedPaginator
 from marketplace import forms, selectors, services
@@ -63,6 +64,7 @@ def filter_bar_html(form: forms.TaskFilterForm, communities: tuple) -> str:
     return mark_safe(html)  # noqa: S308 - drawn by the form's templates, which escape
 
 
+@personal_page(namespaces=("tasks",))
 def board(request):
     """The task board: open tasks with free slots first, then the rest, each group by start time.
     A member's board starts on their own communities; ``?scope=all`` (one tap) shows every one.

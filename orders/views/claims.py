@@ -18,6 +18,7 @@ from accounts.selectors import is_community_staff, staff_community_ids
 from core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from core.exports import export
 from core.masking import mask_name
+from core.pagecache import personal_page
 from core.pages import error_page, perform, safe_next
 from marketplace import selectors as market_selectors
 from marketplace import services as market_services
@@ -297,6 +298,7 @@ def hide_review(request, review_id: int):
 
 
 @login_required
+@personal_page
 def my_claims(request):
     try:
         claims = selectors.claim_list(viewer=request.user, filters=request.GET, own_only=True)

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from accounts.auth import AUTH, optional_user
+from accounts.auth import AUTH
 from accounts.models import Organization, User
 from core.api import ERRORS, PageNumberPagination
 from core.errors import NotFound
@@ -164,7 +164,7 @@ class HideIn(Schema):
 
 @router.post("/tasks/{task_id}/claims", response={201: ClaimOut, **ERRORS}, auth=AUTH)
 def claim_task(request, task_id: int, payload: ClaimIn | None = None):
-    task = market_selectors.task_get_for(optional_user(request), task_id)
+    task = market_selectors.task_get_for(request.auth, task_id)  # the caller AUTH found: no second token lookup
     organization = None
     if payload is not None and payload.organization_id is not None:
         organization = Organization.objects.filter(pk=payload.organization_id).first()

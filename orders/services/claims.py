@@ -31,7 +31,7 @@ from marketplace.realtime import announce_task
 from marketplace.services import checkin_code_is_valid, require_task_staff, task_transition
 from orders.models import Claim, ClaimStatusChange, ConfirmationMethod, Review, WaitlistEntry
 from orders.selectors import claim_visible_to
-from orders.services.slots import check_can_take, lock_person, record_claim, take_slot
+from orders.services.slots import check_can_take, lock_person, record_claim, refuse_if_seen_full, take_slot
 from orders.services.waitlist import waitlist_close, waitlist_promote
 from points.services import points_award
 
@@ -94,6 +94,7 @@ def claim_create(*, actor: User, task: Task, organization: Organization | None =
     elif not Membership.objects.filter(user=actor, community_id=task.community_id, role=Membership.Role.VOLUNTEER).exists():
         raise PermissionDenied(_("Join this community as a volunteer to take its tasks."), code="not_a_volunteer")
     now = timezone.now()
+    refuse_if_seen_full(actor, task, now)
     with transaction.atomic():
         _lock_person(actor)
         fresh = Task.objects.get(pk=task.pk)

@@ -43,6 +43,23 @@ def check_can_take(user: User, task: Task, now) -> None:
         )
 
 
+def refuse_if_seen_full(user: User, task: Task, now) -> None:
+    """Before any lock or transaction: a task that was already full when the caller read it (the
+    190 latecomers of a rush for 10 slots) is refused at once with ``task_full``, after ``already
+    _claimed`` if the slot is theirs, as the locked path would say it. Anything else, the locked
+    path (``check_can_take`` and ``take_slot``) decides. The task is read again: the caller's copy
+    may be older than a slot freed since."""
+    row = Task.objects.filter(pk=task.pk).values_list("status", "starts_at", "slots", "slots_taken").first()
+    if row is None:
+        return
+    status, starts_at, slots, slots_taken = row
+    if status not in CLAIMABLE or starts_at <= now or slots_taken < slots:
+        return
+    if Claim.objects.filter(task=task, user=user, status__in=Claim.LIVE).exists():
+        raise Conflict(_("You have already claimed this task."), code="already_claimed")
+    raise Conflict(_("Sorry, all slots of this task are taken."), code="task_full")
+
+
 def take_slot(task: Task, *, statuses=(Task.Status.OPEN,)) -> bool:
     """The race this stops: overbooking. The test "a slot is free" and taking it are one UPDATE;
     of 50 concurrent claims for 5 slots, the 6th finds slots_taken = slots."""

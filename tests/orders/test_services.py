@@ -75,6 +75,25 @@ def test_claiming_twice_is_already_claimed(task, volunteer):
     assert task.slots_taken == 1
 
 
+def test_the_holder_of_the_last_slot_is_told_it_is_theirs_not_that_the_task_is_full(make_task, volunteer):
+    task = make_task(slots=1)
+    services.claim_create(actor=volunteer, task=task)
+    task.refresh_from_db()
+    assert task.status == "full"
+    with pytest.raises(Conflict) as exc:
+        services.claim_create(actor=volunteer, task=task)
+    assert exc.value.code == "already_claimed"
+
+
+def test_a_slot_freed_after_the_caller_read_the_task_can_be_taken(make_task, volunteer, community):
+    task = make_task(slots=1)
+    first = services.claim_create(actor=MembershipFactory(community=community, role="volunteer").user, task=task)
+    task.refresh_from_db()  # the caller's copy says full
+    services.claim_withdraw(actor=first.user, claim=first)
+    claim = services.claim_create(actor=volunteer, task=task)
+    assert claim.status == Claim.Status.CLAIMED
+
+
 def test_overlapping_claims_are_refused(make_task, volunteer, task):
     services.claim_create(actor=volunteer, task=task)
     overlapping = make_task(starts_at=task.starts_at + timedelta(hours=1), ends_at=task.ends_at + timedelta(hours=1))

@@ -9,8 +9,8 @@ Guarantees:
 
 import logging
 import secrets as _secrets
+from typing import TYPE_CHECKING
 
-import stripe
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
@@ -42,14 +42,26 @@ class PaymentProviderError(ApplicationError):
     default_message = _("The payment service did not answer. Nothing was charged; please try again later.")
 
 
+if TYPE_CHECKING:
+    import stripe
+
+
+def _stripe():
+    """The Stripe SDK, loaded by the first donation, refund or webhook: importing it costs each
+    server process 34 MB, which pages that never touch money should not pay."""
+    import stripe  # noqa: PLC0415
+
+    return stripe
+
+
 def payments_configured() -> bool:
     return bool(settings.STRIPE_SECRET_KEY)
 
 
-def stripe_client() -> stripe.StripeClient:
+def stripe_client() -> "stripe.StripeClient":
     if not payments_configured():
         raise PaymentsNotConfigured()
-    return stripe.StripeClient(settings.STRIPE_SECRET_KEY, base_addresses={"api": settings.STRIPE_API_BASE}, max_network_retries=2)
+    return _stripe().StripeClient(settings.STRIPE_SECRET_KEY, base_addresses={"api": settings.STRIPE_API_BASE}, max_network_retries=2)
 
 
 def donation_create(
@@ -57,6 +69,7 @@ def donation_create(
 ) -> Donation:
     """Start a donation: a pending row, then a Stripe PaymentIntent (idempotency key and the
     donation's id in its metadata) whose client secret the page uses to collect the card."""
+    stripe = _stripe()
     if not payments_configured():
         raise PaymentsNotConfigured()
     if project is not None and project.community_id != community.pk:
@@ -104,6 +117,7 @@ def donation_pay_with_token(*, donation: Donation, client_secret: str, token: st
     PaymentIntent and confirm it on the server. Returns the intent's status: ``succeeded``,
     ``processing``, ``requires_action`` (the page then runs ``confirmCardPayment`` for 3-D Secure)
     or ``requires_payment_method`` (declined). The webhook, not this answer, moves the donation."""
+    stripe = _stripe()
     # Compared as bytes: compare_digest refuses str with non-ASCII characters (a 500 before).
     if not donation.client_secret or not _secrets.compare_digest((client_secret or "").encode(), donation.client_secret.encode()):
         raise PermissionDenied(_("This payment does not belong to you."), code="invalid_client_secret")
@@ -165,6 +179,7 @@ def stripe_webhook_handle(*, payload: bytes, signature: str | None) -> str:
     by its id, and apply it to the donation whose stored PaymentIntent it names, if its amount and
     currency are the donation's (otherwise it is kept, logged, and moves nothing). Returns what
     was done, for the log."""
+    stripe = _stripe()
     if not settings.STRIPE_WEBHOOK_SECRET:
         raise PaymentsNotConfigured()
     try:
@@ -208,6 +223,7 @@ def stripe_webhook_handle(*, payload: bytes, signature: str | None) -> str:
 
 def donation_refund(*, actor: User, donation: Donation, amount: int | None = None) -> Donation:
     """Staff ask Stripe to refund (all or part); the charge.refunded webhook confirms it."""
+    stripe = _stripe()
     if not is_community_staff(actor, donation.community_id):
         raise PermissionDenied(_("Only staff of this community can refund its donations."))
     if donation.status not in (D.SUCCEEDED, D.REFUNDED):

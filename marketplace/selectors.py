@@ -37,9 +37,11 @@ def task_list(*, viewer=None, filters: dict | None = None) -> QuerySet[Task]:
     return apply_filters(TaskFilter, filters, qs).order_by("starts_at", "id")
 
 
-def task_get_for(viewer, task_id: int) -> Task:
-    """The task if the viewer may know it (a draft only for staff of its community); else 404."""
-    task = Task.objects.select_related("community__street__district", "beneficiary").prefetch_related("skills").filter(pk=task_id).first()
+def task_get_for(viewer, task_id: int, *, bare: bool = False) -> Task:
+    """The task if the viewer may know it (a draft only for staff of its community); else 404.
+    ``bare``: the task's own row only, for a caller that shows none of its relations (a claim)."""
+    tasks = Task.objects.all() if bare else Task.objects.select_related("community__street__district", "beneficiary").prefetch_related("skills")
+    task = tasks.filter(pk=task_id).first()
     if task is None or (not task.is_published and not (viewer is not None and is_community_staff(viewer, task.community_id))):
         raise NotFound(code="task_not_found")
     return task

@@ -164,7 +164,9 @@ class HideIn(Schema):
 
 @router.post("/tasks/{task_id}/claims", response={201: ClaimOut, **ERRORS}, auth=AUTH)
 def claim_task(request, task_id: int, payload: ClaimIn | None = None):
-    task = market_selectors.task_get_for(request.auth, task_id)  # the caller AUTH found: no second token lookup
+    # The caller AUTH found (no second token lookup), and the task's own row: the claim's answer
+    # reads the task that claim_create locks and reads again.
+    task = market_selectors.task_get_for(request.auth, task_id, bare=True)
     organization = None
     if payload is not None and payload.organization_id is not None:
         organization = Organization.objects.filter(pk=payload.organization_id).first()

@@ -106,6 +106,9 @@ class Server:
     def __enter__(self):
         self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(["make", "-s", "serve"], cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        return self._wait()
+
+    def _wait(self):
         for _ in range(240):
             try:
                 if urllib.request.urlopen(f"{BASE}/healthz", timeout=1).status == 200:
@@ -160,16 +163,6 @@ class Gunicorn(Server):
                    "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning"]
         self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         return self._wait()
-
-    def _wait(self):
-        for _ in range(240):
-            try:
-                if urllib.request.urlopen(f"{BASE}/healthz", timeout=1).status == 200:
-                    return self
-            except OSError:
-                time.sleep(0.5)
-        self.log.seek(0)
-        sys.exit("bench: the server did not start:\n" + self.log.read().decode(errors="replace")[-3000:])
 
 
 # --- Load ----------------------------------------------------------------------------------------

@@ -1,7 +1,15 @@
+import subprocess
+import sys
+from datetime import timedelta
+
 import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts import services
-from accounts.models import Community, Membership, Organization, OrganizationMember, OrganizationStatusChange, User
+from accounts.models import ApiToken, Community, Membership, Organization, OrganizationMember, OrganizationStatusChange, User
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from tests.factories import OrganizationFactory, UserFactory, valid_credit_code
 
@@ -164,3 +172,29 @@ def test_tokens_are_stored_hashed(outsider):
     stored = outsider.api_tokens.get()
     assert raw not in (stored.key_hash, stored.prefix + stored.key_hash)
     assert len(stored.key_hash) == 64
+
+
+def test_signing_in_is_a_tokens_first_use_and_calls_soon_after_write_nothing(outsider):
+    """The admin's "last used" shows the sign-in at once; the calls that follow within 5 minutes
+    (a rush of claims) only read."""
+
+    raw = services.token_create(user=outsider)
+    token = ApiToken.objects.get(user=outsider)
+    assert token.last_used_at is not None and abs((timezone.now() - token.last_used_at).total_seconds()) < 5
+    with CaptureQueriesContext(connection) as queries:
+        assert services.token_authenticate(raw) == outsider
+    assert not [q for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("UPDATE")]
+    with time_machine.travel(timezone.now() + timedelta(minutes=6)):
+        assert services.token_authenticate(raw) == outsider
+        token.refresh_from_db()
+        assert timezone.now() - token.last_used_at < timedelta(minutes=1)
+
+
+def test_a_server_process_that_handles_no_money_does_not_load_stripe():
+    """Every worker paid 34 MB for the Stripe SDK; it is loaded by the first donation only."""
+
+    # Every page, API endpoint and consumer module is imported by the URL configuration and the
+    # ASGI application (no database needed: this runs beside the test database, not in it).
+    code = "import django, sys; django.setup(); import config.urls, config.asgi; print('stripe' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert done.stdout.strip().splitlines()[-1] == "False", done.stderr[-2000:]

@@ -89,7 +89,7 @@ class GuardianForm(forms.Form):
     """A resident names a guardian: found by their whole phone number or volunteer number (the
     name then shows partly masked, enough to see it is the right person)."""
 
-    person = PersonField(label=_("Who?"), help_text=_("Their whole phone number or volunteer number."))
+    person = PersonField(label=_("Who?"))  # the box says how to find them
 
     def __init__(self, *args, viewer=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -97,7 +97,7 @@ class GuardianForm(forms.Form):
 
 
 class OrganizationMemberForm(forms.Form):
-    person = PersonField(label=_("Person"), help_text=_("Their whole phone number or volunteer number (or, for community staff, their name)."))
+    person = PersonField(label=_("Person"))  # the box says how to find them
 
     def __init__(self, *args, viewer=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import Membership, User
-from accounts.selectors import staff_communities
+from accounts.selectors import my_memberships, staff_communities
 from core.masking import mask_name, mask_phone
 
 SEARCH_LIMIT = 10
@@ -131,6 +131,17 @@ def person_get(viewer, user_id, *, community_id: int | None = None, roles=()) ->
     return Found(user, person_label(user, full_name=False), outside=True) if user else None
 
 
+def searches_by_name(viewer, community_id: int | None = None) -> bool:
+    """Whether ``viewer`` finds people by part of a name (staff of the community, or of any when
+    the form names none; the district admin), or only by a whole number. For the words of the
+    box only: who is found is ``people_search``'s rule. Reads the memberships the navigation reads."""
+    if viewer is None or not viewer.is_authenticated:
+        return False
+    if viewer.is_superuser:
+        return True
+    return any(m.role == Membership.Role.STAFF and (community_id is None or m.community_id == community_id) for m in my_memberships(viewer))
+
+
 class PersonPicker(forms.Widget):
     """A text box the worker types into, with the chosen person's id beside it. Without script the
     form's server answer does the search (several matches come back as radio buttons); with
@@ -141,6 +152,9 @@ class PersonPicker(forms.Widget):
         self.search_params: dict = {}
         self.candidates: list[Found] = []
         self.chosen: Found | None = None
+        # Staff find their members by part of a name; anyone else only by a whole number, and the
+        # box says so (``searches_by_name``).
+        self.by_name = True
 
     def value_from_datadict(self, data, files, name):
         return {"q": data.get(name, ""), "id": data.get(f"{name}_pick") or data.get(f"{name}_id", "")}
@@ -162,7 +176,7 @@ class PersonPicker(forms.Widget):
         list_id = f"{final.get('id', name)}-list"
         box = {
             **final, "type": "text", "name": name, "value": text, "autocomplete": "off",
-            "placeholder": _("Name, last 4 digits of the phone, or volunteer number"),
+            "placeholder": _("Name, last 4 digits of the phone, or volunteer number") if self.by_name else _("Whole phone number or volunteer number"),
             "aria-describedby": f"{final.get('id', name)}-hint",
         }
         choices = ""
@@ -179,7 +193,8 @@ class PersonPicker(forms.Widget):
             '<div class="person-picker" data-picker-url="{}" data-empty="{}"><input{}><input type="hidden" name="{}_id" value="{}">'
             '<small class="help" id="{}-hint">{}</small><ul class="picker-list" id="{}" role="listbox" hidden></ul>{}</div>',
             f"{reverse('people_search')}?{urlencode(self.search_params)}", _("Nobody found."), flatatt(box), name, chosen_id,
-            final.get("id", name), _("Type a name, the last 4 digits of a phone or a volunteer number."),
+            final.get("id", name),
+            _("Type a name, the last 4 digits of a phone or a volunteer number.") if self.by_name else _("Type their whole phone number or volunteer number."),
             list_id, choices,
         )
 
@@ -203,6 +218,7 @@ class PersonField(forms.Field):
         if roles:
             params["roles"] = ",".join(roles)
         self.widget.search_params = params
+        self.widget.by_name = searches_by_name(viewer, community_id)
         return self
 
     def prepare_value(self, value):
@@ -230,10 +246,11 @@ class PersonField(forms.Field):
             self.widget.chosen = self.found = results[0]
             return results[0].user
         if not results:
-            raise ValidationError(
-                _("Nobody found for “%(q)s”. Try part of the name, the last 4 digits of the phone or the volunteer number."),
-                code="person_not_found", params={"q": q},
+            hint = (
+                _("Nobody found for “%(q)s”. Try part of the name, the last 4 digits of the phone or the volunteer number.")
+                if self.widget.by_name else _("Nobody found for “%(q)s”. Type their whole phone number or volunteer number.")
             )
+            raise ValidationError(hint, code="person_not_found", params={"q": q})
         self.widget.candidates = results[:SEARCH_LIMIT]
         if len(results) > SEARCH_LIMIT:
             raise ValidationError(

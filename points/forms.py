@@ -53,7 +53,7 @@ class TransferForm(forms.Form):
     community = forms.TypedChoiceField(label=_("Community"), coerce=int)
     to_person = PersonField(
         label=_("Give to"), required=False,
-        help_text=_("Their whole phone number or volunteer number. Empty: back to the community pool."),
+        help_text=_("Leave it empty to give the points back to the community pool."),
     )
     amount = forms.IntegerField(label=_("Points"), min_value=1, max_value=1_000_000)
 

@@ -151,3 +151,20 @@ def test_the_points_counter_offers_a_choice_when_two_members_match_and_awards_th
     assert response.status_code == 400 and 'name="person_pick"' in page and 'value="清扫楼道"' in page
     client.post(f"/communities/{funded.pk}/points/award/", {"person": "王秀", "person_pick": other.pk, "amount": 5, "reason": "清扫楼道"})
     assert (person_balance(other), person_balance(wang)) == (5, 0)
+
+
+def test_the_box_tells_a_volunteer_to_type_a_whole_number_and_staff_that_a_name_will_do(volunteer, staff, funded, give):
+    give(volunteer, 10)
+    give(staff, 10)  # the form to give points shows to whoever holds some
+    volunteers_page = browser(volunteer, language="en").get("/points/").content.decode()
+    assert "Type their whole phone number or volunteer number." in volunteers_page
+    assert "Type a name" not in volunteers_page, "a volunteer cannot find people by name: the box must not say so"
+    assert "Leave it empty to give the points back to the community pool." in volunteers_page
+    in_chinese = browser(volunteer).get("/points/").content.decode()
+    assert "请输入对方的完整手机号或志愿者编号。" in in_chinese
+    staff_page = browser(staff, language="en").get("/points/").content.decode()
+    assert "Type a name, the last 4 digits of a phone or a volunteer number." in staff_page
+
+    answer = browser(volunteer, language="en").post("/points/", {"community": funded.pk, "amount": 1, "to_person": "王"})
+    assert answer.status_code == 400
+    assert "Type their whole phone number or volunteer number." in answer.content.decode()

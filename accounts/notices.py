@@ -48,6 +48,13 @@ MESSAGES = {
     "need_withdrawn": gettext_lazy("Withdrawn by the resident."),
     "need_consultation_opened": gettext_lazy("Consultation opened: %(title)s"),
     "need_consultation_decided": gettext_lazy("Consultation decided: %(decision)s"),
+    # Assistance applications (relief, #30): the applicant, the organisation, staff.
+    "relief_approved": gettext_lazy("Your application %(no)s (%(kind)s) was approved: %(reason)s"),
+    "relief_rejected": gettext_lazy("Your application %(no)s (%(kind)s) was not approved: %(reason)s"),
+    "relief_delegated": gettext_lazy("%(community)s asks your organisation to verify application %(no)s (%(kind)s). %(note)s"),
+    "relief_reported": gettext_lazy("%(org)s reported on application %(no)s: it recommends to %(recommendation)s."),
+    "relief_referred": gettext_lazy("Application %(no)s: you are referred to %(to)s for %(what)s."),
+    "relief_waiting": gettext_lazy("%(n)d assistance applications in %(community)s have waited more than %(days)d days."),
 }
 
 

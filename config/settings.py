@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "marketplace",
     "orders",
     "funds",
+    "relief",
     "reach",
     "dashboards",
     "config",
@@ -259,6 +260,9 @@ _reminder_minutes = env_list("TASK_REMINDER_MINUTES", ["1440", "120"])
 if not all(m.isdigit() and int(m) > 0 for m in _reminder_minutes):
     raise ImproperlyConfigured(f"TASK_REMINDER_MINUTES must be whole minutes above 0, comma-separated; got {_reminder_minutes!r}")
 TASK_REMINDER_MINUTES = sorted({int(m) for m in _reminder_minutes}, reverse=True)
+
+# Assistance applications (relief): staff are reminded of one waiting longer than this many days.
+ASSISTANCE_REMINDER_DAYS = env_int("ASSISTANCE_REMINDER_DAYS", 3, minimum=1)
 # Email: tries per message before it is given up (and logged), and how long one try may hold it.
 EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 5, minimum=1)
 EMAIL_SEND_LEASE_SECONDS = env_int("EMAIL_SEND_LEASE_SECONDS", 120, minimum=1)

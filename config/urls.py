@@ -66,6 +66,7 @@ urlpatterns = [
         assistance_views.resident_service_card,
         name="resident_service_card",
     ),
+    path("", include("relief.urls")),  # assistance applications (#30): namespace relief
     path("i18n/", include("django.conf.urls.i18n")),
     path("language/<str:code>/", switch_language, name="switch_language"),
     path("large-text/<str:state>/", switch_large_text, name="large_text"),

@@ -56,6 +56,7 @@ ID_NAMES = {
     "user_id": "user", "to_user_id": "user", "beneficiary_id": "user",
     "reward_id": "reward", "reward": "reward", "redemption_id": "redemption",
     "donation_id": "donation", "corrects_id": "spending",
+    "application_id": "application", "to_organization_id": "organization", "on_behalf_of": "user",
 }
 
 
@@ -164,6 +165,15 @@ def seed_world() -> World:
                                        payment_intent_id="pi_fuzz_seed", client_secret="pi_fuzz_seed_secret")
     world.add("donation", donation)
     notify(user=resident, kind="fuzz", message="你好")
+
+    # Assistance applications (#30): one just submitted, one being verified by the organisation.
+    from relief.services import application_delegate, application_submit
+
+    for _n in range(2):
+        world.add("application", application_submit(actor=resident, community=community, kind="minimum_living", reason="身体残疾", household_size=2))
+    verifying = application_submit(actor=resident, community=community, kind="medical", reason="住院")
+    application_delegate(actor=staff, application=verifying, organization_id=organization.pk)
+    world.add("application", verifying)
     return world
 
 

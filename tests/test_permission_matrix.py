@@ -233,6 +233,19 @@ API = [
     row("GET /api/v1/funds/{community_id}", "community", "200 200 200 200 200 200 200"),
     row("POST /api/v1/communities/{community_id}/spending", "community", "401 403 403 403 201 403 201",
         lambda w: {"amount": 100, "spent_on": date.today().isoformat(), "purpose": "购买慰问品", "payee": "社区超市"}),
+    # Assistance applications (#30): the resident applied; the organisation verifies app_ver. Only the
+    # applicant, staff of the community and the organisation it is delegated to know it exists (the
+    # district admin too gets 404: the district sees figures without names).
+    row("GET /api/v1/assistance/applications/{application_id}", "app_ver", "401 200 404 200 200 404 404"),
+    row("POST /api/v1/assistance/applications/{application_id}/delegate", "app_sub", "401 403 404 404 200 404 404",
+        lambda w: {"organization_id": w.ids["org"], "note": "请核实社保信息"}),
+    row("POST /api/v1/assistance/applications/{application_id}/report", "app_ver", "401 403 404 200 403 404 404",
+        lambda w: {"findings": "社保信息未更新", "recommendation": "approve"}),
+    row("POST /api/v1/assistance/applications/{application_id}/decide", "app_sub", "401 403 404 404 200 404 404",
+        lambda w: {"approve": True, "reason": "符合低保条件"}),
+    row("POST /api/v1/assistance/applications/{application_id}/referrals", "app_sub", "401 403 404 404 201 404 404",
+        lambda w: {"to_text": "区残联", "what": "电动轮椅"}),
+    row("POST /api/v1/assistance/applications/{application_id}/withdraw", "app_sub", "401 200 404 404 403 404 404"),
 ]
 
 #                 roles:  anon  res  vol  org  staff other super
@@ -371,6 +384,18 @@ PAGES = [
     row("GET /communities/<int:community_id>/projects/<int:project_id>/funds/", "community p_open", "200 200 200 200 200 200 200"),
     # Spending is public information; its voucher is served through the record, not by /media/.
     row("GET /communities/<int:community_id>/funds/spending/<int:spending_id>/voucher/", "community spending", "200 200 200 200 200 200 200"),
+    # Assistance applications (#30): strangers get 404 (not a login page) for an application and its documents.
+    row("GET /assistance/<int:application_id>/", "app_ver", "404 200 404 200 200 404 404"),
+    row("GET /assistance/<int:application_id>/documents/<int:document_id>/", "app_ver app_doc", "404 200 404 200 200 404 404"),
+    row("POST /assistance/<int:application_id>/withdraw/", "app_sub", "login ok 404 404 403 404 404"),
+    row("POST /assistance/<int:application_id>/delegate/", "app_sub", "login 403 404 404 ok 404 404", lambda w: {"organization": w.ids["org"]}),
+    row("POST /assistance/<int:application_id>/decide/", "app_sub", "login 403 404 404 ok 404 404", lambda w: {"approve": "1", "reason": "符合条件"}),
+    row("POST /assistance/<int:application_id>/referrals/", "app_sub", "login 403 404 404 ok 404 404", lambda w: {"to_text": "区残联", "what": "电动轮椅"}),
+    row("POST /assistance/<int:application_id>/report/", "app_ver", "login 403 404 ok 403 404 404",
+        lambda w: {"findings": "社保信息未更新", "recommendation": "approve"}),
+    row("POST /assistance/<int:application_id>/documents/", "app_sub", "login ok 404 404 ok 404 404",
+        lambda w: {"documents": SimpleUploadedFile("证明.pdf", b"%PDF-1.4 certificate")}),
+    row("GET /communities/<int:community_id>/assistance/", "community", "login 403 403 403 200 403 403"),
 ]
 
 ROWS = API + PAGES
@@ -627,6 +652,17 @@ def build_world():
 
     ids["volunteer_calendar"] = settings_for(users["volunteer"]).calendar_token
     ids["volunteer_unsubscribe"] = unsubscribe_token(users["volunteer"])
+
+    # Assistance applications (#30): the resident's, one just submitted and one the organisation verifies.
+    from relief import services as relief
+
+    def relief_apply():
+        return relief.application_submit(actor=resident, community=community, kind="minimum_living", reason="突发疾病致残", household_size=2,
+                                         monthly_income=80_000, documents=[SimpleUploadedFile("证明.pdf", b"%PDF-1.4 certificate")])
+
+    app_ver = relief_apply()
+    relief.application_delegate(actor=staff, application=app_ver, organization_id=org.pk, note="请核实")
+    ids.update(app_sub=relief_apply().pk, app_ver=app_ver.pk, app_doc=app_ver.documents.get().pk)
 
     # Each person's credentials: a bearer token for the API and a session for pages.
     tokens, sessions = {}, {}

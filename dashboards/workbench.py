@@ -18,6 +18,7 @@ from accounts.models import Community, Organization
 from marketplace.models import Need
 from orders.models import Claim
 from points.models import Redemption
+from relief.selectors import staff_inbox
 
 SHOWN = 5  # the oldest few of each kind; the count and the link lead to the rest
 
@@ -96,5 +97,18 @@ def _organizations(community: Community) -> Section:
     return Section("organizations", _("Organisations to verify"), _("Verify"), link, qs.count(), items)
 
 
+def _assistance(community: Community) -> Section:
+    # New applications and verification reports waiting for a decision (relief, #30).
+    qs = staff_inbox(community.pk)
+    items = [
+        WaitingItem(
+            label=f"{a.applicant.shown_name} · {a.get_kind_display()}", detail=str(a.get_status_display()),
+            link=reverse("relief:detail", args=[a.pk]), since=a.moved_at,
+        )
+        for a in qs[:SHOWN]
+    ]
+    return Section("assistance", _("Assistance applications to handle"), _("Handle"), reverse("relief:inbox", args=[community.pk]), qs.count(), items)
+
+
 def workbench_sections(community: Community) -> list[Section]:
-    return [_claims(community), _needs(community), _redemptions(community), _organizations(community)]
+    return [_claims(community), _needs(community), _redemptions(community), _organizations(community), _assistance(community)]

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -48,14 +49,15 @@ def _fen_or_none(value):
 def apply(request):
     """The resident applies from her phone; staff at the service window apply for a resident."""
     user = request.user
-    resident_of = Community.objects.filter(memberships__user=user, memberships__role=Membership.Role.RESIDENT).distinct().order_by("name")
     staffed = Community.objects.filter(pk__in=staff_communities(user)).order_by("name")
     residents = (
         User.objects.filter(memberships__community__in=staffed, memberships__role=Membership.Role.RESIDENT, is_active=True)
         .exclude(pk=user.pk).distinct().order_by("display_name", "username")
         if staffed else User.objects.none()
     )
-    communities = (resident_of | staffed).distinct().order_by("name")
+    communities = Community.objects.filter(
+        Q(memberships__user=user, memberships__role=Membership.Role.RESIDENT) | Q(pk__in=staff_communities(user))
+    ).distinct().order_by("name")
     values = request.POST if request.method == "POST" else {"community": request.GET.get("community", "")}
     if request.method == "POST":
         try:

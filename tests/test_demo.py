@@ -62,3 +62,19 @@ def test_the_demo_has_a_year_of_history_on_the_dashboard_and_in_its_export():
     assert verified.count() >= 60 and all(c.points_awarded == c.task.points for c in verified)
     assert Need.objects.filter(community=luoqisi, status="resolved").count() >= 8
     call_command("points_audit")
+
+
+@pytest.mark.django_db
+def test_the_demo_has_lei_dages_application_approved_with_his_wheelchair_and_loads_twice():
+    """#30: 复盛镇's applications, one in each state; 雷大哥's went through every step."""
+    from relief.models import Application, ApplicationDocument, Referral
+
+    call_command("load_demo", quiet_logins=True)
+    first = [Application.objects.count(), Referral.objects.count(), ApplicationDocument.objects.count()]
+    call_command("load_demo", quiet_logins=True)
+    assert [Application.objects.count(), Referral.objects.count(), ApplicationDocument.objects.count()] == first
+    lei = Application.objects.get(applicant__username="lei_dage", kind="minimum_living")
+    assert lei.status == "approved" and lei.delegated_to.name == "重庆暖洋洋社会工作服务中心"
+    assert list(lei.history.values_list("to_status", flat=True)) == ["submitted", "verifying", "reported", "approved"]
+    assert "电动轮椅" in lei.referrals.get().what
+    assert set(Application.objects.values_list("status", flat=True)) == {"submitted", "verifying", "reported", "approved", "rejected", "withdrawn"}

@@ -24,6 +24,7 @@ from orders.models import Bid, Claim
 from orders.services import bid_submit, claim_create
 from points import services as points_services
 from points.models import Redemption, Reward
+from relief import demo as relief_demo
 
 DEMO_PASSWORD = "demo-pass-2026"
 ADMIN_USERNAME = "admin"
@@ -122,6 +123,8 @@ class Command(BaseCommand):
         self._needs(communities)
         self._projects(communities)
         self._funds(communities)
+        # Assistance applications (#30): 复盛镇, 雷大哥's application to approval and his wheelchair referral.
+        relief_demo.load(make_user=demo_user, district_name=DISTRICT)
         if not options["quiet_logins"]:
             self._print_logins()
 

@@ -136,3 +136,24 @@ def test_another_communitys_resident_is_no_reader_even_as_staff_elsewhere(commun
     person = MembershipFactory(community=other_community, role=Membership.Role.STAFF).user
     MembershipFactory(community=community, role=Membership.Role.VOLUNTEER, user=person)
     assert browser(person).get(reverse("relief:detail", args=[verifying.pk])).status_code == 404
+
+
+def test_the_applicant_reads_the_decision_notice_in_her_own_language(api, lei, staff, community):
+    application = services.application_submit(actor=lei, community=community, kind="medical", reason="住院")
+    services.application_decide(actor=staff, application=application, approve=True, reason="符合医疗救助条件")
+    zh = api(lei).get("notifications").json()["items"][0]["message"]
+    en = api(lei, language="en").get("notifications").json()["items"][0]["message"]
+    assert zh == f"您的申请 {application.tracking_no}（医疗救助）已获批准：符合医疗救助条件"
+    assert en == f"Your application {application.tracking_no} (Medical assistance (医疗救助)) was approved: 符合医疗救助条件"
+
+
+def test_staff_apply_at_the_window_for_a_resident_with_her_consent(staff, lei, community):
+    client = browser(staff)
+    form = client.get(reverse("relief:apply")).content.decode()
+    assert "雷大哥" in form  # the residents of her community to choose from
+    fields = {"community": community.pk, "kind": "temporary", "reason": "家中失火", "on_behalf_of": lei.pk}
+    refused = client.post(reverse("relief:apply"), fields)
+    assert refused.status_code == 200 and not Application.objects.exists()
+    client.post(reverse("relief:apply"), {**fields, "consent_note": "本人到窗口，持身份证"})
+    application = Application.objects.get()
+    assert (application.applicant, application.submitted_by, application.consent_note) == (lei, staff, "本人到窗口，持身份证")

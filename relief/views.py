@@ -26,9 +26,12 @@ def _int_or_none(value, *, field: str, code: str):
     if not value:
         return None
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ValidationFailed(_("Enter a whole number."), code=code, field=field) from None
+    if not 0 <= number < 2**31:  # an id beyond what the database holds is no id (and no 500)
+        raise ValidationFailed(_("Enter a whole number."), code=code, field=field)
+    return number
 
 
 def _fen_or_none(value):
@@ -165,6 +168,8 @@ def decide(request, application_id: int):
     approve = request.POST.get("approve") == "1"
 
     def action(a):
+        if request.POST.get("approve") not in ("0", "1"):
+            raise ValidationFailed(_("Approve or reject."), code="required", field="approve")
         return services.application_decide(actor=request.user, application=a, approve=approve, reason=request.POST.get("reason", ""))
 
     return _act(request, application_id, action, _("The application was approved.") if approve else _("The application was rejected."))

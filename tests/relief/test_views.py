@@ -157,3 +157,16 @@ def test_staff_apply_at_the_window_for_a_resident_with_her_consent(staff, lei, c
     client.post(reverse("relief:apply"), {**fields, "consent_note": "本人到窗口，持身份证"})
     application = Application.objects.get()
     assert (application.applicant, application.submitted_by, application.consent_note) == (lei, staff, "本人到窗口，持身份证")
+
+
+def test_bad_form_input_is_refused_on_the_page_and_never_a_500(staff, lei, community):
+    application = services.application_submit(actor=lei, community=community, kind="medical", reason="住院")
+    client = browser(staff)
+    url = reverse("relief:detail", args=[application.pk])
+    for path, data in (("decide", {"reason": "符合"}), ("delegate", {"organization": "9" * 30}), ("delegate", {"organization": "abc"}),
+                       ("referrals", {"to_organization": "9" * 30, "what": "轮椅"})):
+        response = client.post(f"{url}{path}/", data)
+        assert response.status_code == 302 and response["Location"] == url, (path, data)
+    assert browser(lei).post(reverse("relief:apply"), {"community": "9" * 30, "kind": "medical", "reason": "x"}).status_code == 200
+    application.refresh_from_db()
+    assert application.status == "submitted" and not application.referrals.exists()

@@ -780,6 +780,8 @@ PRIVATE_FIELDS = [
     ("GET /api/v1/redemptions/{redemption_id}", "redemption", "code", {"volunteer"}),
     # Staff may know how many bids came in before the deadline; nobody else may.
     ("GET /api/v1/projects/{project_id}", "p_bid", "bid_count", {"staff", "superuser"}),
+    # An applicant's income: herself, her community's staff, the organisation verifying it (#30).
+    ("GET /api/v1/assistance/applications/{application_id}", "app_ver", "monthly_income", {"resident", "org_admin", "staff"}),
 ]
 
 

@@ -153,6 +153,8 @@ def application_documents_add(*, actor: User, application: Application, document
     if application.status not in OPEN_STATUSES:
         raise Conflict(_("This application is closed."), code="invalid_transition")
     documents = _check_documents(documents)
+    if not documents:
+        raise ValidationFailed(_("Choose a photo or a PDF to add."), code="required", field="documents")
     if application.documents.filter(report__isnull=True).count() + len(documents) > MAX_DOCUMENTS:
         raise ValidationFailed(_("At most %(n)d files.") % {"n": MAX_DOCUMENTS}, code="too_many_documents", field="documents")
     return [ApplicationDocument.objects.create(application=application, file=upload, uploaded_by=actor) for upload in documents]

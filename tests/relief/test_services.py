@@ -155,3 +155,14 @@ def test_staff_are_reminded_once_a_day_of_applications_waiting_too_long(lei, com
     assert note.params["n"] == 1
     services.application_decide(actor=staff, application=application, approve=True, reason="符合")
     assert services.reminders_send(now=now + timezone.timedelta(days=9)) == 0
+
+
+def test_documents_are_added_to_an_open_application_only_and_never_none(lei, community, staff):
+    application = apply(lei, community)
+    services.application_documents_add(actor=staff, application=application, documents=[photo()])
+    refused("required", services.application_documents_add, actor=lei, application=application, documents=[])
+    refused("invalid_file_type", services.application_documents_add, actor=lei, application=application,
+            documents=[SimpleUploadedFile("x.gif", b"GIF89a....")])
+    services.application_withdraw(actor=lei, application=application)
+    refused("invalid_transition", services.application_documents_add, actor=lei, application=application, documents=[photo()])
+    assert application.documents.count() == 1

@@ -223,8 +223,15 @@ def inbox(request, community_id: int):
     if not selectors.is_relief_staff(request.user, community.pk):
         return error_page(request, PermissionDenied(_("Only staff of this community can do this.")))
     waiting = selectors.staff_inbox(community.pk)
-    others = Application.objects.filter(community=community).exclude(pk__in=waiting.values("pk")).select_related("applicant", "delegated_to")
-    return render(request, "relief/inbox.html", {"community": community, "waiting": waiting, "others": others[:100]})
+    try:  # the same FilterSet as GET /api/v1/assistance/applications
+        listed = selectors.application_list(request.user, filters={**request.GET.dict(), "community": community.pk})
+    except ApplicationError as exc:
+        return error_page(request, exc)
+    context = {
+        "community": community, "waiting": waiting, "others": listed.order_by("-created_at", "-id")[:100],
+        "statuses": Application.Status.choices, "kinds": Application.Kind.choices, "chosen": request.GET,
+    }
+    return render(request, "relief/inbox.html", context)
 
 
 def _district_only(request):

@@ -170,3 +170,14 @@ def test_bad_form_input_is_refused_on_the_page_and_never_a_500(staff, lei, commu
     assert browser(lei).post(reverse("relief:apply"), {"community": "9" * 30, "kind": "medical", "reason": "x"}).status_code == 200
     application.refresh_from_db()
     assert application.status == "submitted" and not application.referrals.exists()
+
+
+def test_the_inbox_filters_with_the_apis_filterset(staff, lei, community):
+    services.application_submit(actor=lei, community=community, kind="medical", reason="住院")
+    services.application_submit(actor=lei, community=community, kind="temporary", reason="失火")
+    client = browser(staff)
+    url = reverse("relief:inbox", args=[community.pk])
+    page = client.get(url, {"kind": "medical"}).content.decode()
+    listed = page.split("全部申请")[1].split("</form>")[1]
+    assert "医疗救助" in listed and "临时救助" not in listed
+    assert client.get(url, {"status": "nonsense"}).status_code == 400

@@ -18,7 +18,7 @@ from funds import selectors as funds_selectors
 
 
 def policy_list(data=None) -> QuerySet:
-    return apply_filters(PolicyFilter, data, Policy.objects.select_related("community", "service_item").defer("search_grams", "body"))
+    return apply_filters(PolicyFilter, data, Policy.objects.select_related("community").defer("search_grams", "body"))
 
 
 def policy_get_for(viewer, policy_id: int) -> Policy:

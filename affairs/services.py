@@ -209,6 +209,6 @@ def report_escalate(*, actor: User, report: Report) -> Report:
     with transaction.atomic():
         Report.objects.filter(pk=report.pk).update(escalated=True)
         ReportStatusChange.objects.create(report=report, actor=actor, from_status=report.status, to_status=report.status,
-                                          note=_("Escalated to the district"))
+                                          note="escalated")  # a code, not a sentence: read in any language
     report.refresh_from_db()
     return report

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "orders",
     "funds",
     "relief",
+    "affairs",
     "reach",
     "dashboards",
     "config",
@@ -317,6 +318,7 @@ RATE_LIMITS = {
     "donation_create": (env_int("DONATION_RATE_LIMIT", 20, minimum=1), 3600),
     "donation_pay": (env_int("DONATION_PAY_RATE_LIMIT", 10, minimum=1), 3600),
     "password_reset": (env_int("PASSWORD_RESET_RATE_LIMIT", 10, minimum=1), 3600),
+    "report_create": (env_int("REPORT_RATE_LIMIT", 5, minimum=1), 3600),  # 监督举报: per person and address
 }
 
 # --- Internationalisation: Chinese first, English available ----------------------------------

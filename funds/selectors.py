@@ -3,9 +3,11 @@ holding the payment's client secret)."""
 
 import secrets
 
+from django.db.models import Sum
+
 from accounts.selectors import is_community_staff
 from core.errors import NotFound
-from funds.models import Donation
+from funds.models import Donation, Spending
 
 
 def donation_visible_to(donation, viewer, *, client_secret: str = "") -> bool:
@@ -31,3 +33,31 @@ def spending_visible_to(spending, viewer) -> bool:
     if spending.project is not None and spending.project.status == "draft":
         return is_community_staff(viewer, spending.community_id)
     return True
+
+
+def donation_totals_by_community(community_ids) -> dict[int, dict]:
+    """Per community: the money its fund received (donations net of refunds) and spent, in two
+    grouped queries, for the public funds list of ``affairs`` (one page shows all of a community's
+    money). Communities with neither are left out."""
+    received = (
+        Donation.objects.filter(community_id__in=community_ids, status__in=[Donation.Status.SUCCEEDED, Donation.Status.REFUNDED])
+        .values("community_id")
+        .annotate(gross=Sum("amount"), refunded=Sum("refunded_amount"))
+    )
+    spent = Spending.objects.filter(community_id__in=community_ids).values("community_id").annotate(total=Sum("amount"))
+    totals: dict[int, dict] = {}
+    for row in received:
+        totals.setdefault(row["community_id"], {"raised": 0, "spent": 0})["raised"] = (row["gross"] or 0) - (row["refunded"] or 0)
+    for row in spent:
+        totals.setdefault(row["community_id"], {"raised": 0, "spent": 0})["spent"] = row["total"] or 0
+    return totals
+
+
+def spending_public_lines(community_id: int):
+    """A community fund's spending rows that anyone may see (none charged to a draft project)."""
+    return (
+        Spending.objects.filter(community_id=community_id)
+        .exclude(project__status="draft")
+        .select_related("project")
+        .order_by("-spent_on", "-id")
+    )

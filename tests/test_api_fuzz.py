@@ -57,6 +57,7 @@ ID_NAMES = {
     "reward_id": "reward", "reward": "reward", "redemption_id": "redemption",
     "donation_id": "donation", "corrects_id": "spending",
     "application_id": "application", "to_organization_id": "organization", "on_behalf_of": "user",
+    "fund_id": "fund", "report_id": "report", "service_item_id": "service_item",  # public affairs (#31)
 }
 
 
@@ -174,6 +175,15 @@ def seed_world() -> World:
     verifying = application_submit(actor=resident, community=community, kind="medical", reason="住院")
     application_delegate(actor=staff, application=verifying, organization_id=organization.pk)
     world.add("application", verifying)
+    # Public affairs (#31): a service item, a community fund with one line, an anonymous report.
+    from affairs import services as affairs
+
+    world.add("service_item", affairs.service_item_create(actor=staff, name="高龄津贴申领", category="elderly", where="便民服务中心",
+                                                          how_to_apply="携带身份证", community=community))
+    fund = affairs.fund_create(actor=staff, name="惠民资金", source="government", amount=100_000, year=2026, community=community)
+    affairs.spending_line_record(actor=staff, fund=fund, amount=1_000, what="助餐", at=date.today())
+    world.add("fund", fund)
+    world.add("report", affairs.report_create(actor=resident, community=community, subject="路灯", text="坏了", anonymous=True))
     return world
 
 

@@ -78,3 +78,23 @@ def test_the_demo_has_lei_dages_application_approved_with_his_wheelchair_and_loa
     assert list(lei.history.values_list("to_status", flat=True)) == ["submitted", "verifying", "reported", "approved"]
     assert "电动轮椅" in lei.referrals.get().what
     assert set(Application.objects.values_list("status", flat=True)) == {"submitted", "verifying", "reported", "approved", "rejected", "withdrawn"}
+def test_the_public_affairs_demo_loads_twice_and_its_funds_add_up():
+    """#31: a few dozen policies in six categories, service items, funds with spending lines, and
+    reports in each status; loading again changes nothing."""
+    from affairs.models import Fund, Policy, Report, ServiceItem, SpendingLine
+    from affairs.selectors import public_funds
+
+    def affairs_counts():
+        return [m.objects.count() for m in (Policy, ServiceItem, Fund, SpendingLine, Report)]
+
+    call_command("load_demo", quiet_logins=True)
+    first = affairs_counts()
+    call_command("load_demo", quiet_logins=True)
+    assert affairs_counts() == first
+    assert Policy.objects.count() >= 24
+    assert set(Policy.objects.values_list("category", flat=True)) >= {"elderly", "disability", "minimum_living", "employment", "medical", "education"}
+    assert set(Report.objects.values_list("status", flat=True)) == {"received", "in_progress", "resolved", "unfounded"}
+    luoqisi = Community.objects.get(name="锣旗寺社区")
+    rows = public_funds({"community": luoqisi.pk})
+    assert {r.source for r in rows} == {"government", "charity", "donations"}
+    assert all(0 <= r.spent <= r.amount for r in rows)

@@ -398,6 +398,38 @@ PAGES = [
     row("GET /communities/<int:community_id>/assistance/", "community", "login 403 403 403 200 403 403"),
 ]
 
+# --- Public affairs and supervision reports (affairs, #31): the fund is the community's, the report
+# the resident's, anonymous (its author is only the district admin's to know).
+API += [
+    row("GET /api/v1/public/funds/{fund_id}", "fund", "200 200 200 200 200 200 200"),
+    row("POST /api/v1/public/funds/{fund_id}/spending", "fund", "401 403 403 403 201 403 201",
+        lambda w: {"amount": 100, "what": "助餐补贴", "at": date.today().isoformat()}),
+    row("GET /api/v1/reports/{tracking_no}", "report_no", "401 200 404 404 404 404 200"),
+    row("POST /api/v1/reports/{report_id}/reply", "report", "401 404 404 404 200 404 200",
+        lambda w: {"reply": "已受理", "status": "in_progress"}),
+    row("POST /api/v1/reports/{report_id}/escalate", "report", "401 404 404 404 200 404 200"),
+]
+PAGES += [
+    row("GET /affairs/policies/<int:policy_id>/", "policy", "200 200 200 200 200 200 200"),
+    row("GET /affairs/services/<int:item_id>/", "service_item", "200 200 200 200 200 200 200"),
+    row("GET /affairs/funds/<int:fund_id>/", "fund", "200 200 200 200 200 200 200"),
+    row("POST /affairs/funds/<int:fund_id>/spending/", "fund", "login 403 403 403 ok 403 ok",
+        lambda w: {"amount_yuan": "1", "what": "助餐补贴", "at": date.today().isoformat()}),
+    # Spending is public information; its voucher is served through the line, not by /media/.
+    row("GET /affairs/funds/lines/<int:line_id>/voucher/", "fund_line", "200 200 200 200 200 200 200"),
+    row("GET /affairs/reports/track/<str:tracking_no>/", "report_no", "login 200 404 404 404 404 200"),
+    row("POST /affairs/reports/<int:report_id>/reply/", "report", "login 404 404 404 ok 404 ok",
+        lambda w: {"reply": "已受理", "status": "in_progress"}),
+    row("POST /affairs/reports/<int:report_id>/escalate/", "report", "login 404 404 404 ok 404 ok"),
+    row("GET /affairs/manage/<int:community_id>/", "community", "403 403 403 403 200 403 200"),
+    row("POST /affairs/manage/<int:community_id>/policies/", "community", "login 403 403 403 ok 403 ok",
+        lambda w: {"title": "高龄津贴", "category": "elderly", "issuer": "江北区民政局", "summary": "80 周岁以上", "effective_at": "2026-01-01"}),
+    row("POST /affairs/manage/<int:community_id>/service-items/", "community", "login 403 403 403 ok 403 ok",
+        lambda w: {"name": "高龄津贴申领", "category": "elderly", "where": "便民服务中心", "how_to_apply": "携带身份证"}),
+    row("POST /affairs/manage/<int:community_id>/funds/", "community", "login 403 403 403 ok 403 ok",
+        lambda w: {"name": "惠民资金", "source": "government", "amount_yuan": "1000", "year": "2026"}),
+]
+
 ROWS = API + PAGES
 
 
@@ -663,6 +695,21 @@ def build_world():
     app_ver = relief_apply()
     relief.application_delegate(actor=staff, application=app_ver, organization_id=org.pk, note="请核实")
     ids.update(app_sub=relief_apply().pk, app_ver=app_ver.pk, app_doc=app_ver.documents.get().pk)
+    # Public affairs (#31): a policy with its service item, a community fund with a spending line
+    # and its voucher, and the resident's anonymous report.
+    from affairs import services as affairs
+
+    item = affairs.service_item_create(actor=staff, name="高龄津贴申领", category="elderly", where="锣旗寺社区便民服务中心",
+                                       how_to_apply="携带身份证到窗口", community=community)
+    ids["service_item"] = item.pk
+    ids["policy"] = affairs.policy_create(actor=staff, title="高龄津贴", category="elderly", issuer="江北区民政局", summary="80 周岁以上老人",
+                                          effective_at=date(2025, 1, 1), community=community, service_item=item).pk
+    public_fund = affairs.fund_create(actor=staff, name="惠民资金", source="government", amount=100_000, year=2026, community=community)
+    ids["fund"] = public_fund.pk
+    ids["fund_line"] = affairs.spending_line_record(actor=staff, fund=public_fund, amount=1_000, what="助餐", at=date.today(),
+                                                    voucher=SimpleUploadedFile("发票.png", b"\x89PNG voucher")).pk
+    report = affairs.report_create(actor=resident, community=community, subject="楼道灯", text="坏了三个月", anonymous=True)
+    ids.update(report=report.pk, report_no=report.tracking_no)
 
     # Each person's credentials: a bearer token for the API and a session for pages.
     tokens, sessions = {}, {}

@@ -78,6 +78,9 @@ def test_the_demo_has_lei_dages_application_approved_with_his_wheelchair_and_loa
     assert list(lei.history.values_list("to_status", flat=True)) == ["submitted", "verifying", "reported", "approved"]
     assert "电动轮椅" in lei.referrals.get().what
     assert set(Application.objects.values_list("status", flat=True)) == {"submitted", "verifying", "reported", "approved", "rejected", "withdrawn"}
+
+
+@pytest.mark.django_db
 def test_the_public_affairs_demo_loads_twice_and_its_funds_add_up():
     """#31: a few dozen policies in six categories, service items, funds with spending lines, and
     reports in each status; loading again changes nothing."""

@@ -1,0 +1,39 @@
+"""Hardening, second round (issue #36): one test or more per finding, listed in docs/security.md."""
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.testing import HttpCommunicator
+
+from config.asgi import application
+
+
+def asgi_get(path, headers=(), query=""):
+    """A GET through the ASGI application uvicorn serves (BodyLimit → PublicCache → WsgiBridge)."""
+
+    async def call():
+        communicator = HttpCommunicator(application, "GET", f"{path}?{query}" if query else path, headers=[(b"host", b"testserver"), *headers])
+        response = await communicator.get_response(timeout=30)
+        await communicator.wait(timeout=30)
+        return response
+
+    return async_to_sync(call)()
+
+
+# --- #36.8: header names with an underscore are dropped by the WSGI bridge -------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_accept_language_header_spelt_with_an_underscore_does_not_switch_the_language():
+    spoofed = asgi_get("/accounts/login/", headers=[(b"accept_language", b"en")])
+    assert spoofed["status"] == 200 and b'<html lang="zh-hans"' in spoofed["body"]
+    english = asgi_get("/accounts/login/", headers=[(b"accept-language", b"en")])
+    assert english["status"] == 200 and b'<html lang="en"' in english["body"]
+
+
+def test_an_underscored_forwarded_for_never_reaches_django_as_the_proxys_header():
+    from core.wsgibridge import build_environ
+
+    scope = {"method": "GET", "path": "/", "headers": [(b"x_forwarded_for", b"6.6.6.6"), (b"x-real-thing", b"1")]}
+    environ = build_environ(scope, b"")
+    assert "HTTP_X_FORWARDED_FOR" not in environ
+    assert environ["HTTP_X_REAL_THING"] == "1"

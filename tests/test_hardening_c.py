@@ -37,3 +37,38 @@ def test_an_underscored_forwarded_for_never_reaches_django_as_the_proxys_header(
     environ = build_environ(scope, b"")
     assert "HTTP_X_FORWARDED_FOR" not in environ
     assert environ["HTTP_X_REAL_THING"] == "1"
+
+
+# --- #36.6: NUL and other control characters in a path or query never give a 500 ---------------
+
+CONTROL_PATHS = [
+    "/certificates/%00/",
+    "/certificates/AB%00CD/",
+    "/calendar/%00.ics",
+    "/email/unsubscribe/%00/",
+    "/api/v1/certificates/%00",
+    "/api/v1/certificates/AB%01CD",
+    "/tasks/%00/",
+    "/communities/%1f/",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", CONTROL_PATHS)
+def test_a_control_character_in_a_path_is_a_404_not_a_500(client, path):
+    response = client.get(path)
+    assert response.status_code == 404, response.content[:300]
+    if path.startswith("/api/"):
+        assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/tasks/", "/api/v1/tasks", "/people/", "/feedback/", "/api/v1/needs/resolved"])
+def test_nul_in_a_query_value_is_a_400_not_a_500(client, path):
+    response = client.get(f"{path}?q=%00&page=1%00")
+    assert response.status_code == 400, response.content[:300]
+
+
+@pytest.mark.django_db
+def test_other_control_characters_in_a_search_still_search(client):
+    assert client.get("/api/v1/tasks?q=%09lamp%0a").status_code == 200

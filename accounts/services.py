@@ -270,7 +270,8 @@ RESET_SUBJECT_TEMPLATE = "accounts/password_reset_subject.txt"
 
 
 def password_reset_request(*, request, email: str) -> None:
-    """Send a reset link (``<scheme>://<host>/accounts/reset/<uid>/<token>/``) to every active
+    """Send a reset link (``<SITE_URL>/accounts/reset/<uid>/<token>/``, never the request's Host:
+    issue #36.5) to every active
     account with this address, through Django's mail settings. Says nothing about whether one
     exists: the caller answers the same either way. The page (Django's ``PasswordResetView``) uses
     the same form and templates."""
@@ -283,7 +284,14 @@ def password_reset_request(*, request, email: str) -> None:
         subject_template_name=RESET_SUBJECT_TEMPLATE,
         email_template_name=RESET_EMAIL_TEMPLATE,
         from_email=settings.DEFAULT_FROM_EMAIL,
+        extra_email_context=reset_email_context(),
     )
+
+
+def reset_email_context() -> dict:
+    """Every link in a reset email starts with ``SITE_URL``: a forged ``Host`` header must not
+    send a person's reset token to another site (issue #36.5)."""
+    return {"site_url": settings.SITE_URL}
 
 
 def password_set(*, user: User, new_password: str) -> None:

@@ -45,7 +45,7 @@ from accounts.selectors import is_community_staff, is_organization_admin, staff_
 from accounts.validators import is_valid_credit_code, normalize_credit_code
 from core import pubcache
 from core.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, RateLimited, ValidationFailed
-from core.realtime import send_now, user_group
+from core.realtime import push_after_commit, send_now, user_group
 
 MAX_SKILLS = 20
 
@@ -332,6 +332,15 @@ def token_revoke(*, actor: User, raw: str) -> None:
     """Revoke the caller's own token; revoking twice is harmless."""
     ApiToken.objects.filter(user=actor, key_hash=_hash_token(raw), revoked_at__isnull=True).update(revoked_at=timezone.now())
     pubcache.forget_viewers([_hash_token(raw)])
+    sockets_recheck(actor.pk)  # a socket opened with this token closes (issue #36.3)
+
+
+def sockets_recheck(user_id: int, *, ended_session: str | None = None) -> None:
+    """After the transaction: every websocket of the person checks its token or session again and
+    closes if it no longer holds (``accounts.consumers``); a socket of ``ended_session`` (a session
+    being ended by logout) closes at once. Issue #36.3."""
+    if user_id is not None:
+        push_after_commit(user_group(user_id), {"type": "credentials.check", "ended_session": ended_session})
 
 
 # --- Communities and memberships ---------------------------------------------------------------

@@ -193,7 +193,9 @@ def test_closing_the_account_closes_its_sockets(volunteer):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_socket_living_past_its_session_hears_nothing_more(volunteer, monkeypatch):
-    from django.contrib.sessions.models import Session
+    from importlib import import_module
+
+    from django.conf import settings
 
     from accounts import consumers
     from tests.conftest import browser
@@ -208,7 +210,8 @@ def test_a_socket_living_past_its_session_hears_nothing_more(volunteer, monkeypa
         await _notify(volunteer)
         assert (await socket.receive_json_from(timeout=3))["message"] == "私人消息"
         # The session expires (no signal is sent when a session simply runs out).
-        await database_sync_to_async(Session.objects.all().delete)()
+        store = import_module(settings.SESSION_ENGINE).SessionStore(client.cookies["sessionid"].value)
+        await database_sync_to_async(store.delete)()
         await _notify(volunteer)
         assert await _closed_with(socket) == 4401
 

@@ -85,16 +85,16 @@ async def _open(path, headers=()):
     from channels.testing.websocket import WebsocketCommunicator
 
     socket = WebsocketCommunicator(application, path, headers=list(headers))
-    connected, _code = await socket.connect()
+    connected, _code = await socket.connect(timeout=10)
     assert connected
     return socket
 
 
 async def _closed_with(socket) -> int | None:
     """The close code the server sent, or None when the socket is still open (nothing came)."""
-    if await socket.receive_nothing(timeout=0.5):
+    if await socket.receive_nothing(timeout=1):
         return None
-    message = await socket.receive_output(timeout=1)
+    message = await socket.receive_output(timeout=5)
     assert message["type"] == "websocket.close", message
     return message.get("code")
 

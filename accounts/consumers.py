@@ -1,9 +1,35 @@
-"""``/ws/notifications/``: each new notification of the connected person, as it happens."""
+"""``/ws/notifications/``: each new notification of the connected person, as it happens.
 
+A socket lives no longer than the credential that opened it (issue #36.3): when a token is revoked,
+the password changes, the person logs out or the account is closed or changed, a
+``credentials.check`` message goes to the person's group (``accounts.services.sockets_recheck``) and each of their
+sockets checks its own token or session again, closing with 4401 if it no longer holds. A socket
+also checks again before it delivers anything once ``RECHECK_SECONDS`` have passed since the last
+check, so one kept open past its session's expiry hears nothing more.
+"""
+
+import time
+from types import SimpleNamespace
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.contrib import auth
+
+from accounts.services import token_authenticate
 from core.consumers import GroupConsumer
 from core.realtime import user_group
 
 UNAUTHENTICATED = 4401
+RECHECK_SECONDS = 300
+
+
+def _session_user(session_key: str | None):
+    """The person the session names now (AnonymousUser if it ended, expired, or the password changed)."""
+    if not session_key:
+        return None
+    engine = __import__(settings.SESSION_ENGINE, fromlist=["SessionStore"])
+    return auth.get_user(SimpleNamespace(session=engine.SessionStore(session_key)))
 
 
 class NotificationConsumer(GroupConsumer):
@@ -12,8 +38,42 @@ class NotificationConsumer(GroupConsumer):
         if user is None or not user.is_authenticated:
             await self.close(code=UNAUTHENTICATED)
             return
+        self.user_id = user.pk
+        params = parse_qs(self.scope.get("query_string", b"").decode())
+        self.raw_token = params["token"][0] if "token" in params else None
+        session = self.scope.get("session")
+        self.session_key = None if self.raw_token else getattr(session, "session_key", None)
+        self.checked_at = time.monotonic()
         await self.join(user_group(user.pk))
+
+    @database_sync_to_async
+    def _credential_holds(self) -> bool:
+        if self.raw_token is not None:
+            user = token_authenticate(self.raw_token)
+        else:
+            user = _session_user(self.session_key)
+        return bool(user is not None and user.is_authenticated and user.pk == self.user_id and user.is_active)
+
+    async def _still_allowed(self, *, now: bool = False) -> bool:
+        if not now and time.monotonic() - self.checked_at < RECHECK_SECONDS:
+            return True
+        self.checked_at = time.monotonic()
+        if await self._credential_holds():
+            return True
+        await self.close(code=UNAUTHENTICATED)
+        return False
+
+    async def credentials_check(self, event):
+        if event.get("ended_session") and event["ended_session"] == self.session_key:
+            await self.close(code=UNAUTHENTICATED)
+            return
+        await self._still_allowed(now=True)
 
     async def notification_new(self, event):
         """Only ever sent to this person's own group by accounts.services.notify."""
-        await self.send_json({"type": "notification", **event["notification"]})
+        if await self._still_allowed():
+            await self.send_json({"type": "notification", **event["notification"]})
+
+    async def receive_json(self, content, **kwargs):
+        if await self._still_allowed():
+            await super().receive_json(content, **kwargs)

@@ -45,7 +45,7 @@ from accounts.selectors import is_community_staff, is_organization_admin, staff_
 from accounts.validators import is_valid_credit_code, normalize_credit_code
 from core import pubcache
 from core.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, RateLimited, ValidationFailed
-from core.realtime import send_now, user_group
+from core.realtime import push_after_commit, send_now, user_group
 
 MAX_SKILLS = 20
 
@@ -270,7 +270,8 @@ RESET_SUBJECT_TEMPLATE = "accounts/password_reset_subject.txt"
 
 
 def password_reset_request(*, request, email: str) -> None:
-    """Send a reset link (``<scheme>://<host>/accounts/reset/<uid>/<token>/``) to every active
+    """Send a reset link (``<SITE_URL>/accounts/reset/<uid>/<token>/``, never the request's Host:
+    issue #36.5) to every active
     account with this address, through Django's mail settings. Says nothing about whether one
     exists: the caller answers the same either way. The page (Django's ``PasswordResetView``) uses
     the same form and templates."""
@@ -283,7 +284,14 @@ def password_reset_request(*, request, email: str) -> None:
         subject_template_name=RESET_SUBJECT_TEMPLATE,
         email_template_name=RESET_EMAIL_TEMPLATE,
         from_email=settings.DEFAULT_FROM_EMAIL,
+        extra_email_context=reset_email_context(),
     )
+
+
+def reset_email_context() -> dict:
+    """Every link in a reset email starts with ``SITE_URL``: a forged ``Host`` header must not
+    send a person's reset token to another site (issue #36.5)."""
+    return {"site_url": settings.SITE_URL}
 
 
 def password_set(*, user: User, new_password: str) -> None:
@@ -324,6 +332,15 @@ def token_revoke(*, actor: User, raw: str) -> None:
     """Revoke the caller's own token; revoking twice is harmless."""
     ApiToken.objects.filter(user=actor, key_hash=_hash_token(raw), revoked_at__isnull=True).update(revoked_at=timezone.now())
     pubcache.forget_viewers([_hash_token(raw)])
+    sockets_recheck(actor.pk)  # a socket opened with this token closes (issue #36.3)
+
+
+def sockets_recheck(user_id: int, *, ended_session: str | None = None) -> None:
+    """After the transaction: every websocket of the person checks its token or session again and
+    closes if it no longer holds (``accounts.consumers``); a socket of ``ended_session`` (a session
+    being ended by logout) closes at once. Issue #36.3."""
+    if user_id is not None:
+        push_after_commit(user_group(user_id), {"type": "credentials.check", "ended_session": ended_session})
 
 
 # --- Communities and memberships ---------------------------------------------------------------

@@ -75,6 +75,10 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = services.RESET_SUBJECT_TEMPLATE
     success_url = reverse_lazy("accounts:password_reset_done")
 
+    @property
+    def extra_email_context(self):
+        return services.reset_email_context()
+
     def post(self, request, *args, **kwargs):
         try:
             rate_limit(request, "password_reset")

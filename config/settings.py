@@ -68,6 +68,8 @@ MIDDLEWARE = [
     # First: a body over MAX_REQUEST_BODY_BYTES is refused before anything reads it (WSGI; under
     # ASGI core.bodylimit.BodyLimit already refused it in front of Django).
     "core.bodylimit.RequestBodyLimitMiddleware",
+    # A control character in the path, or NUL in a query value, never reaches a view (#36.6).
+    "core.middleware.ControlCharacterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Our own scripts, styles and images only; no inline script (core/csp.py).
     "core.csp.ContentSecurityPolicyMiddleware",

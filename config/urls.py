@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy
 
+import core.converters  # noqa: F401  (registers the strict "code" and "token" converters)
 from accounts import assistance_views
 from accounts import urls as account_urls
 from accounts import views as account_views
@@ -52,7 +53,7 @@ urlpatterns = [
     path("communities/<int:community_id>/feedback/", need_views.board, name="community_feedback"),
     path("volunteers/<int:user_id>/record/", order_views.record, name="volunteer_record"),
     path("volunteers/<int:user_id>/certificate/", certificate_views.download, name="volunteer_certificate"),
-    path("certificates/<str:code>/", certificate_views.verify, name="certificate_verify"),
+    path("certificates/<code:code>/", certificate_views.verify, name="certificate_verify"),
     path("communities/<int:community_id>/volunteers/export/", order_views.volunteers_export, name="community_volunteers_export"),
     path("notifications/", account_views.notifications, name="notifications"),
     path("people/search/", account_views.people_search, name="people_search"),

@@ -1,5 +1,7 @@
 """Project middleware."""
 
+import re
+
 from axes.middleware import AxesMiddleware
 from django.conf import settings
 from django.http import Http404
@@ -58,3 +60,25 @@ class ProjectNotFoundPageMiddleware:
         if self.active and isinstance(exception, Http404):
             return page_not_found(request, exception)
         return None
+
+
+# Control characters (C0 and DEL). PostgreSQL refuses NUL in any text, so a NUL that reaches a
+# query is a server error there; no address or filter of the product needs any of them.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class ControlCharacterMiddleware:
+    """A path with a control character is a 404; a query string whose values hold NUL is a 400
+    (the site's page, JSON under /api/), before any view or database sees it (issue #36.6).
+    Other control characters in query values (a tab pasted into a search box) pass: every database
+    stores them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _CONTROL.search(request.path):
+            return page_not_found(request)
+        if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
+            return bad_request(request)
+        return self.get_response(request)

@@ -50,7 +50,9 @@ def build_environ(scope: dict, body: bytes) -> dict:
     if client:
         environ["REMOTE_ADDR"], environ["REMOTE_PORT"] = client[0], str(client[1])
     for raw_name, raw_value in scope.get("headers", []):
-        name = raw_name.decode("latin-1").upper().replace("-", "_")
+        name = _header_name(raw_name)
+        if name is None:
+            continue
         key = name if name in ("CONTENT_LENGTH", "CONTENT_TYPE") else f"HTTP_{name}"
         value = raw_value.decode("latin-1")
         if key in environ:
@@ -59,6 +61,15 @@ def build_environ(scope: dict, body: bytes) -> dict:
     if body and "CONTENT_LENGTH" not in environ:
         environ["CONTENT_LENGTH"] = str(len(body))  # a chunked body, read whole: Django reads CONTENT_LENGTH bytes
     return environ
+
+
+def _header_name(raw_name: bytes) -> str | None:
+    """A header's WSGI name (``Accept-Language`` → ``ACCEPT_LANGUAGE``), or None for a name with an
+    underscore: gunicorn and nginx drop those, since ``X_Forwarded_For`` would otherwise read as
+    ``X-Forwarded-For`` and pass for what the proxy set (issue #36.8)."""
+    if b"_" in raw_name:
+        return None
+    return raw_name.decode("latin-1").upper().replace("-", "_")
 
 
 class WsgiBridge:

@@ -1,12 +1,13 @@
 from django.urls import path
 
+import core.converters  # noqa: F401  (registers the strict "token" converter)
 from reach import views
 
 app_name = "reach"
 
 urlpatterns = [
-    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
-    path("email/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("calendar/<token:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path("email/unsubscribe/<token:token>/", views.unsubscribe, name="unsubscribe"),
 ]
 
 # Joined into the tasks: namespace by config/urls.py.

@@ -229,8 +229,28 @@ def point_at_real_objects(case, world: World, pick: int) -> None:
                 case.body[name] = [real] if isinstance(value, list) else real
 
 
+# Control characters an attacker puts in an address (issue #36.6): PostgreSQL refuses NUL in text.
+CONTROL_CHARACTERS = ("\x00", "\x01", "\x08", "\t", "\n", "\r", "\x1b", "\x1f", "\x7f")
+
+
+def poison_parameters(case, char: str, pick: int) -> None:
+    """Put a control character into every path and query parameter (at the start, middle or end)."""
+    for params in (case.path_parameters, case.query):
+        if not isinstance(params, dict):
+            continue
+        for name, value in list(params.items()):
+            text = ",".join(map(str, value)) if isinstance(value, list) else str(value)
+            at = (0, len(text) // 2, len(text))[pick % 3]
+            params[name] = text[:at] + char + text[at:]
+
+
 @schema.parametrize()
-@schema.given(role=st.sampled_from(ROLES), use_real_ids=st.booleans(), pick=st.integers(min_value=0, max_value=7))
+@schema.given(
+    role=st.sampled_from(ROLES),
+    use_real_ids=st.booleans(),
+    pick=st.integers(min_value=0, max_value=7),
+    control=st.one_of(st.none(), st.sampled_from(CONTROL_CHARACTERS)),
+)
 @settings(
     max_examples=MAX_EXAMPLES,
     deadline=None,
@@ -239,9 +259,11 @@ def point_at_real_objects(case, world: World, pick: int) -> None:
     phases=[Phase.explicit, Phase.generate, Phase.shrink],
     suppress_health_check=list(HealthCheck),
 )
-def test_every_operation_answers_as_documented(case, role, use_real_ids, pick, world):
+def test_every_operation_answers_as_documented(case, role, use_real_ids, pick, control, world):
     if use_real_ids:
         point_at_real_objects(case, world, pick)
+    if control is not None:
+        poison_parameters(case, control, pick)
     # Revoking a token would log this caller out for the rest of the run: revoke a fresh one.
     headers = world.headers_for(role, fresh=case.path.endswith("/auth/token/revoke"))
     # In a savepoint, as each request is on its own in production: one that fails in the database

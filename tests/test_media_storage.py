@@ -164,8 +164,12 @@ def test_a_spending_voucher_downloads_through_its_record(media, staff, community
 
 @pytest.mark.django_db
 def test_a_refused_bid_form_keeps_its_attachment_in_the_storage_for_the_same_person_only(media, staff, community):
+    from accounts.models import OrganizationMember
     from orders.services import bid_attachment_discard, bid_attachment_keep, bid_attachment_kept
+    from tests.factories import OrganizationFactory
 
+    # Only someone who may bid (an organisation's admin) has a refused form's file kept (#36.4).
+    OrganizationMember.objects.create(organization=OrganizationFactory(community=community), user=staff, role="admin")
     token = bid_attachment_keep(actor=staff, upload=SimpleUploadedFile("方案.pdf", PDF))
     assert bid_attachment_kept(actor=staff, token=token).read() == PDF
     other = type(staff).objects.create(username="someone_else")

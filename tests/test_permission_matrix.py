@@ -300,9 +300,9 @@ PAGES = [
     row("GET /tasks/<int:task_id>/card/", "task_free", "200 200 200 200 200 200 200"),
     row("GET /tasks/<int:task_id>/calendar.ics", "task_draft", "404 404 404 404 200 404 200"),
     # Reminders, email and calendars (reach): no login, the secret in the address is the credential.
-    row("GET /calendar/<str:token>.ics", "volunteer_calendar", "200 200 200 200 200 200 200"),
-    row("GET /email/unsubscribe/<str:token>/", "volunteer_unsubscribe", "200 200 200 200 200 200 200"),
-    row("POST /email/unsubscribe/<str:token>/", "volunteer_unsubscribe", "200 200 200 200 200 200 200"),
+    row("GET /calendar/<token:token>.ics", "volunteer_calendar", "200 200 200 200 200 200 200"),
+    row("GET /email/unsubscribe/<token:token>/", "volunteer_unsubscribe", "200 200 200 200 200 200 200"),
+    row("POST /email/unsubscribe/<token:token>/", "volunteer_unsubscribe", "200 200 200 200 200 200 200"),
     row("GET /tasks/<int:task_id>/edit/", "task_free", "login 403 403 403 200 403 200"),
     row("POST /tasks/<int:task_id>/edit/", "task_free", "login 403 403 403 ok 403 ok", task_form),
     row("POST /tasks/<int:task_id>/cancel/", "task_free", "login 403 403 403 ok 403 ok", lambda w: {"reason": "下雨"}),
@@ -328,7 +328,7 @@ PAGES = [
     row("POST /claims/reviews/<int:review_id>/hide/", "review", "login 403 403 403 ok 403 ok", lambda w: {"reason": "含电话号码"}),
     row("GET /volunteers/<int:user_id>/record/", "volunteer", "404 404 200 404 200 404 200"),
     row("GET /volunteers/<int:user_id>/certificate/", "volunteer", "404 404 200 404 200 404 200"),
-    row("GET /certificates/<str:code>/", "certificate", "200 200 200 200 200 200 200"),
+    row("GET /certificates/<code:code>/", "certificate", "200 200 200 200 200 200 200"),
     # Needs and the feedback board
     row("GET /needs/new/<int:community_id>/", "community", "login 200 200 200 200 200 200"),
     row("POST /needs/new/<int:community_id>/", "community", "login ok 403 403 403 403 403",

@@ -71,7 +71,7 @@ def embedded_serve(tmp_path):
     with open(log, "wb") as out:
         server = subprocess.Popen(["make", "-s", "serve"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        for _ in range(240):
+        for _ in range(720):  # up to 3 minutes: a loaded machine migrates and starts slowly
             if server.poll() is not None:
                 raise AssertionError(f"make serve stopped:\n{log.read_text()[-3000:]}")
             try:
@@ -162,3 +162,64 @@ def test_the_wsgi_bridge_hands_django_the_request_and_streams_a_streaming_answer
     assert sent[0]["status"] == 200 and (b"content-type", b"text/csv") in sent[0]["headers"]
     whole = asyncio.run(call("/export/"))
     assert len(whole) == 2 and whole[1]["body"] == b"whole" and not whole[1].get("more_body")
+
+
+# --- #36.1: the request head is bounded by the server -------------------------------------------
+
+
+def _server_rss_mb(port: int) -> float:
+    """The resident memory of every process of the `make serve` that listens on this port (the
+    session of the uvicorn command: its master and workers), in MB."""
+    procs = [p for p in Path("/proc").iterdir() if p.name.isdigit()]
+
+    def read(p, name):
+        try:
+            return (p / name).read_bytes()
+        except OSError:
+            return b""
+
+    master = next(p for p in procs if f"--port\0{port}\0".encode() in read(p, "cmdline") and b"uvicorn" in read(p, "cmdline"))
+    session = read(master, "stat").rsplit(b")", 1)[1].split()[3]
+    total_kb = 0
+    for p in procs:
+        stat = read(p, "stat")
+        if stat and stat.rsplit(b")", 1)[1].split()[3] == session:
+            for line in read(p, "status").splitlines():
+                if line.startswith(b"VmRSS:"):
+                    total_kb += int(line.split()[1])
+    return total_kb / 1024
+
+
+def _send_head(port: int, head: bytes, *, chunk: int = 1 << 16) -> bytes:
+    """Send a request head in pieces and return what the server answered (b"" if it just closed)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=20) as s:
+        try:
+            for start in range(0, len(head), chunk):
+                s.sendall(head[start : start + chunk])
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # refused before we finished: what it answered is still readable
+        answer = b""
+        try:
+            while part := s.recv(65536):
+                answer += part
+        except (ConnectionResetError, TimeoutError):
+            pass
+        return answer
+
+
+def test_make_serve_answers_431_to_a_huge_or_numerous_header_and_does_not_balloon(embedded_serve):
+    port, _data, _log = embedded_serve
+    for _ in range(3):  # warm both workers first, so what is measured is the attack
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10).read()
+    before = _server_rss_mb(port)
+    huge = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * (32 << 20) + b"\r\n\r\n"
+    for _ in range(4):
+        answer = _send_head(port, huge)
+        assert answer.startswith(b"HTTP/1.1 431"), answer[:200]
+    numerous = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n" + b"".join(b"X-H%d: 1\r\n" % i for i in range(500)) + b"\r\n"
+    assert _send_head(port, numerous).startswith(b"HTTP/1.1 431")
+    after = _server_rss_mb(port)
+    assert after - before < 40, f"the server grew from {before:.0f} MB to {after:.0f} MB"
+    # An ordinary request with ordinary headers is still answered.
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:
+        assert response.status == 200

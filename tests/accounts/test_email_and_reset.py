@@ -9,6 +9,7 @@ from email.policy import default as default_policy
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.conf import settings
 from django.test import override_settings
 
 from accounts.models import User
@@ -75,7 +76,7 @@ def test_the_reset_mail_goes_out_by_smtp_and_its_link_sets_a_new_password(api, s
     body = _body(message)
     assert "王阿姨" in body and "wang_ayi" in body
     scheme, host, path, uid, token = LINK.search(body).groups()
-    assert (scheme, host) == ("http", "testserver")
+    assert f"{scheme}://{host}" == settings.SITE_URL
     # The API's confirm with the two parts of the link.
     assert error_of(api().post("auth/password-reset/confirm", {"uid": uid, "token": token, "new_password": "123"})) == (400, "weak_password")
     done = api().post("auth/password-reset/confirm", {"uid": uid, "token": token, "new_password": "new-password-2026"})
@@ -105,6 +106,20 @@ def test_the_pages_send_the_mail_and_follow_the_link(smtp, person):
     assert person.check_password("new-password-2026")
     # Used once: the same link now says so.
     assert "链接无效" in browser().get(path, follow=True).content.decode()
+
+
+@pytest.mark.parametrize("through", ["api", "page"])
+def test_the_reset_link_is_on_site_url_whatever_host_the_request_names(api, smtp, person, through):
+    """Issue #36.5: ``Host: 127.0.0.1:6666`` must not send the person's reset token to that host."""
+    forged = {"HTTP_HOST": "127.0.0.1:6666"}
+    with override_settings(ALLOWED_HOSTS=["*"], SITE_URL="https://market.example.cn"):
+        if through == "api":
+            assert api().post("auth/password-reset", {"email": "wang@example.cn"}, **forged).status_code == 202
+        else:
+            assert browser().post("/accounts/password/reset/", {"email": "wang@example.cn"}, **forged).status_code == 302
+    body = _body(smtp.messages[0][1])
+    assert "6666" not in body
+    assert LINK.search(body).group(0).startswith("https://market.example.cn/accounts/reset/")
 
 
 def test_an_unknown_address_gets_the_same_answer_and_no_mail(api, smtp, person):

@@ -317,3 +317,56 @@ def test_a_client_secret_with_non_ascii_characters_is_refused_not_a_crash(api):
     response = api().post(f"donations/{donation.pk}/pay", {"client_secret": "密钥", "token": "tok_visa"})
     assert error_of(response) == (403, "invalid_client_secret")
     assert Donation.objects.get(pk=donation.pk).status == "pending"
+
+
+# --- #36.9: the webhook forgeries and the rate limits, probed against localstripe --------------------
+def _real_donation(api, community, amount=5_000) -> dict:
+    """A donation with a real PaymentIntent in localstripe (what an attacker can make too)."""
+    response = api().post("donations", {"community_id": community.pk, "amount": amount, "currency": "cny"})
+    assert response.status_code == 201
+    return response.json()
+
+
+def _intent(body: dict, **changes) -> dict:
+    return {"id": body["payment_intent_id"], "object": "payment_intent", "amount": body["amount"], "amount_received": body["amount"],
+            "currency": "cny", "status": "succeeded", "metadata": {"donation_id": str(body["id"])}, **changes}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_forged_webhooks_for_a_real_payment_intent_move_nothing(api, client, community, payments):
+    body = _real_donation(api, community)
+    other = _real_donation(api, community, amount=20_000)
+    forged = {
+        "bad signature": signed(client, event("payment_intent.succeeded", _intent(body), "evt_f1"), secret="whsec_attacker"),
+        "an hour old": signed(client, event("payment_intent.succeeded", _intent(body), "evt_f2"), timestamp=int(time.time()) - 3600),
+        "unsigned": client.post("/stripe/webhook/", json.dumps(event("payment_intent.succeeded", _intent(body), "evt_f3")), content_type="application/json"),
+    }
+    for name, answer in forged.items():
+        assert answer.status_code == 400, name
+    # Signed (a leaked secret, or a real event replayed) but not this donation's: nothing moves.
+    assert signed(client, event("payment_intent.succeeded", _intent(body, amount=1, amount_received=1), "evt_f4")).status_code == 200
+    assert signed(client, event("payment_intent.succeeded", _intent(body, currency="usd"), "evt_f5")).status_code == 200
+    # Another intent's success naming this donation in its metadata moves only its own donation, if it matches.
+    assert signed(client, event("payment_intent.succeeded", _intent(other, amount=5_000, amount_received=5_000,
+                                                                      metadata={"donation_id": str(body["id"])}), "evt_f6")).status_code == 200
+    assert {d.pk: d.status for d in Donation.objects.all()} == {body["id"]: "pending", other["id"]: "pending"}
+    assert fund_figures(community=community)["raised"] == 0
+    # The right event, once, counts; replaying it (same id, or a new id) counts nothing more.
+    right = event("payment_intent.succeeded", _intent(body), "evt_ok")
+    for replay in (right, right, {**right, "id": "evt_ok_again"}):
+        assert signed(client, replay).status_code == 200
+    assert Donation.objects.get(pk=body["id"]).status == "succeeded"
+    assert fund_figures(community=community)["raised"] == 5_000
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_donation_rate_limits_hold_with_stripe_set_up(api, community, payments, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "donation_create": (3, 3600), "donation_pay": (2, 3600)}
+    made = [_real_donation(api, community) for _ in range(3)]
+    assert error_of(api().post("donations", {"community_id": community.pk, "amount": 5_000, "currency": "cny"})) == (429, "too_many_attempts")
+    assert Donation.objects.count() == 3
+    target = made[0]
+    pay = {"client_secret": target["client_secret"], "token": "tok_chargeDeclined"}
+    for i in range(2):
+        assert api().post(f"donations/{target['id']}/pay", pay, REMOTE_ADDR=f"198.51.100.{i}").status_code != 429
+    assert error_of(api().post(f"donations/{target['id']}/pay", pay, REMOTE_ADDR="198.51.100.77")) == (429, "too_many_attempts")

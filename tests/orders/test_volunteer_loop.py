@@ -281,6 +281,75 @@ def test_a_kept_attachment_is_only_its_uploaders(open_project, staff):
     assert bid_attachment_kept(actor=admin, token="../../etc/passwd") is None
 
 
+# --- #36.4: a refused bid form keeps only a real attachment, of someone who may bid, briefly ----
+
+
+@pytest.fixture
+def fresh_storage(settings):
+    """A storage of this test's own: the in-memory one is shared by the whole run."""
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
+
+
+def _kept_files(user):
+    from django.core.files.storage import default_storage
+
+    try:
+        return default_storage.listdir(f"bid-drafts/{user.pk}")[1]
+    except FileNotFoundError:
+        return []
+
+
+def _refused_bid(user, project, upload):
+    """The bid page with an amount it refuses: the form comes back, keeping what it keeps."""
+    return browser(user).post(f"/projects/{project.pk}/bid/", {"organization": "", "amount_yuan": "abc", "proposal": "方案", "attachment": upload})
+
+
+def test_a_refused_bid_form_keeps_no_file_that_is_not_a_pdf_png_or_jpeg(open_project, fresh_storage):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    project, org, admin = open_project
+    answer = _refused_bid(admin, project, SimpleUploadedFile("run.exe", b"MZ\x90\x00 not a document"))
+    assert answer.status_code == 400
+    assert _kept_files(admin) == []
+    answer = _refused_bid(admin, project, SimpleUploadedFile("方案.pdf", PDF))
+    assert answer.status_code == 400 and len(_kept_files(admin)) == 1
+
+
+def test_a_refused_bid_form_keeps_nothing_for_someone_who_may_not_bid(open_project, fresh_storage, resident):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    project, _org, _admin = open_project
+    for _ in range(3):
+        _refused_bid(resident, project, SimpleUploadedFile("方案.pdf", PDF))
+    assert _kept_files(resident) == []
+
+
+def test_a_person_keeps_at_most_three_drafts(open_project, fresh_storage):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    project, _org, admin = open_project
+    for _ in range(6):
+        assert _refused_bid(admin, project, SimpleUploadedFile("方案.pdf", PDF)).status_code == 400
+    assert len(_kept_files(admin)) == 3
+
+
+def test_kept_drafts_are_purged_after_a_day_by_the_periodic_job(open_project, fresh_storage):
+    import time
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from huey.api import PeriodicTask
+
+    from orders import tasks
+    from orders.services import bid_attachment_keep, bid_attachment_kept, bid_drafts_purge
+
+    _project, _org, admin = open_project
+    token = bid_attachment_keep(actor=admin, upload=SimpleUploadedFile("方案.pdf", PDF))
+    assert bid_drafts_purge() == 0 and bid_attachment_kept(actor=admin, token=token) is not None
+    assert bid_drafts_purge(now=time.time() + 25 * 3600) == 1
+    assert _kept_files(admin) == [] and bid_attachment_kept(actor=admin, token=token) is None
+    assert isinstance(tasks.purge_bid_drafts.task_class(), PeriodicTask)
+
+
 def test_the_api_names_the_budget_when_a_bid_is_too_high(api, open_project):
     project, org, admin = open_project
     answer = api(admin, language="en").post(f"projects/{project.pk}/bids", {"organization_id": org.pk, "amount": 1_000_001, "proposal": "方案"})

@@ -170,9 +170,16 @@ def community_service_records(community_id: int) -> QuerySet[Claim]:
     volunteer-record export (docs/records-export.md)."""
     return (
         Claim.objects.filter(task__community_id=community_id, status=Claim.Status.VERIFIED)
-        .select_related("task", "task__community", "user", "organization")
+        .select_related("task", "task__community", "user", "user__volunteer_number", "organization")
         .order_by("task__starts_at", "id")
     )
+
+
+def community_service_totals(community_id: int) -> dict:
+    """All the verified services of a community's tasks: how many, and the hours recorded at
+    verification (never the measured ones; see "Hours: one number everywhere")."""
+    totals = Claim.objects.filter(task__community_id=community_id, status=Claim.Status.VERIFIED).aggregate(services=Count("id"), hours=Sum("hours"))
+    return {"services": totals["services"], "hours": _two_places(totals["hours"])}
 
 
 def community_volunteer_totals(community_id: int) -> list[dict]:
@@ -192,7 +199,7 @@ def community_volunteer_totals(community_id: int) -> list[dict]:
         Membership.objects.filter(community_id=community_id, role=Membership.Role.VOLUNTEER).values_list("user_id", flat=True)
     ) | set(totals)
     rows = []
-    for user in User.objects.filter(pk__in=volunteers).order_by("pk"):
+    for user in User.objects.filter(pk__in=volunteers).select_related("volunteer_number").order_by("pk"):
         t = totals.get(user.pk, {})
         rows.append({
             "user": user, "joined": joined.get(user.pk), "services": t.get("services", 0), "hours": _two_places(t.get("hours")),

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts import forms as account_forms
 from accounts import selectors as account_selectors
 from accounts import services as account_services
-from accounts.models import Community, Membership, Organization, User
+from accounts.models import Community, Membership, Organization, User, VolunteerNumber
 from accounts.selectors import is_community_staff, staff_community_ids
 from core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from core.exports import export
@@ -410,9 +410,13 @@ def _N(header: str) -> str:  # noqa: N802
 
 
 def _volunteer_no(user) -> str:
-    """The volunteer number of the national record; until ``User.volunteer_no`` exists, the
-    platform's user id (docs/records-export.md)."""
-    return str(getattr(user, "volunteer_no", "") or user.pk)
+    """The volunteer number of the national record (``JB00000004``), never an internal id; empty
+    for someone who has never claimed a task (numbers are given at the first claim). The caller
+    loads ``user__volunteer_number`` with the rows."""
+    try:
+        return user.volunteer_number.number or ""
+    except VolunteerNumber.DoesNotExist:
+        return ""
 
 
 def _date(value, fmt="%Y-%m-%d") -> str:
@@ -436,7 +440,7 @@ def volunteers_export(request, community_id: int):
             _N("Services"), _N("Service hours"), _N("Honour hours"), _N("Last service on"),
         ]
         rows = (
-            [_volunteer_no(v["user"]), mask_name(v["user"].shown_name), _date(v["joined"]), community.name,
+            [_volunteer_no(v["user"]), v["user"].shown_name, _date(v["joined"]), community.name,
              v["services"], v["hours"], v["honour_hours"], _date(v["last_service"])]
             for v in selectors.community_volunteer_totals(community.pk)
         )
@@ -448,7 +452,7 @@ def volunteers_export(request, community_id: int):
     ]
     rows = (
         [
-            c.pk, _volunteer_no(c.user), mask_name(c.user.shown_name), c.task.title, c.task.get_category_display(),
+            c.pk, _volunteer_no(c.user), c.user.shown_name, c.task.title, c.task.get_category_display(),
             _date(c.task.starts_at, "%Y-%m-%d %H:%M"), _date(c.task.ends_at, "%Y-%m-%d %H:%M"), c.task.location, c.hours,
             c.honour_hours, _("An individual resident") if c.task.beneficiary_id else _("The community"),
             c.organization.name if c.organization_id else "", c.task.community.name, _date(c.verified_at),

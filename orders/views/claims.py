@@ -193,15 +193,23 @@ def confirm(request, claim_id: int):
     if request.method == "POST":
         note = request.POST.get("consent_note", "")
         card = request.POST.get("beneficiary_code", "")[:40]
+        answer = request.POST.get("answer", "done")[:10]
+        comment = request.POST.get("comment", "")[:500]
 
         def act():
-            claim, already = services.claim_confirm(actor=request.user, claim=c, consent_note=note, beneficiary_code=card)
+            claim, already = services.claim_confirm(
+                actor=request.user, claim=c, consent_note=note, beneficiary_code=card, answer=answer, comment=comment
+            )
             if already:  # perform() shows this instead of the success message
-                claim.message = _("This service was already confirmed; nothing changed.")
+                claim.message = _("This service was already answered; nothing changed.")
             return claim
 
-        return perform(request, act, success=_("Thank you: the service is confirmed."), then=redirect("claims:confirm", c.pk))
-    context = {"claim": c, "method": method, "beneficiary": mask_name(c.task.beneficiary.shown_name) if c.task.beneficiary_id else ""}
+        success = _("Thank you: the service is confirmed.") if answer == "done" else _("Thank you: community staff will look into it.")
+        return perform(request, act, success=success, then=redirect("claims:confirm", c.pk))
+    context = {
+        "claim": c, "method": method, "beneficiary": mask_name(c.task.beneficiary.shown_name) if c.task.beneficiary_id else "",
+        "too_early": timezone.now() < c.task.starts_at,
+    }
     return render(request, "claims/confirm.html", context)
 
 
@@ -211,7 +219,10 @@ def verify(request, claim_id: int):
     hours = request.POST.get("hours") or None  # empty: the volunteer's claimed hours
     c = selectors.claim_get_for(request.user, claim_id)
     then = redirect(safe_next(request, f"/tasks/{c.task_id}/"))
-    return perform(request, lambda: services.claim_verify(actor=request.user, claim=c, hours=hours), success=_("Verified; the points were paid."), then=then)
+    reason = request.POST.get("settle_reason", "")[:200]  # a disputed claim needs staff's reason
+    return perform(
+        request, lambda: services.claim_verify(actor=request.user, claim=c, hours=hours, settle_reason=reason), success=_("Verified; the points were paid."), then=then
+    )
 
 
 @login_required

@@ -484,6 +484,9 @@ def organization_detail(request, organization_id: int):
         "is_admin": is_admin,
         "suspend_form": account_forms.SuspendForm(),
         "member_form": account_forms.OrganizationMemberForm(viewer=user),
+        "contact_form": account_forms.OrganizationContactForm(
+            initial={"contact_person": org.contact_person, "contact_phone": org.contact_phone, "contact_address": org.contact_address}
+        ),
         "history": org.status_changes.select_related("actor"),
         "reputation": selectors.provider_reputation(organization=org),
     }

@@ -99,6 +99,9 @@ class OrganizationOut(Schema):
     credit_code: str
     status: str
     community_id: int | None
+    contact_person: str = Field("", description="Public contact details the organisation published (empty: none).")
+    contact_phone: str = ""
+    contact_address: str = ""
 
 
 class OrganizationFilterIn(Schema):

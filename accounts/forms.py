@@ -81,6 +81,14 @@ class OrganizationForm(forms.Form):
         self.fields["community"].queryset = Community.objects.select_related("street")
 
 
+class OrganizationContactForm(forms.Form):
+    contact_person = forms.CharField(label=_("Contact person"), max_length=60, required=False)
+    contact_phone = forms.CharField(
+        label=_("Public phone"), max_length=30, required=False, widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"})
+    )
+    contact_address = forms.CharField(label=_("Public address"), max_length=200, required=False)
+
+
 class SuspendForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
 

@@ -168,6 +168,11 @@ class Organization(models.Model):
         help_text=_("Staff of this community verify it; with none, any community's staff may."),
     )
     description = models.TextField(_("description"), blank=True)
+    # Public contact details, published by the organisation's administrator on its page (each
+    # left empty is not shown): how a resident sent to "contact these organisations" reaches it.
+    contact_person = models.CharField(_("contact person"), max_length=60, blank=True)
+    contact_phone = models.CharField(_("public phone"), max_length=30, blank=True)
+    contact_address = models.CharField(_("public address"), max_length=200, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     status_changed_by = models.ForeignKey(

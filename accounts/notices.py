@@ -23,6 +23,7 @@ MESSAGES = {
     "community_invitation": gettext_lazy("%(staff)s invites you to join %(community)s as %(role)s."),
     # Two-party confirmation (#22): the person served, their guardians and the volunteer.
     "claim_confirmed": gettext_lazy("The service “%(task)s” was confirmed by the person served."),
+    "claim_disputed": gettext_lazy("The person served said “%(task)s” did not happen. Community staff will look into it with you."),
     "service_to_confirm": gettext_lazy("Did “%(task)s” happen for you? Tap to confirm it."),
     "ward_service_to_confirm": gettext_lazy("Did “%(task)s” happen for %(name)s? Tap to confirm it for them."),
     "ward_service_to_rate": gettext_lazy("The service “%(task)s” for %(name)s was verified. Tap to rate it for them."),

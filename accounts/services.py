@@ -7,6 +7,7 @@ what it says or raises an ``ApplicationError`` and writes nothing.
 
 import hashlib
 import logging
+import re
 import secrets
 from datetime import timedelta
 
@@ -561,6 +562,26 @@ def organization_verify(*, actor: User, organization: Organization) -> Organizat
 def organization_suspend(*, actor: User, organization: Organization, reason: str) -> Organization:
     reason = _clean_text(reason, field="reason", label=_("Reason"), max_length=200)
     return _organization_transition(actor=actor, organization=organization, to=Organization.Status.SUSPENDED, reason=reason)
+
+
+PUBLIC_PHONE = re.compile(r"^[0-9+()\- ]{5,30}$")
+
+
+def organization_contact_update(
+    *, actor: User, organization: Organization, contact_person: str = "", contact_phone: str = "", contact_address: str = ""
+) -> Organization:
+    """The organisation's administrator publishes (or, with empty values, withdraws) the contact
+    details shown on its public page: a contact person, a phone and an address."""
+    if not (actor.is_superuser or is_organization_admin(actor, organization.pk)):
+        raise PermissionDenied(_("Only an administrator of this organisation can change its contact details."))
+    person = _clean_text(contact_person, field="contact_person", label=_("Contact person"), max_length=60, required=False)
+    phone = _clean_text(contact_phone, field="contact_phone", label=_("Public phone"), max_length=30, required=False)
+    address = _clean_text(contact_address, field="contact_address", label=_("Public address"), max_length=200, required=False)
+    if phone and not PUBLIC_PHONE.match(phone):
+        raise ValidationFailed(_("A phone number has digits, spaces, +, - and brackets only."), code="invalid_phone", field="contact_phone")
+    Organization.objects.filter(pk=organization.pk).update(contact_person=person, contact_phone=phone, contact_address=address)
+    organization.contact_person, organization.contact_phone, organization.contact_address = person, phone, address
+    return organization
 
 
 def organization_member_add(*, actor: User, organization: Organization, user: User) -> OrganizationMember:

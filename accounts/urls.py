@@ -41,4 +41,5 @@ organization_patterns = [
     path("<int:organization_id>/verify/", views.organization_verify, name="verify"),
     path("<int:organization_id>/suspend/", views.organization_suspend, name="suspend"),
     path("<int:organization_id>/members/", views.organization_member_add, name="member_add"),
+    path("<int:organization_id>/contact/", views.organization_contact, name="contact"),
 ]

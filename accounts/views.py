@@ -348,6 +348,25 @@ def organization_suspend(request, organization_id: int):
 
 @login_required
 @require_POST
+def organization_contact(request, organization_id: int):
+    """The organisation's administrator publishes its contact details on its public page."""
+    org = selectors.organization_get_for(request.user, organization_id)
+    try:
+        services.organization_contact_update(
+            actor=request.user, organization=org, contact_person=request.POST.get("contact_person", ""),
+            contact_phone=request.POST.get("contact_phone", ""), contact_address=request.POST.get("contact_address", ""),
+        )
+    except ApplicationError as exc:
+        if exc.status == 403:
+            return error_page(request, exc)
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Contact details saved; they are shown on the organisation's page."))
+    return redirect("organizations:detail", org.pk)
+
+
+@login_required
+@require_POST
 def organization_member_add(request, organization_id: int):
     org = selectors.organization_get_for(request.user, organization_id)
     form = forms.OrganizationMemberForm(request.POST, viewer=request.user)

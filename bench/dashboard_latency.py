@@ -74,7 +74,7 @@ def main():
         task_ids = list(Task.objects.values_list("id", "community_id", "starts_at"))
         claims = []
         for task_id, _community_id, start in rng.sample(task_ids, min(len(task_ids), args.tasks // 2)):
-            claims.append(Claim(task_id=task_id, user=rng.choice(users), status="verified", credited_hours=Decimal("1.50"), verified_at=start + timedelta(hours=3)))
+            claims.append(Claim(task_id=task_id, user=rng.choice(users), status="verified", credited_hours=Decimal("1.50"), hours=Decimal("1.50"), verified_at=start + timedelta(hours=3)))
             if len(claims) == 5000:
                 Claim.objects.bulk_create(claims)
                 claims = []

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.http import FileResponse, StreamingHttpResponse
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -61,14 +62,27 @@ def csv_response(filename: str, header: list, rows: Iterable[list]) -> Streaming
     return response
 
 
+def _xlsx_cell(sheet, value):
+    if value is None or isinstance(value, (int, float)):
+        return value
+    if isinstance(value, Decimal):
+        # A number cell shown with its two places (1.50, not 1.5), as staff typed and read it.
+        cell = WriteOnlyCell(sheet, value=value)
+        places = max(0, -int(value.as_tuple().exponent))
+        cell.number_format = "0." + "0" * places if places else "0"
+        return cell
+    return str(value)
+
+
 def xlsx_response(filename: str, header: list, rows: Iterable[list], *, title: str = "Sheet1") -> FileResponse:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=_sheet_title(title))
     sheet.append(_safe_row(header))
     for row in rows:
-        # int and float stay numbers; anything else (text, dates, decimals kept exact as "1.50") is
-        # written as text, which a spreadsheet never evaluates once safe_cell has neutralised it.
-        sheet.append([v if v is None or isinstance(v, (int, float)) else str(v) for v in _safe_row(row)])
+        # Numbers (decimals too: hours 1.50, yuan 200.00) stay numbers a spreadsheet can add up;
+        # anything else (text, dates) is written as text, which a spreadsheet never evaluates once
+        # safe_cell has neutralised it.
+        sheet.append([_xlsx_cell(sheet, v) for v in _safe_row(row)])
     handle = tempfile.TemporaryFile()
     book.save(handle)
     handle.seek(0)

@@ -1,6 +1,8 @@
 """``GET /me``: the person's own summary, drawn from several apps (who they are, where they belong,
 their points); their own data to take away, and closing the account."""
 
+from decimal import Decimal
+
 from django.contrib.auth import logout
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
@@ -13,6 +15,7 @@ from accounts.auth import AUTH
 from accounts.volunteers import volunteer_no_of
 from core.api import ERRORS
 from dashboards import mydata
+from orders.selectors import volunteer_record_totals
 from points.selectors import person_balance
 
 router = Router(tags=["accounts"])
@@ -28,6 +31,8 @@ class MeOut(Schema):
     organizations: list[OrganizationRoleOut]
     points_balance: int
     volunteer_no: str | None = Field(None, description="A stable volunteer number (district prefix + serial), given at the first claim; never an identity-card number.")
+    services: int = Field(0, description="Verified services.")
+    hours: Decimal = Field(Decimal("0.00"), description="Hours recorded at verification (after approved corrections), summed over verified services.")
 
 
 class MeIn(Schema):
@@ -36,6 +41,7 @@ class MeIn(Schema):
 
 
 def _me(user) -> dict:
+    totals = volunteer_record_totals(user)
     return {
         "id": user.pk,
         "username": user.username,
@@ -46,6 +52,7 @@ def _me(user) -> dict:
         "organizations": list(account_selectors.user_organization_memberships(user)),
         "points_balance": person_balance(user),
         "volunteer_no": volunteer_no_of(user),
+        **{key: totals[key] for key in ("services", "hours")},
     }
 
 

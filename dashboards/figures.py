@@ -102,7 +102,7 @@ def community_figures(community: Community, period: Period) -> dict:
     )
     verified = Claim.objects.filter(task__community=community, status=Claim.Status.VERIFIED, verified_at__gte=since, verified_at__lt=until)
     claim_counts = verified.aggregate(
-        volunteers=Count("user", distinct=True), credited=Sum("credited_hours"), honour=Sum("honour_hours")
+        volunteers=Count("user", distinct=True), recorded=Sum("hours"), honour=Sum("honour_hours")
     )
     entries = LedgerEntry.objects.filter(account__community=community, created_at__gte=since, created_at__lt=until)
     points = entries.aggregate(
@@ -129,7 +129,7 @@ def community_figures(community: Community, period: Period) -> dict:
         "tasks_filled": task_counts["filled"],
         "tasks_done": task_counts["done"],
         "volunteers_active": claim_counts["volunteers"],
-        "hours_credited": Decimal(claim_counts["credited"] or 0).quantize(Decimal("0.01")),
+        "hours_recorded": Decimal(claim_counts["recorded"] or 0).quantize(Decimal("0.01")),
         "hours_honour": Decimal(claim_counts["honour"] or 0).quantize(Decimal("0.01")),
         "points_budgeted": points["budgeted"] or 0,
         "points_awarded": points["awarded"] or 0,
@@ -151,7 +151,7 @@ def _month_starts(period: Period) -> list[date]:
 
 
 def monthly_series(community: Community | None, period: Period) -> list[dict]:
-    """Per month: tasks published, services verified and hours credited, needs received.
+    """Per month: tasks published, services verified and hours recorded, needs received.
 
     One scan per kind of record with a filtered COUNT/SUM per month (plain comparisons on the
     timestamps, in the site's time zone), instead of truncating every row's date, which SQLite
@@ -172,7 +172,8 @@ def monthly_series(community: Community | None, period: Period) -> list[dict]:
     tasks = per_month(Task.objects.filter(**scope).filter(published_at__isnull=False), "created_at", "t")
     verified = Claim.objects.filter(status=Claim.Status.VERIFIED, **claim_scope)
     services = per_month(verified, "verified_at", "s")
-    hours = per_month(verified, "verified_at", "h", agg=Sum, target="credited_hours")
+    # The hours recorded at verification (after any approved correction), never the measured ones.
+    hours = per_month(verified, "verified_at", "h", agg=Sum, target="hours")
     needs = per_month(Need.objects.filter(**scope), "created_at", "n")
     account_scope = {"account__community__isnull": False} if community is None else {"account__community": community}
     entries = LedgerEntry.objects.filter(**account_scope)
@@ -226,7 +227,7 @@ def top_categories(community: Community | None, period: Period, limit: int = 5) 
 
 
 DISTRICT_COLUMNS = [
-    "needs_received", "needs_resolved", "tasks_published", "tasks_done", "volunteers_active", "hours_credited",
+    "needs_received", "needs_resolved", "tasks_published", "tasks_done", "volunteers_active", "hours_recorded",
     "points_awarded", "points_redeemed", "donations_raised", "donations_spent",
 ]
 
@@ -250,7 +251,7 @@ def district_rows(period: Period, *, sort: str = "name") -> tuple[list[dict], di
     )
     claims = _grouped(
         Claim.objects.filter(status=Claim.Status.VERIFIED, verified_at__gte=since, verified_at__lt=until), "task__community_id",
-        volunteers_active=Count("user", distinct=True), hours_credited=Sum("credited_hours"),
+        volunteers_active=Count("user", distinct=True), hours_recorded=Sum("hours"),
     )
     ledger = _grouped(
         LedgerEntry.objects.filter(created_at__gte=since, created_at__lt=until, account__community__isnull=False), "account__community_id",
@@ -271,9 +272,11 @@ def district_rows(period: Period, *, sort: str = "name") -> tuple[list[dict], di
         row["donations_raised"] = (gift.get("gross") or 0) - (gift.get("refunded") or 0)
         for column in DISTRICT_COLUMNS:
             row[column] = row.get(column) or 0
-        row["hours_credited"] = Decimal(row["hours_credited"]).quantize(Decimal("0.01"))
+        row["hours_recorded"] = Decimal(row["hours_recorded"]).quantize(Decimal("0.01"))
         rows.append(row)
     key = sort.lstrip("-")
+    if key == "hours_credited":  # links made before the column was the recorded hours
+        key = "hours_recorded"
     if key in DISTRICT_COLUMNS or key in ("name", "street"):
         rows.sort(key=lambda r: r[key], reverse=sort.startswith("-"))
     totals = {column: sum(r[column] for r in rows) for column in DISTRICT_COLUMNS}

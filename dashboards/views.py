@@ -35,7 +35,7 @@ from funds.services import fund_figures
 from marketplace import selectors
 from marketplace.models import Need, Project, Task
 from orders.models import Claim
-from orders.selectors import volunteer_record, volunteer_record_totals
+from orders.selectors import community_service_totals, volunteer_record, volunteer_record_totals
 from orders.services.claims import CHECKIN_OPENS_BEFORE_START
 from points.selectors import community_rule, person_balance, reward_list
 
@@ -121,7 +121,7 @@ FIGURE_LABELS = [
     ("tasks_filled", gettext_lazy("Tasks filled")),
     ("tasks_done", gettext_lazy("Tasks done")),
     ("volunteers_active", gettext_lazy("Active volunteers")),
-    ("hours_credited", gettext_lazy("Hours served (credited)")),
+    ("hours_recorded", gettext_lazy("Hours served (recorded)")),
     ("hours_honour", gettext_lazy("Honour hours")),
     ("points_budgeted", gettext_lazy("Points budgeted")),
     ("points_awarded", gettext_lazy("Points awarded")),
@@ -140,7 +140,7 @@ FIGURE_LINKS = {
     "needs_private": "/needs/?community={c}&track=private",
     "tasks_filled": "/tasks/?community={c}&status=full",
     "volunteers_active": "#months",
-    "hours_credited": "#months",
+    "hours_recorded": "#months",
     "points_budgeted": "/communities/{c}/points/",
     "points_outstanding": "/communities/{c}/points/",
     "needs_resolved": "/needs/?community={c}&status=resolved",
@@ -157,7 +157,7 @@ FIGURE_LINKS = {
 MONTH_COLUMNS = [
     ("tasks", gettext_lazy("Tasks published")),
     ("services", gettext_lazy("Services verified")),
-    ("hours", gettext_lazy("Hours served (credited)")),
+    ("hours", gettext_lazy("Hours served (recorded)")),
     ("needs", gettext_lazy("Needs received")),
     ("points_awarded", gettext_lazy("Points awarded")),
     ("points_redeemed", gettext_lazy("Points redeemed")),
@@ -205,7 +205,7 @@ def community_dashboard(request, community_id: int):
         "period": period,
         "headline": [
             {"label": _("Services verified"), "value": thousands(sum(m["services"] for m in series)), "link": "#services"},
-            {"label": _("Hours served"), "value": thousands(figures["hours_credited"]), "link": "#hours"},
+            {"label": _("Hours served"), "value": thousands(figures["hours_recorded"]), "link": "#hours"},
             {"label": _("Active volunteers"), "value": thousands(figures["volunteers_active"]), "link": "#months"},
             {
                 "label": _("Needs resolved / received"),
@@ -248,7 +248,7 @@ DISTRICT_HEADERS = [
     ("tasks_published", gettext_lazy("Tasks published")),
     ("tasks_done", gettext_lazy("Tasks done")),
     ("volunteers_active", gettext_lazy("Active volunteers")),
-    ("hours_credited", gettext_lazy("Hours served (credited)")),
+    ("hours_recorded", gettext_lazy("Hours served (recorded)")),
     ("points_awarded", gettext_lazy("Points awarded")),
     ("points_redeemed", gettext_lazy("Points redeemed")),
     ("donations_raised", gettext_lazy("Donations raised (yuan)")),
@@ -280,7 +280,7 @@ def district_dashboard(request):
         "sort": sort,
         "services_chart": column_chart(series, [("services", _("Services verified"))]),
         "hours_chart": hbar_chart(
-            [{"label": row["name"], "value": row["hours_credited"], "link": f"/communities/{row['community_id']}/dashboard/"} for row in rows],
+            [{"label": row["name"], "value": row["hours_recorded"], "link": f"/communities/{row['community_id']}/dashboard/"} for row in rows],
             label_width=120,
         ),
         "series": series,
@@ -298,6 +298,7 @@ def community_info(request, community_id: int):
         "tasks": selectors.task_list(filters={"community": community.pk, "status": "open", "starts_after": timezone.now().isoformat()})[:10],
         "projects": Project.objects.filter(community=community, published_at__isnull=False).select_related("contract__organization")[:10],
         "funds": fund_figures(community=community),
+        "service": community_service_totals(community.pk),
         "board": selectors.needs_board(community=community),
         "rule": community_rule(community),
         "rewards": reward_list(filters={"community": community.pk})[:10],

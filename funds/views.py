@@ -2,6 +2,7 @@
 page with spending, and staff spending and refunds. Services do the work."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -136,6 +137,11 @@ def refund(request, donation_id: int):
     )
 
 
+def _yuan(fen: int) -> Decimal:
+    """Money in an export: yuan with two places, as a number (stored as fen)."""
+    return (Decimal(int(fen or 0)) / 100).quantize(Decimal("0.01"))
+
+
 @login_required
 def donations_export(request, community_id: int):
     """The community's donations (received and refunded), as CSV or XLSX, for staff."""
@@ -143,11 +149,11 @@ def donations_export(request, community_id: int):
     if not is_community_staff(request.user, community.pk):
         return error_page(request, PermissionDenied(_("Only staff of this community can export its donations.")))
     donations = Donation.objects.filter(community=community).select_related("project").order_by("-created_at", "-id")
-    header = [_("Date"), _("Number"), _("Project"), _("Donor"), _("Amount (fen)"), _("Refunded (fen)"), _("Status"), _("Message")]
+    header = [_("Date"), _("Number"), _("Project"), _("Donor"), _("Amount (yuan)"), _("Refunded (yuan)"), _("Status"), _("Message")]
     rows = (
         [
             timezone.localtime(d.created_at).strftime("%Y-%m-%d %H:%M"), d.pk, d.project.title if d.project else "",
-            _("Anonymous donor") if d.anonymous or not d.donor_name else d.donor_name, d.amount, d.refunded_amount, str(d.get_status_display()), d.message,
+            _("Anonymous donor") if d.anonymous or not d.donor_name else d.donor_name, _yuan(d.amount), _yuan(d.refunded_amount), str(d.get_status_display()), d.message,
         ]
         for d in donations.iterator(chunk_size=1000)
     )

@@ -24,6 +24,19 @@ class ConfirmationMethod(models.TextChoices):
     STAFF = "staff", _("By staff on their behalf")
 
 
+# A claim whose claimed hours are further than both of these from the measured ones is flagged in
+# the verification queue (1.50 h claimed against 0.10 h measured is; 2.00 against 1.75 is not).
+HOURS_GAP_MINIMUM = Decimal("0.50")
+HOURS_GAP_SHARE = Decimal("0.5")
+
+
+class ConfirmationAnswer(models.TextChoices):
+    """What the person served answered: the service happened, or it did not (a dispute for staff)."""
+
+    DONE = "done", _("The service happened")
+    NOT_DONE = "not_done", _("The service did not happen")
+
+
 class Claim(models.Model):
     """One slot of a task taken by one person (for themselves or on behalf of an organisation)."""
 
@@ -75,6 +88,12 @@ class Claim(models.Model):
     )
     confirmation_method = models.CharField(_("confirmed how"), max_length=8, choices=ConfirmationMethod.choices, blank=True)
     consent_note = models.CharField(_("consent note"), max_length=200, blank=True, help_text=_("When staff confirmed on the person's behalf."))
+    # The answer given at confirmed_at: "done", or "not_done" (the claim goes to staff as disputed
+    # until they settle it with a reason, by verifying or rejecting it). Empty on older rows = done.
+    confirmation_answer = models.CharField(_("answer of the person served"), max_length=8, choices=ConfirmationAnswer.choices, blank=True)
+    confirmation_comment = models.CharField(_("comment of the person served"), max_length=500, blank=True)
+    dispute_settled_at = models.DateTimeField(_("dispute settled at"), null=True, blank=True)
+    dispute_reason = models.CharField(_("how staff settled the dispute"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("claimed at"), auto_now_add=True)
 
     class Meta:
@@ -110,6 +129,20 @@ class Claim(models.Model):
     def awaits_confirmation(self) -> bool:
         """A service for a beneficiary that they have not confirmed yet: staff cannot verify it."""
         return self.task.beneficiary_id is not None and self.confirmed_at is None
+
+    @property
+    def is_disputed(self) -> bool:
+        """The person served said the service did not happen, and staff have not settled it yet."""
+        return self.confirmation_answer == ConfirmationAnswer.NOT_DONE and self.dispute_settled_at is None
+
+    @property
+    def hours_far_from_measured(self) -> bool:
+        """The hours claimed differ a lot from those measured between check-in and check-out (by
+        more than half an hour and more than half the measured time): staff should look twice."""
+        if self.submitted_hours is None or self.checked_out_at is None:
+            return False
+        gap = abs(self.submitted_hours - self.credited_hours)
+        return gap > HOURS_GAP_MINIMUM and gap > self.credited_hours * HOURS_GAP_SHARE
 
     @property
     def hours_to_record(self) -> Decimal:

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Max, Min, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 
 from accounts.models import Membership, OrganizationMember, User
 from accounts.selectors import is_community_staff, is_guardian_of, staff_communities
@@ -10,7 +10,7 @@ from accounts.volunteers import volunteer_no_of
 from core.errors import NotFound
 from core.filtering import apply_filters
 from orders.filters import ClaimFilter
-from orders.models import Bid, Certificate, Claim, ClaimCorrection, Contract, Milestone, Review
+from orders.models import Bid, Certificate, Claim, ClaimCorrection, ClaimStatusChange, Contract, Milestone, Review
 from orders.records import next_star, star_level, yearly_totals
 from orders.scoring import weighted_score
 
@@ -78,10 +78,13 @@ def corrections_pending(community_ids) -> QuerySet[ClaimCorrection]:
 
 
 def review_queue(community_ids) -> QuerySet[Claim]:
-    """Claims waiting for staff: submitted, oldest first."""
+    """Claims waiting for staff: submitted, oldest first, each with ``submitted_at`` (when it
+    was submitted, from its history: how long it has waited)."""
+    submitted = ClaimStatusChange.objects.filter(claim=OuterRef("pk"), to_status=Claim.Status.SUBMITTED).order_by("-created_at").values("created_at")[:1]
     return (
         Claim.objects.filter(task__community_id__in=community_ids, status=Claim.Status.SUBMITTED)
-        .select_related("task", "user", "organization")
+        .select_related("task", "user", "organization", "confirmed_by")
+        .annotate(submitted_at=Subquery(submitted))
         .order_by("created_at", "id")
     )
 
@@ -170,9 +173,16 @@ def community_service_records(community_id: int) -> QuerySet[Claim]:
     volunteer-record export (docs/records-export.md)."""
     return (
         Claim.objects.filter(task__community_id=community_id, status=Claim.Status.VERIFIED)
-        .select_related("task", "task__community", "user", "organization")
+        .select_related("task", "task__community", "user", "user__volunteer_number", "organization")
         .order_by("task__starts_at", "id")
     )
+
+
+def community_service_totals(community_id: int) -> dict:
+    """All the verified services of a community's tasks: how many, and the hours recorded at
+    verification (never the measured ones; see "Hours: one number everywhere")."""
+    totals = Claim.objects.filter(task__community_id=community_id, status=Claim.Status.VERIFIED).aggregate(services=Count("id"), hours=Sum("hours"))
+    return {"services": totals["services"], "hours": _two_places(totals["hours"])}
 
 
 def community_volunteer_totals(community_id: int) -> list[dict]:
@@ -192,7 +202,7 @@ def community_volunteer_totals(community_id: int) -> list[dict]:
         Membership.objects.filter(community_id=community_id, role=Membership.Role.VOLUNTEER).values_list("user_id", flat=True)
     ) | set(totals)
     rows = []
-    for user in User.objects.filter(pk__in=volunteers).order_by("pk"):
+    for user in User.objects.filter(pk__in=volunteers).select_related("volunteer_number").order_by("pk"):
         t = totals.get(user.pk, {})
         rows.append({
             "user": user, "joined": joined.get(user.pk), "services": t.get("services", 0), "hours": _two_places(t.get("hours")),

@@ -142,9 +142,9 @@ def test_a_donor_name_that_is_a_formula_is_exported_as_text(api, community, staf
     client = browser(staff)
     rows = _xlsx_rows(client.get(f"/communities/{community.pk}/donations/export/", {"format": "xlsx"}))
     assert rows[1][3] == "'=1+1" and rows[1][7] == "'@SUM(A1)"
-    assert rows[1][4] == 5_000  # the amount is still a number
+    assert rows[1][4] == 50  # the amount is still a number, in yuan
     rows = _csv_rows(client.get(f"/communities/{community.pk}/donations/export/", {"format": "csv"}))
-    assert rows[1][3] == "'=1+1" and rows[1][7] == "'@SUM(A1)" and rows[1][4] == "5000"
+    assert rows[1][3] == "'=1+1" and rows[1][7] == "'@SUM(A1)" and rows[1][4] == "50.00"
 
 
 def test_a_display_name_that_is_a_formula_is_exported_as_text_in_the_ledger(community, staff, volunteer, give):

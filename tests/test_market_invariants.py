@@ -401,6 +401,8 @@ class MarketMachine(RuleBasedStateMachine):
             return None
         if claim.status not in (Claim.Status.CHECKED_IN, Claim.Status.SUBMITTED):
             return refused(call, Conflict, "invalid_transition")
+        if timezone.now() < claim.task.starts_at:  # nobody answers for a service before it starts (#28)
+            return refused(call, Conflict, "too_early")
         if how in ("card", "wrong card") and self.wrong_cards[claim.pk] >= CODE_ATTEMPTS_LIMIT:
             return refused(call, RateLimited, "too_many_attempts")
         if how == "wrong card":

@@ -111,7 +111,7 @@ def test_closing_the_account(api, person, world, community, staff):
         # The ledger balances, no row is gone, and the dashboard counts the same service.
         call_command("points_audit")
         figures_after = community_figures(community, period)
-    assert figures_after["hours_credited"] == figures_before["hours_credited"]
+    assert figures_after["hours_recorded"] == figures_before["hours_recorded"]
     assert figures_after["volunteers_active"] == figures_before["volunteers_active"]
     person = User.objects.get(pk=person.pk)
     assert Claim.objects.get(pk=world["claim"].pk).hours == Decimal("1.50")

@@ -271,6 +271,7 @@ PAGES = [
     row("POST /organizations/<int:organization_id>/verify/", "org_pending", "login 404 404 404 ok 403 ok"),
     row("POST /organizations/<int:organization_id>/suspend/", "org_pending", "login 404 404 404 ok 403 ok", lambda w: {"reason": "材料不全"}),
     row("POST /organizations/<int:organization_id>/members/", "org", "login 403 403 ok 403 403 ok", lambda w: {"person": "newcomer"}),
+    row("POST /organizations/<int:organization_id>/contact/", "org", "login 403 403 ok 403 403 ok", lambda w: {"contact_phone": "023-6512 3456"}),
     row("POST /accounts/invitations/<int:invitation_id>/accept/", "invitation", "login 404 ok 404 404 404 404"),
     row("POST /accounts/invitations/<int:invitation_id>/decline/", "invitation", "login 404 ok 404 404 404 404"),
     # Points and the supermarket

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Literal
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
@@ -41,6 +42,9 @@ class ClaimOut(Schema):
     awaiting_confirmation: bool = Field(..., description="The task has a beneficiary who has not confirmed the service yet.")
     confirmed_at: datetime | None
     confirmation_method: str = Field(..., description="code, self, guardian or staff; empty until confirmed.")
+    confirmation_answer: str = Field(..., description='What the person served answered: "done", "not_done", or empty until they answer.')
+    disputed: bool = Field(..., description='The person served answered "not_done" and staff have not settled it yet (verify answers 409 disputed).')
+    dispute_reason: str = Field(..., description="Staff's reason when they settled a dispute.")
     created_at: datetime
 
     @staticmethod
@@ -50,6 +54,14 @@ class ClaimOut(Schema):
     @staticmethod
     def resolve_awaiting_confirmation(obj) -> bool:
         return obj.awaits_confirmation
+
+    @staticmethod
+    def resolve_confirmation_answer(obj) -> str:
+        return obj.confirmation_answer or ("done" if obj.confirmed_at else "")
+
+    @staticmethod
+    def resolve_disputed(obj) -> bool:
+        return obj.is_disputed
 
     @staticmethod
     def resolve_hours_claimed(obj) -> Decimal | None:
@@ -89,6 +101,8 @@ class SubmitIn(Schema):
 
 
 class ConfirmIn(Schema):
+    answer: Literal["done", "not_done"] = Field("done", description='"not_done": the service did not happen; the claim goes to staff as disputed.')
+    comment: str = Field("", max_length=500, description="What the person served wants staff to know.")
     consent_note: str = Field("", max_length=200, description="Required when staff confirm on the person's behalf.")
     beneficiary_code: str = BENEFICIARY_CODE
 
@@ -102,6 +116,7 @@ class VerifyIn(Schema):
         None, max_digits=6, decimal_places=2,
         description="Hours to record, at most the task's length; by default the volunteer's hours_claimed, or else hours_credited.",
     )
+    settle_reason: str = Field("", max_length=200, description="Required for a disputed claim (409 disputed without it): why staff verify it.")
 
 
 class VerifyOut(ClaimOut):
@@ -217,13 +232,16 @@ def submit(request, claim_id: int, payload: SubmitIn):
 
 @router.post("/claims/{claim_id}/confirm", response={200: ConfirmOut, **ERRORS}, auth=AUTH)
 def confirm(request, claim_id: int, payload: ConfirmIn | None = None):
-    """The person served confirms the service: themselves, a guardian, staff on their behalf
-    (``consent_note``), or the volunteer with their card's code. A second confirmation is a no-op
-    (``already_confirmed: true``)."""
+    """The person served answers whether the service happened (``answer``: done or not_done, with
+    an optional ``comment``): themselves, a guardian, staff on their behalf (``consent_note``), or
+    the volunteer with their card's code (done only). 409 ``too_early`` before the task has
+    started; ``not_done`` makes the claim disputed (verify: 409 ``disputed`` until staff give a
+    ``settle_reason``). A second answer is a no-op (``already_confirmed: true``)."""
     claim = selectors.claim_get_for(request.auth, claim_id)
     payload = payload or ConfirmIn()
     claim, already = services.claim_confirm(
-        actor=request.auth, claim=claim, consent_note=payload.consent_note, beneficiary_code=payload.beneficiary_code
+        actor=request.auth, claim=claim, consent_note=payload.consent_note, beneficiary_code=payload.beneficiary_code,
+        answer=payload.answer, comment=payload.comment,
     )
     claim.already_confirmed = already
     return claim
@@ -232,7 +250,9 @@ def confirm(request, claim_id: int, payload: ConfirmIn | None = None):
 @router.post("/claims/{claim_id}/verify", response={200: VerifyOut, **ERRORS}, auth=AUTH)
 def verify(request, claim_id: int, payload: VerifyIn | None = None):
     claim = selectors.claim_get_for(request.auth, claim_id)
-    return services.claim_verify(actor=request.auth, claim=claim, hours=payload.hours if payload else None)
+    return services.claim_verify(
+        actor=request.auth, claim=claim, hours=payload.hours if payload else None, settle_reason=payload.settle_reason if payload else ""
+    )
 
 
 @router.post("/claims/{claim_id}/reject", response={200: ClaimOut, **ERRORS}, auth=AUTH)

@@ -29,7 +29,7 @@ from core.masking import mask_name
 from marketplace.models import Task
 from marketplace.realtime import announce_task
 from marketplace.services import checkin_code_is_valid, require_task_staff, task_transition
-from orders.models import Claim, ClaimStatusChange, ConfirmationMethod, Review, WaitlistEntry
+from orders.models import Claim, ClaimStatusChange, ConfirmationAnswer, ConfirmationMethod, Review, WaitlistEntry
 from orders.selectors import claim_visible_to
 from orders.services.slots import check_can_take, lock_person, record_claim, refuse_if_seen_full, take_slot
 from orders.services.waitlist import waitlist_close, waitlist_promote
@@ -352,12 +352,18 @@ def claim_check_out(*, actor: User, claim: Claim, code: str, beneficiary_code: s
 
 
 def _parse_hours(value, *, field: str) -> Decimal:
+    """The one rule for hours typed by a person, on the pages and in the API alike: a number, not
+    negative, with at most two decimals (0.10 is fine, 0.105 is not). The upper bound (the task's
+    length) is the caller's. The page's field says the same: ``step="0.01" min="0"``."""
     try:
-        hours = _hours(value)
+        raw = Decimal(str(value).strip())
+        hours = _hours(raw)
     except (InvalidOperation, ValueError, TypeError):
         raise ValidationFailed(_("Hours must be a number."), code="invalid_hours", field=field) from None
-    if hours < 0 or not hours.is_finite():
+    if not raw.is_finite() or hours < 0:
         raise ValidationFailed(_("Hours cannot be negative."), code="invalid_hours", field=field)
+    if raw != hours:
+        raise ValidationFailed(_("Hours have at most two decimals, like 0.10 or 1.25."), code="invalid_hours", field=field)
     return hours
 
 
@@ -405,19 +411,35 @@ def _wants_code_confirmation(claim: Claim, beneficiary_code: str) -> bool:
     return True
 
 
-def _record_confirmation(claim: Claim, *, actor: User, method: str, consent_note: str = "") -> bool:
-    """Write who confirmed, how and when, once: the conditional UPDATE lets only the first of two
-    confirmations at once through (the second finds it set and is a no-op). Kept in the history."""
+def _record_confirmation(
+    claim: Claim, *, actor: User, method: str, consent_note: str = "", answer: str = ConfirmationAnswer.DONE, comment: str = ""
+) -> bool:
+    """Write the answer of the person served, who gave it, how and when, once: the conditional
+    UPDATE lets only the first of two answers at once through (the second finds it set and is a
+    no-op). Kept in the history. A card code typed by the volunteer is the confirmation of the
+    person whose card it is: it is credited to them, and the history keeps who typed it."""
     now = timezone.now()
+    by = claim.task.beneficiary if method == ConfirmationMethod.CODE else actor
     done = Claim.objects.filter(pk=claim.pk, confirmed_at__isnull=True).update(
-        confirmed_at=now, confirmed_by=actor, confirmation_method=method, consent_note=consent_note[:200]
+        confirmed_at=now, confirmed_by=by, confirmation_method=method, consent_note=consent_note[:200],
+        confirmation_answer=answer, confirmation_comment=comment[:500],
     )
     if not done:
         return False
-    claim.confirmed_at, claim.confirmed_by, claim.confirmation_method, claim.consent_note = now, actor, method, consent_note[:200]
-    note = f"confirmed ({method})" + (f": {consent_note}" if consent_note else "")
+    claim.confirmed_at, claim.confirmed_by, claim.confirmation_method, claim.consent_note = now, by, method, consent_note[:200]
+    claim.confirmation_answer, claim.confirmation_comment = answer, comment[:500]
+    verb = "confirmed" if answer == ConfirmationAnswer.DONE else "disputed: not done"
+    note = f"{verb} ({method})" + (f": {consent_note}" if consent_note else "") + (f" — {comment}" if comment else "")
     ClaimStatusChange.objects.create(claim=claim, from_status=claim.status, to_status=claim.status, actor=actor, note=note[:200])
-    if method != ConfirmationMethod.CODE:
+    if answer == ConfirmationAnswer.NOT_DONE:
+        notify(
+            user=claim.user,
+            kind="claim_disputed",
+            code="claim_disputed",
+            params={"task": claim.task.title},
+            url=f"/tasks/{claim.task_id}/",
+        )
+    elif method != ConfirmationMethod.CODE:
         notify(
             user=claim.user,
             kind="claim_confirmed",
@@ -469,12 +491,29 @@ def confirmation_method_for(*, actor: User, claim: Claim, beneficiary_code: str 
     raise PermissionDenied(_("Only the person served, their guardian or staff can confirm this service."), code="not_beneficiary")
 
 
-def claim_confirm(*, actor: User, claim: Claim, consent_note: str = "", beneficiary_code: str = "") -> tuple[Claim, bool]:
-    """The person served confirms the service happened: themselves, a guardian they named, staff
-    of the task's community on their behalf (with a consent note), or the volunteer with the code
-    of their service card. Returns (claim, already_confirmed): a second confirmation changes
-    nothing. Staff may verify a claim with a beneficiary only once it is confirmed."""
+def _answer_of(answer) -> str:
+    answer = (answer or ConfirmationAnswer.DONE).strip() if isinstance(answer, str) else answer
+    if answer not in ConfirmationAnswer.values:
+        raise ValidationFailed(_("Answer done or not_done."), code="invalid_answer", field="answer")
+    return answer
+
+
+def claim_confirm(
+    *, actor: User, claim: Claim, consent_note: str = "", beneficiary_code: str = "", answer: str = ConfirmationAnswer.DONE, comment: str = ""
+) -> tuple[Claim, bool]:
+    """The person served answers whether the service happened: themselves, a guardian they named,
+    staff of the task's community on their behalf (with a consent note), or the volunteer with the
+    code of their service card (which can only say "done"). 409 ``too_early`` before the task has
+    started. ``answer="not_done"`` sends the claim to staff as disputed: verification answers 409
+    ``disputed`` until staff settle it with a reason. Returns (claim, already_answered): a second
+    answer changes nothing. Staff may verify a claim with a beneficiary only once it is answered."""
+    answer = _answer_of(answer)
+    comment = (comment or "").strip()
+    if len(comment) > 500:
+        raise ValidationFailed(_("A comment may have at most 500 characters."), code="too_long", field="comment")
     method = confirmation_method_for(actor=actor, claim=claim, beneficiary_code=beneficiary_code)
+    if method == ConfirmationMethod.CODE and answer != ConfirmationAnswer.DONE:
+        raise ValidationFailed(_("Only the person served can say the service did not happen."), code="invalid_answer", field="answer")
     note = consent_note_clean(consent_note) if method == ConfirmationMethod.STAFF else ""
     with transaction.atomic():
         locked = _locked_claim(claim)
@@ -484,9 +523,15 @@ def claim_confirm(*, actor: User, claim: Claim, consent_note: str = "", benefici
             raise Conflict(
                 _("A claim that is %(status)s cannot be confirmed.") % {"status": locked.get_status_display()}, code="invalid_transition"
             )
+        if timezone.now() < locked.task.starts_at:
+            raise Conflict(
+                _("The service starts at %(start)s: it can be confirmed once it has started.")
+                % {"start": timezone.localtime(locked.task.starts_at).strftime("%Y-%m-%d %H:%M")},
+                code="too_early",
+            )
         if method == ConfirmationMethod.CODE:
             _check_beneficiary_code(locked, beneficiary_code)
-        if not _record_confirmation(locked, actor=actor, method=method, consent_note=note):
+        if not _record_confirmation(locked, actor=actor, method=method, consent_note=note, answer=answer, comment=comment):
             locked.refresh_from_db()
             return locked, True
     return locked, False
@@ -500,7 +545,15 @@ def _staff_of_claim(actor: User, claim: Claim) -> None:
         raise PermissionDenied(_("You cannot verify or reject your own claim."), code="own_claim")
 
 
-def claim_verify(*, actor: User, claim: Claim, hours=None, honour_hours=None) -> Claim:
+def _settle_dispute(claim: Claim, *, actor: User, reason: str, now) -> None:
+    """Staff settle a dispute (the person served said the service did not happen) with a reason,
+    by verifying or rejecting the claim; kept on the claim and in its history."""
+    Claim.objects.filter(pk=claim.pk).update(dispute_settled_at=now, dispute_reason=reason[:200])
+    claim.dispute_settled_at, claim.dispute_reason = now, reason[:200]
+    ClaimStatusChange.objects.create(claim=claim, from_status=claim.status, to_status=claim.status, actor=actor, note=f"dispute settled: {reason}"[:200])
+
+
+def claim_verify(*, actor: User, claim: Claim, hours=None, honour_hours=None, settle_reason: str = "") -> Claim:
     """Staff confirm the service was delivered: the task's points are paid to the volunteer,
     exactly once, whatever the retries. The hours recorded are ``hours`` when staff give them, or
     else the volunteer's claimed hours, or else the measured ones (``Claim.hours_to_record``);
@@ -517,12 +570,20 @@ def claim_verify(*, actor: User, claim: Claim, hours=None, honour_hours=None) ->
             raise Conflict(
                 _("The person served has not confirmed this service yet."), code="awaiting_confirmation"
             )
+        settle_reason = (settle_reason or "").strip()
+        if locked.is_disputed and not settle_reason:
+            raise Conflict(
+                _("The person served said this service did not happen. Check with them and the volunteer, then give the reason you verify it."),
+                code="disputed",
+            )
         recorded = locked.hours_to_record if hours is None else _parse_hours(hours, field="hours")
         honour = Decimal("0") if honour_hours is None else _parse_hours(honour_hours, field="honour_hours")
         for value, field in ((recorded, "hours"), (honour, "honour_hours")):
             if value > task.hours:
                 raise ValidationFailed(_("At most %(n)s hours: the length of the task.") % {"n": task.hours}, code="too_many_hours", field=field)
         now = timezone.now()
+        if locked.is_disputed:
+            _settle_dispute(locked, actor=actor, reason=settle_reason, now=now)
         if not _move(
             locked, to=C.VERIFIED, frm=(C.SUBMITTED,), actor=actor, verified_by=actor, verified_at=now, hours=recorded, honour_hours=honour
         ):
@@ -615,6 +676,8 @@ def claim_reject(*, actor: User, claim: Claim, reason: str) -> Claim:
             return locked
         if locked.status not in (C.SUBMITTED, C.CHECKED_IN):
             raise _refused(locked, _("rejected"))
+        if locked.is_disputed:  # rejecting settles a dispute the other way, with the same reason
+            _settle_dispute(locked, actor=actor, reason=reason, now=timezone.now())
         if _move(locked, to=C.REJECTED, frm=(C.SUBMITTED, C.CHECKED_IN), actor=actor, note=reason, reject_reason=reason[:200]):
             _release_slot(locked.task)
         notify(

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts import forms as account_forms
 from accounts import selectors as account_selectors
 from accounts import services as account_services
-from accounts.models import Community, Membership, Organization, User
+from accounts.models import Community, Membership, Organization, User, VolunteerNumber
 from accounts.selectors import is_community_staff, staff_community_ids
 from core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from core.exports import export
@@ -193,15 +193,23 @@ def confirm(request, claim_id: int):
     if request.method == "POST":
         note = request.POST.get("consent_note", "")
         card = request.POST.get("beneficiary_code", "")[:40]
+        answer = request.POST.get("answer", "done")[:10]
+        comment = request.POST.get("comment", "")[:500]
 
         def act():
-            claim, already = services.claim_confirm(actor=request.user, claim=c, consent_note=note, beneficiary_code=card)
+            claim, already = services.claim_confirm(
+                actor=request.user, claim=c, consent_note=note, beneficiary_code=card, answer=answer, comment=comment
+            )
             if already:  # perform() shows this instead of the success message
-                claim.message = _("This service was already confirmed; nothing changed.")
+                claim.message = _("This service was already answered; nothing changed.")
             return claim
 
-        return perform(request, act, success=_("Thank you: the service is confirmed."), then=redirect("claims:confirm", c.pk))
-    context = {"claim": c, "method": method, "beneficiary": mask_name(c.task.beneficiary.shown_name) if c.task.beneficiary_id else ""}
+        success = _("Thank you: the service is confirmed.") if answer == "done" else _("Thank you: community staff will look into it.")
+        return perform(request, act, success=success, then=redirect("claims:confirm", c.pk))
+    context = {
+        "claim": c, "method": method, "beneficiary": mask_name(c.task.beneficiary.shown_name) if c.task.beneficiary_id else "",
+        "too_early": timezone.now() < c.task.starts_at,
+    }
     return render(request, "claims/confirm.html", context)
 
 
@@ -211,7 +219,10 @@ def verify(request, claim_id: int):
     hours = request.POST.get("hours") or None  # empty: the volunteer's claimed hours
     c = selectors.claim_get_for(request.user, claim_id)
     then = redirect(safe_next(request, f"/tasks/{c.task_id}/"))
-    return perform(request, lambda: services.claim_verify(actor=request.user, claim=c, hours=hours), success=_("Verified; the points were paid."), then=then)
+    reason = request.POST.get("settle_reason", "")[:200]  # a disputed claim needs staff's reason
+    return perform(
+        request, lambda: services.claim_verify(actor=request.user, claim=c, hours=hours, settle_reason=reason), success=_("Verified; the points were paid."), then=then
+    )
 
 
 @login_required
@@ -410,9 +421,13 @@ def _N(header: str) -> str:  # noqa: N802
 
 
 def _volunteer_no(user) -> str:
-    """The volunteer number of the national record; until ``User.volunteer_no`` exists, the
-    platform's user id (docs/records-export.md)."""
-    return str(getattr(user, "volunteer_no", "") or user.pk)
+    """The volunteer number of the national record (``JB00000004``), never an internal id; empty
+    for someone who has never claimed a task (numbers are given at the first claim). The caller
+    loads ``user__volunteer_number`` with the rows."""
+    try:
+        return user.volunteer_number.number or ""
+    except VolunteerNumber.DoesNotExist:
+        return ""
 
 
 def _date(value, fmt="%Y-%m-%d") -> str:
@@ -436,7 +451,7 @@ def volunteers_export(request, community_id: int):
             _N("Services"), _N("Service hours"), _N("Honour hours"), _N("Last service on"),
         ]
         rows = (
-            [_volunteer_no(v["user"]), mask_name(v["user"].shown_name), _date(v["joined"]), community.name,
+            [_volunteer_no(v["user"]), v["user"].shown_name, _date(v["joined"]), community.name,
              v["services"], v["hours"], v["honour_hours"], _date(v["last_service"])]
             for v in selectors.community_volunteer_totals(community.pk)
         )
@@ -448,7 +463,7 @@ def volunteers_export(request, community_id: int):
     ]
     rows = (
         [
-            c.pk, _volunteer_no(c.user), mask_name(c.user.shown_name), c.task.title, c.task.get_category_display(),
+            c.pk, _volunteer_no(c.user), c.user.shown_name, c.task.title, c.task.get_category_display(),
             _date(c.task.starts_at, "%Y-%m-%d %H:%M"), _date(c.task.ends_at, "%Y-%m-%d %H:%M"), c.task.location, c.hours,
             c.honour_hours, _("An individual resident") if c.task.beneficiary_id else _("The community"),
             c.organization.name if c.organization_id else "", c.task.community.name, _date(c.verified_at),
@@ -469,6 +484,9 @@ def organization_detail(request, organization_id: int):
         "is_admin": is_admin,
         "suspend_form": account_forms.SuspendForm(),
         "member_form": account_forms.OrganizationMemberForm(viewer=user),
+        "contact_form": account_forms.OrganizationContactForm(
+            initial={"contact_person": org.contact_person, "contact_phone": org.contact_phone, "contact_address": org.contact_address}
+        ),
         "history": org.status_changes.select_related("actor"),
         "reputation": selectors.provider_reputation(organization=org),
     }

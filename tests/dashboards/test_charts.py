@@ -71,7 +71,7 @@ def test_the_district_compares_communities_by_hours(superuser, community, staff)
     generate(community, staff, seed=13)
     quiet = CommunityFactory(name="安静社区")
     Spending.objects.create(community=quiet, amount=0, currency="cny", spent_on=timezone.localdate(), purpose="p", payee="q", created_by=staff)
-    page = browser(superuser).get("/district/dashboard/", {"sort": "-hours_credited"}).content.decode()
+    page = browser(superuser).get("/district/dashboard/", {"sort": "-hours_recorded"}).content.decode()
     assert 'id="district-hours"' in page and "安静社区" in page
     assert page.index(f'href="/communities/{community.pk}/dashboard/">锣旗寺社区') < page.index("安静社区</a></th>")
     assert 'aria-sort="descending"' in page

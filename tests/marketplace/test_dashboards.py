@@ -44,7 +44,7 @@ def generate(community, staff, seed: int):
         tasks.append(Task.objects.get(pk=task.pk))
         for volunteer in rng.sample(volunteers, rng.randint(0, slots)):
             hours = Decimal(rng.choice(["1.00", "1.50", "2.00"]))
-            claim = Claim.objects.create(task=task, user=volunteer, status="verified", credited_hours=hours, honour_hours=Decimal("0.25"), verified_at=start + timedelta(hours=3))
+            claim = Claim.objects.create(task=task, user=volunteer, status="verified", hours=hours, credited_hours=hours - Decimal("0.50"), honour_hours=Decimal("0.25"), verified_at=start + timedelta(hours=3))
             claims.append(claim)
         Task.objects.filter(pk=task.pk).update(slots_taken=len([c for c in claims if c.task_id == task.pk]))
     for i in range(6):
@@ -75,7 +75,7 @@ def test_community_figures_equal_an_independent_count(community, staff):
     assert figures["tasks_done"] == sum(t.status == "done" for t in tasks)
     assert figures["tasks_filled"] == sum(t.slots_taken >= t.slots for t in tasks)
     assert figures["volunteers_active"] == len({c.user_id for c in claims})
-    assert figures["hours_credited"] == sum((c.credited_hours for c in claims), Decimal("0"))
+    assert figures["hours_recorded"] == sum((c.hours for c in claims), Decimal("0"))  # recorded, never measured
     assert figures["hours_honour"] == Decimal("0.25") * len(claims)
     assert figures["needs_received"] == len(needs)
     assert figures["needs_resolved"] == sum(n.status == "resolved" for n in needs)
@@ -94,7 +94,7 @@ def test_the_district_rows_and_sums_match_each_community(community, staff, other
     by_id = {r["community_id"]: r for r in rows}
     for c in (community, other_community):
         one = community_figures(c, period)
-        for key in ("needs_received", "tasks_published", "tasks_done", "volunteers_active", "hours_credited", "points_awarded", "donations_raised", "donations_spent"):
+        for key in ("needs_received", "tasks_published", "tasks_done", "volunteers_active", "hours_recorded", "points_awarded", "donations_raised", "donations_spent"):
             assert by_id[c.pk][key] == one[key], key
     assert totals["tasks_published"] == sum(r["tasks_published"] for r in rows)
     assert [r["tasks_published"] for r in rows] == sorted((r["tasks_published"] for r in rows), reverse=True)
@@ -138,7 +138,7 @@ def test_ledger_donations_and_volunteer_record_export(community, staff, voluntee
     Claim.objects.create(task=Task.objects.filter(community=community).first(), user=volunteer, status="verified", credited_hours=Decimal("1.5"), hours=Decimal("1.5"))
     record = browser(volunteer).get(f"/volunteers/{volunteer.pk}/record/", {"format": "xlsx"})
     rows = list(load_workbook(io.BytesIO(b"".join(record.streaming_content))).active.iter_rows(values_only=True))
-    assert rows[1][3] == "1.50"
+    assert rows[1][3] == 1.5  # a number cell (shown 1.50), not the text "1.50"
 
 
 def test_dashboards_are_for_staff_and_the_district_admin(community, resident, other_staff, staff, superuser):

@@ -172,7 +172,9 @@ def test_the_whole_journey_through_the_api(api, make_task, funded, staff, volunt
     assert error_of(me.post(f"claims/{claim_id}/verify")) == (403, "permission_denied")
     # The service was for the resident: until she confirms it, staff cannot verify it.
     assert error_of(boss.post(f"claims/{claim_id}/verify", {"hours": 0.5})) == (409, "awaiting_confirmation")
-    assert api(resident).post(f"claims/{claim_id}/confirm").json()["confirmation_method"] == "self"
+    assert error_of(api(resident).post(f"claims/{claim_id}/confirm")) == (409, "too_early")  # not before the service starts
+    with time_machine.travel(task.ends_at, tick=False):
+        assert api(resident).post(f"claims/{claim_id}/confirm").json()["confirmation_method"] == "self"
     verified = boss.post(f"claims/{claim_id}/verify", {"hours": 0.5})
     assert verified.status_code == 200
     assert (verified.json()["status"], verified.json()["points_awarded"]) == ("verified", 10)

@@ -3,15 +3,17 @@ service card's code, on their own phone, through a guardian, or staff on their b
 consent note); guardians act for them and no more; staff register and act for residents without a
 phone, marked as such wherever it is shown."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.db.models import F
 from django.utils import translation
 
 from accounts.assistance import service_card_get, service_card_renew
 from accounts.models import Guardian, Membership, Notification
-from marketplace.models import Need
+from marketplace.models import Need, Task
 from orders import services
 from orders.models import Claim, Review
 from tests.conftest import browser, error_of
@@ -36,10 +38,17 @@ def daughter(community):
     return UserFactory(username="wangfang", display_name="王芳")
 
 
+def took_place(claim: Claim) -> Claim:
+    """The service's task moved three days back: it has started, so the person served may answer."""
+    Task.objects.filter(pk=claim.task_id).update(starts_at=F("starts_at") - timedelta(days=3), ends_at=F("ends_at") - timedelta(days=3))
+    claim.task.refresh_from_db()
+    return claim
+
+
 @pytest.fixture
 def service(make_task, funded, staff, volunteer, elder):
     """A service for the elder, submitted by the volunteer and not yet confirmed."""
-    return submitted(make_task(beneficiary=elder), volunteer, staff)
+    return took_place(submitted(make_task(beneficiary=elder), volunteer, staff))
 
 
 def test_a_service_for_someone_cannot_be_verified_before_they_confirm_it(api, service, staff):
@@ -49,7 +58,7 @@ def test_a_service_for_someone_cannot_be_verified_before_they_confirm_it(api, se
     service.refresh_from_db()
     assert (service.status, service.points_awarded) == ("submitted", 0)
     page = browser(staff, language="en").get("/claims/queue/").content.decode()
-    assert "The person served to confirm" in page and f'action="/claims/{service.pk}/verify/"' not in page
+    assert "Not confirmed yet" in page and f'action="/claims/{service.pk}/verify/"' not in page
 
 
 def test_the_volunteer_types_the_card_code_at_check_out_and_it_is_recorded(api, make_task, funded, staff, volunteer, elder):
@@ -63,7 +72,9 @@ def test_the_volunteer_types_the_card_code_at_check_out_and_it_is_recorded(api, 
         answer = api(volunteer).post(f"claims/{claim.pk}/check-out", body).json()
     assert (answer["confirmation_method"], answer["awaiting_confirmation"]) == ("code", False)
     claim.refresh_from_db()
-    assert claim.confirmed_by == volunteer and claim.history.filter(note="confirmed (code)").exists()
+    # Her card, her confirmation: credited to the person served; the history keeps who typed it.
+    assert claim.confirmed_by == elder and claim.history.get(note="confirmed (code)").actor == volunteer
+    assert "由张三明确认" in browser(staff).get(f"/tasks/{task.pk}/").content.decode()
 
 
 def services_code(staff, task):
@@ -90,7 +101,7 @@ def test_the_beneficiary_confirms_from_the_notification_and_a_second_confirmatio
 ):
     Guardian.objects.create(resident=elder, guardian=daughter)
     with django_capture_on_commit_callbacks(execute=True):
-        service = submitted(make_task(beneficiary=elder), volunteer, staff)
+        service = took_place(submitted(make_task(beneficiary=elder), volunteer, staff))
     to_confirm = Notification.objects.get(user=daughter, kind="service_to_confirm")
     assert to_confirm.message.endswith("为张*明完成了吗？点此代为确认。")
     with translation.override("en"):  # stored as a code and its parameters, so English readers read English
@@ -185,7 +196,7 @@ def test_staff_register_a_resident_without_a_phone_and_act_for_them(api, communi
     record = browser(staff).get(f"/communities/{community.pk}/residents/{elder.pk}/").content.decode()
     assert "家里水管漏水" in record and "由工作人员代录" in record
     # A review entered for the elder by staff, after a confirmed, verified service.
-    claim = submitted(make_task(beneficiary=elder), volunteer, staff)
+    claim = took_place(submitted(make_task(beneficiary=elder), volunteer, staff))
     api(staff).post(f"claims/{claim.pk}/confirm", {"consent_note": "电话回访"})
     api(staff).post(f"claims/{claim.pk}/verify")
     assert error_of(api(staff).post(f"claims/{claim.pk}/review", {"stars": 4, "on_behalf_of": elder.pk})) == (400, "required")

@@ -1,6 +1,6 @@
 """The national-standard export of a community's volunteers and service records (issue #20):
-docs/records-export.md names the columns; staff only; CSV with BOM and XLSX; names masked; a
-formula in a task's title stays text."""
+docs/records-export.md names the columns; staff only; CSV with BOM and XLSX; volunteer numbers,
+names as staff see them, numbers as numbers; a formula in a task's title stays text."""
 
 import csv
 import io
@@ -47,6 +47,7 @@ def _csv(response) -> list[list[str]]:
 
 
 def test_the_records_export_has_the_national_columns(served, community, staff, volunteer, resident):
+    number = volunteer.volunteer_number.number
     response = browser(staff).get(f"/communities/{community.pk}/volunteers/export/?table=records&format=csv")
     assert response.status_code == 200
     header, *rows = _csv(response)
@@ -56,8 +57,8 @@ def test_the_records_export_has_the_national_columns(served, community, staff, v
     ]
     assert len(rows) == 1
     row = dict(zip(header, rows[0]))
-    assert row["记录编号"] == str(served.pk) and row["志愿者编号"] == str(volunteer.pk)
-    assert row["姓名"] == "张*明" and "张晓明" not in ",".join(rows[0])
+    assert row["记录编号"] == str(served.pk) and row["志愿者编号"] == number and number.startswith("JB") and len(number) == 10
+    assert row["姓名"] == "张晓明"  # staff's own export: the name as staff see it
     assert Decimal(row["服务时长（小时）"]) == Decimal("1.50")
     assert row["服务对象"] == "个人居民" and resident.shown_name not in ",".join(rows[0])
     assert row["记录单位"] == "锣旗寺社区" and row["服务地点"] == "锣旗寺社区 3 栋"
@@ -71,8 +72,10 @@ def test_the_volunteers_export_in_excel(served, community, staff, volunteer, mak
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = [[c.value for c in r] for r in sheet.iter_rows()]
     assert rows[0][:3] == ["志愿者编号", "姓名", "加入社区日期"]
-    mine = next(r for r in rows[1:] if str(r[0]) == str(volunteer.pk))
-    assert mine[1] == "张*明" and mine[4] == 1 and Decimal(str(mine[5])) == Decimal("1.50")
+    mine = next(r for r in rows[1:] if r[0] == volunteer.volunteer_number.number)
+    assert mine[1] == "张晓明" and mine[4] == 1
+    assert isinstance(mine[5], (int, float)) and Decimal(str(mine[5])) == Decimal("1.50")  # a number cell, not the text "1.50"
+    assert sheet.cell(row=rows.index(mine) + 1, column=6).number_format == "0.00"
 
 
 def test_the_english_reader_gets_english_headers(served, community, staff):

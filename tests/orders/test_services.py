@@ -284,7 +284,8 @@ def test_a_rejected_claim_and_a_no_show_no_longer_count_as_taken_slots(make_task
 def verified_claim(make_task, funded, staff, volunteer, resident):
     task = make_task(beneficiary=resident)
     claim = delivered(task, volunteer, staff)
-    services.claim_confirm(actor=resident, claim=claim)
+    with at(task, 110):  # once the service has started
+        services.claim_confirm(actor=resident, claim=claim)
     return services.claim_verify(actor=staff, claim=claim)
 
 

@@ -363,7 +363,8 @@ def test_the_beneficiary_is_told_when_her_service_is_verified_with_a_link_to_rat
 
     task = make_task(beneficiary=resident)
     claim = submitted(task, volunteer, staff, hours="1.5")
-    services.claim_confirm(actor=resident, claim=claim)
+    with at(task, 100):
+        services.claim_confirm(actor=resident, claim=claim)
     with django_capture_on_commit_callbacks(execute=True):
         services.claim_verify(actor=staff, claim=claim)
     told = Notification.objects.get(user=resident)
@@ -378,7 +379,8 @@ def test_the_rating_page_sends_a_review_with_one_tap_on_a_star(make_task, funded
 
     task = make_task(beneficiary=resident)
     claim = submitted(task, volunteer, staff)
-    services.claim_confirm(actor=resident, claim=claim)
+    with at(task, 100):
+        services.claim_confirm(actor=resident, claim=claim)
     claim = services.claim_verify(actor=staff, claim=claim)
     phone = browser(resident)
     page = phone.get(f"/claims/{claim.pk}/rate/").content.decode()

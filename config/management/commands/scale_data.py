@@ -170,6 +170,7 @@ class Command(BaseCommand):
                         checked_in_at=starts_at if verified else None,
                         checked_out_at=ends_at if verified else None,
                         credited_hours=hours if verified else Decimal("0"),
+                        hours=hours if verified else None,  # recorded at verification: what every total counts
                         points_awarded=points if verified else 0,
                         verified_by_id=self.staff_of[community_id] if verified else None,
                         verified_at=ends_at + timedelta(hours=1) if verified else None,

@@ -4,7 +4,8 @@ without a phone.
 Guarantees:
 - a person has at most one service card; renewing it replaces the code, and the old one stops
   working at once (``card_owner_by_code`` finds only current codes);
-- only the resident names or removes their guardians;
+- only the resident names or removes their guardians, and a guardian acts for them only once the
+  guardian accepted (until then the resident sees the name masked, as the people search shows it);
 - staff act for a resident only inside a community where they are staff and the person is a
   resident, and each such act carries a consent note;
 - a refusal raises an ``ApplicationError`` and writes nothing.
@@ -13,12 +14,15 @@ Guarantees:
 import secrets
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Community, Guardian, Membership, ServiceCard, User
 from accounts.selectors import is_community_staff, is_resident_of
+from accounts.services import notify
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from core.masking import mask_name
 
 # No 0/O, 1/I/L: a code read aloud over the phone or typed from a printed card is not misread.
 CARD_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -85,19 +89,43 @@ def service_card_renew(*, actor: User, user: User | None = None, community: Comm
 # --- Guardians ------------------------------------------------------------------------------------
 def guardian_add(*, actor: User, guardian: User) -> Guardian:
     """A resident names a family member or neighbour who may confirm services and leave reviews
-    for them. 409 ``already_guardian`` when named already."""
+    for them. The link waits for the other person's yes (``guardian_accept``); they are told. 409
+    ``already_guardian`` when named already. The answer never shows more of the other person than
+    the people search does (the name masked)."""
     if not _is_resident(actor):
         raise PermissionDenied(_("Guardians are named by residents: join a community as a resident first."), code="not_a_resident")
     if guardian.pk == actor.pk or not guardian.is_active:
         raise ValidationFailed(_("Name someone else as your guardian."), code="invalid_guardian", field="user_id")
-    already = Conflict(_("%(name)s is already your guardian.") % {"name": guardian.shown_name}, code="already_guardian")
+    already = Conflict(_("%(name)s is already your guardian.") % {"name": mask_name(guardian.shown_name)}, code="already_guardian")
     if Guardian.objects.filter(resident=actor, guardian=guardian).exists():
         raise already
     try:
         with transaction.atomic():
-            return Guardian.objects.create(resident=actor, guardian=guardian)
+            link = Guardian.objects.create(resident=actor, guardian=guardian)
+            notify(user=guardian, kind="guardian", code="guardian_request", params={"name": actor.shown_name}, url=reverse("guardians"))
+            return link
     except IntegrityError:
         raise already from None
+
+
+@transaction.atomic
+def guardian_accept(*, actor: User, resident_id: int) -> Guardian:
+    """The person named answers yes: from now on they may act for the resident, who is told."""
+    link = Guardian.objects.select_for_update().select_related("resident").filter(resident_id=resident_id, guardian=actor).first()
+    if link is None:
+        raise NotFound(_("Nobody asked you to be their guardian."), code="guardian_request_not_found")
+    if link.accepted_at is None:
+        link.accepted_at = timezone.now()
+        link.save(update_fields=["accepted_at"])
+        notify(user=link.resident, kind="guardian", code="guardian_accepted", params={"name": actor.shown_name}, url=reverse("guardians"))
+    return link
+
+
+def guardian_decline(*, actor: User, resident_id: int) -> None:
+    """The person named says no (or steps down later): the link is gone."""
+    deleted, _rows = Guardian.objects.filter(resident_id=resident_id, guardian=actor).delete()
+    if not deleted:
+        raise NotFound(_("Nobody asked you to be their guardian."), code="guardian_request_not_found")
 
 
 def guardian_remove(*, actor: User, guardian_id: int) -> None:

@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 from accounts import assistance, selectors
 from accounts.auth import AUTH
 from accounts.models import Community
+from accounts.people import guardian_candidate
 from core.api import ERRORS, PageNumberPagination
 from core.masking import mask_name
 
@@ -26,12 +27,14 @@ class CardOut(Schema):
 
 
 class GuardianIn(Schema):
-    user_id: int
+    who: str | None = Field(None, max_length=40, description="Their whole phone number or volunteer number (as the people search finds a person).")
+    user_id: int | None = Field(None, description="Kept for older clients; the answer is the same (the name masked, the link waiting).")
 
 
 class GuardianOut(Schema):
     user_id: int
-    display_name: str
+    display_name: str = Field(..., description="Partly masked until they accept.")
+    accepted: bool = Field(..., description="False while the person named has not said yes: until then they cannot act for you.")
     created_at: datetime
 
     @staticmethod
@@ -40,7 +43,11 @@ class GuardianOut(Schema):
 
     @staticmethod
     def resolve_display_name(obj) -> str:
-        return obj.guardian.shown_name
+        return obj.guardian.shown_name if obj.accepted_at else mask_name(obj.guardian.shown_name)
+
+    @staticmethod
+    def resolve_accepted(obj) -> bool:
+        return obj.accepted_at is not None
 
 
 class WardOut(Schema):
@@ -85,7 +92,7 @@ def renew_my_service_card(request):
 @router.get("/me/guardians", response={200: list[GuardianOut], **ERRORS}, auth=AUTH)
 @paginate(PageNumberPagination)
 def my_guardians(request):
-    return selectors.guardians_of(request.auth)
+    return selectors.guardian_links_of(request.auth)
 
 
 @router.get("/me/wards", response={200: list[WardOut], **ERRORS}, auth=AUTH)
@@ -97,8 +104,29 @@ def my_wards(request):
 
 @router.post("/me/guardians", response={201: GuardianOut, **ERRORS}, auth=AUTH)
 def add_guardian(request, payload: GuardianIn):
-    guardian = selectors.user_get_for(request.auth, payload.user_id)
+    """Name a guardian, found by their whole phone or volunteer number (``who``). The link waits
+    until they accept (``POST /me/guardian-requests/{user_id}/accept``)."""
+    guardian = guardian_candidate(request.auth, who=payload.who, user_id=payload.user_id)
     return Status(201, assistance.guardian_add(actor=request.auth, guardian=guardian))
+
+
+@router.get("/me/guardian-requests", response={200: list[WardOut], **ERRORS}, auth=AUTH)
+@paginate(PageNumberPagination)
+def my_guardian_requests(request):
+    """The residents who named the caller their guardian and wait for a yes or no."""
+    return selectors.guardian_requests_for(request.auth)
+
+
+@router.post("/me/guardian-requests/{user_id}/accept", response={200: WardOut, **ERRORS}, auth=AUTH)
+def accept_guardian_request(request, user_id: int):
+    return assistance.guardian_accept(actor=request.auth, resident_id=user_id)
+
+
+@router.delete("/me/guardian-requests/{user_id}", response={204: None, **ERRORS}, auth=AUTH)
+def decline_guardian_request(request, user_id: int):
+    """Decline, or step down as a guardian later."""
+    assistance.guardian_decline(actor=request.auth, resident_id=user_id)
+    return Status(204, None)
 
 
 @router.delete("/me/guardians/{user_id}", response={204: None, **ERRORS}, auth=AUTH)

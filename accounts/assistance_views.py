@@ -86,7 +86,12 @@ def guardians(request):
     if request.method == "POST" and form.is_valid():
         guardian = form.cleaned_data["person"]
         return perform(request, lambda: assistance.guardian_add(actor=request.user, guardian=guardian), success=_("Guardian named."), then=redirect("guardians"))
-    context = {"guardians": selectors.guardians_of(request.user), "wards": selectors.wards_of(request.user), "form": form}
+    context = {
+        "guardians": selectors.guardian_links_of(request.user),
+        "wards": selectors.wards_of(request.user),
+        "requests": selectors.guardian_requests_for(request.user),
+        "form": form,
+    }
     return render(request, "accounts/guardians.html", context, status=400 if form.errors else 200)
 
 
@@ -95,4 +100,22 @@ def guardians(request):
 def guardian_remove(request, user_id: int):
     return perform(
         request, lambda: assistance.guardian_remove(actor=request.user, guardian_id=user_id), success=_("Guardian removed."), then=redirect("guardians")
+    )
+
+
+@login_required
+@require_POST
+def guardian_accept(request, user_id: int):
+    """The person named says yes: from now on they may confirm and rate services for the resident."""
+    return perform(
+        request, lambda: assistance.guardian_accept(actor=request.user, resident_id=user_id), success=_("You are now their guardian."), then=redirect("guardians")
+    )
+
+
+@login_required
+@require_POST
+def guardian_decline(request, user_id: int):
+    """The person named says no, or steps down later."""
+    return perform(
+        request, lambda: assistance.guardian_decline(actor=request.user, resident_id=user_id), success=_("Done: you are not their guardian."), then=redirect("guardians")
     )

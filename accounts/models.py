@@ -374,6 +374,9 @@ class Guardian(models.Model):
     resident = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="guardians", verbose_name=_("resident"))
     guardian = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="wards", verbose_name=_("guardian"))
     created_at = models.DateTimeField(_("named at"), auto_now_add=True)
+    # The link is real only once the guardian accepted it (or staff recorded consent at the desk):
+    # until then they may not act for the resident, and the resident sees their name masked.
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -28,6 +28,9 @@ MESSAGES = {
     "ward_service_to_confirm": gettext_lazy("Did “%(task)s” happen for %(name)s? Tap to confirm it for them."),
     "ward_service_to_rate": gettext_lazy("The service “%(task)s” for %(name)s was verified. Tap to rate it for them."),
     "ward_need_status": gettext_lazy("The need “%(title)s” of %(name)s is now: %(status)s."),
+    # Guardians (#36): the person named is asked, the resident hears the answer.
+    "guardian_request": gettext_lazy("%(name)s named you their guardian: you could confirm and rate services for them. Accept or decline."),
+    "guardian_accepted": gettext_lazy("%(name)s accepted to be your guardian."),
     # Corrections of recorded hours.
     "correction_requested": gettext_lazy("%(name)s asks to correct the hours of “%(task)s”: %(old)s → %(new)s."),
     "correction_approved": gettext_lazy("Your correction of “%(task)s” was approved: %(hours)s hours are recorded. %(reply)s"),

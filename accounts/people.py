@@ -25,6 +25,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import Membership, User
 from accounts.selectors import my_memberships, staff_communities
+from core.errors import NotFound, ValidationFailed
 from core.masking import mask_name, mask_phone
 
 SEARCH_LIMIT = 10
@@ -129,6 +130,27 @@ def person_get(viewer, user_id, *, community_id: int | None = None, roles=()) ->
             return Found(user, person_label(user, full_name=True))
     user = base.filter(**_membership_filter(community_id, roles)).first()
     return Found(user, person_label(user, full_name=False), outside=True) if user else None
+
+
+def guardian_candidate(viewer, *, who: str | None, user_id: int | None) -> User:
+    """The person a resident names as guardian, found by the people search's rule for someone
+    outside one's circle: a whole phone number or volunteer number (``who``); a bare ``user_id`` is
+    refused (400 ``required``), as walking ids would list the people of the site; given with ``who``
+    it must name the same person. 404 ``user_not_found`` otherwise, the
+    same answer for "nobody" and "not findable", so ids cannot be walked to learn who exists."""
+    if not who:
+        raise ValidationFailed(_("Type their whole phone number or volunteer number."), code="required", field="who")
+    base = User.objects.filter(is_active=True, closed_at__isnull=True)
+    q = "".join(str(who).split()).replace("-", "")
+    exact = Q(volunteer_number__number__iexact=q)
+    if q.isdigit() and len(q) >= 7:
+        exact |= Q(phone=q)
+    matches = list(base.filter(exact).distinct()[:2])
+    if user_id is not None:
+        matches = [u for u in matches if u.pk == user_id]
+    if len(matches) != 1:
+        raise NotFound(_("Nobody found. Type their whole phone number or volunteer number."), code="user_not_found", field="who")
+    return matches[0]
 
 
 def searches_by_name(viewer, community_id: int | None = None) -> bool:

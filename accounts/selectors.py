@@ -289,15 +289,26 @@ def is_guardian_of(user, resident_id: int | None) -> bool:
     """Whether ``user`` was named a guardian by the resident ``resident_id``."""
     if resident_id is None or not getattr(user, "is_authenticated", False):
         return False
-    return Guardian.objects.filter(resident_id=resident_id, guardian_id=user.pk).exists()
+    return Guardian.objects.filter(resident_id=resident_id, guardian_id=user.pk, accepted_at__isnull=False).exists()
 
 
 def guardians_of(resident) -> QuerySet:
+    """The guardians who accepted: they are told of the resident's services and may act for them."""
+    return Guardian.objects.filter(resident=resident, accepted_at__isnull=False).select_related("guardian")
+
+
+def guardian_links_of(resident) -> QuerySet:
+    """Every guardian the resident named, accepted or still waiting for the other person's yes."""
     return Guardian.objects.filter(resident=resident).select_related("guardian")
 
 
 def wards_of(user) -> QuerySet:
-    return Guardian.objects.filter(guardian=user).select_related("resident")
+    return Guardian.objects.filter(guardian=user, accepted_at__isnull=False).select_related("resident")
+
+
+def guardian_requests_for(user) -> QuerySet:
+    """The residents who named ``user`` their guardian and wait for an answer."""
+    return Guardian.objects.filter(guardian=user, accepted_at__isnull=True).select_related("resident")
 
 
 def with_viewer_guardian(qs: QuerySet, viewer, *, person_field: str = "author_id") -> QuerySet:
@@ -305,7 +316,7 @@ def with_viewer_guardian(qs: QuerySet, viewer, *, person_field: str = "author_id
     ``with_viewer_staff``: one query for a list, trusted by ``row_viewer_is_guardian`` for them only)."""
     if viewer is None or not viewer.is_authenticated:
         return qs
-    named = Exists(Guardian.objects.filter(guardian_id=viewer.pk, resident_id=OuterRef(person_field)))
+    named = Exists(Guardian.objects.filter(guardian_id=viewer.pk, resident_id=OuterRef(person_field), accepted_at__isnull=False))
     return qs.annotate(viewer_is_guardian=named, viewer_guardian_for=Value(viewer.pk))
 
 

@@ -9,7 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Community
-from accounts.selectors import is_community_staff, staff_communities
+from accounts.selectors import is_community_staff, row_viewer_is_staff, staff_communities, with_viewer_staff
 from affairs.filters import FundFilter, PolicyFilter, ReportFilter, ServiceItemFilter
 from affairs.models import Fund, Policy, Report, ServiceItem
 from core.errors import NotFound
@@ -136,7 +136,7 @@ def may_see_author(viewer, report: Report) -> bool:
         return False
     if viewer.is_superuser:
         return True
-    return not report.anonymous and is_community_staff(viewer, report.community_id)
+    return not report.anonymous and row_viewer_is_staff(report, viewer)
 
 
 def report_author_name(viewer, report: Report) -> str | None:
@@ -146,7 +146,7 @@ def report_author_name(viewer, report: Report) -> str | None:
 
 
 def reports_for_staff(viewer, data=None) -> QuerySet:
-    reports = Report.objects.select_related("community", "author")
+    reports = with_viewer_staff(Report.objects.select_related("community", "author"), viewer)
     if not viewer.is_superuser:
         reports = reports.filter(community_id__in=staff_communities(viewer))
     return apply_filters(ReportFilter, data, reports)

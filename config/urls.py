@@ -60,6 +60,8 @@ urlpatterns = [
     path("me/service-card/", assistance_views.my_service_card, name="service_card"),
     path("me/guardians/", assistance_views.guardians, name="guardians"),
     path("me/guardians/<int:user_id>/remove/", assistance_views.guardian_remove, name="guardian_remove"),
+    path("me/guardian-requests/<int:user_id>/accept/", assistance_views.guardian_accept, name="guardian_accept"),
+    path("me/guardian-requests/<int:user_id>/decline/", assistance_views.guardian_decline, name="guardian_decline"),
     path("communities/<int:community_id>/residents/new/", assistance_views.resident_register, name="resident_register"),
     path("communities/<int:community_id>/residents/<int:user_id>/", order_views.resident_record, name="resident_record"),
     path(

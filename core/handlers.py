@@ -60,6 +60,11 @@ def bad_request(request, exception=None):
     return _respond(request, 400, "bad_request", _("The request was malformed."))
 
 
+def null_character(request):
+    """A NUL in the query string: the same code and words the API's schema check gives a NUL in a body."""
+    return _respond(request, 400, "null_character", _("Null characters are not allowed."))
+
+
 def permission_denied(request, exception=None):
     return _respond(request, 403, "permission_denied", _("You are not allowed to do this."))
 

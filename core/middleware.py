@@ -7,7 +7,7 @@ from django.conf import settings
 from django.http import Http404
 from django.urls import Resolver404, get_resolver
 
-from core.handlers import bad_request, page_not_found
+from core.handlers import bad_request, null_character, page_not_found
 
 
 class AxesPageLockoutMiddleware(AxesMiddleware):
@@ -80,5 +80,5 @@ class ControlCharacterMiddleware:
         if _CONTROL.search(request.path):
             return page_not_found(request)
         if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
-            return bad_request(request)
+            return null_character(request)
         return self.get_response(request)

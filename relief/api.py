@@ -89,6 +89,24 @@ class ApplicationDetailOut(ApplicationOut):
     documents: list[DocumentOut]
 
 
+class _Rows:
+    """A queryset the paginator slices in the database, shaped row by row only for the page shown
+    (a list comprehension would read and shape every application the viewer may see)."""
+
+    def __init__(self, qs, shape):
+        self.qs, self.shape = qs, shape
+
+    def count(self) -> int:
+        return self.qs.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        rows = self.qs[index]
+        return [self.shape(r) for r in rows] if isinstance(index, slice) else self.shape(rows)
+
+
 def _fields(application: Application, viewer) -> dict:
     sensitive = selectors.can_read_sensitive(viewer, application)
     return {
@@ -171,7 +189,7 @@ def application_list(request, filters: Query[ApplicationFilterIn]):
     """The caller's own applications, those of the communities they staff, and those delegated to
     their organisations."""
     qs = selectors.application_list(request.auth, filters=filters.dict(exclude_none=True))
-    return [_fields(a, request.auth) for a in qs]
+    return _Rows(qs, lambda a: _fields(a, request.auth))
 
 
 @router.get("/assistance/applications/{application_id}", response={200: ApplicationDetailOut, **ERRORS}, auth=AUTH)

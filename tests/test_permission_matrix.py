@@ -139,6 +139,9 @@ API = [
     row("GET /api/v1/organizations/{organization_id}/reputation", "org", "200 200 200 200 200 200 200"),
     # Guardians and assisted registration (#22): only the resident removes her guardian.
     row("DELETE /api/v1/me/guardians/{user_id}", "newcomer", "401 204 404 404 404 404 404"),
+    # Only the person asked answers a guardian request (#36).
+    row("POST /api/v1/me/guardian-requests/{user_id}/accept", "asker", "401 404 200 404 404 404 404"),
+    row("DELETE /api/v1/me/guardian-requests/{user_id}", "asker", "401 404 204 404 404 404 404"),
     # Only the guardian she named (the volunteer) reads an elder's needs: staff read them on the needs' own pages.
     row("GET /api/v1/me/wards/{user_id}/needs", "elder", "401 404 200 404 404 404 404"),
     row("POST /api/v1/communities/{community_id}/residents", "community", "401 403 403 403 201 403 201", lambda w: {"display_name": "李大爷"}),
@@ -255,6 +258,8 @@ PAGES = [
     row("GET /communities/<int:community_id>/", "community", "200 200 200 200 200 200 200"),
     # Guardians, service cards, assisted registration (#22)
     row("POST /me/guardians/<int:user_id>/remove/", "newcomer", "login ok 404 404 404 404 404"),
+    row("POST /me/guardian-requests/<int:user_id>/accept/", "asker", "login 404 ok 404 404 404 404"),
+    row("POST /me/guardian-requests/<int:user_id>/decline/", "asker", "login 404 ok 404 404 404 404"),
     row("GET /needs/wards/<int:user_id>/", "elder", "login 404 200 404 404 404 404"),
     row("GET /communities/<int:community_id>/residents/new/", "community", "login 403 403 403 200 403 200"),
     row("GET /communities/<int:community_id>/residents/", "community", "login 403 403 403 200 403 200"),
@@ -570,9 +575,12 @@ def build_world():
     )
     ids = {"community": community.pk, "org": org.pk, "org_pending": org_pending.pk, "newcomer": newcomer.pk}
     ids.update(reset_uid="MQ", reset_token="forged-token")  # a password reset link nobody was sent
-    Guardian.objects.create(resident=users["resident"], guardian=newcomer)  # the resident's daughter (#22)
+    Guardian.objects.create(resident=users["resident"], guardian=newcomer, accepted_at=timezone.now())  # the resident's daughter (#22)
     elder = MembershipFactory(community=community, role=Membership.Role.RESIDENT, user__username="elder").user
-    Guardian.objects.create(resident=elder, guardian=volunteer)  # her neighbour looks after her (#22)
+    Guardian.objects.create(resident=elder, guardian=volunteer, accepted_at=timezone.now())  # her neighbour looks after her (#22)
+    pending_ward = MembershipFactory(community=community, role=Membership.Role.RESIDENT, user__username="asker").user
+    Guardian.objects.create(resident=pending_ward, guardian=users["volunteer"])  # asked the volunteer, no answer yet (#36)
+    ids["asker"] = pending_ward.pk
     market.need_submit(actor=elder, community=community, title="想装扶手", description="卫生间")
     ids["elder"] = elder.pk
     invitation = accounts.membership_add(actor=users["other_staff"], community=other_community, user=users["volunteer"], role="volunteer")

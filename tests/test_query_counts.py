@@ -13,7 +13,7 @@ the first-use caches (content types, translations) are not counted.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Callable
 
 import pytest
@@ -55,6 +55,13 @@ API_LIST_QUERIES = {
     "GET /api/v1/projects/{project_id}/bids": 8,
     "GET /api/v1/projects/{project_id}/ranking": 7,
     "GET /api/v1/donations": 3,
+    "GET /api/v1/me/guardian-requests": 3,  # #36: the people who asked me
+    "GET /api/v1/assistance/applications": 3,  # #30
+    "GET /api/v1/public/policies": 2,  # #31
+    "GET /api/v1/public/service-items": 2,
+    "GET /api/v1/public/funds": 4,  # funds with their spending summed, the communities, donations raised and spent
+    "GET /api/v1/reports": 3,
+    "GET /api/v1/public/reports": 2,
 }
 
 PAGE_QUERIES = {
@@ -382,7 +389,58 @@ def api_scenarios(world: World) -> dict[str, Callable[[], Scenario]]:
             lambda n: add_bids(w, n), api_get(w.staff, f"projects/{the_project(w).pk}/ranking"), api_rows, later
         ),
         "GET /api/v1/donations": lambda: Scenario(lambda n: add_donations(w, n, donor=w.resident), api_get(w.resident, "donations"), api_rows),
+        "GET /api/v1/me/guardian-requests": lambda: Scenario(lambda n: add_guardian_requests(w, n), api_get(w.volunteer, "me/guardian-requests"), api_rows),
+        "GET /api/v1/assistance/applications": lambda: Scenario(lambda n: add_applications(w, n), api_get(w.staff, "assistance/applications"), api_rows),
+        "GET /api/v1/public/policies": lambda: Scenario(lambda n: add_policies(w, n), api_get(None, "public/policies"), api_rows),
+        "GET /api/v1/public/service-items": lambda: Scenario(lambda n: add_service_items(w, n), api_get(None, "public/service-items"), api_rows),
+        "GET /api/v1/public/funds": lambda: Scenario(lambda n: add_public_funds(w, n), api_get(None, "public/funds"), api_rows),
+        "GET /api/v1/reports": lambda: Scenario(lambda n: add_reports(w, n), api_get(w.staff, "reports"), api_rows),
+        "GET /api/v1/public/reports": lambda: Scenario(lambda n: add_reports(w, n, public=True), api_get(None, "public/reports"), api_rows),
     }
+
+
+def add_guardian_requests(w, n):
+    from accounts.models import Guardian
+
+    Guardian.objects.bulk_create([Guardian(resident=UserFactory(), guardian=w.volunteer) for _ in range(n)])
+
+
+def add_applications(w, n):
+    from relief.services import application_submit
+
+    for _ in range(n):
+        application_submit(actor=w.resident, community=w.community, kind="minimum_living", reason=f"申请{w.next()}", household_size=2)
+
+
+def add_policies(w, n):
+    from affairs.services import policy_create
+
+    for _ in range(n):
+        policy_create(actor=w.staff, title=f"政策{w.next()}", category="elderly", issuer="江北区民政局", summary="摘要",
+                      effective_at=date(2026, 1, 1), community=w.community)
+
+
+def add_service_items(w, n):
+    from affairs.services import service_item_create
+
+    for _ in range(n):
+        service_item_create(actor=w.staff, name=f"事项{w.next()}", category="elderly", where="便民服务中心", how_to_apply="带身份证", community=w.community)
+
+
+def add_public_funds(w, n):
+    from affairs.services import fund_create
+
+    for _ in range(n):
+        fund_create(actor=w.staff, name=f"资金{w.next()}", source="government", amount=100_000, year=2026, community=w.community)
+
+
+def add_reports(w, n, *, public=False):
+    from affairs.services import report_create, report_reply
+
+    for _ in range(n):
+        report = report_create(actor=w.resident, community=w.community, subject=f"问题{w.next()}", text="路灯坏了", anonymous=bool(n % 2))
+        if public:
+            report_reply(actor=w.staff, report=report, reply="已修好", status="resolved", public=True)
 
 
 def page_scenarios(world: World) -> dict[str, Callable[[], Scenario]]:
@@ -426,20 +484,20 @@ def page_scenarios(world: World) -> dict[str, Callable[[], Scenario]]:
 def add_guardians(w, n):
     from accounts.models import Guardian
 
-    Guardian.objects.bulk_create([Guardian(resident=w.resident, guardian=UserFactory()) for _ in range(n)])
+    Guardian.objects.bulk_create([Guardian(resident=w.resident, guardian=UserFactory(), accepted_at=timezone.now()) for _ in range(n)])
 
 
 def looks_after_resident(w):
     """A guardian the resident named (#22)."""
     from accounts.models import Guardian
 
-    return Guardian.objects.create(resident=w.resident, guardian=UserFactory()).guardian
+    return Guardian.objects.create(resident=w.resident, guardian=UserFactory(), accepted_at=timezone.now()).guardian
 
 
 def add_wards(w, n):
     from accounts.models import Guardian
 
-    Guardian.objects.bulk_create([Guardian(resident=UserFactory(), guardian=w.volunteer) for _ in range(n)])
+    Guardian.objects.bulk_create([Guardian(resident=UserFactory(), guardian=w.volunteer, accepted_at=timezone.now()) for _ in range(n)])
 
 
 def check_constant(name: str, scenario: Scenario, expected: int, *, paged: bool):

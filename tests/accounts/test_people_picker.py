@@ -138,7 +138,8 @@ def test_a_resident_names_a_guardian_by_their_phone_number_and_sees_the_name_mas
     assert _search(resident, "13600001234")[0]["label"] == "刘*红 · 136****1234"
     response = client.post("/me/guardians/", {"person": "13600001234"})
     assert response.status_code == 302
-    assert resident.guardians.filter(guardian=daughter).exists()
+    link = resident.guardians.get(guardian=daughter)
+    assert link.accepted_at is None  # she is asked first; until she accepts she cannot act for anyone
 
 
 def test_the_points_counter_offers_a_choice_when_two_members_match_and_awards_the_one_picked(staff, funded, wang):
@@ -168,3 +169,34 @@ def test_the_box_tells_a_volunteer_to_type_a_whole_number_and_staff_that_a_name_
     answer = browser(volunteer, language="en").post("/points/", {"community": funded.pk, "amount": 1, "to_person": "王"})
     assert answer.status_code == 400
     assert "Type their whole phone number or volunteer number." in answer.content.decode()
+
+
+def test_naming_a_guardian_by_id_reveals_no_name_and_grants_nothing_until_they_accept(resident, django_capture_on_commit_callbacks):
+    """#36 item 2: ``POST /me/guardians {"user_id": N}`` answered anyone's full name and made the
+    link at once. Now a person is found only by a whole phone or volunteer number, the answer shows
+    the name masked, and the other person is asked before the link counts."""
+    from django.test import Client
+
+    from accounts.models import Notification
+    from accounts.selectors import is_guardian_of
+
+    stranger = UserFactory(display_name="张桂兰", phone="13600009999")
+    client = Client()
+    client.force_login(resident)
+    by_id = client.post("/api/v1/me/guardians", {"user_id": stranger.pk}, content_type="application/json")
+    assert by_id.status_code == 400 and "张桂兰" not in by_id.content.decode()
+    wrong = client.post("/api/v1/me/guardians", {"who": "13600009998"}, content_type="application/json")
+    assert wrong.status_code == 404 and wrong.json()["code"] == "user_not_found"
+    with django_capture_on_commit_callbacks(execute=True):
+        named = client.post("/api/v1/me/guardians", {"who": "13600009999"}, content_type="application/json")
+    assert named.status_code == 201
+    assert named.json()["display_name"] == "张*兰" and named.json()["accepted"] is False
+    assert not is_guardian_of(stranger, resident.pk)
+    # She is told, in her own language, and answers on her guardians page.
+    asked = Notification.objects.get(user=stranger)
+    assert asked.code == "guardian_request"
+    page = browser(stranger, "en").get("/me/guardians/").content.decode()
+    assert "named you their guardian" in page
+    assert browser(stranger, "en").post(f"/me/guardian-requests/{resident.pk}/accept/").status_code == 302
+    assert is_guardian_of(stranger, resident.pk)
+    assert client.get("/api/v1/me/guardians").json()["items"][0]["display_name"] == "张桂兰"

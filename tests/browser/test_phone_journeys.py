@@ -256,7 +256,7 @@ def test_a_service_for_an_elder_without_a_phone_confirmed_by_her_card_and_by_her
     import zxingcpp
     from PIL import Image
 
-    from accounts.assistance import guardian_add, resident_register_assisted
+    from accounts.assistance import guardian_accept, guardian_add, resident_register_assisted
     from marketplace.services import TaskFields, task_checkin_code, task_create
     from orders.models import Claim, Review
     from orders.services import claim_check_in, claim_check_out, claim_create, claim_submit
@@ -266,6 +266,7 @@ def test_a_service_for_an_elder_without_a_phone_confirmed_by_her_card_and_by_her
     elder = resident_register_assisted(actor=staff, community=community, display_name="张三明")
     daughter = UserFactory(username="wangfang", display_name="王芳")
     guardian_add(actor=elder, guardian=daughter)  # named at the community desk
+    guardian_accept(actor=daughter, resident_id=elder.pk)  # and she said yes
     start = timezone.now() + timedelta(minutes=10)
     task = task_create(
         actor=staff, community=community,

@@ -218,13 +218,14 @@ def test_a_guardian_reads_the_needs_and_replies_of_the_person_who_named_them(api
     from tests.factories import UserFactory
 
     elder = MembershipFactory(community=community, role="resident", user__display_name="张三明").user
-    daughter, neighbour = UserFactory(display_name="王芳"), UserFactory()
+    daughter, neighbour = UserFactory(display_name="王芳", phone="13700002222"), UserFactory()
     need = services.need_submit(actor=elder, community=community, title="楼道灯坏了", description="家里只有我一个人", anonymous=True)
     # Not named yet: the need, the list and the page do not exist for her.
     assert error_of(api(daughter).get(f"needs/{need.pk}")) == (404, "need_not_found")
     assert error_of(api(daughter).get(f"me/wards/{elder.pk}/needs")) == (404, "user_not_found")
     assert browser(daughter).get(f"/needs/wards/{elder.pk}/").status_code == 404
-    assert api(elder).post("me/guardians", {"user_id": daughter.pk}).status_code == 201
+    assert api(elder).post("me/guardians", {"who": "13700002222"}).status_code == 201
+    assert api(daughter).post(f"me/guardian-requests/{elder.pk}/accept").status_code == 200
 
     with django_capture_on_commit_callbacks(execute=True):
         services.need_triage(actor=staff, need=need, track="minor", reply="已安排志愿者明天上门")

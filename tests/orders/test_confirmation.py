@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 from django.db.models import F
-from django.utils import translation
+from django.utils import timezone, translation
 
 from accounts.assistance import service_card_get, service_card_renew
 from accounts.models import Guardian, Membership, Notification
@@ -35,7 +35,7 @@ def elder(community):
 
 @pytest.fixture
 def daughter(community):
-    return UserFactory(username="wangfang", display_name="王芳")
+    return UserFactory(username="wangfang", display_name="王芳", phone="13900001111")
 
 
 def took_place(claim: Claim) -> Claim:
@@ -99,7 +99,7 @@ def test_a_wrong_old_or_other_card_code_is_400_and_five_of_them_lock_the_claim(a
 def test_the_beneficiary_confirms_from_the_notification_and_a_second_confirmation_says_so(
     api, make_task, funded, staff, volunteer, elder, daughter, django_capture_on_commit_callbacks
 ):
-    Guardian.objects.create(resident=elder, guardian=daughter)
+    Guardian.objects.create(resident=elder, guardian=daughter, accepted_at=timezone.now())
     with django_capture_on_commit_callbacks(execute=True):
         service = took_place(submitted(make_task(beneficiary=elder), volunteer, staff))
     to_confirm = Notification.objects.get(user=daughter, kind="service_to_confirm")
@@ -135,8 +135,13 @@ def test_staff_confirm_on_behalf_only_with_a_consent_note(api, service, staff, o
 def test_a_guardian_confirms_and_rates_exactly_what_was_granted(api, service, staff, elder, daughter, volunteer, django_capture_on_commit_callbacks):
     # Not named yet: the claim does not exist for her.
     assert error_of(api(daughter).post(f"claims/{service.pk}/confirm")) == (404, "claim_not_found")
-    assert api(elder).post("me/guardians", {"user_id": daughter.pk}).status_code == 201
-    assert error_of(api(elder).post("me/guardians", {"user_id": daughter.pk})) == (409, "already_guardian")
+    named = api(elder).post("me/guardians", {"who": daughter.phone})
+    assert named.status_code == 201 and named.json()["accepted"] is False
+    assert error_of(api(elder).post("me/guardians", {"who": daughter.phone})) == (409, "already_guardian")
+    # Named is not yet granted: until she says yes she can neither see nor confirm the service.
+    assert error_of(api(daughter).post(f"claims/{service.pk}/confirm")) == (404, "claim_not_found")
+    assert api(daughter).get("me/guardian-requests").json()["items"] == [{"user_id": elder.pk, "display_name": "张*明"}]
+    assert api(daughter).post(f"me/guardian-requests/{elder.pk}/accept").status_code == 200
     assert api(daughter).get("me/wards").json()["items"] == [{"user_id": elder.pk, "display_name": "张*明"}]
     assert api(daughter).post(f"claims/{service.pk}/confirm").json()["confirmation_method"] == "guardian"
     # Confirming and rating, nothing more: she cannot verify, nor act as staff.
@@ -160,7 +165,7 @@ def test_a_guardian_confirms_and_rates_exactly_what_was_granted(api, service, st
 
 
 def test_a_guardian_cannot_be_named_by_someone_who_is_not_a_resident(api, volunteer, daughter):
-    assert error_of(api(volunteer).post("me/guardians", {"user_id": daughter.pk})) == (403, "not_a_resident")
+    assert error_of(api(volunteer).post("me/guardians", {"who": daughter.phone})) == (403, "not_a_resident")
     assert not Guardian.objects.exists()
 
 

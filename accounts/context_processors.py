@@ -2,6 +2,8 @@
 which tab is current, which "mine" tab they get (claims for volunteers, needs for residents) and
 whether 长辈模式 (large text) is on."""
 
+import re
+
 from django.utils.functional import SimpleLazyObject
 
 from accounts.models import Guardian, Membership
@@ -29,6 +31,33 @@ def current_tab(path: str) -> str:
     return ""
 
 
+# The desktop menu has more items than the phone's tab bar: the first matching pattern names the
+# item it marks (aria-current), so the workbench is not "Communities" and a staff member's list of
+# residents' needs is not "My claims".
+MENU_ITEMS = [
+    (re.compile(r"^/communities/\d+/workbench/"), "workbench"),
+    (re.compile(r"^/(district/dashboard/|communities/\d+/dashboard/)"), "dashboard"),
+    (re.compile(r"^/claims/queue/"), "queue"),
+    (re.compile(r"^/(claims/|volunteers/)"), "claims"),
+    (re.compile(r"^/needs/"), "needs"),
+    (re.compile(r"^/assistance/"), "relief"),
+    (re.compile(r"^/(feedback/|communities/\d+/feedback/)"), "feedback"),
+    (re.compile(r"^/organizations/"), "organizations"),
+    (re.compile(r"^/projects/"), "projects"),
+    (re.compile(r"^/notifications/"), "notifications"),
+    (re.compile(r"^/(points/|rewards/|redemptions/|communities/\d+/rewards/)"), "points"),
+    (re.compile(r"^/tasks/"), "tasks"),
+    (re.compile(r"^/communities/"), "communities"),
+    (re.compile(r"^/accounts/(profile|login|register)/"), "me"),
+]
+
+
+def current_menu_item(path: str) -> str:
+    if path == "/":
+        return "home"
+    return next((item for pattern, item in MENU_ITEMS if pattern.match(path)), "")
+
+
 def mine_tab(roles: set[str], *, looks_after_someone: bool = False) -> str:
     """A person who is a resident somewhere and a volunteer nowhere is shown their needs; so is a
     guardian who is a member nowhere (the needs page lists the needs of those they look after)."""
@@ -42,7 +71,7 @@ def navigation(request):
     large = hasattr(request, "COOKIES") and large_text_on(request)
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav": {}, "nav_tab": current_tab(path), "large_text": large}
+        return {"nav": {}, "nav_tab": current_tab(path), "nav_item": current_menu_item(path), "large_text": large}
 
     def compute():
         # The person's memberships (one query per request, shared with the page: ``my_memberships``)
@@ -52,11 +81,11 @@ def navigation(request):
         roles = {role for role, _community in rows}
         workbench = None if user.is_superuser else min((c for role, c in rows if role == Membership.Role.STAFF), default=None)
         # Asked only of people who are a member nowhere (a family member who only looks after an elder).
-        looks_after_someone = not roles and Guardian.objects.filter(guardian=user).exists()
+        looks_after_someone = not roles and Guardian.objects.filter(guardian=user, accepted_at__isnull=False).exists()
         return {
             "is_staff": user.is_superuser or Membership.Role.STAFF in roles, "workbench": workbench, "unread": unread_count(user),
             "mine": mine_tab(roles, looks_after_someone=looks_after_someone),
         }
 
     # Lazy: pages that never render the navigation (JSON, redirects) run no query for it.
-    return {"nav": SimpleLazyObject(compute), "nav_tab": current_tab(path), "large_text": large}
+    return {"nav": SimpleLazyObject(compute), "nav_tab": current_tab(path), "nav_item": current_menu_item(path), "large_text": large}

@@ -40,6 +40,10 @@ MESSAGES = {
     "waitlist_promoted": gettext_lazy(
         "A slot of “%(task)s” came free and it is yours now. If you cannot come, withdraw, and the next person gets it."
     ),
+    # A reservation in the points supermarket that staff cancelled (#28): what, and why.
+    "redemption_cancelled": gettext_lazy(
+        "Staff cancelled your reservation of %(reward)s × %(n)d; the %(points)d points are back. Reason: %(reason)s"
+    ),
     # Lines of a points statement (``points.LedgerTransaction.memo_code``); a memo staff type stays text.
     "points_budget": gettext_lazy("District budget"),
     "points_service": gettext_lazy("Service: %(task)s"),

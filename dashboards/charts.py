@@ -5,22 +5,32 @@ numbers in a table (the template puts it under the chart), so a screen reader, a
 person who prefers numbers all get them."""
 
 from decimal import Decimal
-from math import ceil, log10
+from math import ceil, floor, log10
 
 from core.templatetags.numbers import money, thousands
 
 PLOT_TOP, PLOT_LEFT, AXIS_BOTTOM = 12, 56, 24
 
 
-def _nice_ceiling(value: float) -> float:
-    """The smallest 1, 2, 2.5 or 5 × 10ⁿ at or above value (so ticks read as round numbers)."""
-    if value <= 0:
-        return 1
-    magnitude = 10 ** int(log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * magnitude:
-            return step * magnitude
-    return 10 * magnitude
+def _nice_step(peak: float, *, whole: bool, unit: int = 1) -> float:
+    """The step between the y-axis's four gridlines: 1, 2 or 5 × 10ⁿ (in yuan for money: ``unit``
+    fen), so ticks read 0 / 5 / 10 / 15 / 20, never 6.25 / 12.5 / 18.75; counts step by whole numbers."""
+    quarter = peak / unit / 4
+    if quarter <= 0:
+        return unit
+    magnitude = 10 ** floor(log10(quarter))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if quarter <= m * magnitude)
+    if whole or unit > 1:
+        step = max(1, step)
+    return step * unit
+
+
+def _tick(value: float, is_money: bool) -> str:
+    """A y-axis label: money in whole yuan when it is whole (¥5,000), otherwise as a bar label."""
+    if is_money:
+        yuan = Decimal(int(value)) / 100
+        return f"¥{yuan:,.0f}" if yuan == yuan.to_integral_value() else money(int(value))
+    return _fmt(Decimal(str(value)), False)
 
 
 def _fmt(value, is_money: bool) -> str:
@@ -36,12 +46,18 @@ def column_chart(rows: list[dict], series: list[tuple[str, str]], *, label_key: 
     """Vertical bars per row (a month), one bar per series side by side, a y-axis with four ticks.
 
     ``series``: (key in each row, label shown in the legend). ``is_money``: values are fen."""
-    peak = _nice_ceiling(max((float(row[key]) for row in rows for key, _label in series), default=0))
+    values = [row[key] for row in rows for key, _label in series]
+    whole = is_money or all(Decimal(str(v)) == Decimal(str(v)).to_integral_value() for v in values)
+    step = _nice_step(max((float(v) for v in values), default=0), whole=whole, unit=100 if is_money else 1)
+    peak = step * 4
     plot = height - PLOT_TOP - AXIS_BOTTOM
     group = bar * len(series) + gap
+    tick_labels = [_tick(step * k, is_money) for k in range(5)]
+    # Room for the widest tick label (¥20,000 is not clipped): about 7 px a character at the axis size.
+    left = max(PLOT_LEFT, 12 + 7 * max(len(label) for label in tick_labels))
     groups = []
     for i, row in enumerate(rows):
-        x0 = PLOT_LEFT + gap / 2 + i * group
+        x0 = left + gap / 2 + i * group
         label = row[label_key].strftime(label_format) if hasattr(row[label_key], "strftime") else str(row[label_key])
         bars = []
         for j, (key, name) in enumerate(series):
@@ -49,20 +65,16 @@ def column_chart(rows: list[dict], series: list[tuple[str, str]], *, label_key: 
             h = round(float(value) / peak * plot, 1)
             bars.append({"x": x0 + j * bar, "y": PLOT_TOP + plot - h, "height": h, "value": _fmt(value, is_money), "series": j, "name": name})
         groups.append({"label": label, "x": x0 + bar * len(series) / 2, "bars": bars})
-    ticks = []
-    for k in range(5):
-        value = peak * k / 4
-        shown = Decimal(str(value)) if not is_money else int(value)
-        ticks.append({"y": PLOT_TOP + plot - plot * k / 4, "label": _fmt(shown, is_money)})
-    width = PLOT_LEFT + max(1, len(rows)) * group + gap
+    ticks = [{"y": PLOT_TOP + plot - plot * k / 4, "label": label} for k, label in enumerate(tick_labels)]
+    width = left + max(1, len(rows)) * group + gap
     return {
-        "width": width, "height": height, "bar": bar, "groups": groups, "ticks": ticks, "left": PLOT_LEFT,
+        "width": width, "height": height, "bar": bar, "groups": groups, "ticks": ticks, "left": left,
         "baseline": PLOT_TOP + plot, "legend": [{"name": name, "series": j} for j, (_key, name) in enumerate(series)],
         "rows": rows, "series": series, "is_money": is_money, "link": link,
     }
 
 
-def hbar_chart(items: list[dict], *, is_money: bool = False, width: int = 440, row_height: int = 26, label_width: int = 140) -> dict:
+def hbar_chart(items: list[dict], *, is_money: bool = False, width: int = 440, row_height: int = 26, label_width: int = 190) -> dict:
     """Horizontal bars for categories (tracks, communities): items are {label, value, link?}."""
     peak = max((float(item["value"]) for item in items), default=0) or 1
     plot = width - label_width - 70

@@ -30,6 +30,7 @@ from core.templatetags.numbers import money, thousands
 from dashboards import figures as dashboard
 from dashboards import mydata
 from dashboards.charts import column_chart, hbar_chart, resolution_buckets
+from dashboards.role_homes import district_home_context, org_admin_organizations, org_home_context
 from dashboards.workbench import workbench_sections
 from funds.services import fund_figures
 from marketplace import selectors
@@ -54,6 +55,12 @@ def home(request):
     workbench = min((m.community_id for m in memberships if m.role == Membership.Role.STAFF), default=None)
     if workbench is not None:
         return redirect("workbench", workbench)
+    # The district admin and an organisation's admin (not a member of any community) get their
+    # own desk: what their role does next (#28).
+    if user.is_superuser and not memberships:
+        return render(request, "home_district.html", district_home_context(user))
+    if not memberships and (organizations := org_admin_organizations(user)):
+        return render(request, "home_org.html", org_home_context(user, organizations))
     now = timezone.now()
     community_ids = sorted({m.community_id for m in memberships})
     next_claim = (
@@ -80,13 +87,8 @@ def home(request):
     )
     for claim in to_confirm + to_rate:  # "for 张*明" when it is for the person I look after
         claim.for_name = mask_name(claim.task.beneficiary.shown_name) if claim.task.beneficiary_id != user.pk else ""
-    replied_needs = (
-        selectors.need_list(viewer=user)
-        .filter(author=user)
-        .exclude(reply="")
-        .exclude(status__in=["resolved", "closed"])
-        .order_by("-triaged_at", "-id")[:5]
-    )
+    # "Waiting for me" holds only what needs this person's action and leaves once done; a reply to
+    # a need is news, not a task: it is in the notifications (need_status).
     year_hours = volunteer_record(user).filter(task__starts_at__year=now.year).aggregate(h=Sum("hours"))["h"] or Decimal("0")
     context = {
         "next_claim": next_claim,
@@ -95,7 +97,6 @@ def home(request):
         "to_rate": to_rate,
         "to_confirm": to_confirm,
         "invitations": user_pending_invitations(user)[:5],
-        "replied_needs": replied_needs,
         "totals": volunteer_record_totals(user),
         "year_hours": year_hours.quantize(Decimal("0.01")),
         "points": person_balance(user),

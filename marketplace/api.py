@@ -209,8 +209,7 @@ class NeedOut(Schema):
 
     @staticmethod
     def resolve_author_name(obj, context) -> str | None:
-        author = selectors.need_author_shown_to(obj, optional_user(context["request"]))
-        return author.shown_name if author else None
+        return selectors.need_author_name_for(obj, optional_user(context["request"]))
 
     @staticmethod
     def resolve_entered_by_staff(obj) -> bool:

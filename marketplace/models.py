@@ -188,12 +188,12 @@ class Need(models.Model):
     class Track(models.TextChoices):
         MAJOR = "major", _("Major matter (government)")
         MINOR = "minor", _("Minor matter (community)")
-        PRIVATE = "private", _("Private matter (market)")
+        PRIVATE = "private", _("Private matter (personal)")
 
     class Urgency(models.IntegerChoices):
         LOW = 1, _("Can wait")
         NORMAL = 2, _("Normal")
-        HIGH = 3, _("Soon")
+        HIGH = 3, _("Fairly urgent")
         URGENT = 4, _("Urgent")
 
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="needs", verbose_name=_("community"))

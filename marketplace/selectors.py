@@ -1,6 +1,6 @@
 """Reads for tasks, needs and consultations: one selector per list for the pages and the API."""
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 
 from accounts.models import Skill
 from accounts.selectors import (
@@ -14,6 +14,7 @@ from accounts.selectors import (
 )
 from core.errors import NotFound
 from core.filtering import apply_filters
+from core.masking import mask_name
 from marketplace.filters import ConsultationFilter, NeedFilter, ProjectFilter, TaskFilter
 from marketplace.models import Comment, Consultation, ConsultationOption, Need, Project, Task, Vote
 
@@ -49,9 +50,16 @@ def task_get_for(viewer, task_id: int, *, bare: bool = False) -> Task:
 
 # --- Needs -------------------------------------------------------------------------------------------
 def need_list(*, viewer, filters: dict | None = None) -> QuerySet[Need]:
-    """For staff: their communities' needs, most urgent and oldest first (the triage queue).
-    For a resident: their own needs."""
-    qs = with_viewer_relations(Need.objects.select_related("community", "author").order_by("-urgency", "created_at", "id"), viewer)
+    """For staff: their communities' needs; for a resident: their own needs. Open needs come first
+    (the triage queue: most urgent, then oldest first), then the resolved and closed ones, newest first: last year's
+    answered needs never push today's down the page."""
+    done = [Need.Status.RESOLVED, Need.Status.CLOSED]
+    qs = Need.objects.select_related("community", "author").annotate(
+        is_done=Case(When(status__in=done, then=Value(1)), default=Value(0), output_field=IntegerField()),
+        open_urgency=Case(When(status__in=done, then=Value(0)), default="urgency", output_field=IntegerField()),
+        open_since=Case(When(status__in=done, then=Value(None)), default="created_at"),
+    ).order_by("is_done", "-open_urgency", F("open_since").asc(nulls_last=True), "-created_at", "-id")
+    qs = with_viewer_relations(qs, viewer)
     if not viewer.is_superuser:
         staff_of = staff_communities(viewer)
         qs = qs.filter(Q(author=viewer) | Q(community_id__in=staff_of))
@@ -104,6 +112,20 @@ def need_author_shown_to(need: Need, viewer):
     ):
         return need.author
     return None if need.anonymous else need.author
+
+
+def need_author_name_for(need: Need, viewer) -> str | None:
+    """The author's name as this viewer reads it on a page open to anyone (the feedback board, a
+    need's page): in full to the author, their guardians and staff; masked (张*兰) to everyone else;
+    None when posted anonymously."""
+    author = need_author_shown_to(need, viewer)
+    if author is None:
+        return None
+    if viewer.is_authenticated and (
+        viewer.pk == need.author_id or row_viewer_is_staff(need, viewer) or row_viewer_is_guardian(need, viewer, need.author_id)
+    ):
+        return author.shown_name
+    return mask_name(author.shown_name)
 
 
 def need_details_visible_to(need: Need, viewer) -> bool:

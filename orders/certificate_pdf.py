@@ -32,6 +32,7 @@ TITLE = ParagraphStyle("title", fontName=FONT, fontSize=20, leading=28, alignmen
 BODY = ParagraphStyle("body", fontName=FONT, fontSize=11, leading=17)
 SMALL = ParagraphStyle("small", fontName=FONT, fontSize=8.5, leading=11)
 CELL = ParagraphStyle("cell", fontName=FONT, fontSize=8.5, leading=10.5)
+SEAL = ParagraphStyle("seal", fontName=FONT, fontSize=10, leading=12, alignment=1, textColor=colors.lightgrey)
 
 
 def _esc(text) -> str:
@@ -62,9 +63,9 @@ def _certificate_story(cert, verify_url: str) -> list:
         "hours": cert.hours,
     }
     story += [Paragraph(_esc(intro), BODY), Spacer(1, 3 * mm)]
-    facts = [
+    facts = [  # "~" between the dates: STSong-Light has no en dash (it printed as a box)
         [_("Volunteer"), cert.volunteer_name, _("Volunteer number"), cert.volunteer_no],
-        [_("Issuer"), cert.issuer_name, _("Period"), f"{d(cert.period_start)} – {d(cert.period_end)}"],
+        [_("Issuer"), cert.issuer_name, _("Period"), f"{d(cert.period_start)} ~ {d(cert.period_end)}"],
         [_("Services"), str(cert.services), _("Hours recorded"), str(cert.hours)],
         [_("Honour hours (not service hours)"), str(cert.honour_hours), _("Date of issue"), d(timezone.localtime(cert.issued_at))],
     ]
@@ -89,13 +90,34 @@ def _certificate_story(cert, verify_url: str) -> list:
         "Order No. 67) by the community that recorded the services. Training and honours are not recorded on this platform. "
         "Verify this certificate at the address below or by its QR code."
     )
+    # The note says "the address below": the code and the address follow it, beside the QR code.
     verify = [
-        [_qr(verify_url, 30 * mm), Paragraph(_esc(f"{_('Verification code')}: {cert.code_display}") + "<br/>" + _esc(verify_url) + "<br/><br/>" + _esc(note), SMALL)],
+        [_qr(verify_url, 30 * mm), Paragraph(_esc(note) + "<br/><br/>" + _esc(f"{_('Verification code')}{colon()}{cert.code_display}") + "<br/>" + _esc(verify_url), SMALL)],
     ]
     verify_table = Table(verify, colWidths=[34 * mm, 136 * mm])
     verify_table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
-    story += [Spacer(1, 5 * mm), KeepTogether([verify_table, Spacer(1, 3 * mm), Paragraph(_esc(f"{cert.issuer_name} · {d(timezone.localtime(cert.issued_at))}"), BODY)])]
+    story += [Spacer(1, 5 * mm), KeepTogether([verify_table, Spacer(1, 4 * mm), _signature(cert, d(timezone.localtime(cert.issued_at)))])]
     return story
+
+
+def colon() -> str:
+    """Chinese text takes the full-width colon; STSong-Light has it (it lacks the middle dot)."""
+    return ": " if (get_language() or "").startswith("en") else "："
+
+
+def _signature(cert, issued_on: str) -> Table:
+    """Issuer and date at the bottom right, above an empty square kept free for the community's
+    official seal (印章), its place marked in light grey."""
+    rows = [
+        [Paragraph(_esc(_("Seal here")), SEAL)],
+        [Paragraph(_esc(f"{_('Issued by (seal)')}{colon()}{cert.issuer_name}"), BODY)],
+        [Paragraph(_esc(f"{_('Date of issue')}{colon()}{issued_on}"), BODY)],
+    ]
+    table = Table(rows, colWidths=[80 * mm], rowHeights=[40 * mm, None, None], hAlign="RIGHT")
+    table.setStyle(TableStyle([
+        ("BOX", (0, 0), (0, 0), 0.6, colors.lightgrey), ("VALIGN", (0, 0), (0, 0), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+    ]))
+    return table
 
 
 def render_certificates(certificates, verify_url: Callable[[str], str]) -> bytes:

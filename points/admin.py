@@ -89,6 +89,7 @@ class RedemptionAdmin(admin.ModelAdmin):
     def cancel_selected(self, request, queryset):
         for redemption in queryset:
             try:
-                services.redemption_cancel(actor=request.user, redemption=redemption)
+                # Like a reason staff type: the person is told it as written.
+                services.redemption_cancel(actor=request.user, redemption=redemption, reason=_("Cancelled by the site administrator."))
             except ApplicationError as exc:
                 self.message_user(request, f"#{redemption.pk}: {exc.message}", messages.ERROR)

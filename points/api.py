@@ -355,8 +355,13 @@ def fulfil(request, redemption_id: int, payload: CodeIn):
     return done
 
 
+class CancelIn(Schema):
+    reason: str = Field("", max_length=200, description="Why staff cancel someone's reservation (required then; the person is told).")
+
+
 @router.post("/redemptions/{redemption_id}/cancel", response={200: RedemptionOut, **ERRORS}, auth=AUTH, tags=["rewards"])
-def cancel(request, redemption_id: int):
+def cancel(request, redemption_id: int, payload: CancelIn | None = None):
+    """The owner cancels with no body; staff cancelling someone else's reservation send a reason."""
     redemption = selectors.redemption_get_for(request.auth, redemption_id)
-    done = services.redemption_cancel(actor=request.auth, redemption=redemption)
+    done = services.redemption_cancel(actor=request.auth, redemption=redemption, reason=payload.reason if payload else "")
     return done

@@ -105,17 +105,27 @@ def redeem(request, reward_id: int):
 
 
 @login_required
-@require_POST
 def cancel_redemption(request, redemption_id: int):
-    redemption = get_object_or_404(Redemption, pk=redemption_id)
+    """GET: a second look before cancelling (what, whose, and for staff a reason the person is
+    told); POST cancels. The owner's own "取消" posts straight here."""
+    redemption = get_object_or_404(Redemption.objects.select_related("reward", "user"), pk=redemption_id)
     if not selectors.redemption_visible_to(redemption, request.user):
         raise Http404
+    for_someone_else = redemption.user_id != request.user.pk
+    if request.method != "POST":
+        return render(request, "points/cancel_confirm.html", {"r": redemption, "for_someone_else": for_someone_else})
     try:
-        services.redemption_cancel(actor=request.user, redemption=redemption)
+        services.redemption_cancel(actor=request.user, redemption=redemption, reason=request.POST.get("reason", ""))
     except ApplicationError as exc:
+        if getattr(exc, "field", None) == "reason":
+            context = {"r": redemption, "for_someone_else": for_someone_else, "error": exc.message}
+            return render(request, "points/cancel_confirm.html", context, status=400)
         messages.error(request, str(exc.message))
     else:
-        messages.success(request, _("Reservation cancelled; the points are back."))
+        messages.success(
+            request, _("Reservation cancelled; the points are back. %(name)s was told why.") % {"name": redemption.user.shown_name}
+            if for_someone_else else _("Reservation cancelled; the points are back."),
+        )
     if is_community_staff(request.user, redemption.community_id) and redemption.user_id != request.user.pk:
         return redirect("points:counter", redemption.community_id)
     return redirect("points:mine")

@@ -158,7 +158,7 @@ API = [
     row("PUT /api/v1/rewards/{reward_id}", "reward", "401 403 403 403 200 403 200", lambda w: {"name": "环保袋", "cost": 10, "stock": 5}),
     row("GET /api/v1/redemptions/{redemption_id}", "redemption", "401 404 200 404 200 404 200"),
     row("POST /api/v1/redemptions/{redemption_id}/fulfil", "redemption", "401 404 403 404 200 404 200", lambda w: {"code": w.redemption_code}),
-    row("POST /api/v1/redemptions/{redemption_id}/cancel", "redemption", "401 404 200 404 200 404 200"),
+    row("POST /api/v1/redemptions/{redemption_id}/cancel", "redemption", "401 404 200 404 200 404 200", lambda w: {"reason": "缺货"}),
     # Tasks
     row("GET /api/v1/tasks/{task_id}", "task_free", "200 200 200 200 200 200 200"),
     row("PUT /api/v1/tasks/{task_id}", "task_free", "401 403 403 403 200 403 200", task_body),
@@ -289,7 +289,7 @@ PAGES = [
         lambda w: {"name": "环保袋", "cost": 10, "stock": 5, "is_active": "on"}),
     # Staff are members too, but hold no points here; the superuser and outsiders are not members.
     row("POST /rewards/<int:reward_id>/redeem/", "reward", "login refused ok 403 refused 403 403", lambda w: {"quantity": 1}),
-    row("POST /redemptions/<int:redemption_id>/cancel/", "redemption", "login 404 ok 404 ok 404 ok"),
+    row("POST /redemptions/<int:redemption_id>/cancel/", "redemption", "login 404 ok 404 ok 404 ok", lambda w: {"reason": "缺货"}),
     row("GET /communities/<int:community_id>/points/", "community", "login 403 403 403 200 403 200"),
     row("POST /communities/<int:community_id>/points/award/", "community", "login 403 403 403 ok 403 ok",
         lambda w: {"person": "volunteer", "amount": 5, "reason": "参加议事会"}),

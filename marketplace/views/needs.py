@@ -77,7 +77,7 @@ def detail(request, need_id: int):
         "is_guardian": is_guardian,
         "masked_author": mask_name(need.author.shown_name) if is_guardian else "",
         "need": need,
-        "author": selectors.need_author_shown_to(need, user),
+        "author_name": selectors.need_author_name_for(need, user),
         "is_staff": is_staff,
         "is_author": is_author,
         "show_details": selectors.need_details_visible_to(need, user),
@@ -159,6 +159,6 @@ def board(request, community_id: int | None = None):
         community = community_get_for(request.user, community_id)
     resolved = Paginator(selectors.resolved_needs(community=community, viewer=request.user), 20).get_page(request.GET.get("page"))
     for need in resolved:
-        need.shown_author = selectors.need_author_shown_to(need, request.user)
+        need.shown_author_name = selectors.need_author_name_for(need, request.user)
     context = {"community": community, "figures": selectors.needs_board(community=community), "page": resolved}
     return render(request, "needs/board.html", context)

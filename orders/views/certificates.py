@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from accounts.models import User
-from core.errors import ApplicationError
+from core.errors import ApplicationError, NotFound
 from core.pages import error_page
 from orders import selectors, services
 from orders.certificate_pdf import render_certificates
@@ -46,5 +46,10 @@ def download(request, user_id: int):
 
 def verify(request, code: str):
     """Public: what a certificate certified on the day it was issued (the name partly masked)."""
-    certificate = selectors.certificate_get_public(code)
+    try:
+        certificate = selectors.certificate_get_public(code)
+    except NotFound:
+        # Someone holding a paper certificate typed its code: tell them plainly that no certificate
+        # has this code (and what to check), not the site's generic "page not found".
+        return render(request, "certificates/not_found.html", {"code": code[:40]}, status=404)
     return render(request, "certificates/verify.html", {"certificate": certificate, "volunteer": services.mask_name(certificate.volunteer_name)})

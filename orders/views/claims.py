@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_POST
 
@@ -271,8 +272,8 @@ def review(request, claim_id: int):
 
 @login_required
 def rate(request, claim_id: int):
-    """A small page for the beneficiary's phone, linked from the notification: an optional comment
-    and five large star buttons; one tap on a star sends the review."""
+    """A small page for the beneficiary's phone, linked from the notification: five large star
+    choices (a tap picks, never sends), an optional comment, and one button that sends."""
     c = selectors.claim_get_for(request.user, claim_id)
     try:
         on_behalf = services.review_check_author(actor=request.user, claim=c)
@@ -294,9 +295,13 @@ def rate(request, claim_id: int):
         "on_behalf": on_behalf,
         "beneficiary": mask_name(c.task.beneficiary.shown_name),
         "review": Review.objects.filter(claim=c).first(),
-        "stars": range(1, 6),
+        # Picked, seen, then sent: each choice shows as many filled stars as it gives, and a word.
+        "stars": [(n, "★" * n, "☆" * (5 - n), word) for n, word in enumerate(STAR_WORDS, start=1)],
     }
     return render(request, "claims/rate.html", context)
+
+
+STAR_WORDS = [_lazy("Poor"), _lazy("Not good"), _lazy("OK"), _lazy("Good"), _lazy("Very good")]
 
 
 @login_required

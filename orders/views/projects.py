@@ -88,10 +88,27 @@ def _render_detail(request, project, *, bid_form: dict | None = None, status: in
         "tasks": contract.tasks.all() if contract else [],
         "review": getattr(contract, "review", None) if contract else None,
         "today": date.today(),
-        "bid_form": bid_form or {},
+        "bid_form": bid_form or _from_withdrawn_bid(project, my_orgs),
         "bid_max_yuan": f"{Decimal(project.budget) / 100:.2f}",
     }
     return render(request, "projects/detail.html", context, status=status)
+
+
+def _from_withdrawn_bid(project, my_orgs) -> dict:
+    """After a withdrawal the new bid form starts from the withdrawn bid (nothing typed is lost):
+    the latest withdrawn bid of an organisation this person bids for that has no live bid."""
+    withdrawn = (
+        Bid.objects.filter(project=project, organization__in=my_orgs, status=Bid.Status.WITHDRAWN)
+        .exclude(organization__in=Bid.objects.filter(project=project).exclude(status=Bid.Status.WITHDRAWN).values("organization"))
+        .order_by("-updated_at", "-id").first()
+    ) if my_orgs else None
+    if withdrawn is None:
+        return {}
+    values = {
+        "organization": str(withdrawn.organization_id), "amount_yuan": f"{Decimal(withdrawn.amount) / 100:.2f}",
+        "proposal": withdrawn.proposal, "team": withdrawn.team, "timeline": withdrawn.timeline,
+    }
+    return {"values": values, "errors": {}, "from_withdrawn": True}
 
 
 # The service names the bid's fields as the API does; the page's inputs are named for people.
@@ -161,9 +178,11 @@ def bid_attachment(request, bid_id: int):
 
 
 @login_required
-@require_POST
 def withdraw_bid(request, bid_id: int):
+    """GET: a second look (the bid, and that a new one can be sent until the deadline); POST withdraws."""
     b = selectors.bid_get_for(request.user, bid_id)
+    if request.method != "POST":
+        return render(request, "projects/withdraw_confirm.html", {"bid": b, "project": b.project})
     return perform(request, lambda: services.bid_withdraw(actor=request.user, bid=b), success=_("Bid withdrawn."), then=redirect("projects:detail", b.project_id))
 
 

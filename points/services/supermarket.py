@@ -10,11 +10,13 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import F, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Community, Membership, User
 from accounts.selectors import is_community_staff
+from accounts.services import notify
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from points.models import LedgerTransaction, Redemption, RedemptionStatusChange, Reward
 from points.services.ledger import community_rule, lock_accounts, person_account, post_transaction, sink_account
@@ -258,11 +260,24 @@ def redemption_fulfil(*, actor: User, redemption: Redemption, code: str) -> Rede
     return _close_redemption(redemption=redemption, to=Redemption.Status.FULFILLED, actor=actor, refund=False)[0]
 
 
-def redemption_cancel(*, actor: User, redemption: Redemption) -> Redemption:
-    """The owner (while reserved) or staff cancel: the points and the stock come back."""
-    if redemption.user_id != actor.pk and not is_community_staff(actor, redemption.community_id):
+def redemption_cancel(*, actor: User, redemption: Redemption, reason: str = "") -> Redemption:
+    """The owner (while reserved) or staff cancel: the points and the stock come back. Staff
+    cancelling someone else's reservation must say why, and that person is told (with the reason,
+    in their own language) once the cancellation has committed."""
+    by_owner = redemption.user_id == actor.pk
+    if not by_owner and not is_community_staff(actor, redemption.community_id):
         raise PermissionDenied(_("Only the person who reserved it or community staff can cancel it."))
-    return _close_redemption(redemption=redemption, to=Redemption.Status.CANCELLED, actor=actor, refund=True)[0]
+    reason = (reason or "").strip()[:200]
+    if not by_owner and not reason:
+        raise ValidationFailed(_("Say why the reservation is cancelled: the person who reserved it is told."), code="required", field="reason")
+    with transaction.atomic():
+        done, changed = _close_redemption(redemption=redemption, to=Redemption.Status.CANCELLED, actor=actor, refund=True)
+        if changed and not by_owner:
+            notify(
+                user=done.user, kind="redemption_cancelled", code="redemption_cancelled",
+                params={"reward": done.reward.name, "n": done.quantity, "points": done.points, "reason": reason}, url=reverse("points:mine"),
+            )
+    return done
 
 
 def redemptions_expire(*, now=None) -> int:

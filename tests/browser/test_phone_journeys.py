@@ -155,7 +155,10 @@ def test_a_resident_posts_a_need_and_rates_the_service_from_the_notification(bro
     me.click(f"main a[href='/claims/{claim.pk}/rate/']")  # straight from the notification
     look(me, "rate")
     me.fill("#rate-comment", "灯修好了，谢谢李师傅")
-    me.click("button[name=stars][value='5']")  # the second tap sends
+    me.click("label.star-option:has(input[value='5'])")  # a tap picks, and shows what was picked
+    look(me, "rate-picked")
+    assert not Review.objects.filter(claim=claim).exists()
+    me.click("button.rate-send")  # sending is its own tap
     look(me, "rated")
     review = Review.objects.get(claim=claim)
     assert (review.stars, review.comment) == (5, "灯修好了，谢谢李师傅")

@@ -33,10 +33,21 @@ def test_waiting_time_reads_in_days_hours_or_minutes():
 def test_chart_ticks_are_round_numbers_and_bars_scale_to_them():
     rows = [{"month": timezone.localdate().replace(day=1), "a": 7}, {"month": timezone.localdate().replace(day=1), "a": 3}]
     chart = column_chart(rows, [("a", "A")])
-    assert [t["label"] for t in chart["ticks"]] == ["0", "2.5", "5", "7.5", "10"]
+    assert [t["label"] for t in chart["ticks"]] == ["0", "2", "4", "6", "8"]  # steps of 1, 2 or 5 × 10ⁿ
     tall, short = chart["groups"][0]["bars"][0], chart["groups"][1]["bars"][0]
     assert tall["height"] == pytest.approx(short["height"] * 7 / 3, rel=0.01)
     assert [b["value"] for b in resolution_buckets([timedelta(days=2), timedelta(days=5), timedelta(days=40)])] == [1, 1, 0, 0, 1]
+
+
+def test_axis_ticks_are_round_steps_whole_for_counts_and_yuan_for_money_with_room_for_the_sign():
+    month = timezone.localdate().replace(day=1)
+    one = column_chart([{"month": month, "a": 1}], [("a", "A")])
+    assert [t["label"] for t in one["ticks"]] == ["0", "1", "2", "3", "4"]  # never 0.25 of a service
+    hours = column_chart([{"month": month, "a": Decimal("18.5")}], [("a", "A")])
+    assert [t["label"] for t in hours["ticks"]] == ["0", "5", "10", "15", "20"]  # not 6.25 / 12.5 / 18.75
+    money_chart = column_chart([{"month": month, "a": 1_200_000}], [("a", "A")], is_money=True)
+    assert [t["label"] for t in money_chart["ticks"]] == ["¥0", "¥5,000", "¥10,000", "¥15,000", "¥20,000"]
+    assert money_chart["left"] >= 7 * len("¥20,000") + 12  # the ¥ is not clipped
 
 
 @pytest.mark.django_db

@@ -215,3 +215,21 @@ def test_a_long_record_still_fits_two_pages_and_the_totals_count_every_service(m
         Claim.objects.filter(pk=claim.pk).update(status="verified", hours="2.00")
     text = pdf_text(api(volunteer).get(f"volunteers/{volunteer.pk}/certificate"))  # asserts 1-2 pages
     assert "100.00" in text and "社区巡逻第50次" in text and "另有 5 次较早的服务" in text
+
+
+# --- #28: the certificate's last lines, and a wrong code's page ----------------------------------------
+def test_the_certificate_ends_with_the_address_below_its_note_and_a_place_for_the_seal(two_services, volunteer, api):
+    text = pdf_text(api(volunteer).get(f"volunteers/{volunteer.pk}/certificate"))
+    code = code_in(text)
+    flat = text.replace("\n", "")
+    note, address = flat.index("下方网址"), flat.index(f"/certificates/{code.replace('-', '')}/")
+    assert note < address  # "可通过下方网址…验证" and the address is indeed below
+    assert "·" not in text and "–" not in text  # STSong-Light has neither: they printed as a box
+    assert "盖章处" in flat and "出具单位（盖章）：江北区郭家沱街道锣旗寺社区" in flat.replace(" ", "")
+
+
+def test_a_wrong_code_shows_that_this_certificate_does_not_exist(two_services):
+    for language, words in (("zh-hans", "这张证明不存在"), ("en", "This certificate does not exist")):
+        response = browser(language=language).get("/certificates/AAAA-AAAA-AAAA-AAAA/")
+        html = response.content.decode()
+        assert response.status_code == 404 and words in html and "AAAA-AAAA-AAAA-AAAA" in html

@@ -257,7 +257,7 @@ def test_a_bid_over_budget_comes_back_filled_in_with_the_maximum_beside_the_amou
     page = response.content.decode()
     assert response.status_code == 400 and not Bid.objects.exists()
     assert "投标金额不能超过项目预算 ¥10,000.00。" in page
-    assert page.index("投标金额不能超过项目预算") > page.index('id="bid-amount"')  # beside the amount, not at the top
+    assert page.rindex("投标金额不能超过项目预算") > page.index('id="bid-amount"')  # beside the amount (and in the summary at the top)
     assert 'value="12000"' in page and ">入户探访，每周两次</textarea>" in page and ">社工 3 名</textarea>" in page and ">三个月</textarea>" in page
     assert f'<option value="{org.pk}" selected>' in page
     assert "已保留：方案.pdf" in page
@@ -374,7 +374,7 @@ def test_the_beneficiary_is_told_when_her_service_is_verified_with_a_link_to_rat
     assert Notification.objects.filter(user=resident).count() == 1
 
 
-def test_the_rating_page_sends_a_review_with_one_tap_on_a_star(make_task, funded, staff, volunteer, resident):
+def test_the_rating_page_picks_stars_on_a_tap_and_sends_them_with_one_button(make_task, funded, staff, volunteer, resident):
     from orders.models import Review
 
     task = make_task(beneficiary=resident)
@@ -384,7 +384,11 @@ def test_the_rating_page_sends_a_review_with_one_tap_on_a_star(make_task, funded
     claim = services.claim_verify(actor=staff, claim=claim)
     phone = browser(resident)
     page = phone.get(f"/claims/{claim.pk}/rate/").content.decode()
-    assert page.count('name="stars"') == 5 and 'class="button star-button"' in page and "点击星级即可提交" in page
+    # #28: a tap on a star picks it (a radio), never sends; each choice shows its own filled stars.
+    assert 'type="submit" name="stars"' not in page
+    assert page.count('type="radio" name="stars"') == 5 and page.count('class="button rate-send"') == 1
+    assert '<span class="on">★</span><span class="off">☆☆☆☆</span>' in page and '<span class="on">★★★★★</span><span class="off"></span>' in page
+    assert "1 星 · 很差" in page and "5 星 · 非常满意" in page
     response = phone.post(f"/claims/{claim.pk}/rate/", {"stars": "4", "comment": ""}, follow=True)
     review = Review.objects.get()
     assert (review.stars, review.author, review.entered_by) == (4, resident, None)

@@ -195,3 +195,63 @@ def test_each_community_keeps_its_own_points(give, volunteer, other_community, s
     with pytest.raises(Conflict) as exc:
         services.redemption_reserve(actor=volunteer, reward=foreign, quantity=1)
     assert exc.value.code == "insufficient_points"
+
+
+# --- #28: staff cancelling someone's reservation ask for a reason and tell them --------------------------
+def test_staff_cancelling_a_reservation_must_give_a_reason_and_nothing_moves_without_one(give, volunteer, reward, staff):
+    give(volunteer, 100)
+    redemption = services.redemption_reserve(actor=volunteer, reward=reward, quantity=1)
+    with pytest.raises(ValidationFailed) as exc:
+        services.redemption_cancel(actor=staff, redemption=redemption, reason="  ")
+    assert (exc.value.code, exc.value.field) == ("required", "reason")
+    redemption.refresh_from_db()
+    assert redemption.status == "reserved" and person_balance(volunteer) == 0
+
+
+def test_the_person_is_told_why_staff_cancelled_in_their_own_language(give, volunteer, reward, staff, django_capture_on_commit_callbacks):
+    from django.utils import translation
+
+    from accounts.models import Notification
+
+    give(volunteer, 100)
+    redemption = services.redemption_reserve(actor=volunteer, reward=reward, quantity=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.redemption_cancel(actor=staff, redemption=redemption, reason="大米受潮，换一袋再约")
+    told = Notification.objects.get(user=volunteer)
+    assert (told.code, told.url, told.params["reason"]) == ("redemption_cancelled", "/points/", "大米受潮，换一袋再约")
+    with translation.override("zh-hans"):
+        assert "工作人员取消了您预约的大米 5kg × 1，100 积分已退回。原因：大米受潮，换一袋再约" == told.text
+    with translation.override("en"):
+        assert told.text.startswith("Staff cancelled your reservation of 大米 5kg × 1; the 100 points are back.")
+    assert person_balance(volunteer) == 100
+
+
+def test_the_owner_cancels_their_own_reservation_without_a_reason_and_is_not_notified(give, volunteer, reward, django_capture_on_commit_callbacks):
+    from accounts.models import Notification
+
+    give(volunteer, 100)
+    redemption = services.redemption_reserve(actor=volunteer, reward=reward, quantity=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.redemption_cancel(actor=volunteer, redemption=redemption)
+    assert not Notification.objects.filter(user=volunteer, code="redemption_cancelled").exists()
+
+
+def test_the_counter_asks_before_cancelling_and_the_api_takes_the_reason(give, volunteer, reward, staff, api):
+    from tests.conftest import browser, error_of
+
+    give(volunteer, 200)
+    first = services.redemption_reserve(actor=volunteer, reward=reward, quantity=1)
+    counter = browser(staff).get(f"/communities/{reward.community_id}/points/").content.decode()
+    assert f'href="/redemptions/{first.pk}/cancel/"' in counter  # a link to a second look, not a one-tap form
+    look = browser(staff).get(f"/redemptions/{first.pk}/cancel/")
+    assert look.status_code == 200 and "确定取消这个预约吗？" in look.content.decode() and 'name="reason"' in look.content.decode()
+    refused = browser(staff).post(f"/redemptions/{first.pk}/cancel/", {"reason": ""})
+    assert refused.status_code == 400 and "请说明取消预约的原因" in refused.content.decode()
+    first.refresh_from_db()
+    assert first.status == "reserved"
+    assert browser(staff).post(f"/redemptions/{first.pk}/cancel/", {"reason": "缺货"}).status_code == 302
+    first.refresh_from_db()
+    assert first.status == "cancelled"
+    second = services.redemption_reserve(actor=volunteer, reward=reward, quantity=1)
+    assert error_of(api(staff).post(f"redemptions/{second.pk}/cancel")) == (400, "required")
+    assert api(staff).post(f"redemptions/{second.pk}/cancel", {"reason": "缺货"}).json()["status"] == "cancelled"

@@ -119,10 +119,9 @@ def _written(connection, table: str) -> None:
     if not registered:  # a new transaction (or the savepoint that held the last one rolled back)
         pending.tables = set()
         connection.on_commit(pending.hook)
-    elif table in pending.tables:
-        return
     pending.tables.add(table)
-    # At once too: the writer's own transaction (and a test's) must not read its old page back.
+    # At once too, at every write, even to a table this transaction wrote already: the writer's own
+    # transaction (and a test's) must not read back a page it built between its two writes.
     _renew([table])
 
 

@@ -19,7 +19,10 @@ Then, in order: a claim storm through the balancer with one host killed (SIGKILL
 its namespace) in the middle; 200 websocket clients through the balancer, a host killed, the
 clients reconnecting with the back-off of static/js/live.js and receiving the next change; a
 picture uploaded on one host and downloaded on the other (and a private file through the other
-host's checking view); PostgreSQL restarted in the middle of a load. Each step prints its figures;
+host's checking view); PostgreSQL restarted in the middle of a load; the job workers killed (SIGKILL)
+with 100 emails queued (their supervisors start them again; every email arrives, duplicates only
+within the README's window); a signed-in browser reloading home and my claims while its API claims
+and withdraws during a claim storm (no page older than a write that had answered). Each step prints its figures;
 the last line is "cluster-test: N passed, M failed" and the exit status is 0 only if all passed.
 """
 

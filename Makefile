@@ -45,7 +45,7 @@ demo: migrate
 # `make run` and `make serve` start one job worker in the background; it stops with them.
 run: demo
 	@echo "社区集市 is at http://$(HOST):$(PORT)/  (Ctrl-C stops it and its job worker)"
-	DEBUG=$${DEBUG:-1} $(PY) manage.py run_huey & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	DEBUG=$${DEBUG:-1} $(PY) manage.py run_jobs & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-1} $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) \
 		--reload --reload-dir core --reload-dir accounts --reload-dir points --reload-dir marketplace --reload-dir orders \
 		--reload-dir funds --reload-dir reach --reload-dir dashboards --reload-dir config --reload-dir templates
@@ -55,7 +55,7 @@ serve: messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py serve_plan --workers $(WORKERS)
-	$(PY) manage.py run_huey & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py run_jobs & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --workers $(WORKERS) --lifespan off \
 		--http config.httpserver:HeadLimitedHttpToolsProtocol \
 		$${ACCESS_LOG:+--access-log} $${ACCESS_LOG:---no-access-log} --proxy-headers --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"

@@ -2,9 +2,10 @@
 
 The home page, my claims, my points and the task board of a signed-in person are all personal, so
 the public cache (``core/pubcache.py``) cannot serve them. With Redis configured, a view decorated
-with ``@personal_page`` keeps its whole answer in Redis under a key made of the person, every
-cookie their browser sent (session, CSRF secret, language, 长辈模式), the language, the address
-and the current minute, and serves it again to that browser alone.
+with ``@personal_page`` keeps its whole answer in Redis under a key made of the person, the
+cookies a page depends on (session, CSRF secret, language, 长辈模式; no other), the language, the
+address and the query parameters the page reads (its ``params``: a view sees no other, so
+``?junk=1`` makes no second copy), and serves it again to that browser alone.
 
 Freshness is by construction, not by a guess of which change touches which page:
 
@@ -17,8 +18,9 @@ Freshness is by construction, not by a guess of which change touches which page:
   under (and the public task generation, for the board, whose list may come from that cache).
 
 So a page can only be served from the cache while none of the rows it could have read has been
-written; a write anywhere in one of its tables makes it be built again. The minute in the key
-bounds what time alone changes (a check-in that opens at 09:30). A request with a message to show
+written; a write anywhere in one of its tables makes it be built again. A page is served only in
+the minute it was built in: that bounds what time alone changes (a check-in that opens at 09:30).
+tests/test_pagecache_fresh.py holds this under concurrent writers. A request with a message to show
 ("积分已转赠") is never served from nor kept in the cache, nor is an answer that sets a cookie.
 Writes made outside Django (psql by hand) are not seen: ``PAGE_CACHE_SECONDS`` bounds them.
 If Redis does not answer, pages are built as if there were no cache.
@@ -37,10 +39,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.db.backends.signals import connection_created
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.utils import timezone, translation
 
 from core import pubcache
+from core.largetext import LARGE_TEXT_COOKIE
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +87,9 @@ class _Pending:
 
     def __init__(self):
         self.tables: set[str] = set()
+        # One bound method, kept: ``self.flush`` makes a new object at each access, so it is never
+        # ``is`` the one registered (that bug renewed only the last table of a transaction).
+        self.hook = self.flush
 
     def flush(self):
         tables, self.tables = self.tables, set()
@@ -109,14 +115,13 @@ def _written(connection, table: str) -> None:
     pending = connection.__dict__.get("_cm_page_pending")
     if pending is None:
         pending = connection.__dict__["_cm_page_pending"] = _Pending()
-    registered = any(func is pending.flush for _sids, func, _robust in connection.run_on_commit)
+    registered = any(func is pending.hook for _sids, func, _robust in connection.run_on_commit)
     if not registered:  # a new transaction (or the savepoint that held the last one rolled back)
         pending.tables = set()
-        connection.on_commit(pending.flush)
-    elif table in pending.tables:
-        return
+        connection.on_commit(pending.hook)
     pending.tables.add(table)
-    # At once too: the writer's own transaction (and a test's) must not read its old page back.
+    # At once too, at every write, even to a table this transaction wrote already: the writer's own
+    # transaction (and a test's) must not read back a page it built between its two writes.
     _renew([table])
 
 
@@ -129,13 +134,37 @@ connection_created.connect(_install, dispatch_uid="core.pagecache")
 
 
 # --- Keeping pages ------------------------------------------------------------------------------
+def _keyed_cookies() -> tuple[str, ...]:
+    """The cookies a kept page depends on; any other cookie a browser sends is not part of the key."""
+    return (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME, LARGE_TEXT_COOKIE)
+
+
+def _only(request, params: frozenset[str]) -> None:
+    """Let the view see only the query parameters it reads: a made-up one (``?junk=1``) changes
+    nothing on the page, so it must not make another copy of it either (issue #36)."""
+    if not set(request.GET) - params:
+        return
+    kept = QueryDict(mutable=True)
+    for name in sorted(params & set(request.GET)):
+        kept.setlist(name, request.GET.getlist(name))
+    kept._mutable = False
+    request.GET = kept
+    request.META["QUERY_STRING"] = kept.urlencode()  # get_full_path() (the language link) too
+
+
 def _key(request) -> str:
     parts = (
-        request.user.pk, request.META.get("HTTP_COOKIE", ""), request.META.get("HTTP_ACCEPT_LANGUAGE", ""),
-        translation.get_language(), request.get_host(), request.get_full_path(),
-        int(timezone.now().timestamp() // 60),
+        request.user.pk, [(name, request.COOKIES.get(name)) for name in _keyed_cookies()],
+        translation.get_language(), request.get_host(), request.path, sorted(request.GET.lists()),
     )
     return "cm:pagecache:page:" + hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
+
+
+def _minute() -> int:
+    # What time alone changes (a check-in that opens at 08:30, a task that has ended) changes on a
+    # whole minute: a page is served only in the minute it was built in.
+    # tests/test_pagecache.py::test_a_check_in_that_opens_shows_on_the_minute_with_no_write
+    return int(timezone.now().timestamp() // 60)
 
 
 def _has_messages(request) -> bool:
@@ -144,7 +173,10 @@ def _has_messages(request) -> bool:
 
 
 def _current(client, meta: dict) -> bool:
-    """Are the generations the page was built under still the current ones?"""
+    """Is it still the minute the page was built in, and are the generations it was built under
+    still the current ones?"""
+    if meta.get("minute") != _minute():
+        return False
     pipe = client.pipeline(transaction=False)
     pipe.hmget(GENERATIONS, [EPOCH, *meta["tables"]])
     for namespace in meta.get("namespaces", []):
@@ -168,13 +200,17 @@ def _generations_now(client, namespaces) -> tuple[dict, list]:
     )
 
 
-def personal_page(view=None, *, namespaces: tuple[str, ...] = ()):
+def personal_page(view=None, *, namespaces: tuple[str, ...] = (), params: tuple[str, ...] = ()):
     """Keep this GET view's answer for the signed-in browser that asked (see the module's text).
-    ``namespaces``: public-cache generations the page also depends on (the board: "tasks")."""
+    ``namespaces``: public-cache generations the page also depends on (the board: "tasks").
+    ``params``: the query parameters the page reads; the view never sees any other (cache or not)."""
+    allowed = frozenset(params)
 
     def decorate(view):
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
+            if request.method == "GET":
+                _only(request, allowed)
             if request.method != "GET" or not request.user.is_authenticated or not _usable() or _has_messages(request):
                 return view(request, *args, **kwargs)
             client = pubcache.sync_client()
@@ -189,6 +225,7 @@ def personal_page(view=None, *, namespaces: tuple[str, ...] = ()):
                         for header, value in meta["headers"]:
                             response[header] = value
                         return response
+                minute = _minute()  # before anything is read, as the generations are
                 before, namespace_gens = _generations_now(client, namespaces)
             except Exception:
                 _failed("read a page")
@@ -202,7 +239,7 @@ def personal_page(view=None, *, namespaces: tuple[str, ...] = ()):
                 tables, _local.reading = sorted(_local.reading | {get_user_model()._meta.db_table}), None
             if _keepable(request, response):
                 meta = {
-                    "epoch": before.get(EPOCH), "tables": tables, "gens": [before.get(t) for t in tables],
+                    "minute": minute, "epoch": before.get(EPOCH), "tables": tables, "gens": [before.get(t) for t in tables],
                     "namespaces": list(namespaces), "namespace_gens": namespace_gens,
                     "headers": [(h, v) for h, v in response.items() if h.lower() != "content-length"],
                 }

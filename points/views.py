@@ -15,12 +15,13 @@ from core.exports import export
 from core.pagecache import personal_page
 from core.pages import add_error_to_form, error_page, perform
 from points import forms, selectors, services
+from points.filters import LedgerEntryFilter
 from points.models import Redemption, Reward
 
 
 # --- My points ---------------------------------------------------------------------------------
 @login_required
-@personal_page
+@personal_page(params=(*LedgerEntryFilter.base_filters, "page"))
 def my_points(request):
     user = request.user
     communities = [m.community for m in my_memberships(user)]  # the navigation's too: one query

@@ -7,12 +7,13 @@ lost with a killed worker is simply done by the next run, and a run done twice d
 
 import logging
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -118,44 +119,68 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
 
 
+def message_id(email: OutboundEmail) -> str:
+    """The ``Message-ID`` of one outbox row: the same at every try, so a copy sent again after a
+    worker died in the instant between the server's acceptance and the row being marked sent is
+    recognisably the same message (mail clients and providers fold such copies into one)."""
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<outbox-{email.pk}.{int(email.created_at.timestamp())}@{domain}>"
+
+
 def email_send(email_id: int) -> bool:
-    """Send one outbox email once: hold it (so two workers never both send it), send, mark it sent.
-    A failure leaves it pending with the next try after a back-off, or gives it up after
-    ``EMAIL_MAX_ATTEMPTS`` tries, logged. Returns whether it was sent now."""
+    """Send one outbox email at most once in practice: hold it with a lease (so two workers never
+    both send it, and a try is counted before it begins), talk SMTP, and mark it sent the moment
+    the server has accepted the message (before saying goodbye to it). A failure leaves it pending
+    with the next try after a back-off, or gives it up after ``EMAIL_MAX_ATTEMPTS`` tries, logged.
+    A worker killed while it holds the email lets go when the lease
+    (``EMAIL_SEND_LEASE_SECONDS``) expires, and the sweep sends it then: a second copy, with the
+    same ``Message-ID``, only if it died between the acceptance and the UPDATE (README, "Email").
+    Returns whether it was sent now."""
     now = timezone.now()
-    # Conditional UPDATE: the row count says whether this worker holds the email. A worker killed
-    # while it held one lets go when the hold expires, and the sweep sends it then.
+    # Conditional UPDATE: the row count says whether this worker holds the email.
     held = OutboundEmail.objects.filter(
         Q(locked_until__isnull=True) | Q(locked_until__lt=now), pk=email_id, status=OutboundEmail.Status.PENDING, next_attempt_at__lte=now
-    ).update(locked_until=now + timedelta(seconds=settings.EMAIL_SEND_LEASE_SECONDS))
+    ).update(locked_until=now + timedelta(seconds=settings.EMAIL_SEND_LEASE_SECONDS), attempts=F("attempts") + 1)
     if not held:
         return False
     email = OutboundEmail.objects.get(pk=email_id)
-    message = EmailMultiAlternatives(
-        subject=email.subject,
-        body=email.body_text,
-        to=[email.to],
-        headers={"List-Unsubscribe": f"<{email.unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"} if email.unsubscribe_url else None,
-        connection=get_connection(fail_silently=False),
-    )
+    headers = {"Message-ID": message_id(email)}
+    if email.unsubscribe_url:
+        headers |= {"List-Unsubscribe": f"<{email.unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    smtp = get_connection(fail_silently=False)
+    message = EmailMultiAlternatives(subject=email.subject, body=email.body_text, to=[email.to], headers=headers, connection=smtp)
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
-    attempts = email.attempts + 1
+    attempts = email.attempts
     try:
-        message.send()
+        smtp.open()  # an open connection: send_messages returns once DATA is accepted, before QUIT
+        accepted = smtp.send_messages([message])
+        if not accepted:
+            raise RuntimeError("the server accepted no recipient")
     except Exception as exc:  # SMTP down, address refused, timeout: all are retried the same way
+        _close_quietly(smtp)
         error = f"{type(exc).__name__}: {exc}"[:300]
         if attempts >= settings.EMAIL_MAX_ATTEMPTS:
-            OutboundEmail.objects.filter(pk=email_id).update(status=OutboundEmail.Status.FAILED, attempts=attempts, locked_until=None, last_error=error)
+            OutboundEmail.objects.filter(pk=email_id).update(status=OutboundEmail.Status.FAILED, locked_until=None, last_error=error)
             log.error("email %s to user %s given up after %s tries: %s", email_id, email.user_id, attempts, error)
         else:
-            OutboundEmail.objects.filter(pk=email_id).update(
-                attempts=attempts, locked_until=None, last_error=error, next_attempt_at=timezone.now() + _backoff(attempts)
-            )
+            OutboundEmail.objects.filter(pk=email_id).update(locked_until=None, last_error=error, next_attempt_at=timezone.now() + _backoff(attempts))
             log.warning("email %s to user %s failed (try %s of %s): %s", email_id, email.user_id, attempts, settings.EMAIL_MAX_ATTEMPTS, error)
         return False
-    OutboundEmail.objects.filter(pk=email_id).update(status=OutboundEmail.Status.SENT, attempts=attempts, locked_until=None, sent_at=timezone.now(), last_error="")
+    _mark_sent(email_id)
+    _close_quietly(smtp)
     return True
+
+
+def _mark_sent(email_id: int) -> None:
+    OutboundEmail.objects.filter(pk=email_id).update(status=OutboundEmail.Status.SENT, locked_until=None, sent_at=timezone.now(), last_error="")
+
+
+def _close_quietly(smtp) -> None:
+    try:
+        smtp.close()
+    except Exception:  # the message is accepted (or refused) already; a failed QUIT changes nothing
+        log.info("SMTP connection closed uncleanly", exc_info=True)
 
 
 def emails_due() -> list[int]:

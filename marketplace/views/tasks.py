@@ -64,7 +64,7 @@ def filter_bar_html(form: forms.TaskFilterForm, communities: tuple) -> str:
     return mark_safe(html)  # noqa: S308 - drawn by the form's templates, which escape
 
 
-@personal_page(namespaces=("tasks",))
+@personal_page(namespaces=("tasks",), params=(*forms.TaskFilterForm.base_fields, "scope", "page"))
 def board(request):
     """The task board: open tasks with free slots first, then the rest, each group by start time.
     A member's board starts on their own communities; ``?scope=all`` (one tap) shows every one.

@@ -25,6 +25,7 @@ from marketplace import selectors as market_selectors
 from marketplace import services as market_services
 from marketplace.models import Need, Task
 from orders import selectors, services
+from orders.filters import ClaimFilter
 from orders.models import Claim, Review
 from orders.records import beneficiary_label, category_label, record_line
 from orders.services.claims import CHECKIN_OPENS_BEFORE_START
@@ -314,7 +315,7 @@ def hide_review(request, review_id: int):
 
 
 @login_required
-@personal_page
+@personal_page(params=(*ClaimFilter.base_filters, "page"))
 def my_claims(request):
     try:
         claims = selectors.claim_list(viewer=request.user, filters=request.GET, own_only=True)

@@ -6,8 +6,12 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from accounts.models import Notification
+from core.redisguard import Breaker
 from reach.services import email_for_notification
 from reach.tasks import send_email
+
+# Its own breaker only for the log: once per interval, not a traceback per email.
+queue_breaker = Breaker("The job queue")
 
 
 @receiver(post_save, sender=Notification, dispatch_uid="reach.email_for_notification")
@@ -16,4 +20,15 @@ def _email_for_notification(sender, instance: Notification, created: bool, raw: 
         return
     email = email_for_notification(instance)
     if email is not None:
-        transaction.on_commit(lambda: send_email(email.pk))
+        transaction.on_commit(lambda: _queue_email(email.pk))
+
+
+def _queue_email(email_id: int) -> None:
+    """Queue the email's job, after the commit. The email row is stored already: if the queue cannot
+    be reached (Redis down), it stays pending and the minute's sweep (``send_due_emails``) sends it.
+    Never raises: an on-commit hook that raises makes Django skip every later hook of the commit
+    (another claimant's notification, issue #27) and fails a change that was made."""
+    try:
+        send_email(email_id)
+    except Exception as exc:
+        queue_breaker.failed(f"queue email {email_id}; the sweep will send it", exc)

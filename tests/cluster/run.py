@@ -265,6 +265,10 @@ defaults
     timeout check 900ms
     retries 2
     option redispatch 1
+    # A host killed (or restarting) while it held a request: a GET or HEAD that got no answer, or
+    # a refused/reset connection, is sent again to the other host (issue #27). Never a POST: a
+    # write may have happened on the host that died, and the client decides on a retry.
+    retry-on conn-failure empty-response junk-response
     errorfile 502 {error}
     errorfile 503 {error}
     errorfile 504 {error}
@@ -272,6 +276,7 @@ defaults
 frontend site
     bind 127.0.0.1:{LB_PORT}
     option forwardfor
+    http-request disable-l7-retry unless METH_GET
     # Hosts whose database and Redis answer; if none (the database is down for all), hosts that
     # are merely alive: they answer the public cache, and a quick 503 for the rest.
     use_backend ready if {{ nbsrv(ready) gt 0 }}

@@ -259,7 +259,9 @@ class PublicCache:
 
     async def __call__(self, scope, receive, send):
         namespace = settings.PUBLIC_CACHE_PATHS.get(scope.get("path")) if scope["type"] == "http" else None
-        if namespace is None or scope["method"] not in ("GET", "HEAD") or not enabled() or breaker.is_open and not breaker.usable():
+        if namespace is None or scope["method"] not in ("GET", "HEAD") or not enabled() or breaker.is_open:
+            # Redis set aside: never probed from the event loop (a probe may wait a timeout); the
+            # next request of a thread tries it again.
             return await self.app(scope, receive, send)
         headers: dict[str, str] = {}
         for name, value in scope.get("headers", []):

@@ -49,7 +49,9 @@ class Breaker:
 
     def usable(self) -> bool:
         """May Redis be asked now? While open, False until the pause ends; then True for one caller
-        (the probe), whose outcome closes or reopens the breaker."""
+        (the probe), whose outcome closes or reopens the breaker. Before the probe's own call, the
+        recovery hooks undo what the outage left behind (a skipped write, a generation not renewed),
+        so not even the probe reads a stale value; if they fail, Redis is still away."""
         if not self._down_until:
             return True
         now = monotonic()
@@ -57,7 +59,13 @@ class Breaker:
             if now < self._down_until:
                 return False
             self._down_until = now + self.pause  # half-open: only this caller probes
-            return True
+        for hook in list(self._recovery_hooks):
+            try:
+                hook()
+            except Exception as exc:  # a hook talks to Redis: it is still away
+                self.failed("recovery", exc)
+                return False
+        return True
 
     def failed(self, what: str, exc: BaseException | None = None) -> None:
         now = monotonic()
@@ -74,16 +82,9 @@ class Breaker:
         )
 
     def succeeded(self) -> None:
-        """A call went through. Ends an outage: the recovery hooks run first (forgetting what was
-        written while Redis was aside), while every other caller still keeps away."""
+        """A call went through: the outage is over."""
         if not self._down_until:
             return
-        for hook in list(self._recovery_hooks):
-            try:
-                hook()
-            except Exception as exc:  # a hook talks to Redis too: it may fail again
-                self.failed("recovery", exc)
-                return
         with self._lock:
             if not self._down_until:
                 return

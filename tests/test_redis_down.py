@@ -100,10 +100,14 @@ def timed(call):
 def test_with_redis_silent_sign_in_the_board_and_signed_in_pages_answer_at_once(redis_away, board_world):
     _community, _staff, volunteer, task, _fields = board_world
     browser = Client()
-    # The first request finds Redis away: it may pay one timeout (1 s) and its first drawing, no more.
-    browser.get("/healthz")  # the process's first request loads every URL and the API's schemas
+    # The first request that finds Redis away may pay one timeout (1 s), no more.
+    # The process's first drawing of a page loads every URL, the API's schemas and the templates:
+    # done once with Redis set aside, so what is timed below is what Redis costs.
+    breaker.failed("warming up")
+    browser.get("/tasks/")
+    breaker.reset()
     response, first = timed(lambda: browser.get("/tasks/"))
-    assert response.status_code == 200 and first < 2.0
+    assert response.status_code == 200 and first < 1.6
     answers = []
     response, seconds = timed(lambda: browser.post("/accounts/login/", {"username": volunteer.username, "password": PASSWORD}))
     answers.append(("form login", response.status_code, seconds))

@@ -212,6 +212,8 @@ def shared_put(namespace: str, key: str, generation: bytes, value: bytes) -> Non
         _sync_client().set(f"cm:pubcache:{namespace}:part:{key}", generation + b"\n" + value, ex=settings.PUBLIC_CACHE_SECONDS)
     except Exception as exc:
         breaker.failed("public cache: keep a part of a page", exc)
+    else:
+        breaker.succeeded()
 
 
 def bump(namespace: str) -> None:
@@ -231,6 +233,8 @@ def bump(namespace: str) -> None:
         except Exception as exc:  # an on-commit hook: an outage must not fail the change (issue #27)
             _renew_on_recovery.add(namespace)
             breaker.failed(f"public cache: renew the {namespace} generation", exc)
+        else:
+            breaker.succeeded()
 
     transaction.on_commit(replace)
 

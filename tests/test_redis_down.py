@@ -125,6 +125,17 @@ def test_with_redis_silent_sign_in_the_board_and_signed_in_pages_answer_at_once(
     assert response.status_code == 201 and seconds < FAST, (response.status_code, seconds)
 
 
+def test_with_redis_silent_readyz_says_so_at_once(redis_away, board_world):
+    """Its job is to say Redis is away (the balancer then uses the hosts that are merely alive), but
+    quickly: the first probe waits its half-second timeout, the next ones not at all."""
+    browser = Client()
+    browser.get("/healthz")  # the process's first request loads every URL and the API's schemas
+    answers = [timed(lambda: browser.get("/readyz")) for _ in range(3)]
+    for response, _seconds in answers:
+        assert response.status_code == 503 and response.json()["checks"] == {"database": "ok", "redis": "unavailable"}
+    assert answers[0][1] < 1.5 and all(seconds < 0.2 for _r, seconds in answers[1:]), [round(s, 2) for _r, s in answers]
+
+
 def test_with_redis_silent_rate_limited_doors_stay_open_and_answer_at_once(redis_away, board_world):
     browser = Client()
     browser.get("/healthz")

@@ -259,7 +259,11 @@ _HUEY_COMMON = {
     "consumer": {"workers": env_int("HUEY_WORKERS", 2, minimum=1), "worker_type": "thread", "periodic": True},
 }
 if HUEY_REDIS_URL:
-    HUEY = {**_HUEY_COMMON, "huey_class": "huey.RedisHuey", "url": HUEY_REDIS_URL}
+    # Timeouts on the queue's connections too: without them, queueing a job while Redis is frozen
+    # waited until it came back (9 s in make cluster-test), holding an HTTP thread (issue #27).
+    # Longer than the consumer's 1 s blocking read, which must not time out.
+    _huey_url = HUEY_REDIS_URL + ("&" if "?" in HUEY_REDIS_URL else "?") + "socket_connect_timeout=0.5&socket_timeout=3"
+    HUEY = {**_HUEY_COMMON, "huey_class": "huey.RedisHuey", "url": _huey_url}
 else:
     _db_name = DATABASES["default"]["NAME"] if DATABASES["default"]["ENGINE"].endswith("sqlite3") else BASE_DIR / "db.sqlite3"
     HUEY = {**_HUEY_COMMON, "huey_class": "huey.SqliteHuey", "filename": env_str("HUEY_SQLITE_PATH", f"{_db_name}.huey")}

@@ -667,7 +667,7 @@ def redis_outage_under_load(data: dict, redis_process: subprocess.Popen, outage_
         "board (anonymous)": (LB, "/tasks/", None, None),
         "task list API (anonymous)": (LB, f"/api/v1/tasks?community={community_id}", None, None),
         "me (token)": (LB, "/api/v1/me", token, None),
-        "home (signed in, session)": (LB, "/", None, f"sessionid={session}"),
+        "notifications (signed in, session)": (LB, "/notifications/", None, f"sessionid={session}"),
         "my claims (signed in, session)": (LB, "/claims/", None, f"sessionid={session}"),
     }
     records, lock = [], threading.Lock()

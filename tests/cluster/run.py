@@ -747,8 +747,8 @@ def redis_outage_under_load(data: dict, redis_process: subprocess.Popen, outage_
     say(f"  time to recover after Redis was back: {recover:.2f} s")
     say(f"  {cancelled} of {len(victims)} tasks cancelled; notifications {told} of {expected} (lost: {expected - told}); "
         f"outbox emails {emails} of {expected} ({emails_sent} sent so far)")
-    check("Redis outage: 0 x 500, every request answered 200 (sign-in, pages, API, cancels), p99 under 1 s",
-          not errors_500 and not not_ok and p99 < 1.0)
+    check("Redis outage: 0 x 500, every request answered 200 (sign-in, pages, API, cancels)", not errors_500 and not not_ok)
+    check("Redis outage: p99 of the answers during it under 1 s", p99 < 1.0)
     check("Redis outage: 0 lost notifications, every email row written", told == expected and emails == expected and cancelled == len(victims))
 
 

@@ -1,11 +1,20 @@
-"""``/ws/notifications/``: each new notification of the connected person, as it happens.
+"""``/ws/notifications/``: each new notification of the connected person, as it happens, and the
+ones a socket missed (issue #27).
+
+A live push is best effort: it is dropped while Redis is away, or while a socket is reconnecting.
+The notification itself is stored in the change's transaction, so the page's script asks for
+what it missed: on every (re)connection and every half minute it sends
+``{"type": "catch_up", "since": <the last id it saw, or null>}`` and gets each notification of its
+person with a larger id (as a ``notification`` message, oldest first, at most ``CATCH_UP_LIMIT``),
+then ``{"type": "caught_up", "last_id": <the person's latest id>}``. With ``since: null`` (a page
+just loaded, which shows the unread count already) only ``caught_up`` comes back.
 
 A socket lives no longer than the credential that opened it (issue #36.3): when a token is revoked,
 the password changes, the person logs out or the account is closed or changed, a
 ``credentials.check`` message goes to the person's group (``accounts.services.sockets_recheck``) and each of their
 sockets checks its own token or session again, closing with 4401 if it no longer holds. A socket
-also checks again before it delivers anything once ``RECHECK_SECONDS`` have passed since the last
-check, so one kept open past its session's expiry hears nothing more.
+also checks again before it delivers anything (a push or a catch-up) once ``RECHECK_SECONDS`` have
+passed since the last check, so one kept open past its session's expiry hears nothing more.
 """
 
 import time
@@ -15,7 +24,9 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib import auth
+from django.utils import timezone
 
+from accounts.models import Notification
 from accounts.services import token_authenticate
 from core.consumers import GroupConsumer
 from core.realtime import user_group
@@ -30,6 +41,30 @@ def _session_user(session_key: str | None):
         return None
     engine = __import__(settings.SESSION_ENGINE, fromlist=["SessionStore"])
     return auth.get_user(SimpleNamespace(session=engine.SessionStore(session_key)))
+
+
+CATCH_UP_LIMIT = 50
+
+
+def _notice(note: Notification) -> dict:
+    """A notification as ``notification_store`` pushes it."""
+    return {
+        "id": note.pk,
+        "kind": note.kind,
+        "message": note.message,
+        "url": note.url,
+        "created_at": timezone.localtime(note.created_at).isoformat(timespec="seconds"),
+    }
+
+
+@database_sync_to_async
+def _missed(user_id: int, since: int | None) -> tuple[list[dict], int]:
+    mine = Notification.objects.filter(user_id=user_id)
+    latest = mine.order_by("-id").values_list("id", flat=True).first() or 0
+    if since is None or since >= latest:
+        return [], latest
+    notes = mine.filter(id__gt=since).order_by("id")[:CATCH_UP_LIMIT]
+    return [_notice(note) for note in notes], latest
 
 
 class NotificationConsumer(GroupConsumer):
@@ -69,11 +104,21 @@ class NotificationConsumer(GroupConsumer):
             return
         await self._still_allowed(now=True)
 
+    async def receive_json(self, content, **kwargs):
+        if not await self._still_allowed():
+            return
+        if isinstance(content, dict) and content.get("type") == "catch_up":
+            since = content.get("since")
+            if since is not None and (isinstance(since, bool) or not isinstance(since, int) or since < 0):
+                since = None  # not an id: treated as a page that just loaded
+            missed, latest = await _missed(self.scope["user"].pk, since)
+            for notice in missed:
+                await self.send_json({"type": "notification", **notice})
+            await self.send_json({"type": "caught_up", "last_id": latest})
+            return
+        await super().receive_json(content, **kwargs)
+
     async def notification_new(self, event):
         """Only ever sent to this person's own group by accounts.services.notify."""
         if await self._still_allowed():
             await self.send_json({"type": "notification", **event["notification"]})
-
-    async def receive_json(self, content, **kwargs):
-        if await self._still_allowed():
-            await super().receive_json(content, **kwargs)

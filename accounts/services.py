@@ -600,20 +600,17 @@ def organization_member_add(*, actor: User, organization: Organization, user: Us
 
 # --- Notifications ---------------------------------------------------------------------------------
 def notify(*, user: User, kind: str, code: str = "", params: dict | None = None, url: str = "", message: str = "") -> None:
-    """Tell a person something, once the current transaction has committed (never while a row lock
-    is held, and never for a change that was rolled back). ``code`` names a sentence in
-    ``accounts/notices.py`` and ``params`` fills it (labels to translate as ``notices.label(...)``):
-    each reader sees it in their own language. The sentence in the active language is also kept in
-    ``message``, for a code that later disappears."""
+    """Tell a person something: the notification (and what hangs on it: reach's outbox email, on
+    post_save) is written in the current transaction, so it exists exactly when the change does
+    (never for a change rolled back, never lost after one committed, whatever an outside system
+    does after the commit; issue #27). Only the live push waits for the commit. ``code`` names a
+    sentence in ``accounts/notices.py`` and ``params`` fills it (labels to translate as
+    ``notices.label(...)``): each reader sees it in their own language. The sentence in the active
+    language is also kept in ``message``, for a code that later disappears."""
     params = params or {}
     message = str(message or notices.render(code, params, code))[:300]
-
-    def write_and_push():
-        # One transaction: the notification and what hangs on it (reach's email, on post_save).
-        with transaction.atomic():
-            notification_store(user=user, kind=kind, code=code, params=params, message=message, url=url)
-
-    transaction.on_commit(write_and_push)
+    with transaction.atomic():
+        notification_store(user=user, kind=kind, code=code, params=params, message=message, url=url)
 
 
 def notification_store(*, user: User, kind: str, message: str, url: str = "", code: str = "", params: dict | None = None) -> Notification:

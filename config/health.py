@@ -8,6 +8,7 @@ from django.db import connection
 from django.http import JsonResponse
 
 from core import jobhealth
+from core.redisguard import breaker
 
 logger = logging.getLogger(__name__)
 
@@ -29,14 +30,17 @@ def _check_database() -> str:
 
 
 def _check_redis() -> str:
+    if breaker.is_open and not breaker.usable():  # this process found it away a moment ago
+        return "unavailable"
     try:
         # Half a second each: /readyz must answer within a second even when Redis does not (issue #23).
         client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=0.5, socket_timeout=0.5)
         client.ping()
         client.close()
-    except Exception as exc:
-        logger.warning("readyz: redis check failed: %s", exc)
+    except Exception as exc:  # logged once per interval by the breaker, not on every probe
+        breaker.failed("readyz", exc)
         return "unavailable"
+    breaker.succeeded()
     return "ok"
 
 

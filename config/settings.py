@@ -182,12 +182,19 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Fails soft: while Redis is away reads miss, writes are skipped (and undone when it is
+            # back) and one circuit breaker keeps every caller from waiting on it (core/cache.py).
+            "BACKEND": "core.cache.FailSoftRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "cm",
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": {
+                "socket_connect_timeout": env_float("REDIS_CONNECT_TIMEOUT", 0.5, minimum=0.05),
+                "socket_timeout": env_float("REDIS_TIMEOUT", 1, minimum=0.05),
+            },
         }
     }
+    # After Redis fails, it is left aside this long before one request tries it again (core/redisguard.py).
+    REDIS_PAUSE_SECONDS = env_float("REDIS_PAUSE_SECONDS", 5, minimum=0.1)
     CHANNEL_LAYERS = {
         "default": {
             # Pub/sub: a message to a board group is published once and each server process hands
@@ -197,7 +204,7 @@ if REDIS_URL:
             # connected reloads the page when it comes back.
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             # Short timeouts: if Redis is down, a push fails fast and the request goes on.
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_connect_timeout": 1, "socket_timeout": 2}], "prefix": "cm"},
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_connect_timeout": 0.5, "socket_timeout": 1}], "prefix": "cm"},
         }
     }
 else:
@@ -235,6 +242,9 @@ PUBLIC_CACHE_PARAMS = frozenset(
 # HTTP requests run through Django's WSGI handler on this many threads per server process, inside
 # the ASGI server that also holds the websockets (core/wsgibridge.py, config/asgi.py).
 HTTP_THREADS = env_int("HTTP_THREADS", 2, minimum=1)
+# A request body past this size is spooled to a temporary file, not held in memory, both by the
+# HTTP bridge and by Django's upload handlers: concurrent uploads do not grow the processes (#27).
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 256 * 1024, minimum=1024)
 # Sessions are read from the cache (Redis) and written to both: the database stays the source of
 # truth, and a signed-in page costs no session query. Without Redis each process's local cache
 # would keep a session another process ended, so the embedded default reads the database.
@@ -253,7 +263,11 @@ _HUEY_COMMON = {
     "consumer": {"workers": env_int("HUEY_WORKERS", 2, minimum=1), "worker_type": "thread", "periodic": True},
 }
 if HUEY_REDIS_URL:
-    HUEY = {**_HUEY_COMMON, "huey_class": "huey.RedisHuey", "url": HUEY_REDIS_URL}
+    # Timeouts on the queue's connections too: without them, queueing a job while Redis is frozen
+    # waited until it came back (9 s in make cluster-test), holding an HTTP thread (issue #27).
+    # Longer than the consumer's 1 s blocking read, which must not time out.
+    _huey_url = HUEY_REDIS_URL + ("&" if "?" in HUEY_REDIS_URL else "?") + "socket_connect_timeout=0.5&socket_timeout=3"
+    HUEY = {**_HUEY_COMMON, "huey_class": "huey.RedisHuey", "url": _huey_url}
 else:
     _db_name = DATABASES["default"]["NAME"] if DATABASES["default"]["ENGINE"].endswith("sqlite3") else BASE_DIR / "db.sqlite3"
     HUEY = {**_HUEY_COMMON, "huey_class": "huey.SqliteHuey", "filename": env_str("HUEY_SQLITE_PATH", f"{_db_name}.huey")}

@@ -78,6 +78,12 @@ def service_unavailable(request):
     connections). The page is rendered without the request context, because the navigation bar and
     ``request.user`` would ask the database again; it is still in the visitor's language."""
     discard_dead_pooled_connections()
+    return unavailable_response(request)
+
+
+def unavailable_response(request):
+    """The 503 itself, needing nothing but the request's path and language (core/wsgibridge.py
+    sends it from the event loop while the database is known to be away)."""
     with translation.override(translation.get_language_from_request(request)):
         detail = _("The service is briefly unavailable. Please try again shortly.")
         if _wants_json(request):
@@ -99,4 +105,5 @@ def server_error(request):
     # Rendered without the request context on purpose: whatever broke must not break this page too.
     if _wants_json(request):
         return JsonResponse({"detail": _("Something went wrong on our side. Please try again later."), "code": "server_error"}, status=500)
-    return render(request, "500.html", status=500)
+    # No request: the context processors would read the user, and with it the session (issue #27).
+    return HttpResponse(render_to_string("500.html"), status=500)

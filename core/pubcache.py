@@ -35,7 +35,6 @@ import hashlib
 import json
 import logging
 import secrets
-import time
 
 import redis
 import redis.asyncio
@@ -45,6 +44,7 @@ from django.http.cookie import parse_cookie
 from django.utils.translation import get_language_from_request
 
 from core.largetext import LARGE_TEXT_COOKIE
+from core.redisguard import breaker
 
 logger = logging.getLogger(__name__)
 
@@ -63,10 +63,27 @@ generation_key = _generation_key  # for core/pagecache.py, whose board pages dep
 
 
 _sync_clients: dict[str, redis.Redis] = {}
-# After Redis fails, it is left alone for this long, so an outage costs each request nothing more
-# than a look at the clock (not a connection timeout every time).
-PAUSE_AFTER_FAILURE = 5.0
-_sync_down_until = 0.0
+# After Redis fails, it is left aside for a few seconds (core/redisguard.py), so an outage costs each
+# request a look at the clock, not a connection timeout. Generations that could not be renewed
+# meanwhile are renewed as soon as it answers again, with the page cache's epoch (every kept
+# signed-in page was built before writes it did not see).
+_renew_on_recovery: set[str] = set()
+
+
+def _renew_after_outage() -> None:
+    from core import pagecache  # noqa: PLC0415 - it imports this module
+
+    client = _sync_client()
+    namespaces = set(_renew_on_recovery) | set(settings.PUBLIC_CACHE_PATHS.values())
+    pipe = client.pipeline(transaction=False)
+    for namespace in namespaces:
+        pipe.set(_generation_key(namespace), secrets.token_hex(8))
+    pipe.hset(pagecache.GENERATIONS, pagecache.EPOCH, secrets.token_hex(6))
+    pipe.execute()
+    _renew_on_recovery.difference_update(namespaces)
+
+
+breaker.on_recovery(_renew_after_outage)
 
 
 VIEWER_MARK_SECONDS = 120
@@ -79,25 +96,76 @@ def _viewer_key(token_hash: str) -> str:
 def _sync_client() -> redis.Redis:
     client = _sync_clients.get(settings.REDIS_URL)
     if client is None:
-        client = _sync_clients[settings.REDIS_URL] = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=2)
+        client = _sync_clients[settings.REDIS_URL] = redis.Redis.from_url(settings.REDIS_URL, **_timeouts())
     return client
 
 
+def _timeouts() -> dict:
+    """The Redis timeouts of the Django cache (config/settings.py): short, one set for every client."""
+    options = settings.CACHES.get("default", {}).get("OPTIONS", {})
+    return {"socket_connect_timeout": options.get("socket_connect_timeout", 0.5), "socket_timeout": options.get("socket_timeout", 1)}
+
+
+class _SetAside(redis.ConnectionError):
+    """Redis is set aside by the breaker after a failure (core/redisguard.py): not even tried."""
+
+
+class _GuardedPipeline:
+    def __init__(self, pipeline):
+        self._pipeline = pipeline
+
+    def __getattr__(self, name):
+        attr = getattr(self._pipeline, name)
+        if name != "execute":
+            return attr  # commands are only buffered: nothing reaches Redis before execute()
+        return _guarded(attr, "page cache: execute a pipeline")
+
+
+def _guarded(method, what: str):
+    def call(*args, **kwargs):
+        if not breaker.usable():
+            raise _SetAside("Redis is set aside for a few seconds after a failure")
+        try:
+            result = method(*args, **kwargs)
+        except Exception as exc:
+            breaker.failed(what, exc)
+            raise
+        breaker.succeeded()
+        return result
+
+    return call
+
+
+class _GuardedClient:
+    """This process's client, behind the breaker: while Redis is set aside a call fails at once
+    instead of waiting out a timeout; a failure sets it aside for every caller of the process."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def __getattr__(self, name):
+        attr = getattr(self._client, name)
+        if name == "pipeline":
+            return lambda *args, **kwargs: _GuardedPipeline(attr(*args, **kwargs))
+        return _guarded(attr, f"page cache: {name}") if callable(attr) else attr
+
+
 def sync_client() -> redis.Redis:
-    """This process's Redis client for the shared caches (core/pagecache.py uses it too)."""
-    return _sync_client()
+    """This process's Redis client for the shared caches (core/pagecache.py uses it too), behind
+    the breaker of core/redisguard.py."""
+    return _GuardedClient(_sync_client())
 
 
 def mark_plain_viewer(token_hash: str, seconds: int) -> None:
     """The holder of this token sees what an anonymous visitor sees: serve it the shared answers."""
-    global _sync_down_until
-    if not enabled() or seconds < 1 or time.monotonic() < _sync_down_until:
+    if not enabled() or seconds < 1 or not breaker.usable():
         return
     try:
         _sync_client().set(_viewer_key(token_hash), b"1", ex=min(seconds, VIEWER_MARK_SECONDS))
-    except Exception:
-        _sync_down_until = time.monotonic() + PAUSE_AFTER_FAILURE
-        logger.warning("public cache: could not mark a viewer", exc_info=True)
+    except Exception as exc:
+        breaker.failed("public cache: mark a viewer", exc)
+    else:
+        breaker.succeeded()
 
 
 def forget_viewers(token_hashes: list[str]) -> None:
@@ -111,8 +179,8 @@ def forget_viewers(token_hashes: list[str]) -> None:
     def forget():
         try:
             _sync_client().delete(*keys)
-        except Exception:
-            logger.warning("public cache: could not unmark %s viewer(s)", len(keys), exc_info=True)
+        except Exception as exc:  # an on-commit hook: it must never fail the change (issue #27)
+            breaker.failed(f"public cache: unmark {len(keys)} viewer(s)", exc)
 
     forget()
     transaction.on_commit(forget)
@@ -122,15 +190,14 @@ def shared_get(namespace: str, key: str) -> tuple[bytes | None, bytes | None]:
     """(the namespace's current generation, what was kept under ``key`` for it), in one round trip,
     for a part of a page that is the same for everyone (the board's list: marketplace/views/tasks.py).
     (None, None) when the cache is off or Redis does not answer."""
-    global _sync_down_until
-    if not enabled() or time.monotonic() < _sync_down_until:
+    if not enabled() or not breaker.usable():
         return None, None
     try:
         generation, stored = _sync_client().mget(_generation_key(namespace), f"cm:pubcache:{namespace}:part:{key}")
-    except Exception:
-        _sync_down_until = time.monotonic() + PAUSE_AFTER_FAILURE
-        logger.warning("public cache unreachable; drawing pages without it for %s s", PAUSE_AFTER_FAILURE, exc_info=True)
+    except Exception as exc:
+        breaker.failed("public cache: read a part of a page", exc)
         return None, None
+    breaker.succeeded()
     if generation is None or stored is None:
         return generation, None
     kept_generation, _, value = stored.partition(b"\n")
@@ -139,14 +206,14 @@ def shared_get(namespace: str, key: str) -> tuple[bytes | None, bytes | None]:
 
 def shared_put(namespace: str, key: str, generation: bytes, value: bytes) -> None:
     """Keep ``value`` for ``generation``: a newer generation makes it stale at once."""
-    global _sync_down_until
-    if not enabled() or generation is None or len(value) > MAX_BODY:
+    if not enabled() or generation is None or len(value) > MAX_BODY or not breaker.usable():
         return
     try:
         _sync_client().set(f"cm:pubcache:{namespace}:part:{key}", generation + b"\n" + value, ex=settings.PUBLIC_CACHE_SECONDS)
-    except Exception:
-        _sync_down_until = time.monotonic() + PAUSE_AFTER_FAILURE
-        logger.warning("public cache: could not keep a part of a page", exc_info=True)
+    except Exception as exc:
+        breaker.failed("public cache: keep a part of a page", exc)
+    else:
+        breaker.succeeded()
 
 
 def bump(namespace: str) -> None:
@@ -158,14 +225,16 @@ def bump(namespace: str) -> None:
         return
 
     def replace():
-        global _sync_down_until
-        if time.monotonic() < _sync_down_until:
+        if not breaker.usable():
+            _renew_on_recovery.add(namespace)
             return
         try:
             _sync_client().set(_generation_key(namespace), secrets.token_hex(8))
-        except Exception:  # an outage must not fail the write that caused the bump
-            _sync_down_until = time.monotonic() + PAUSE_AFTER_FAILURE
-            logger.warning("public cache: could not renew the %s generation", namespace, exc_info=True)
+        except Exception as exc:  # an on-commit hook: an outage must not fail the change (issue #27)
+            _renew_on_recovery.add(namespace)
+            breaker.failed(f"public cache: renew the {namespace} generation", exc)
+        else:
+            breaker.succeeded()
 
     transaction.on_commit(replace)
 
@@ -184,18 +253,19 @@ class PublicCache:
     def __init__(self, app):
         self.app = app
         self._clients: dict[tuple, redis.asyncio.Redis] = {}
-        self._down_until = 0.0
 
     def _client(self) -> redis.asyncio.Redis:
         key = (asyncio.get_running_loop(), settings.REDIS_URL)
         client = self._clients.get(key)
         if client is None:
-            client = self._clients[key] = redis.asyncio.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=2)
+            client = self._clients[key] = redis.asyncio.Redis.from_url(settings.REDIS_URL, **_timeouts())
         return client
 
     async def __call__(self, scope, receive, send):
         namespace = settings.PUBLIC_CACHE_PATHS.get(scope.get("path")) if scope["type"] == "http" else None
-        if namespace is None or scope["method"] not in ("GET", "HEAD") or not enabled() or time.monotonic() < self._down_until:
+        if namespace is None or scope["method"] not in ("GET", "HEAD") or not enabled() or breaker.is_open:
+            # Redis set aside: never probed from the event loop (a probe may wait a timeout); the
+            # next request of a thread tries it again.
             return await self.app(scope, receive, send)
         headers: dict[str, str] = {}
         for name, value in scope.get("headers", []):
@@ -217,20 +287,21 @@ class PublicCache:
         query = "&".join(pairs)
         key = f"cm:pubcache:{namespace}:{language}:{scope['method']}:{scope['path']}?{query}"
         generation_key = _generation_key(namespace)
+        plain = b"1"
         try:
             client = self._client()
             if viewer_key is None:
                 generation, stored = await client.mget(generation_key, key)
             else:
                 generation, stored, plain = await client.mget(generation_key, key, viewer_key)
-                if plain is None:  # not known to see only what everybody sees: Django decides
-                    return await self.app(scope, receive, send)
-            if generation is None:
+            if plain is not None and generation is None:
                 fresh = secrets.token_hex(8).encode()
                 generation = fresh if await client.set(generation_key, fresh, nx=True) else await client.get(generation_key)
-        except Exception:
-            self._down_until = time.monotonic() + PAUSE_AFTER_FAILURE
-            logger.warning("public cache unreachable; answering without it for %s s", PAUSE_AFTER_FAILURE, exc_info=True)
+        except Exception as exc:
+            breaker.failed("public cache: read an answer", exc)
+            return await self.app(scope, receive, send)
+        breaker.succeeded()
+        if plain is None:  # not known to see only what everybody sees: Django decides
             return await self.app(scope, receive, send)
         if stored is not None:
             head, _, body = stored.partition(b"\n")
@@ -268,6 +339,5 @@ class PublicCache:
         head = json.dumps({"g": generation.decode(), "s": 200, "h": response_headers}, ensure_ascii=True).encode()
         try:
             await self._client().set(key, head + b"\n" + b"".join(chunks), ex=settings.PUBLIC_CACHE_SECONDS)
-        except Exception:
-            self._down_until = time.monotonic() + PAUSE_AFTER_FAILURE
-            logger.warning("public cache: could not keep %s", key, exc_info=True)
+        except Exception as exc:
+            breaker.failed("public cache: keep an answer", exc)

@@ -9,7 +9,9 @@ and, where given, per object too. Past the limit: ``RateLimited`` with code ``to
 
 Fixed windows, counted with ``cache.add`` + ``cache.incr`` (atomic in Redis and in the
 local-memory cache), so every process behind Redis shares the count. If the cache fails, the
-request is let through: a limiter must not take the site down with it.
+request is let through: a limiter must not take the site down with it. Every limited door fails
+open on purpose (README, "When Redis is down"): closed, an outage of Redis would refuse every
+registration and donation, and an outage is seconds, not a window an attacker can plan on.
 """
 
 import logging
@@ -20,6 +22,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
+from core.cache import CacheUnavailable
 from core.errors import RateLimited
 
 logger = logging.getLogger(__name__)
@@ -51,6 +54,8 @@ def check(request, scope: str, *, per: str | None = None) -> None:
         keys.append(f"{scope}:obj:{per}")
     try:
         over = [key for key in keys if _hit(key, window) > limit]
+    except CacheUnavailable:  # Redis is away: open, and its breaker has logged it (core/redisguard.py)
+        return
     except Exception:  # the cache is down: let the request through, and say so
         logger.warning("rate limit %s not checked: the cache failed", scope, exc_info=True)
         return

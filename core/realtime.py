@@ -8,7 +8,10 @@ import logging
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import transaction
+
+from core.redisguard import breaker
 
 logger = logging.getLogger(__name__)
 
@@ -23,14 +26,25 @@ def board_group(community_id: int | None) -> str:
 
 
 def send_now(group: str, message: dict) -> bool:
-    layer = get_channel_layer()
-    if layer is None:
+    """Push now; never raises. With Redis, a push is not even tried while the breaker keeps Redis
+    aside (core/redisguard.py): the notification is stored, and a socket gets what it missed when it
+    comes back (accounts/consumers.py)."""
+    on_redis = bool(settings.REDIS_URL)
+    if on_redis and not breaker.usable():
         return False
     try:
+        layer = get_channel_layer()
+        if layer is None:
+            return False
         async_to_sync(layer.group_send)(group, message)
     except Exception as exc:  # Redis down or overloaded: the live push is best effort
-        logger.warning("live push to %s failed: %s", group, exc)
+        if on_redis:
+            breaker.failed(f"live push to {group}", exc)
+        else:
+            logger.warning("live push to %s failed: %s", group, exc)
         return False
+    if on_redis:
+        breaker.succeeded()
     return True
 
 

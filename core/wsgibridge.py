@@ -22,9 +22,11 @@ import asyncio
 import io
 import os
 import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import AsyncToSync, SyncToAsync, sync_to_async
+from django.conf import settings
 
 
 def build_environ(scope: dict, body: bytes) -> dict:
@@ -70,6 +72,49 @@ def _header_name(raw_name: bytes) -> str | None:
     if b"_" in raw_name:
         return None
     return raw_name.decode("latin-1").upper().replace("-", "_")
+class _SpooledBody(tempfile.SpooledTemporaryFile):
+    length = 0
+
+
+async def read_body(receive):
+    """The request body, in memory up to ``FILE_UPLOAD_MAX_MEMORY_SIZE`` and on disk past it, so
+    concurrent uploads do not grow the process (issue #27); None if the client went away."""
+    body = _SpooledBody(max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE, dir=settings.FILE_UPLOAD_TEMP_DIR)
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            body.close()
+            return None
+        chunk = message.get("body", b"")
+        if chunk:
+            body.write(chunk)
+            body.length += len(chunk)
+        if not message.get("more_body", False):
+            break
+    body.seek(0)
+    return body
+
+
+# --- Fast 503 while the database is away (issue #27) ---------------------------------------------
+# Paths that never need the database: answered as usual even while it is away.
+_WITHOUT_DATABASE = frozenset({"/healthz", "/readyz"})
+
+
+def _database_away() -> bool:
+    backend = sys.modules.get("core.postgres.base")  # loaded only when the database is PostgreSQL
+    return backend is not None and backend.database_known_away()
+
+
+def database_away_answer(scope) -> tuple[int, list, bytes]:
+    """The site's usual 503 (core/handlers.py: JSON under /api/, a page in the visitor's language
+    elsewhere, ``Retry-After``), made on the event loop without a thread or a connection."""
+    from django.core.handlers.wsgi import WSGIRequest  # noqa: PLC0415 - Django is set up by now
+
+    from core.handlers import unavailable_response  # noqa: PLC0415
+
+    response = unavailable_response(WSGIRequest(build_environ(scope, b"")))
+    headers = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in response.items()]
+    return response.status_code, headers, response.content
 
 
 class WsgiBridge:
@@ -79,7 +124,24 @@ class WsgiBridge:
         self.app = app
         self.threads = threads
         self._executor: ThreadPoolExecutor | None = None
+        self._probing = False
         self._pid = None
+
+    def _refuse_while_database_away(self, scope) -> bool:
+        """While a pool of this process has found the database away, every request that may need it
+        is answered 503 at once, before it reads its body, takes a thread or waits on the pool,
+        except one at a time (the probe): it goes through, so the pool tries the database again
+        and the first success ends the refusals. On the event loop only: no lock needed."""
+        if scope.get("path") in _WITHOUT_DATABASE or not _database_away():
+            return False
+        if self._probing:
+            return True
+        self._probing = scope["cm_probe"] = True
+        return False
+
+    def _probe_done(self, scope) -> None:
+        if scope.get("cm_probe"):
+            self._probing = False
 
     def _pool(self) -> ThreadPoolExecutor:
         # Made in the serving process (uvicorn imports the app before it forks its workers).
@@ -89,20 +151,29 @@ class WsgiBridge:
         return self._executor
 
     async def __call__(self, scope, receive, send):
-        body = bytearray()
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
+        if self._refuse_while_database_away(scope):
+            status, headers, content = database_away_answer(scope)
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": content})
+            return
+        body = None
+        try:
+            body = await read_body(receive)
+            if body is None:
                 return  # gone (or cut off by BodyLimit): nobody to answer
-            body += message.get("body", b"")
-            if not message.get("more_body", False):
-                break
-        environ = build_environ(scope, bytes(body))
-        loop = asyncio.get_running_loop()
-        if getattr(AsyncToSync.executors, "current", None) is not None:
-            answer = await sync_to_async(self._call, thread_sensitive=True)(environ, loop, send)
-        else:
-            answer = await loop.run_in_executor(self._pool(), self._call, environ, loop, send)
+            environ = build_environ(scope, b"")
+            environ["wsgi.input"] = body
+            if body.length and "CONTENT_LENGTH" not in environ:
+                environ["CONTENT_LENGTH"] = str(body.length)  # a chunked body, read whole: Django reads CONTENT_LENGTH bytes
+            loop = asyncio.get_running_loop()
+            if getattr(AsyncToSync.executors, "current", None) is not None:
+                answer = await sync_to_async(self._call, thread_sensitive=True)(environ, loop, send)
+            else:
+                answer = await loop.run_in_executor(self._pool(), self._call, environ, loop, send)
+        finally:
+            self._probe_done(scope)
+            if body is not None:
+                body.close()  # a body spooled to disk is removed
         if answer is not None:
             status, headers, content = answer
             await send({"type": "http.response.start", "status": status, "headers": headers})

@@ -1,11 +1,15 @@
 """Announce task-board changes (new task, slots taken or freed, cancelled) to open board pages."""
 
+import logging
+
 from django.db import transaction
 from django.utils import timezone
 
 from core import pubcache
 from core.realtime import board_group, send_now
 from marketplace.models import Task
+
+logger = logging.getLogger(__name__)
 
 
 def announce_task(task_id: int, event: str) -> None:
@@ -15,6 +19,13 @@ def announce_task(task_id: int, event: str) -> None:
     pubcache.bump("tasks")
 
     def send():
+        # An on-commit hook never raises: Django would skip the hooks after it (issue #27).
+        try:
+            announce()
+        except Exception as exc:  # the database gone right after the commit: the board reloads anyway
+            logger.warning("task %s not announced: %s", task_id, exc)
+
+    def announce():
         # Never a task that was never published (a draft, or a draft cancelled): its title is private.
         task = Task.objects.filter(pk=task_id, published_at__isnull=False).first()
         if task is None:

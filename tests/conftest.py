@@ -21,8 +21,10 @@ needs_redis = pytest.mark.skipif(not ON_REDIS, reason="needs Redis: set REDIS_UR
 def _fresh_rate_limits():
     """Every test starts with no attempts counted (core/ratelimit.py), whatever ran before."""
     from core.ratelimit import reset
+    from core.redisguard import breaker
 
     reset()
+    breaker.reset()  # nor a Redis outage another test made (core/redisguard.py)
 
 
 class ApiClient:

@@ -12,6 +12,7 @@ from channels.testing import HttpCommunicator
 from accounts.services import token_create
 from config.asgi import application
 from core import pubcache
+from core.redisguard import breaker
 from marketplace.models import Task
 from marketplace.services import task_update
 from orders.services import claim_create
@@ -25,11 +26,7 @@ LIST = "/api/v1/tasks"
 def public_cache(settings):
     settings.PUBLIC_CACHE_SECONDS = 60
     settings.PUBLIC_CACHE_PATHS = {"/tasks/": "tasks", "/api/v1/tasks": "tasks"}
-    wrapper = application.application_mapping["http"]
-    while not isinstance(wrapper, pubcache.PublicCache):  # behind core.bodylimit.BodyLimit
-        wrapper = wrapper.app
-    wrapper._down_until = 0.0  # forget an outage another test made
-    pubcache._sync_down_until = 0.0
+    breaker.reset()  # forget an outage another test made
     pubcache.bump("tasks")  # outside a transaction: at once; nothing from an earlier test is current
 
 
@@ -119,7 +116,7 @@ def test_an_unreachable_redis_only_costs_speed_and_is_left_alone_for_a_while(wor
     wrapper = application.application_mapping["http"]
     while not isinstance(wrapper, pubcache.PublicCache):  # behind core.bodylimit.BodyLimit
         wrapper = wrapper.app
-    assert wrapper._down_until > 0  # the next requests do not knock again for a few seconds
+    assert breaker.is_open  # the next requests do not knock again for a few seconds
     with mock.patch.object(wrapper, "_client", side_effect=AssertionError("Redis asked during the pause")):
         assert get(LIST)["status"] == 200
 

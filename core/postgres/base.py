@@ -21,6 +21,7 @@ Django 5.2 builds a ``psycopg_pool.ConnectionPool`` per process. Two things it d
 
 import select
 import threading
+import weakref
 from time import monotonic
 
 from django.db.backends.postgresql import base
@@ -50,8 +51,18 @@ def _server_said_goodbye(conn) -> bool:
         return True
 
 
+_pools: "weakref.WeakSet[FailFastPool]" = weakref.WeakSet()
+
+
+def database_known_away() -> bool:
+    """Has a pool of this process found its database away (and not found it back since)? Read by
+    the HTTP bridge on the event loop to refuse requests before they take a thread (core/wsgibridge.py)."""
+    return any(pool.database_away for pool in list(_pools))
+
+
 class FailFastPool(ConnectionPool):
     def __init__(self, *args, idle_check_seconds: float = 2.0, connect_grace: float = 0.5, **kwargs):
+        _pools.add(self)
         self.idle_check_seconds = idle_check_seconds
         self.connect_grace = connect_grace
         self._attempts_lock = threading.Lock()

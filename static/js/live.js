@@ -8,11 +8,11 @@
   var scheme = location.protocol === "https:" ? "wss:" : "ws:";
   var FINAL = { 4401: true, 4404: true };
 
-  function connect(path, onMessage) {
+  function connect(path, onMessage, onOpen) {
     var delay = 1000;
     function open() {
       var socket = new WebSocket(scheme + "//" + location.host + path);
-      socket.onopen = function () { delay = 1000; };
+      socket.onopen = function () { delay = 1000; if (onOpen) { onOpen(socket); } };
       socket.onmessage = function (event) {
         var data;
         try { data = JSON.parse(event.data); } catch (e) { return; }
@@ -45,8 +45,24 @@
   var body = document.body;
 
   if (body.dataset.user) {
+    // Catching up (issue #27): a push lost while Redis was away or the socket was reconnecting is
+    // asked for again, on every (re)connection and every half minute, by the last id seen.
+    var lastId = null;
+    var catchUpTimer = null;
+    var seen = {};
+    function catchUp(socket) {
+      if (socket.readyState !== 1) { clearInterval(catchUpTimer); return; }
+      socket.send(JSON.stringify({ type: "catch_up", since: lastId }));
+    }
     connect("/ws/notifications/", function (msg) {
+      if (msg.type === "caught_up") {
+        if (lastId === null || msg.last_id > lastId) { lastId = msg.last_id; }
+        return;
+      }
       if (msg.type !== "notification") { return; }
+      if (seen[msg.id]) { return; }  // heard already (pushed, then caught up)
+      seen[msg.id] = true;
+      if (lastId === null || msg.id > lastId) { lastId = msg.id; }
       var badge = document.querySelector("[data-unread]");
       if (badge) {
         var count = (parseInt(badge.textContent, 10) || 0) + 1;
@@ -57,6 +73,10 @@
       // A notice about the page being read (a waiting-list place turned into a claim, a claim
       // verified): its live parts are fetched again and swapped in, without a reload.
       if (msg.url && msg.url.split("?")[0] === location.pathname) { refreshParts(); }
+    }, function (socket) {
+      clearInterval(catchUpTimer);
+      catchUp(socket);
+      catchUpTimer = setInterval(function () { catchUp(socket); }, 30000);
     });
   }
 

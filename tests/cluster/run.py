@@ -272,6 +272,10 @@ defaults
     timeout check 900ms
     retries 2
     option redispatch 1
+    # A host killed (or restarting) while it held a request: a GET or HEAD that got no answer, or
+    # a refused/reset connection, is sent again to the other host (issue #27). Never a POST: a
+    # write may have happened on the host that died, and the client decides on a retry.
+    retry-on conn-failure empty-response junk-response
     errorfile 502 {error}
     errorfile 503 {error}
     errorfile 504 {error}
@@ -279,6 +283,7 @@ defaults
 frontend site
     bind 127.0.0.1:{LB_PORT}
     option forwardfor
+    http-request disable-l7-retry unless METH_GET
     # Hosts whose database and Redis answer; if none (the database is down for all), hosts that
     # are merely alive: they answer the public cache, and a quick 503 for the rest.
     use_backend ready if {{ nbsrv(ready) gt 0 }}
@@ -586,14 +591,18 @@ def database_restart_under_load(data: dict, postgres: Postgres, outage_seconds: 
         bad = [r for r in after if r[3] != 200]
         recover[kind] = (bad[-1][1] + bad[-1][2] - up_at) if bad else 0.0
     by_kind = {kind: sorted({r[3] for r in during if r[0] == kind}) for kind in kinds}
+    waits_503 = sorted(r[2] for r in during if r[3] == 503)
+    p99_503 = waits_503[min(len(waits_503) - 1, int(len(waits_503) * 0.99))] if waits_503 else 0.0
     say(f"  {len(records)} requests; {len(during)} during the outage, answered with: "
         + "; ".join(f"{kind} {statuses}" for kind, statuses in by_kind.items()))
     say(f"  slowest answer during the outage: {slowest[2] * 1000:.0f} ms ({slowest[0]}, {slowest[3]}); "
         f"500s: {len(errors_500)}; unanswered: {len(no_answer)}")
+    say(f"  503s during the outage: {len(waits_503)}, p99 {p99_503 * 1000:.0f} ms")
     say(f"  time to recover after PostgreSQL was back: {max(recover.values()):.2f} s "
         f"({', '.join(f'{k} {v:.2f} s' for k, v in recover.items())})")
     check("during the outage no answer took over 1 s, none was a 500, every 503 said Retry-After",
           slowest[2] <= 1.0 and not errors_500 and not no_answer and not no_retry_after)
+    check("database outage: p99 of the 503s under 1 s", p99_503 < 1.0)
     check("the cached lists kept answering 200 during the outage",
           by_kind["task list (anonymous, cached)"] == [200] and by_kind["task board page (anonymous, cached)"] == [200])
     # After it: every pooled connection of every worker was killed by the restart; none is handed out.
@@ -777,6 +786,150 @@ def stale_pages_during_a_claim_storm(data: dict, reads_wanted: int = 1500) -> No
         f"and {len(data['tokens'])} volunteers stormed a task of 60 slots; stale pages: {len(stale)} {stale[:3]}")
     check("no page older than a write that had answered (0 stale), and every write answered",
           not stale and not progress["errors"] and progress["reads"] >= 200)
+# --- 7. Redis stopped under open-loop load (issue #27) ---------------------------------------------
+def form_login(username: str, password: str, timeout: float = 5.0) -> tuple[int, str | None, float]:
+    """Sign in through the balancer with the login form, as a browser does: (status, session id, seconds)."""
+    begun = time.monotonic()
+    host, port = LB.rsplit(":", 1)
+    try:
+        connection = http.client.HTTPConnection(host, int(port), timeout=timeout)
+        connection.request("GET", "/accounts/login/", headers={"Accept-Language": "en"})
+        response = connection.getresponse()
+        page = response.read().decode("utf-8", "replace")
+        cookies = dict(c.split(";", 1)[0].split("=", 1) for c in response.msg.get_all("Set-Cookie") or [])
+        found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        if response.status != 200 or not found or "csrftoken" not in cookies:
+            return response.status, None, time.monotonic() - begun
+        body = f"csrfmiddlewaretoken={found.group(1)}&username={username}&password={password}".encode()
+        connection = http.client.HTTPConnection(host, int(port), timeout=timeout)
+        connection.request("POST", "/accounts/login/", body=body, headers={
+            "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={cookies['csrftoken']}", "Accept-Language": "en"})
+        response = connection.getresponse()
+        response.read()
+        session = next((c.split(";", 1)[0].split("=", 1)[1] for c in response.msg.get_all("Set-Cookie") or [] if c.startswith("sessionid=")), None)
+        return response.status, session, time.monotonic() - begun
+    except (OSError, http.client.HTTPException):
+        return 0, None, time.monotonic() - begun
+
+
+def redis_outage_under_load(data: dict, redis_process: subprocess.Popen, outage_seconds: float = 10.0, rate: int = 50) -> None:
+    """Redis frozen (SIGSTOP: it accepts connections and answers nothing, the worst kind of outage)
+    while requests are sent at a fixed rate whatever the answers; tasks with claimants are cancelled
+    during it and every claimant's notification and email row is looked for in the database."""
+    from accounts.models import Notification  # noqa: PLC0415
+    from orders.services import claim_create  # noqa: PLC0415
+    from reach.models import OutboundEmail  # noqa: PLC0415
+
+    say(f"\n== 7. Redis frozen for {outage_seconds:.0f} s under {rate} requests/s (open loop) ==")
+    connections.close_all()
+    community = Community.objects.get(pk=data["community"])
+    staff = User.objects.get(username="cluster_staff")
+    start = (timezone.localtime() + timedelta(days=3)).replace(hour=9, minute=0, second=0, microsecond=0)
+    fields = TaskFields(title="集群测试：取消", description="集群测试", category="elder_care", starts_at=start,
+                        ends_at=start + timedelta(hours=2), location="社区服务站", slots=3, points=10, skills=[], beneficiary=None)
+    victims = {}
+    for n in range(4):
+        task_id = task_create(actor=staff, community=community, fields=fields, draft=False).pk
+        people = [User.objects.create_user(username=f"cluster_r{n}_{i}", email=f"r{n}_{i}@example.cn", password="!") for i in range(2)]
+        for person in people:
+            Membership.objects.create(user=person, community=community, role="volunteer")
+            claim_create(actor=person, task=Task.objects.get(pk=task_id))
+        victims[task_id] = [person.pk for person in people]
+    claimant_ids = [pk for people in victims.values() for pk in people]
+    emails_before = OutboundEmail.objects.filter(user_id__in=claimant_ids).count()
+    connections.close_all()
+    status, session, _s = form_login("cluster_staff", "cluster-pass-2026")
+    if status != 302 or not session:
+        check(f"the staff member signed in with the form before the outage (answer {status})", False)
+        return
+    token, community_id = data["spare_tokens"][2], data["community"]
+    kinds = {
+        "board (anonymous)": (LB, "/tasks/", None, None),
+        "task list API (anonymous)": (LB, f"/api/v1/tasks?community={community_id}", None, None),
+        "me (token)": (LB, "/api/v1/me", token, None),
+        "notifications (signed in, session)": (LB, "/notifications/", None, f"sessionid={session}"),
+        "my claims (signed in, session)": (LB, "/claims/", None, f"sessionid={session}"),
+    }
+    records, lock = [], threading.Lock()
+
+    def one(kind: str) -> None:
+        address, path, tok, cookie = kinds[kind]
+        begun = time.monotonic()
+        status, _h, _b = request(address, "GET", path, token=tok, headers={"Cookie": cookie} if cookie else None, timeout=10)
+        with lock:
+            records.append((kind, begun, time.monotonic() - begun, status))
+
+    def cancel(task_id: int) -> None:
+        begun = time.monotonic()
+        status, _h, _b = request(LB, "POST", f"/api/v1/tasks/{task_id}/cancel", token=data["staff_token"], body=b"{}", timeout=10)
+        with lock:
+            records.append(("cancel a task (API)", begun, time.monotonic() - begun, status))
+
+    def login() -> None:
+        status, got, seconds = form_login("cluster_staff", "cluster-pass-2026", timeout=10)
+        with lock:
+            records.append(("form login", time.monotonic() - seconds, seconds, 200 if status == 302 and got else status or 0))
+
+    names = list(kinds)
+    before, after = 3.0, 10.0
+    pool = ThreadPoolExecutor(256)
+    begun_at = time.monotonic()
+    down_at = begun_at + before
+    up_at = down_at + outage_seconds
+    end_at = up_at + after
+    writes = {down_at + 1.0 + 2.0 * n: task_id for n, task_id in enumerate(victims)}
+    logins = [down_at + 2.5, down_at + 6.5]
+    frozen = sent = 0
+    while (now := time.monotonic()) < end_at:
+        if not frozen and now >= down_at:
+            os.kill(redis_process.pid, signal.SIGSTOP)
+            frozen = 1
+        if frozen == 1 and now >= up_at:
+            os.kill(redis_process.pid, signal.SIGCONT)
+            frozen = 2
+        for at in [at for at in writes if at <= now]:
+            pool.submit(cancel, writes.pop(at))
+        for at in [at for at in logins if at <= now]:
+            logins.remove(at)
+            pool.submit(login)
+        pool.submit(one, names[sent % len(names)])
+        sent += 1
+        time.sleep(max(0.0, begun_at + sent / rate - time.monotonic()))
+    pool.shutdown(wait=True)
+    if frozen == 1:
+        os.kill(redis_process.pid, signal.SIGCONT)
+
+    during = [r for r in records if down_at <= r[1] <= up_at]
+    statuses = {}
+    for r in records:
+        statuses.setdefault(r[0], {}).setdefault(r[3], 0)
+        statuses[r[0]][r[3]] += 1
+    errors_500 = [r for r in records if r[3] >= 500 and r[3] != 503]
+    unanswered = [r for r in records if r[3] == 0]
+    not_ok = [r for r in records if r[3] != 200]
+    slowest = max(during, key=lambda r: r[2])
+    slow_503 = max((r[2] for r in records if r[3] == 503), default=0.0)
+    times = sorted(r[2] for r in during)
+    p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
+    bad_after = sorted((r for r in records if r[1] >= up_at and r[3] != 200), key=lambda r: r[1])
+    recover = (bad_after[-1][1] + bad_after[-1][2] - up_at) if bad_after else 0.0
+    connections.close_all()
+    expected = sum(len(people) for people in victims.values())
+    told = Notification.objects.filter(user_id__in=claimant_ids, kind="task_cancelled").count()
+    emails = OutboundEmail.objects.filter(user_id__in=claimant_ids).order_by("pk")[emails_before:]
+    emails_sent = sum(1 for e in emails if e.status == OutboundEmail.Status.SENT)
+    emails = len(emails)
+    cancelled = Task.objects.filter(pk__in=list(victims), status=Task.Status.CANCELLED).count()
+    say(f"  {len(records)} requests sent ({sent} reads at {rate}/s, {len(victims)} cancels, 2 form logins), {len(during)} during the outage")
+    say("  answers by status: " + "; ".join(f"{kind} {dict(sorted(counts.items()))}" for kind, counts in statuses.items()))
+    say(f"  slowest answer during the outage: {slowest[2] * 1000:.0f} ms ({slowest[0]}, {slowest[3]}); p99 {p99 * 1000:.0f} ms; "
+        f"slowest 503: {slow_503 * 1000:.0f} ms; 500s: {len(errors_500)}; unanswered: {len(unanswered)}")
+    say(f"  time to recover after Redis was back: {recover:.2f} s")
+    say(f"  {cancelled} of {len(victims)} tasks cancelled; notifications {told} of {expected} (lost: {expected - told}); "
+        f"outbox emails {emails} of {expected} ({emails_sent} sent so far)")
+    check("Redis outage: 0 x 500, every request answered 200 (sign-in, pages, API, cancels)", not errors_500 and not not_ok)
+    check("Redis outage: p99 of the answers during it under 1 s", p99 < 1.0)
+    check("Redis outage: 0 lost notifications, every email row written", told == expected and emails == expected and cancelled == len(victims))
 
 
 # --- The run ---------------------------------------------------------------------------------------------
@@ -834,6 +987,7 @@ def main() -> int:
         balancer.wait_all_up()
         job_workers_killed_with_emails_queued(hosts, inbox)
         stale_pages_during_a_claim_storm(data)
+        redis_outage_under_load(data, processes[0])
     except Exception as exc:  # a step that could not run is a failure, with its reason
         check(f"the cluster test ran to its end ({type(exc).__name__}: {exc})", False)
     finally:

@@ -367,11 +367,11 @@ def test_the_beneficiary_is_told_when_her_service_is_verified_with_a_link_to_rat
         services.claim_confirm(actor=resident, claim=claim)
     with django_capture_on_commit_callbacks(execute=True):
         services.claim_verify(actor=staff, claim=claim)
-    told = Notification.objects.get(user=resident)
+    told = Notification.objects.get(user=resident, kind="service_to_rate")
     assert told.kind == "service_to_rate" and told.url == f"/claims/{claim.pk}/rate/" and "陪伴独居老人" in told.message
     with django_capture_on_commit_callbacks(execute=True):
         services.claim_verify(actor=staff, claim=claim)  # a retry tells nobody again
-    assert Notification.objects.filter(user=resident).count() == 1
+    assert Notification.objects.filter(user=resident, kind="service_to_rate").count() == 1
 
 
 def test_the_rating_page_picks_stars_on_a_tap_and_sends_them_with_one_button(make_task, funded, staff, volunteer, resident):

@@ -129,7 +129,7 @@ class FundFilters(Schema):
     year: int | None = Field(None, ge=1900, le=2999)
 
 
-class FundOut(Schema):
+class PublicFundOut(Schema):
     id: int | None = Field(None, description="null for a community's donations (see GET /funds/{community_id})")
     name: str
     source: str
@@ -153,7 +153,7 @@ class SpendingLineOut(Schema):
         return bool(obj.voucher)
 
 
-class FundDetailOut(FundOut):
+class FundDetailOut(PublicFundOut):
     spending: list[SpendingLineOut]
 
 
@@ -165,14 +165,14 @@ class FundIn(Schema):
     community_id: int | None = None
 
 
-class SpendingIn(Schema):
+class FundSpendingIn(Schema):
     amount: int = Field(..., description="In minor units (fen).")
     what: str = Field(..., max_length=200)
     at: date
     project_id: int | None = None
 
 
-@router.get("/public/funds", response={200: list[FundOut], **ERRORS}, auth=None)
+@router.get("/public/funds", response={200: list[PublicFundOut], **ERRORS}, auth=None)
 @paginate(PageNumberPagination)
 def list_funds(request, filters: Query[FundFilters]):
     return selectors.public_funds(filters.dict(exclude_none=True))
@@ -188,7 +188,7 @@ def get_fund(request, fund_id: int):
     return _fund_detail(selectors.fund_get_for(optional_user(request), fund_id))
 
 
-@router.post("/public/funds", response={201: FundOut, **ERRORS}, auth=AUTH)
+@router.post("/public/funds", response={201: PublicFundOut, **ERRORS}, auth=AUTH)
 def create_fund(request, payload: FundIn):
     fund = services.fund_create(
         actor=request.auth, name=payload.name, source=payload.source, amount=payload.amount, year=payload.year,
@@ -198,7 +198,7 @@ def create_fund(request, payload: FundIn):
 
 
 @router.post("/public/funds/{fund_id}/spending", response={201: SpendingLineOut, **ERRORS}, auth=AUTH)
-def record_spending(request, fund_id: int, payload: SpendingIn):
+def record_spending(request, fund_id: int, payload: FundSpendingIn):
     fund = selectors.fund_get_for(request.auth, fund_id)
     project = None
     if payload.project_id is not None:
@@ -210,7 +210,7 @@ def record_spending(request, fund_id: int, payload: SpendingIn):
 
 
 # --- Supervision reports --------------------------------------------------------------------------------
-class ReportIn(Schema):
+class SupervisionReportIn(Schema):
     community_id: int
     subject: str = Field(..., max_length=120)
     text: str = Field(..., max_length=4000)
@@ -223,7 +223,7 @@ class ReportCreatedOut(Schema):
     status: str
 
 
-class ReportOut(Schema):
+class SupervisionReportOut(Schema):
     id: int
     tracking_no: str
     community_id: int
@@ -265,7 +265,7 @@ class PublicReportOut(Schema):
     replied_at: datetime | None
 
 
-class ReplyIn(Schema):
+class ReportReplyIn(Schema):
     reply: str = Field(..., max_length=4000)
     status: str = Field(..., max_length=12)
     public: bool = False
@@ -277,7 +277,7 @@ class ReportFilters(Schema):
 
 
 @router.post("/reports", response={201: ReportCreatedOut, **ERRORS}, auth=AUTH, tags=["supervision reports"])
-def create_report(request, payload: ReportIn):
+def create_report(request, payload: SupervisionReportIn):
     rate_limit(request, "report_create", per=f"user:{request.auth.pk}")  # per person, wherever they write from
     community = _community(payload.community_id)
     report = services.report_create(actor=request.auth, community=community, subject=payload.subject, text=payload.text,
@@ -285,7 +285,7 @@ def create_report(request, payload: ReportIn):
     return Status(201, report)
 
 
-@router.get("/reports", response={200: list[ReportOut], **ERRORS}, auth=AUTH, tags=["supervision reports"])
+@router.get("/reports", response={200: list[SupervisionReportOut], **ERRORS}, auth=AUTH, tags=["supervision reports"])
 @paginate(PageNumberPagination)
 def list_reports(request, filters: Query[ReportFilters]):
     """Staff see their communities' reports, the district admin all; anyone else an empty list."""
@@ -297,13 +297,13 @@ def track_report(request, tracking_no: str):
     return selectors.report_get_by_tracking_no(request.auth, tracking_no)
 
 
-@router.post("/reports/{report_id}/reply", response={200: ReportOut, **ERRORS}, auth=AUTH, tags=["supervision reports"])
-def reply_report(request, report_id: int, payload: ReplyIn):
+@router.post("/reports/{report_id}/reply", response={200: SupervisionReportOut, **ERRORS}, auth=AUTH, tags=["supervision reports"])
+def reply_report(request, report_id: int, payload: ReportReplyIn):
     report = selectors.report_get_for(request.auth, report_id)
     return services.report_reply(actor=request.auth, report=report, reply=payload.reply, status=payload.status, public=payload.public)
 
 
-@router.post("/reports/{report_id}/escalate", response={200: ReportOut, **ERRORS}, auth=AUTH, tags=["supervision reports"])
+@router.post("/reports/{report_id}/escalate", response={200: SupervisionReportOut, **ERRORS}, auth=AUTH, tags=["supervision reports"])
 def escalate_report(request, report_id: int):
     return services.report_escalate(actor=request.auth, report=selectors.report_get_for(request.auth, report_id))
 

@@ -74,7 +74,7 @@ def home(request):
     # The people named as their ward, read first: "beneficiary = me OR beneficiary IN (subquery)"
     # let PostgreSQL walk every verified claim of the district newest first (0.5 s at 100,000 tasks);
     # a plain list of ids uses the task's beneficiary index (0.2 ms).
-    served = Q(task__beneficiary_id__in=[user.pk, *Guardian.objects.filter(guardian=user).values_list("resident_id", flat=True)])
+    served = Q(task__beneficiary_id__in=[user.pk, *Guardian.objects.filter(guardian=user, accepted_at__isnull=False).values_list("resident_id", flat=True)])
     to_confirm = list(
         Claim.objects.filter(served, task__beneficiary__isnull=False, confirmed_at__isnull=True, status__in=[Claim.Status.CHECKED_IN, Claim.Status.SUBMITTED])
         .select_related("task", "task__beneficiary", "user")

@@ -57,7 +57,7 @@ class DocumentOut(Schema):
     uploaded_at: datetime
 
 
-class ReportOut(Schema):
+class VerificationReportOut(Schema):
     organization_id: int
     findings: str
     recommendation: str
@@ -85,7 +85,7 @@ class ApplicationOut(Schema):
 class ApplicationDetailOut(ApplicationOut):
     history: list[HistoryOut]
     referrals: list[ReferralOut]
-    reports: list[ReportOut]
+    reports: list[VerificationReportOut]
     documents: list[DocumentOut]
 
 
@@ -156,13 +156,13 @@ class DelegateIn(Schema):
     note: str = Field("", max_length=200)
 
 
-class ReportIn(Schema):
+class VerificationReportIn(Schema):
     findings: str = Field(..., max_length=4000)
     recommendation: str = Field(..., max_length=10, description="approve or reject")
     suggested_referral: str = Field("", max_length=200)
 
 
-class DecideIn(Schema):
+class ApplicationDecideIn(Schema):
     approve: bool
     reason: str = Field(..., max_length=500)
 
@@ -205,7 +205,7 @@ def delegate(request, application_id: int, payload: DelegateIn):
 
 
 @router.post("/assistance/applications/{application_id}/report", response={200: ApplicationOut, **ERRORS}, auth=AUTH)
-def report(request, application_id: int, payload: ReportIn):
+def report(request, application_id: int, payload: VerificationReportIn):
     application = selectors.application_get_for(request.auth, application_id)
     services.application_report(
         actor=request.auth, application=application, findings=payload.findings, recommendation=payload.recommendation,
@@ -215,7 +215,7 @@ def report(request, application_id: int, payload: ReportIn):
 
 
 @router.post("/assistance/applications/{application_id}/decide", response={200: ApplicationOut, **ERRORS}, auth=AUTH)
-def decide(request, application_id: int, payload: DecideIn):
+def decide(request, application_id: int, payload: ApplicationDecideIn):
     application = selectors.application_get_for(request.auth, application_id)
     services.application_decide(actor=request.auth, application=application, approve=payload.approve, reason=payload.reason)
     return _fields(application, request.auth)

@@ -76,3 +76,25 @@ def test_protected_contract_endpoints_answer_401_without_credentials(client, met
         "{claim_id}", "1").replace("{redemption_id}", "1").replace("{project_id}", "1").replace("{need_id}", "1")
     response = client.post(url, "{}", content_type="application/json")
     assert response.status_code == 401 and response.json()["code"] == "not_authenticated"
+
+
+def test_no_two_api_schemas_share_a_name():
+    """The OpenAPI document names each body and answer by its class; two classes of one name (a
+    supervision report and an assistance verification report were both ``ReportOut``) overwrite one
+    another there, so clients and the fuzzer read the wrong shape for one of the endpoints."""
+    from ninja import Schema
+
+    from config.api import api
+
+    api.get_openapi_schema()  # every router imported
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    ours = [c for c in subclasses(Schema) if c.__module__.split(".")[0] in {app.split(".")[0] for app in ("core", "accounts", "points", "marketplace", "orders", "funds", "relief", "affairs", "reach", "dashboards", "config")}]
+    names = {}
+    for cls in ours:
+        names.setdefault(cls.__name__, set()).add(cls.__module__)
+    assert {name: mods for name, mods in names.items() if len(mods) > 1} == {}

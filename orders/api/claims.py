@@ -83,14 +83,14 @@ class ClaimFilterIn(Schema):
     mine: bool = False
 
 
-class CodeIn(Schema):
+class ClaimCodeIn(Schema):
     code: str = Field(..., max_length=12)
 
 
 BENEFICIARY_CODE = Field("", max_length=40, description="The code on the service card of the person served (or its QR code's content).")
 
 
-class CheckOutIn(CodeIn):
+class CheckOutIn(ClaimCodeIn):
     beneficiary_code: str = BENEFICIARY_CODE
 
 
@@ -173,7 +173,7 @@ class ReviewOut(Schema):
         return "" if obj.hidden else obj.comment
 
 
-class HideIn(Schema):
+class ReviewHideIn(Schema):
     reason: str = Field(..., max_length=200)
 
 
@@ -214,7 +214,7 @@ def withdraw(request, claim_id: int):
 
 
 @router.post("/claims/{claim_id}/check-in", response={200: ClaimOut, **ERRORS}, auth=AUTH)
-def check_in(request, claim_id: int, payload: CodeIn):
+def check_in(request, claim_id: int, payload: ClaimCodeIn):
     return services.claim_check_in(actor=request.auth, claim=selectors.claim_get_for(request.auth, claim_id), code=payload.code)
 
 
@@ -275,7 +275,7 @@ def review(request, claim_id: int, payload: ReviewIn):
 
 
 @router.post("/reviews/{review_id}/hide", response={200: ReviewOut, **ERRORS}, auth=AUTH, tags=["reviews"])
-def hide_review(request, review_id: int, payload: HideIn):
+def hide_review(request, review_id: int, payload: ReviewHideIn):
     review = get_object_or_404(Review.objects.select_related("claim__task", "contract__project"), pk=review_id)
     return services.review_hide(actor=request.auth, review=review, reason=payload.reason)
 
@@ -387,7 +387,7 @@ class CorrectionIn(Schema):
     reason: str = Field("", max_length=1000)
 
 
-class DecideIn(Schema):
+class ClaimDecideIn(Schema):
     approve: bool
     reply: str = Field("", max_length=500)
 
@@ -411,19 +411,19 @@ def request_correction(request, claim_id: int, payload: CorrectionIn):
 
 
 @router.post("/corrections/{correction_id}/decide", response={200: CorrectionOut, **ERRORS}, auth=AUTH)
-def decide_correction(request, correction_id: int, payload: DecideIn):
+def decide_correction(request, correction_id: int, payload: ClaimDecideIn):
     correction = selectors.correction_get_for(request.auth, correction_id)
     return services.correction_decide(actor=request.auth, correction=correction, approve=payload.approve, reply=payload.reply)
 
 
 # --- Cancelling a task withdraws its claims: the workflow lives with the claims ---------------------
-class CancelIn(Schema):
+class TaskCancelIn(Schema):
     reason: str = Field("", max_length=200)
     scope: str = Field("this", max_length=12, description='"this" occurrence, or "following": this and the later ones of its series.')
 
 
 @router.post("/tasks/{task_id}/cancel", response={200: TaskOut, **ERRORS}, auth=AUTH, tags=["tasks"])
-def cancel_task(request, task_id: int, payload: CancelIn | None = None):
+def cancel_task(request, task_id: int, payload: TaskCancelIn | None = None):
     task = market_selectors.task_get_for(request.auth, task_id)
     services.task_cancel(actor=request.auth, task=task, reason=payload.reason if payload else "", scope=payload.scope if payload else "this")
     return market_selectors.task_get_for(request.auth, task.pk)

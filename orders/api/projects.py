@@ -41,7 +41,7 @@ class CriterionOut(Schema):
     kind: str
 
 
-class AwardOut(Schema):
+class ProjectAwardOut(Schema):
     organization_id: int
     organization: str
     amount: int
@@ -76,7 +76,7 @@ class ProjectOut(Schema):
     status: str
     criteria: list[CriterionOut]
     bid_count: int | None = Field(None, description="For staff of the community only.")
-    award: AwardOut | None
+    award: ProjectAwardOut | None
 
     @staticmethod
     def resolve_criteria(obj) -> list:
@@ -188,7 +188,7 @@ class RankingOut(Schema):
     scorers: int
 
 
-class AwardIn(Schema):
+class ProjectAwardIn(Schema):
     bid_id: int
     reason: str = Field("", max_length=2000)
 
@@ -244,7 +244,7 @@ class EvidenceIn(Schema):
     evidence: str = Field(..., max_length=5000)
 
 
-class CommentIn(Schema):
+class ProjectCommentIn(Schema):
     comment: str = Field(..., max_length=500)
 
 
@@ -306,7 +306,7 @@ def ranking(request, project_id: int):
 
 
 @router.post("/projects/{project_id}/award", response={200: ContractOut, **ERRORS}, auth=AUTH, tags=["projects"])
-def award(request, project_id: int, payload: AwardIn):
+def award(request, project_id: int, payload: ProjectAwardIn):
     project = market_selectors.project_get_for(optional_user(request), project_id)
     bid = Bid.objects.filter(pk=payload.bid_id, project=project).first()
     if bid is None:
@@ -342,7 +342,7 @@ def accept_milestone(request, milestone_id: int):
 
 
 @router.post("/milestones/{milestone_id}/return", response={200: MilestoneOut, **ERRORS}, auth=AUTH, tags=["projects"])
-def return_milestone(request, milestone_id: int, payload: CommentIn):
+def return_milestone(request, milestone_id: int, payload: ProjectCommentIn):
     return services.milestone_return(actor=request.auth, milestone=selectors.milestone_get_for(request.auth, milestone_id), comment=payload.comment)
 
 

@@ -229,7 +229,7 @@ def test_a_guardian_reads_the_needs_and_replies_of_the_person_who_named_them(api
 
     with django_capture_on_commit_callbacks(execute=True):
         services.need_triage(actor=staff, need=need, track="minor", reply="已安排志愿者明天上门")
-    told = Notification.objects.get(user=daughter)
+    told = Notification.objects.get(user=daughter, code="ward_need_status")
     assert (told.code, told.url) == ("ward_need_status", f"/needs/{need.pk}/")
     assert "张*明" in told.text  # the notice names the person, partly masked
 

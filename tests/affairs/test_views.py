@@ -48,3 +48,17 @@ def test_a_report_form_without_text_says_so_and_writes_nothing(resident, communi
     response = browser(resident).post("/affairs/reports/new/", {"community": community.pk, "subject": "路灯", "text": "  "})
     assert response.status_code == 400 and "此项为必填项。" in response.content.decode()
     assert not Report.objects.exists()
+
+
+def test_the_next_page_of_a_category_stays_in_that_category(staff, community):
+    """The policy list's pages keep the search word and the category: the next page of 养老 used to
+    list every category."""
+    for n in range(25):
+        services.policy_create(actor=staff, title=f"养老政策{n}", category="elderly", issuer="江北区民政局", summary="摘要",
+                               effective_at=date(2026, 1, 1), community=community)
+    services.policy_create(actor=staff, title="就业政策", category="employment", issuer="江北区人社局", summary="摘要",
+                           effective_at=date(2026, 1, 1), community=community)
+    page = browser(None, "en").get("/affairs/policies/", {"category": "elderly"}).content.decode()
+    assert "?category=elderly&amp;page=2" in page
+    second = browser(None, "en").get("/affairs/policies/", {"category": "elderly", "page": 2}).content.decode()
+    assert "养老政策" in second and "就业政策" not in second

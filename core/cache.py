@@ -35,7 +35,7 @@ class FailSoftRedisClient(RedisCacheClient):
         self._unsure: set[str] = set()
         self._unsure_overflow = False
         self._unsure_lock = threading.Lock()
-        breaker.on_recovery(self._forget_unsure)
+        breaker.on_recovery(self._forget_unsure, key="cache")  # the newest client of the cache; an older one is gone
 
     def _remember(self, keys) -> None:
         with self._unsure_lock:

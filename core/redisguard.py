@@ -37,7 +37,7 @@ class Breaker:
         self._down_until = 0.0  # 0: closed
         self._failures_unlogged = 0
         self._last_logged = -LOG_EVERY
-        self._recovery_hooks: list = []
+        self._recovery_hooks: dict = {}
 
     @property
     def pause(self) -> float:
@@ -59,7 +59,7 @@ class Breaker:
             if now < self._down_until:
                 return False
             self._down_until = now + self.pause  # half-open: only this caller probes
-        for hook in list(self._recovery_hooks):
+        for hook in list(self._recovery_hooks.values()):
             try:
                 hook()
             except Exception as exc:  # a hook talks to Redis: it is still away
@@ -92,9 +92,11 @@ class Breaker:
             self._failures_unlogged = 0
         logger.warning("%s answers again", self.name)
 
-    def on_recovery(self, hook) -> None:
-        if hook not in self._recovery_hooks:
-            self._recovery_hooks.append(hook)
+    def on_recovery(self, hook, key=None) -> None:
+        """Run ``hook`` when Redis answers again. A hook registered again under the same ``key`` (a
+        cache client made anew for the same server, as after a settings change) replaces the old
+        one, whose client is gone: a stale hook that failed would keep the breaker open for ever."""
+        self._recovery_hooks[hook if key is None else key] = hook
 
     def reset(self) -> None:
         """Closed, as at start (tests)."""

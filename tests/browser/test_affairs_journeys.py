@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from tests.browser.test_journeys import CHROMIUM, PHONE, browser, footer_hidden_by_tabbar, log_in, new_page, shot  # noqa: F401 (fixtures)
+from tests.browser.test_phone_journeys import Gate
 
 pytestmark = [
     pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (apt-get install chromium); .ci/run installs it"),
@@ -16,25 +17,6 @@ pytestmark = [
 
 LOCALES = {"zh": "zh-CN", "en": "en-US"}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-class Gate:
-    def __init__(self, lang: str):
-        from axe_playwright_python.sync_playwright import Axe
-
-        self.axe, self.lang, self.problems, self.step = Axe(), lang, [], 0
-
-    def __call__(self, page, name: str) -> None:
-        self.step += 1
-        shot(page, f"affairs-{self.lang}-{self.step:02d}-{name}")
-        width = page.evaluate("document.documentElement.scrollWidth")
-        if width > PHONE["width"]:
-            self.problems.append((name, "scrolls sideways", width))
-        if covered := footer_hidden_by_tabbar(page):
-            self.problems.append((name, "the tab bar covers the footer", covered))
-        for v in self.axe.run(page).response["violations"]:
-            if v["impact"] in ("serious", "critical"):
-                self.problems.append((name, v["id"], v["impact"]))
 
 
 def phone(browser, base, lang):
@@ -70,7 +52,7 @@ def affairs_world():
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_a_resident_finds_the_old_age_allowance_and_where_to_apply_in_three_taps(browser, live_server, affairs_world, lang):
-    base, look = live_server.url, Gate(lang)
+    base, look = live_server.url, Gate(lang, "affairs")
     me = phone(browser, base, lang)
     me.goto(f"{base}/")
     look(me, "home")
@@ -89,7 +71,7 @@ def test_a_resident_finds_the_old_age_allowance_and_where_to_apply_in_three_taps
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_a_resident_reports_anonymously_and_follows_it_to_a_public_reply(browser, live_server, affairs_world, lang):
-    base, look, community = live_server.url, Gate(lang), affairs_world["community"]
+    base, look, community = live_server.url, Gate(lang, "affairs"), affairs_world["community"]
     me = phone(browser, base, lang)
     log_in(me, base, "resident_zhang", affairs_world["password"])
     me.goto(f"{base}/affairs/reports/new/?community={community.pk}")
@@ -123,7 +105,7 @@ def test_a_resident_reports_anonymously_and_follows_it_to_a_public_reply(browser
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_staff_record_a_spending_line_with_a_voucher_and_the_public_funds_page_adds_up(browser, live_server, affairs_world, lang, tmp_path):
-    base, look, fund = live_server.url, Gate(lang), affairs_world["fund"]
+    base, look, fund = live_server.url, Gate(lang, "affairs"), affairs_world["fund"]
     staff = phone(browser, base, lang)
     log_in(staff, base, "staff_wang", affairs_world["password"])
     staff.goto(f"{base}/affairs/funds/{fund.pk}/")

@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 
 from tests.browser.test_journeys import CHROMIUM, browser, footer_hidden_by_tabbar, log_in, new_page, shot, world  # noqa: F401 (fixtures)
+from tests.browser.test_phone_journeys import Gate
 
 pytestmark = [
     pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (apt-get install chromium); .ci/run installs it"),
@@ -22,27 +23,6 @@ LOCALES = {"zh": "zh-CN", "en": "en-US"}
 DESKTOP = {"width": 1366, "height": 900}
 
 
-class Gate:
-    """Photograph the page, check it does not scroll sideways on its screen, run axe-core on it."""
-
-    def __init__(self, lang: str):
-        from axe_playwright_python.sync_playwright import Axe
-
-        self.axe, self.lang, self.problems, self.step = Axe(), lang, [], 0
-
-    def __call__(self, page, name: str) -> None:
-        self.step += 1
-        shot(page, f"hours-{self.lang}-{self.step:02d}-{name}")
-        width, screen = page.evaluate("document.documentElement.scrollWidth"), page.viewport_size["width"]
-        if width > screen:
-            self.problems.append((name, "scrolls sideways", width))
-        if covered := footer_hidden_by_tabbar(page):
-            self.problems.append((name, "the tab bar covers the footer", covered))
-        for v in self.axe.run(page).response["violations"]:
-            if v["impact"] in ("serious", "critical"):
-                self.problems.append((name, v["id"], v["impact"]))
-
-
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_0_10_hours_submitted_on_a_phone_disputed_by_the_person_served_and_settled_by_staff(browser, live_server, world, lang):
     from orders.models import Claim
@@ -50,7 +30,7 @@ def test_0_10_hours_submitted_on_a_phone_disputed_by_the_person_served_and_settl
 
     base, community, task = live_server.url, world["community"], world["task"]
     MembershipFactory(community=community, role="volunteer", user__username="xiaoyu", user__display_name="赵小雨")
-    look = Gate(lang)
+    look = Gate(lang, "hours")
 
     me = new_page(browser, locale=LOCALES[lang])
     log_in(me, base, "xiaoyu", world["password"])

@@ -23,27 +23,26 @@ LOCALES = {"zh": "zh-CN", "en": "en-US"}
 
 
 class Gate:
-    """Look at a page as the journey reaches it: photograph it, check it fits the phone's width and
-    run axe-core on it. Problems are collected and asserted at the end (one run shows them all)."""
+    """Look at a page as the journey reaches it: photograph it (test-artifacts/<prefix>-<lang>-<step>-<name>.png),
+    check it fits its screen's width and run axe-core on it. Problems are collected and asserted at
+    the end (one run shows them all). Every journey of a phone or a desk uses this one gate."""
 
-    def __init__(self, lang: str):
+    def __init__(self, lang: str, prefix: str = "phone"):
         from axe_playwright_python.sync_playwright import Axe
 
-        self.axe, self.lang, self.problems, self.step = Axe(), lang, [], 0
+        self.axe, self.lang, self.prefix, self.problems, self.step = Axe(), lang, prefix, [], 0
 
     def __call__(self, page, name: str) -> None:
         self.step += 1
-        shot(page, f"phone-{self.lang}-{self.step:02d}-{name}")
-        width = page.evaluate("document.documentElement.scrollWidth")
-        if width > PHONE["width"]:
+        shot(page, f"{self.prefix}-{self.lang}-{self.step:02d}-{name}")
+        width, screen = page.evaluate("document.documentElement.scrollWidth"), page.viewport_size["width"]
+        if width > screen:
             self.problems.append((name, "scrolls sideways", width))
         if covered := footer_hidden_by_tabbar(page):
             self.problems.append((name, "the tab bar covers the footer", covered))
         for v in self.axe.run(page).response["violations"]:
             if v["impact"] in ("serious", "critical"):
                 self.problems.append((name, v["id"], v["impact"]))
-
-
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

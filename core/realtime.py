@@ -10,6 +10,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
+from redis.exceptions import RedisError
 
 from core.redisguard import breaker
 
@@ -38,7 +39,9 @@ def send_now(group: str, message: dict) -> bool:
             return False
         async_to_sync(layer.group_send)(group, message)
     except Exception as exc:  # Redis down or overloaded: the live push is best effort
-        if on_redis:
+        # Only a failure of Redis itself sets Redis aside; any other error (a push attempted from a
+        # thread that runs an event loop) is this push's alone, and must not silence the others.
+        if on_redis and isinstance(exc, (RedisError, OSError, TimeoutError)):
             breaker.failed(f"live push to {group}", exc)
         else:
             logger.warning("live push to %s failed: %s", group, exc)

@@ -94,6 +94,8 @@ class Community(models.Model):
     street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="communities", verbose_name=_("street"))
     name = models.CharField(_("name"), max_length=60)
     description = models.TextField(_("description"), blank=True)
+    # The number of households, which sets the target of stewards (百姓管家, 6 % of households).
+    households = models.PositiveIntegerField(_("households"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -148,6 +150,7 @@ class Organization(models.Model):
         SOCIAL_WORK_AGENCY = "social_work", _("Social-work agency")
         BUSINESS_ASSOCIATION = "business", _("Business association / enterprise")
         CHARITY = "charity", _("Charity")
+        COMMUNITY_GROUP = "community_group", _("Community group")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending verification")

@@ -57,7 +57,7 @@ serve: messages
 	$(PY) manage.py serve_plan --workers $(WORKERS)
 	$(PY) manage.py run_jobs & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --workers $(WORKERS) --lifespan off \
-		--http config.httpserver:HeadLimitedHttpToolsProtocol \
+		--timeout-graceful-shutdown $${GRACEFUL_SECONDS:-30} --http config.httpserver:HeadLimitedHttpToolsProtocol \
 		$${ACCESS_LOG:+--access-log} $${ACCESS_LOG:---no-access-log} --proxy-headers --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
 
 # Only the job workers, for a site that runs them on machines of their own (REDIS_URL shared).

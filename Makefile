@@ -51,7 +51,7 @@ run: demo
 		--reload-dir funds --reload-dir relief --reload-dir affairs --reload-dir reach --reload-dir dashboards --reload-dir config --reload-dir templates
 
 serve: messages
-	@test -n "$$SECRET_KEY" -o "$$DEBUG" = "1" || { echo "Set SECRET_KEY (and ALLOWED_HOSTS) for make serve; see README.md"; exit 2; }
+	@test -n "$$SECRET_KEY" -o "$$DEBUG" = "1" || { echo "Set SECRET_KEY (and ALLOWED_HOSTS) for make serve; see docs/serving.md"; exit 2; }
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py serve_plan --workers $(WORKERS)
@@ -85,7 +85,7 @@ clean:
 	find locale -name '*.mo' -delete
 
 # The district-scale load run (issue #9): builds the data, serves it with `make serve`, measures with
-# wrk and prints one line per figure. Needs PostgreSQL and Redis on 127.0.0.1 (see README).
+# wrk and prints one line per figure. Needs PostgreSQL and Redis on 127.0.0.1 (see bench/README.md).
 bench: $(VENV)/.installed messages
 	$(PY) bench/run.py $(BENCH_ARGS)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from tests.orders.test_donations import WEBHOOK_SECRET, localstripe_url, payments, stripe_post  # noqa: F401 (fixtures)
+from tests.funds.test_donations import WEBHOOK_SECRET, localstripe_url, payments, stripe_post  # noqa: F401 (fixtures)
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"

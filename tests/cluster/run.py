@@ -21,7 +21,7 @@ clients reconnecting with the back-off of static/js/live.js and receiving the ne
 picture uploaded on one host and downloaded on the other (and a private file through the other
 host's checking view); PostgreSQL restarted in the middle of a load; the job workers killed (SIGKILL)
 with 100 emails queued (their supervisors start them again; every email arrives, duplicates only
-within the README's window); a signed-in browser reloading home and my claims while its API claims
+within the window docs/jobs.md states); a signed-in browser reloading home and my claims while its API claims
 and withdraws during a claim storm (no page older than a write that had answered). Each step prints its figures;
 the last line is "cluster-test: N passed, M failed" and the exit status is 0 only if all passed.
 """
@@ -690,7 +690,7 @@ def job_workers_killed_with_emails_queued(hosts: list, inbox: CountingInbox, ema
     check("the killed job workers came back by themselves, and their supervisors logged it", back and logged)
     check("no email lost, and every row marked sent", lost == 0 and sent == emails)
     # A duplicate needs a worker killed in the instant between the server's 250 and the UPDATE
-    # (README, "Workers are supervised …"): at most one per killed worker thread (HUEY_WORKERS, 2).
+    # (docs/jobs.md, "Workers are supervised …"): at most one per killed worker thread (HUEY_WORKERS, 2).
     check(f"duplicates only within the documented window ({duplicates} <= one per killed worker thread)", duplicates <= len(killed) * 2)
 
 

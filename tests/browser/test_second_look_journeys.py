@@ -1,6 +1,6 @@
-"""#28 part B in a real browser: the second looks, the masked names, the marked menu item, each
-role's home and the polish, on a 390×844 phone in Chinese and English and at the staff desk
-(1366×900). Every step is photographed (test-artifacts/polish-*.png) and passes the axe gate."""
+"""In a real browser (#28 part B): the second looks before one-tap actions, the masked names, the
+marked menu item and each role's home, on a 390×844 phone in Chinese and English and at the staff
+desk (1366×900). Every step is photographed (test-artifacts/second-look-*.png) and passes the axe gate."""
 
 from datetime import timedelta
 
@@ -27,7 +27,7 @@ class Look:
 
     def __call__(self, page, step: str) -> None:
         self.step += 1
-        shot(page, f"polish-{self.name}-{self.step:02d}-{step}")
+        shot(page, f"second-look-{self.name}-{self.step:02d}-{step}")
         if (width := page.evaluate("document.documentElement.scrollWidth")) > self.width:
             self.problems.append((step, "scrolls sideways", width))
         for v in self.axe.run(page).response["violations"]:

@@ -78,7 +78,7 @@ from orders.services import (
     waitlist_join,
     waitlist_leave,
 )
-from orders.services.claims import CODE_ATTEMPTS_LIMIT
+from orders.services.claims.codes import CODE_ATTEMPTS_LIMIT
 from points import services as points
 from points.models import LedgerEntry, LedgerTransaction, PointsAccount, Redemption, RedemptionStatusChange, Reward
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory

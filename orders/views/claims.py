@@ -28,7 +28,7 @@ from orders import selectors, services
 from orders.filters import ClaimFilter
 from orders.models import Claim, Review
 from orders.records import beneficiary_label, category_label, record_line
-from orders.services.claims import CHECKIN_OPENS_BEFORE_START
+from orders.services.claims.deliver import CHECKIN_OPENS_BEFORE_START
 
 
 # --- The task page: where a person claims, delivers, and staff verify ---------------------------

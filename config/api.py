@@ -171,7 +171,7 @@ def on_unexpected_error(request, exc):
 
 
 api.add_router("/", "accounts.api.router")
-api.add_router("/", "accounts.assistance_api.router")
+api.add_router("/", "accounts.assistance.api.router")
 api.add_router("/", "points.api.router")
 api.add_router("/", "marketplace.api.router")
 api.add_router("/", "orders.api.claims.router")

@@ -3,9 +3,9 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy
 
 import core.converters  # noqa: F401  (registers the strict "code" and "token" converters)
-from accounts import assistance_views
 from accounts import urls as account_urls
 from accounts import views as account_views
+from accounts.assistance import views as assistance_views
 from config import health
 from config.api import api
 from core.language import switch_language

@@ -56,7 +56,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
 
-from accounts.assistance import service_card_get
+from accounts.assistance.services import service_card_get
 from accounts.models import Membership
 from core.errors import ApplicationError, Conflict, PermissionDenied, RateLimited, ValidationFailed
 from funds.models import Donation, Spending, StripeEvent

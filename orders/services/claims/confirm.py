@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.assistance import consent_note_clean
+from accounts.assistance.services import consent_note_clean
 from accounts.models import User
 from accounts.selectors import guardians_of, is_community_staff, is_guardian_of
 from accounts.services import notify

@@ -4,7 +4,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.assistance import consent_note_clean
+from accounts.assistance.services import consent_note_clean
 from accounts.models import User
 from accounts.selectors import is_community_staff, is_guardian_of
 from core.errors import Conflict, PermissionDenied, ValidationFailed

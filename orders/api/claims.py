@@ -13,7 +13,7 @@ from accounts.models import Organization, User
 from core.api import ERRORS, PageNumberPagination
 from core.errors import NotFound
 from marketplace import selectors as market_selectors
-from marketplace.api import TaskOut
+from marketplace.api.tasks import TaskOut
 from orders import selectors, services
 from orders.models import Review
 from orders.records import record_line

@@ -9,7 +9,6 @@ from core.errors import ValidationFailed
 __all__ = ["clean_text", "clean_email"]
 
 
-# --- Registration and profile ------------------------------------------------------------------
 def clean_text(value: str | None, *, field: str, label: str, max_length: int, required: bool = True) -> str:
     text = (value or "").strip()
     if required and not text:

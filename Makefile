@@ -68,10 +68,13 @@ worker: messages
 test: lint messages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# The linters: ruff, and the layers contract of .importlinter (a backward import between apps fails).
+# The linters: ruff, the layers contract of .importlinter (a backward import between apps fails), and
+# tests/test_ladder.py's checks without a database: no module over 400 lines unless listed with a reason,
+# model references and migration dependencies down the same ladder.
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .
 	DJANGO_SETTINGS_MODULE=config.settings_test $(VENV)/bin/lint-imports
+	$(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_ladder.py -k "over_400 or down_the_ladder"
 
 # The API fuzzer of the suite (tests/test_api_fuzz.py), with many more examples per operation.
 fuzz: $(VENV)/.test-installed messages

@@ -21,7 +21,7 @@ from accounts.selectors import is_community_staff
 from accounts.services import notify
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from orders.models import Claim, ClaimCorrection, ClaimStatusChange
-from orders.services.claims import _hours, _locked_claim
+from orders.services.claims.common import claim_locked, hours_decimal
 
 __all__ = ["CORRECTION_MARGIN_HOURS", "correction_decide", "correction_request"]
 
@@ -33,7 +33,7 @@ K = ClaimCorrection.Status
 
 def _requested_hours(value, claim: Claim) -> Decimal:
     try:
-        hours = _hours(value)
+        hours = hours_decimal(value)
     except (ArithmeticError, ValueError, TypeError):
         raise ValidationFailed(_("Hours must be a number."), code="invalid_hours", field="hours") from None
     limit = claim.task.hours + CORRECTION_MARGIN_HOURS
@@ -58,7 +58,7 @@ def correction_request(*, actor: User, claim: Claim, hours, reason: str) -> Clai
         raise ValidationFailed(_("A reason may have at most 1000 characters."), code="too_long", field="reason")
     requested = _requested_hours(hours, claim)
     with transaction.atomic():
-        locked = _locked_claim(claim)
+        locked = claim_locked(claim)
         if locked.status != Claim.Status.VERIFIED:
             raise Conflict(_("Only the hours of a verified service can be corrected."), code="claim_not_verified")
         recorded = locked.hours if locked.hours is not None else locked.hours_to_record
@@ -108,7 +108,7 @@ def correction_decide(*, actor: User, correction: ClaimCorrection, approve: bool
         raise ValidationFailed(_("Say why the correction is refused."), code="required", field="reply")
     to = K.APPROVED if approve else K.REFUSED
     with transaction.atomic():
-        locked_claim = _locked_claim(claim)
+        locked_claim = claim_locked(claim)
         locked = ClaimCorrection.objects.select_for_update().get(pk=correction.pk)
         if locked.status == to:
             return locked  # a retry of the same decision

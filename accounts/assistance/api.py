@@ -7,7 +7,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from accounts import assistance, selectors
+from accounts import selectors
+from accounts.assistance import services as assistance
 from accounts.auth import AUTH
 from accounts.models import Community
 from accounts.people import guardian_candidate

@@ -1,5 +1,5 @@
 """Pages for service cards, guardians and assisted registration (代办). They call the same
-services as ``accounts.assistance_api``."""
+services as ``accounts.assistance.api``."""
 
 import segno
 from django.contrib import messages
@@ -8,7 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import assistance, selectors
+from accounts import selectors
+from accounts.assistance import services as assistance
 from accounts.forms import GuardianForm
 from accounts.models import Community, User
 from core.errors import ApplicationError, PermissionDenied

@@ -62,8 +62,6 @@ LONG_MODULES = {
     "tests/test_permission_matrix.py": "one table of who may do what to which object, row by row; reads as one matrix",
     "tests/test_market_invariants.py": "the market's invariants under hypothesis state machines, sharing one world",
     "tests/test_query_counts.py": "one table of pages and operations with their query budgets",
-    "tests/test_hardening_a.py": "named after an issue: to be renamed by subject and filed by app (#29, tests part)",
-    "tests/test_hardening_b.py": "named after an issue: to be renamed by subject and filed by app (#29, tests part)",
 }
 
 

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "reach",
     "dashboards",
     "config",
+    # The demo district (`load_demo`) and the benchmarks' (`scale_data`): on top, beside config.
+    "demo",
     # The job queue (Huey): `manage.py run_huey` runs the workers and the periodic jobs (README, "Jobs").
     "huey.contrib.djhuey",
 ]

@@ -29,7 +29,7 @@ def pinned(name: str) -> str:
 
 
 def where(library: str, ours: str) -> str:
-    return f"{library} {version(library)} (pinned {pinned(library)}): {ours} uses a private name that changed; see docs/internals.md"
+    return f"{library} {version(library)} (pinned {pinned(library)}): {ours} relies on a private name or shape that changed; see docs/internals.md"
 
 
 @pytest.mark.parametrize("library", ["Django", "asgiref", "psycopg-pool", "psycopg", "django-csp"])
@@ -217,3 +217,27 @@ def test_a_page_that_allows_frames_replaces_none_and_adds_to_the_rest():
     assert policy["frame-src"] == ["https://js.stripe.com", "https://hooks.stripe.com"]  # never "'none' https://…"
     assert policy["script-src"] == ["'self'", "https://js.stripe.com"]
     assert policy["frame-ancestors"] == ["'none'"]
+
+
+@pytest.mark.django_db
+def test_the_page_cache_still_reads_the_tables_out_of_the_sql_django_writes():
+    """core/pagecache.py finds the table of every write and of every read in Django's SQL by regular
+    expression (``WRITE``, ``READ``): a compiler that quoted or spelt them otherwise would leave
+    pages served after their rows changed."""
+    from django.contrib.auth.models import Group, Permission
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core.pagecache import READ, WRITE
+
+    with CaptureQueriesContext(connection) as seen:
+        group = Group.objects.create(name="志愿者组")
+        Group.objects.filter(pk=group.pk).update(name="志愿者")
+        list(Permission.objects.filter(content_type__app_label="funds"))
+        Group.objects.filter(pk=group.pk).delete()
+    why = where("Django", f"core/pagecache.py (WRITE / READ on {connection.vendor}'s SQL)")
+    writes = [WRITE.match(q["sql"]) for q in seen.captured_queries]
+    written = [m.group(1) for m in writes if m]
+    assert written[:2] == ["auth_group", "auth_group"] and written[-1] == "auth_group", why  # the deletion's cascade between
+    reads = {table for q in seen.captured_queries if not WRITE.match(q["sql"]) for table in READ.findall(q["sql"])}
+    assert {"auth_permission", "django_content_type"} <= reads, why

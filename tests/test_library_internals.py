@@ -205,6 +205,15 @@ def test_the_policy_django_csp_writes_is_the_sites_own():
     }
 
 
+def test_the_policy_kept_for_plain_answers_is_the_one_django_csp_writes():
+    from csp.middleware import CSPMiddleware
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    header = CSPMiddleware(lambda request: HttpResponse("页面"))(RequestFactory().get("/"))["Content-Security-Policy"]
+    assert _policy() == {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}, where("django-csp", "core/csp.py")
+
+
 def test_an_error_page_keeps_its_inline_styles_and_still_runs_no_script():
     policy = _policy(status=503)
     assert policy["style-src"] == ["'self'", "'unsafe-inline'"]

@@ -26,7 +26,12 @@ $(VENV)/.installed: requirements.txt | $(VENV)/bin/python
 	$(PIP) install --quiet --disable-pip-version-check --no-compile -r requirements.txt
 	touch $@
 
-$(VENV)/.test-installed: requirements-test.txt $(VENV)/.installed
+# The demo data's and the benchmarks' tools (time-machine, gunicorn); never needed to serve.
+$(VENV)/.demo-installed: requirements-demo.txt $(VENV)/.installed
+	$(PIP) install --quiet --disable-pip-version-check --no-compile -r requirements-demo.txt
+	touch $@
+
+$(VENV)/.test-installed: requirements-test.txt requirements-demo.txt $(VENV)/.installed
 	$(PIP) install --quiet --disable-pip-version-check --no-compile -r requirements-test.txt
 	touch $@
 
@@ -39,7 +44,7 @@ messages: $(VENV)/.installed
 migrate: messages
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
 
-demo: migrate
+demo: migrate $(VENV)/.demo-installed
 	DEBUG=$${DEBUG:-1} $(PY) manage.py load_demo
 
 # `make run` and `make serve` start one job worker in the background; it stops with them.
@@ -48,7 +53,7 @@ run: demo
 	DEBUG=$${DEBUG:-1} $(PY) manage.py run_jobs & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-1} $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) \
 		--reload --reload-dir core --reload-dir accounts --reload-dir points --reload-dir marketplace --reload-dir orders \
-		--reload-dir funds --reload-dir relief --reload-dir affairs --reload-dir reach --reload-dir dashboards --reload-dir config --reload-dir templates
+		--reload-dir funds --reload-dir relief --reload-dir affairs --reload-dir reach --reload-dir dashboards --reload-dir config --reload-dir demo --reload-dir templates
 
 serve: messages
 	@test -n "$$SECRET_KEY" -o "$$DEBUG" = "1" || { echo "Set SECRET_KEY (and ALLOWED_HOSTS) for make serve; see docs/serving.md"; exit 2; }
@@ -89,7 +94,7 @@ clean:
 
 # The district-scale load run (issue #9): builds the data, serves it with `make serve`, measures with
 # wrk and prints one line per figure. Needs PostgreSQL and Redis on 127.0.0.1 (see bench/README.md).
-bench: $(VENV)/.installed messages
+bench: $(VENV)/.demo-installed messages
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 # Dashboards on a 100,000-task district (SQLite by default; set DATABASE_URL for PostgreSQL).

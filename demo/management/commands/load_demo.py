@@ -15,7 +15,7 @@ from accounts import services
 from accounts.models import Community, District, Membership, Organization, OrganizationMember, Street, User
 from accounts.validators import credit_code_check_character
 from affairs import demo as affairs_demo
-from config.demo_history import demo_user, load_history
+from demo.history import demo_user, load_history
 from funds.models import Donation, Spending
 from funds.services import spending_record
 from marketplace import services as market

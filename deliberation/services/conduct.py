@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Community, Membership, User
-from accounts.selectors import is_community_staff
+from accounts.selectors import is_any_staff, is_community_staff
 from accounts.services import notify
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.uploads import check_attachment
@@ -51,7 +51,9 @@ def conduct_rule_create(*, actor: User, community: Community, title: str, points
 def conduct_award_propose(*, actor: User, rule: ConductRule, user_id: int, evidence: str, photo=None) -> ConductAward:
     """Staff of the rule's community propose an award with evidence; the other staff are asked to approve."""
     if not is_community_staff(actor, rule.community_id):
-        raise PermissionDenied(_("This rule belongs to another community."), code="rule_other_community")
+        if is_any_staff(actor):  # staff elsewhere, naming a rule of a community they do not staff
+            raise PermissionDenied(_("This rule belongs to another community."), code="rule_other_community")
+        raise PermissionDenied(_("Only staff of this community can do this."), code="not_staff")
     evidence = clean_text(evidence, field="evidence", max_length=2000)
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None or not Membership.objects.filter(user=user, community_id=rule.community_id).exists():

@@ -131,6 +131,8 @@ def meeting(request, meeting_id: int):
     mine = dict(MotionVote.objects.filter(motion__meeting=meeting, user=user).values_list("motion_id", "vote"))
     for motion in motions:
         motion.my_vote = mine.get(motion.pk)
+        # "通过《文明养犬公约》" proposes the convention "文明养犬公约"
+        motion.convention_title = motion.title.split("《", 1)[1].split("》", 1)[0] if "《" in motion.title and "》" in motion.title else motion.title
     attendance = list(selectors.meeting_attendance(meeting))
     present_ids = {a.user_id for a in attendance}
     context = {
@@ -248,8 +250,9 @@ def awards(request, community_id: int):
     return render(request, "deliberation/awards.html", {
         "community": community, "rules": selectors.conduct_rule_list({"community": community.pk}),
         "pending": awards.filter(status=ConductAward.Status.PENDING), "decided": awards.exclude(status=ConductAward.Status.PENDING)[:30],
-        "members": User.objects.filter(memberships__community=community, is_active=True).exclude(pk=request.user.pk).distinct()
-        .order_by("display_name", "username"),
+        # Residents and volunteers (staff are rewarded by the district, not by each other here).
+        "members": User.objects.filter(memberships__community=community, memberships__role__in=[Membership.Role.RESIDENT, Membership.Role.VOLUNTEER],
+                                       is_active=True).exclude(pk=request.user.pk).distinct().order_by("display_name", "username"),
         "conventions": selectors.convention_list({"community": community.pk}),
     })
 

@@ -1,6 +1,7 @@
 """The pages: what staff, a steward and a resident see and do, in Chinese and in English."""
 
 import pytest
+from django.utils import timezone
 
 from deliberation import services
 from deliberation.models import ConductAward, ConventionSignature, MotionVote
@@ -73,3 +74,14 @@ def test_the_conduct_desk_proposes_and_a_second_staff_member_approves(community,
     statement = browser(resident).get("/points/").content.decode()
     assert "文明行为：文明养犬" in statement
     assert browser(resident).get(f"/deliberation/communities/{community.pk}/conduct/").status_code == 403
+
+
+def test_staff_open_a_consultation_in_one_of_pengshuis_categories(community, staff):
+    from marketplace.models import Consultation
+
+    closes = (timezone.localtime() + timezone.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    page = browser(staff).get(f"/consultations/community/{community.pk}/new/").content.decode()
+    assert "制度建设类" in page and "村(居)务管理类" in page
+    browser(staff).post(f"/consultations/community/{community.pk}/new/",
+                        {"title": "修订居民公约", "category": "rules", "options": "同意\n不同意", "closes_at": closes})
+    assert Consultation.objects.get().category == "rules"

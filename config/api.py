@@ -197,3 +197,4 @@ api.add_router("/", "affairs.api.router")
 api.add_router("/", "reach.api.router")
 api.add_router("/", "dashboards.api.router")
 api.add_router("/", "relief.api.router")
+api.add_router("/", "deliberation.api.router")  # (#32) stewards, meetings, conventions, conduct points

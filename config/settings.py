@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "funds",
     "relief",
     "affairs",
+    "deliberation",
     "reach",
     "dashboards",
     "config",

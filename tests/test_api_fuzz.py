@@ -58,6 +58,8 @@ ID_NAMES = {
     "donation_id": "donation", "corrects_id": "spending",
     "application_id": "application", "to_organization_id": "organization", "on_behalf_of": "user",
     "fund_id": "fund", "report_id": "report", "service_item_id": "service_item",  # public affairs (#31)
+    "issue_id": "issue", "issue_ids": "issue", "meeting_id": "meeting", "motion_id": "motion", "convention_id": "convention",  # (#32)
+    "rule_id": "conduct_rule", "award_id": "conduct_award", "user_ids": "user",
 }
 
 
@@ -184,6 +186,26 @@ def seed_world() -> World:
     affairs.spending_line_record(actor=staff, fund=fund, amount=1_000, what="助餐", at=date.today())
     world.add("fund", fund)
     world.add("report", affairs.report_create(actor=resident, community=community, subject="路灯", text="坏了", anonymous=True))
+    # Deliberation (#32): the resident is a steward, present at a meeting with an open and a passed
+    # motion; a convention, a conduct rule and a pending award.
+    from deliberation import services as deliberation
+
+    deliberation.steward_appoint(actor=staff, community=community, user_id=resident.pk)
+    issue = deliberation.issue_collect(actor=resident, community=community, title="文明养犬")
+    world.add("issue", issue)
+    meeting = deliberation.meeting_call(actor=staff, community=community, title="议事会", starts_at=timezone.now(), location="会议室",
+                                        issue_ids=[issue.pk])
+    world.add("meeting", meeting)
+    deliberation.attendance_record(actor=staff, meeting=meeting, user_ids=[resident.pk])
+    world.add("motion", deliberation.motion_put(actor=staff, meeting=meeting, title="文明养犬公约"))
+    passed = deliberation.motion_put(actor=staff, meeting=meeting, title="楼道公约")
+    deliberation.motion_vote(actor=resident, motion=passed, vote="for")
+    world.add("motion", deliberation.motion_close(actor=staff, motion=passed))
+    convention = deliberation.convention_create(actor=staff, community=community, title="楼道公约", text="不堆杂物", motion_id=passed.pk)
+    world.add("convention", convention)
+    rule = deliberation.conduct_rule_create(actor=staff, community=community, title="文明养犬", points=10, convention_id=convention.pk)
+    world.add("conduct_rule", rule)
+    world.add("conduct_award", deliberation.conduct_award_propose(actor=staff, rule=rule, user_id=resident.pk, evidence="拴绳"))
     return world
 
 

@@ -28,6 +28,8 @@ class ConsultationIn(Schema):
     options: list[str] = Field(..., max_length=20)
     closes_at: ApiDateTime
     need_id: int | None = None
+    # Pengshui's list of consultation categories (制度建设类, 公共事务公益事业类, 村(居)务管理类, 其他类).
+    category: str = Field("other", max_length=16)
 
 
 class OptionOut(Schema):
@@ -49,6 +51,7 @@ class ConsultationOut(Schema):
     description: str
     closes_at: datetime
     is_open: bool
+    category: str
     options: list[OptionOut]
     results: list[ResultOut] | None
     my_option_id: int | None
@@ -125,7 +128,7 @@ def open_consultation(request, payload: ConsultationIn):
             raise NotFound(code="need_not_found", field="need_id") from None
     consultation = services.consultation_open(
         actor=request.auth, community=community, title=payload.title, options=payload.options, closes_at=payload.closes_at,
-        description=payload.description, need=need,
+        description=payload.description, need=need, category=payload.category,
     )
     return Status(201, consultation)
 

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "funds",
     "relief",
     "affairs",
+    "resources",  # venues, bookings, handovers, community groups, talents (#33)
     "reach",
     "dashboards",
     "config",

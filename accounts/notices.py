@@ -63,6 +63,11 @@ MESSAGES = {
     "relief_reported": gettext_lazy("%(org)s reported on application %(no)s: it recommends to %(recommendation)s."),
     "relief_referred": gettext_lazy("Application %(no)s: you are referred to %(to)s for %(what)s."),
     "relief_waiting": gettext_lazy("%(n)d assistance applications in %(community)s have waited more than %(days)d days."),
+    # Rooms and talents (resources, #33): the requester hears the decision, a talent her invitation.
+    "booking_confirmed": gettext_lazy("Your booking of %(venue)s on %(when)s is confirmed."),
+    "booking_refused": gettext_lazy("Your booking of %(venue)s on %(when)s was refused: %(reason)s"),
+    "booking_cancelled": gettext_lazy("Your booking of %(venue)s on %(when)s was cancelled by staff. %(reason)s"),
+    "talent_invited": gettext_lazy("%(name)s invites you to “%(task)s”. %(note)s"),
 }
 
 

@@ -146,6 +146,8 @@ class Talent(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="talent", verbose_name=_("person"))
     community = models.ForeignKey("accounts.Community", on_delete=models.CASCADE, related_name="talents", verbose_name=_("community"))
     fields = models.JSONField(_("fields"), default=list)
+    # "|绘本|手作|": the fields as text, so "?field=" is one indexable LIKE on every database.
+    fields_key = models.CharField(max_length=200, editable=False, db_index=True, default="")
     bio = models.CharField(_("short bio"), max_length=500)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -156,6 +158,12 @@ class Talent(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+    def save(self, *args, **kwargs):
+        self.fields_key = "|" + "|".join(self.fields) + "|"
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "fields_key"}
+        super().save(*args, **kwargs)
 
 
 class TalentInvitation(models.Model):

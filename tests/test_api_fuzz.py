@@ -13,7 +13,7 @@ The default run is bounded for CI; ``make fuzz`` (``FUZZ_EXAMPLES=500``) digs mu
 
 import os
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import schemathesis
@@ -58,6 +58,7 @@ ID_NAMES = {
     "donation_id": "donation", "corrects_id": "spending",
     "application_id": "application", "to_organization_id": "organization", "on_behalf_of": "user",
     "fund_id": "fund", "report_id": "report", "service_item_id": "service_item",  # public affairs (#31)
+    "venue_id": "venue", "booking_id": "booking", "handover_id": "handover",  # rooms (#33)
 }
 
 
@@ -184,6 +185,17 @@ def seed_world() -> World:
     affairs.spending_line_record(actor=staff, fund=fund, amount=1_000, what="助餐", at=date.today())
     world.add("fund", fund)
     world.add("report", affairs.report_create(actor=resident, community=community, subject="路灯", text="坏了", anonymous=True))
+    # Rooms (#33): a room with the resident's requested booking and the organisation's weekly handover.
+    from resources import services as resources
+
+    room = resources.venue_create(actor=staff, community=community, name="文化活动室", capacity=30, open_hours_text="08:30-21:00")
+    world.add("venue", room)
+    day = timezone.localdate() + timedelta(days=2)
+    world.add("booking", resources.booking_request(
+        actor=resident, venue=room, starts_at=timezone.make_aware(datetime.combine(day, datetime.min.time()).replace(hour=14)),
+        ends_at=timezone.make_aware(datetime.combine(day, datetime.min.time()).replace(hour=16)), purpose="读书会", attendees=8))
+    world.add("handover", resources.handover_create(actor=staff, venue=room, organization=organization, weekday=day.isoweekday(), starts="09:00",
+                                                    ends="11:00", valid_from=day, valid_until=day + timedelta(days=28)))
     return world
 
 

@@ -26,6 +26,7 @@ from orders.services import bid_submit, claim_create
 from points import services as points_services
 from points.models import Redemption, Reward
 from relief import demo as relief_demo
+from resources import demo as resources_demo
 
 DEMO_PASSWORD = "demo-pass-2026"
 ADMIN_USERNAME = "admin"
@@ -127,6 +128,7 @@ class Command(BaseCommand):
         # Assistance applications (#30): 复盛镇, 雷大哥's application to approval and his wheelchair referral.
         relief_demo.load(make_user=demo_user, district_name=DISTRICT)
         affairs_demo.load(admin=admin, communities=communities)  # 惠民政策, 便民服务事项, 惠民资金, 监督举报 (#31)
+        resources_demo.load(make_user=demo_user, communities=communities)  # rooms, handovers, groups, talents, annual reports (#33)
         if not options["quiet_logins"]:
             self._print_logins()
 

@@ -1,6 +1,8 @@
 """Booking a room: a request, staff's decision, the requester told; every bad time refused with its code, nothing written."""
 
 import pytest
+from django.test import Client
+from icalendar import Calendar
 
 from accounts.models import Notification
 from resources.models import Booking
@@ -94,3 +96,13 @@ def test_only_staff_add_rooms_and_bad_open_hours_are_refused(api, community, sta
     assert error_of(api(staff).post("venues", {**body, "open_hours": "18:00-09:00"})) == (400, "invalid_open_hours")
     created = api(staff).post("venues", body)
     assert created.status_code == 201 and created.json()["open_hours"] == "09:00-17:30"
+
+
+def test_a_confirmed_booking_shows_in_the_requesters_calendar_feed_and_a_requested_one_does_not(api, room, resident, staff):
+    confirmed = _book(api, resident, room, at(2, 14), at(2, 16)).json()["id"]
+    _book(api, resident, room, at(3, 14), at(3, 16))
+    api(staff).post(f"bookings/{confirmed}/approve")
+    url = api(resident).get("me/calendar").json()["url"].removeprefix("http://testserver")
+    events = Calendar.from_ical(Client().get(url).content).walk("VEVENT")
+    assert [str(e["summary"]) for e in events] == ["原聚场·文化活动室 · 合唱排练"]
+    assert str(events[0]["url"]) == f"http://testserver/resources/bookings/{confirmed}/"

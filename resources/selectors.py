@@ -82,7 +82,10 @@ class Block:
 
 
 def week_start(day: date | None = None) -> date:
+    """The Monday of ``day``'s week; a day outside 1900–2999 is 400 ``invalid_date`` (no calendar there)."""
     day = day or timezone.localdate()
+    if not 1900 <= day.year <= 2999:
+        raise ValidationFailed(_("Give a date between 1900 and 2999."), code="invalid_date", field="start")
     return day - timedelta(days=day.isoweekday() - 1)
 
 
@@ -182,6 +185,9 @@ def parse_month(text: str | None) -> date:
     if not text:
         return timezone.localdate().replace(day=1)
     try:
-        return datetime.strptime(text, "%Y-%m").date()
+        month = datetime.strptime(text, "%Y-%m").date()
     except ValueError:
-        raise ValidationFailed(_("Give a month as YYYY-MM."), code="invalid_month", field="month") from None
+        month = None
+    if month is None or not 1900 <= month.year <= 2999:
+        raise ValidationFailed(_("Give a month as YYYY-MM."), code="invalid_month", field="month")
+    return month

@@ -30,10 +30,12 @@ def _int(raw) -> int | None:
 
 
 def _date(raw, default: date | None = None) -> date | None:
+    """A date from a form or query, or ``default`` (also for a year no calendar here shows)."""
     try:
-        return date.fromisoformat((raw or "").strip())
+        day = date.fromisoformat((raw or "").strip())
     except ValueError:
         return default
+    return day if 1900 <= day.year <= 2999 else default
 
 
 def _moment(day: str, hhmm: str, field: str) -> datetime:
@@ -156,9 +158,8 @@ def booking_decide(request, booking_id: int, action: str):
     if action not in actions:
         raise Http404
     run, success = actions[action]
-    return perform(request, run, success=success, then=redirect(request.POST.get("then") == "manage" and
-                                                                 reverse("resources:manage", args=[item.venue.community_id]) or
-                                                                 reverse("resources:booking", args=[item.pk])))
+    back = ("resources:manage", item.venue.community_id) if request.POST.get("then") == "manage" else ("resources:booking", item.pk)
+    return perform(request, run, success=success, then=redirect(*back))
 
 
 def _staff_community(request, community_id: int) -> Community:

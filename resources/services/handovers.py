@@ -61,7 +61,7 @@ def handover_create(*, actor: User, venue: Venue, organization: Organization, we
     if starts < venue.opens or ends > venue.closes:
         raise ValidationFailed(_("The room is open %(hours)s; choose a slot within those hours.") % {"hours": venue.open_hours},
                                code="outside_open_hours", field="starts")
-    if valid_until < valid_from or (valid_until - valid_from).days > MAX_DAYS:
+    if valid_until < valid_from or (valid_until - valid_from).days > MAX_DAYS or not (1900 <= valid_from.year and valid_until.year <= 2999):
         raise ValidationFailed(_("The last day must come after the first, within a year."), code="invalid_period", field="until")
     if valid_until < timezone.localdate():
         raise ValidationFailed(_("This period has already passed."), code="booking_in_past", field="until")

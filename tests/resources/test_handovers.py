@@ -6,7 +6,7 @@ import pytest
 
 from accounts.models import Organization
 from resources.models import Handover
-from tests.conftest import error_of
+from tests.conftest import browser, error_of
 from tests.factories import OrganizationFactory
 from tests.resources.conftest import at, iso
 
@@ -57,6 +57,7 @@ def test_bad_handovers_are_refused_with_their_code_and_nothing_is_written(api, r
     assert error_of(_handover(api, staff, room, choir, starts="17:00", ends="14:00")) == (400, "ends_before_start")
     assert error_of(_handover(api, staff, room, choir, starts="07:00", ends="09:00")) == (400, "outside_open_hours")
     assert error_of(_handover(api, staff, room, choir, starts="2pm")) == (400, "invalid_time")
+    assert error_of(_handover(api, staff, room, choir, **{"from": "9999-12-01"}, until="9999-12-31")) == (400, "invalid_period")
     assert error_of(_handover(api, staff, room, choir, until=at(-3, 0).date().isoformat(), **{"from": at(-30, 0).date().isoformat()})) == (
         400, "booking_in_past")
     assert error_of(_handover(api, resident, room, choir)) == (403, "not_staff")
@@ -71,3 +72,14 @@ def test_staff_see_use_per_room_per_month(api, room, staff, resident):
     rows = api(staff).get(f"communities/{room.community_id}/venue-usage", {"month": month}).json()
     assert rows == [{"venue_id": room.pk, "venue": room.name, "bookings": 1, "booked_hours": 2.0, "handover_hours": 0.0}]
     assert error_of(api(resident).get(f"communities/{room.community_id}/venue-usage")) == (404, "community_not_found")
+
+
+def test_a_week_or_a_month_at_the_edge_of_the_calendar_is_a_clear_400(api, room, staff):
+    assert error_of(api().get(f"venues/{room.pk}/week", {"start": "9999-12-31"})) == (400, "invalid_date")
+    assert error_of(api(staff).get(f"communities/{room.community_id}/venue-usage", {"month": "9999-12"})) == (400, "invalid_month")
+    assert browser_get(f"/resources/venues/{room.pk}/?week=9999-12-31") == 200
+    assert browser_get(f"/resources/manage/{room.community_id}/?month=9999-12", staff) == 200
+
+
+def browser_get(path, user=None):
+    return browser(user).get(path).status_code

@@ -392,3 +392,37 @@ class Guardian(models.Model):
 
     def __str__(self):
         return f"{self.guardian} → {self.resident}"
+
+
+class AnnualReport(models.Model):
+    """年检: an organisation's report on a year (activities, income, spending), filed by its admin and
+    reviewed by staff. Filing it by the deadline (``accounts.annual_reports``) keeps the right to bid."""
+
+    class Status(models.TextChoices):
+        FILED = "filed", _("Filed")
+        PASSED = "passed", _("Passed")
+        NEEDS_CORRECTION = "needs_correction", _("Needs correction")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="annual_reports", verbose_name=_("organisation"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    summary = models.TextField(_("activities"), max_length=4000)
+    income = models.PositiveBigIntegerField(_("income (minor units)"))
+    spending = models.PositiveBigIntegerField(_("spending (minor units)"))
+    currency = models.CharField(_("currency"), max_length=3, default="cny")
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.FILED, db_index=True)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("filed by"))
+    filed_at = models.DateTimeField(_("filed at"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("reviewed by")
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = models.CharField(_("review note"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-year", "organization_id"]
+        verbose_name = _("annual report")
+        verbose_name_plural = _("annual reports")
+        constraints = [models.UniqueConstraint(fields=["organization", "year"], name="annual_report_once_a_year")]
+
+    def __str__(self):
+        return f"{self.organization} {self.year}"

@@ -70,6 +70,11 @@ MESSAGES = {
     "steward_appointed": gettext_lazy("You are now a steward (百姓管家) of %(community)s."),
     "meeting_called": gettext_lazy("Stewards' meeting “%(title)s” on %(when)s at %(where)s: the agenda is ready."),
     "relief_waiting": gettext_lazy("%(n)d assistance applications in %(community)s have waited more than %(days)d days."),
+    # Rooms and talents (resources, #33): the requester hears the decision, a talent her invitation.
+    "booking_confirmed": gettext_lazy("Your booking of %(venue)s on %(when)s is confirmed."),
+    "booking_refused": gettext_lazy("Your booking of %(venue)s on %(when)s was refused: %(reason)s"),
+    "booking_cancelled": gettext_lazy("Your booking of %(venue)s on %(when)s was cancelled by staff. %(reason)s"),
+    "talent_invited": gettext_lazy("%(name)s invites you to “%(task)s”. %(note)s"),
 }
 
 

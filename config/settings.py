@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "relief",
     "affairs",
     "deliberation",
+    "resources",  # venues, bookings, handovers, community groups, talents (#33)
     "reach",
     "dashboards",
     "config",

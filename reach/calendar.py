@@ -43,11 +43,28 @@ def _finish(cal: Calendar) -> bytes:
     return cal.to_ical()
 
 
-def claims_calendar(claims, *, name: str, base_url: str) -> bytes:
+def _booking_event(booking, *, uid: str, base_url: str) -> Event:
+    tz = ZoneInfo(settings.TIME_ZONE)
+    link = base_url + reverse("resources:booking", args=[booking.pk])
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", booking.starts_at.astimezone(tz))
+    event.add("dtend", booking.ends_at.astimezone(tz))
+    event.add("summary", f"{booking.venue.name} · {booking.purpose}")
+    event.add("location", booking.venue.name)
+    event.add("url", link)
+    return event
+
+
+def claims_calendar(claims, *, name: str, base_url: str, bookings=()) -> bytes:
+    """The person's live claims and (#33) her confirmed room bookings still to come."""
     cal = _calendar(name)
     host = base_url.split("://", 1)[-1]
     for claim in claims:
         cal.add_component(_event(claim.task, uid=f"claim-{claim.pk}@{host}", base_url=base_url))
+    for booking in bookings:
+        cal.add_component(_booking_event(booking, uid=f"booking-{booking.pk}@{host}", base_url=base_url))
     return _finish(cal)
 
 

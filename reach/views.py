@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from marketplace.selectors import task_get_for
 from reach import selectors, services
 from reach.calendar import claims_calendar, task_calendar
+from resources.selectors import confirmed_bookings_of
 
 
 def _ics(body: bytes, filename: str | None = None) -> HttpResponse:
@@ -27,7 +28,8 @@ def _base_url(request) -> str:
 def calendar_feed(request, token: str):
     """The person's claims as a calendar; the secret in the URL is the only credential."""
     user = selectors.calendar_owner(token)
-    body = claims_calendar(selectors.calendar_claims(user), name=_("My volunteering"), base_url=_base_url(request))
+    body = claims_calendar(selectors.calendar_claims(user), name=_("My volunteering"), base_url=_base_url(request),
+                           bookings=confirmed_bookings_of(user))
     return _ics(body)
 
 

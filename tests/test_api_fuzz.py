@@ -13,7 +13,7 @@ The default run is bounded for CI; ``make fuzz`` (``FUZZ_EXAMPLES=500``) digs mu
 
 import os
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import schemathesis
@@ -60,6 +60,7 @@ ID_NAMES = {
     "fund_id": "fund", "report_id": "report", "service_item_id": "service_item",  # public affairs (#31)
     "issue_id": "issue", "issue_ids": "issue", "meeting_id": "meeting", "motion_id": "motion", "convention_id": "convention",  # (#32)
     "rule_id": "conduct_rule", "award_id": "conduct_award", "user_ids": "user",
+    "venue_id": "venue", "booking_id": "booking", "handover_id": "handover",  # rooms (#33)
 }
 
 
@@ -206,6 +207,17 @@ def seed_world() -> World:
     rule = deliberation.conduct_rule_create(actor=staff, community=community, title="文明养犬", points=10, convention_id=convention.pk)
     world.add("conduct_rule", rule)
     world.add("conduct_award", deliberation.conduct_award_propose(actor=staff, rule=rule, user_id=resident.pk, evidence="拴绳"))
+    # Rooms (#33): a room with the resident's requested booking and the organisation's weekly handover.
+    from resources import services as resources
+
+    room = resources.venue_create(actor=staff, community=community, name="文化活动室", capacity=30, open_hours_text="08:30-21:00")
+    world.add("venue", room)
+    day = timezone.localdate() + timedelta(days=2)
+    world.add("booking", resources.booking_request(
+        actor=resident, venue=room, starts_at=timezone.make_aware(datetime.combine(day, datetime.min.time()).replace(hour=14)),
+        ends_at=timezone.make_aware(datetime.combine(day, datetime.min.time()).replace(hour=16)), purpose="读书会", attendees=8))
+    world.add("handover", resources.handover_create(actor=staff, venue=room, organization=organization, weekday=day.isoweekday(), starts="09:00",
+                                                    ends="11:00", valid_from=day, valid_until=day + timedelta(days=28)))
     return world
 
 

@@ -125,3 +125,22 @@ def test_the_deliberation_demo_has_16_stewards_the_passed_convention_and_loads_t
     assert ConductAward.objects.filter(status="approved").count() == 2 and ConductAward.objects.filter(status="pending").count() == 1
     assert LedgerTransaction.objects.filter(memo_code="points_conduct").count() == 2
     call_command("points_audit")
+def test_the_resources_demo_loads_twice_with_rooms_groups_talents_and_reports_in_each_state():
+    """#33: 原聚场's rooms with a month of bookings and the choir's handover, 东原社区's groups, a dozen
+    talents, annual reports passed / needing correction / filed and one missing; loading again changes nothing."""
+    from accounts.annual_reports import annual_report_missing
+    from accounts.models import AnnualReport
+    from resources.models import Booking, GroupFiling, Handover, Talent, Venue
+
+    def resource_counts():
+        return [m.objects.count() for m in (Venue, Booking, Handover, GroupFiling, Talent, AnnualReport)]
+
+    call_command("load_demo", quiet_logins=True)
+    first = resource_counts()
+    call_command("load_demo", quiet_logins=True)
+    assert resource_counts() == first
+    assert Booking.objects.filter(status="confirmed").count() >= 15 and Booking.objects.filter(status="requested").exists()
+    assert Handover.objects.get().organization.name == "东原社区合唱团"
+    assert Talent.objects.count() >= 12 and Talent.objects.filter(fields_key__contains="|绘本|").count() >= 2
+    assert set(AnnualReport.objects.values_list("status", flat=True)) == {"filed", "passed", "needs_correction"}
+    assert annual_report_missing(Organization.objects.get(name="咖啡研习社")) is not None

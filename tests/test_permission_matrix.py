@@ -31,7 +31,8 @@ import hmac
 import json
 import time
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as clock
 from http.cookies import SimpleCookie
 from types import SimpleNamespace
 from typing import Any, Callable
@@ -493,6 +494,55 @@ PAGES += [
     row("POST /deliberation/conduct-awards/<int:award_id>/reject/", "award", "login 403 404 404 403 404 ok", lambda w: {"reason": "证据不足"}),
     # The evidence photo: the resident it is for and the community's staff; strangers get 404, not a login.
     row("GET /deliberation/conduct-awards/<int:award_id>/photo/", "award", "404 200 404 404 200 404 200"),
+# --- Rooms, talents, community groups, annual reports (resources, #33): the room is public, the
+# booking the resident's, the handover the organisation's, the group pending, the report filed.
+def _later(w, hour: int) -> str:
+    return timezone.make_aware(datetime.combine(timezone.localdate() + timedelta(days=3), clock(hour))).isoformat()
+
+
+API += [
+    row("GET /api/v1/venues/{venue_id}", "venue", "200 200 200 200 200 200 200"),
+    row("GET /api/v1/venues/{venue_id}/week", "venue", "200 200 200 200 200 200 200"),
+    row("GET /api/v1/venues/{venue_id}/handovers", "venue", "200 200 200 200 200 200 200"),
+    row("POST /api/v1/venues/{venue_id}/bookings", "venue", "401 201 201 403 201 403 201",
+        lambda w: {"starts_at": _later(w, 10), "ends_at": _later(w, 12), "purpose": "合唱排练", "attendees": 10}),
+    row("POST /api/v1/venues/{venue_id}/handovers", "venue", "401 403 403 403 201 403 201",
+        lambda w: {"organization_id": w.ids["org"], "weekday": 3, "starts": "18:00", "ends": "20:00",
+                   "from": (timezone.localdate() + timedelta(days=1)).isoformat(), "until": (timezone.localdate() + timedelta(days=30)).isoformat()}),
+    row("POST /api/v1/venues/{venue_id}/tasks", "venue", "401 403 403 403 201 403 201",
+        lambda w: {"title": "亲子绘本共读", "category": "childcare", "starts_at": _later(w, 18), "ends_at": _later(w, 20), "slots": 2}),
+    row("GET /api/v1/bookings/{booking_id}", "booking", "401 200 404 404 200 404 200"),
+    row("POST /api/v1/bookings/{booking_id}/approve", "booking", "401 403 404 404 200 404 200"),
+    row("POST /api/v1/bookings/{booking_id}/reject", "booking", "401 403 404 404 200 404 200", lambda w: {"reason": "那天消防检查"}),
+    row("POST /api/v1/bookings/{booking_id}/cancel", "booking", "401 200 404 404 200 404 200"),
+    row("POST /api/v1/handovers/{handover_id}/end", "handover", "401 403 403 403 200 403 200"),
+    row("GET /api/v1/communities/{community_id}/venue-usage", "community", "401 404 404 404 200 404 200"),
+    row("POST /api/v1/talents/{user_id}/invitations", "talent", "401 403 403 201 201 403 201", lambda w: {"task_id": w.ids["task_free"]}),
+    row("POST /api/v1/organizations/{organization_id}/filing", "group", "401 404 404 404 201 403 201", lambda w: {"leader_id": w.ids["leader"]}),
+    row("GET /api/v1/organizations/{organization_id}/annual-reports", "org", "401 200 200 200 200 200 200"),
+    row("POST /api/v1/organizations/{organization_id}/annual-reports", "org", "401 403 403 201 403 403 201",
+        lambda w: {"year": timezone.localdate().year - 2, "summary": "年度活动", "income": 0, "spending": 0}),
+    row("POST /api/v1/annual-reports/{report_id}/review", "annual_report", "401 404 404 403 200 404 200", lambda w: {"passed": True}),
+]
+PAGES += [
+    row("GET /resources/venues/<int:venue_id>/", "venue", "200 200 200 200 200 200 200"),
+    row("POST /resources/venues/<int:venue_id>/book/", "venue", "login ok ok 403 ok 403 ok",
+        lambda w: {"day": (timezone.localdate() + timedelta(days=3)).isoformat(), "starts": "10:00", "ends": "12:00", "purpose": "合唱排练",
+                   "attendees": "10"}),
+    row("POST /resources/venues/<int:venue_id>/handovers/", "venue", "login 403 403 403 ok 403 ok",
+        lambda w: {"organization": w.ids["org"], "weekday": "3", "starts": "18:00", "ends": "20:00",
+                   "from": (timezone.localdate() + timedelta(days=1)).isoformat(), "until": (timezone.localdate() + timedelta(days=30)).isoformat()}),
+    row("POST /resources/handovers/<int:handover_id>/end/", "handover", "login 403 403 403 ok 403 ok"),
+    row("GET /resources/bookings/<int:booking_id>/", "booking", "login 200 404 404 200 404 200"),
+    row("POST /resources/bookings/<int:booking_id>/<str:action>/", "booking approve", "login 403 404 404 ok 404 ok"),
+    row("GET /resources/manage/<int:community_id>/", "community", "login 404 404 404 200 404 200"),
+    row("POST /resources/manage/<int:community_id>/venues/", "community", "login 404 404 404 ok 404 ok",
+        lambda w: {"name": "养老服务站", "capacity": "12", "opens": "09:00", "closes": "17:00", "max_hours": "3"}),
+    row("POST /resources/talents/<int:user_id>/invite/", "talent", "login 403 403 ok ok 403 ok", lambda w: {"task": w.ids["task_free"]}),
+    row("GET /resources/groups/<int:organization_id>/", "group", "404 404 404 404 200 200 200"),
+    row("POST /resources/groups/<int:organization_id>/file/", "group", "login 404 404 404 ok 403 ok", lambda w: {"leader": w.ids["leader"]}),
+    row("GET /resources/organizations/<int:organization_id>/annual-reports/", "org", "login 200 200 200 200 200 200"),
+    row("POST /resources/annual-reports/<int:report_id>/review/", "annual_report", "login 404 404 403 ok 404 ok", lambda w: {"passed": "1"}),
 ]
 
 ROWS = API + PAGES
@@ -801,6 +851,26 @@ def build_world():
                                                photo=SimpleUploadedFile("遛狗.png", b"\x89PNG dog"))
     ids.update(steward=steward.pk, issue=issue.pk, meeting=meeting.pk, motion=motion.pk, meeting_done=done.pk, motion_passed=passed[1].pk,
                convention=convention.pk, rule=rule.pk, award=award.pk)
+    # Rooms, talents, community groups and annual reports (#33): the community's room with the
+    # resident's requested booking and the organisation's weekly handover; the volunteer listed as a
+    # talent; a pending community group (its admin: newcomer); the organisation's filed report.
+    from accounts.models import AnnualReport
+    from resources import services as resources
+
+    room = resources.venue_create(actor=staff, community=community, name="文化活动室", capacity=30, open_hours_text="08:30-21:00")
+    day = timezone.localdate() + timedelta(days=2)
+    booking = resources.booking_request(actor=resident, venue=room, starts_at=timezone.make_aware(datetime.combine(day, clock(14))),
+                                        ends_at=timezone.make_aware(datetime.combine(day, clock(16))), purpose="读书会", attendees=8)
+    handover = resources.handover_create(actor=staff, venue=room, organization=org, weekday=day.isoweekday(), starts="09:00", ends="11:00",
+                                         valid_from=day, valid_until=day + timedelta(days=28))
+    resources.talent_list_me(actor=volunteer, fields=["绘本"], bio="讲绘本", community=community)
+    group = OrganizationFactory(community=community, name="合唱团", kind=Organization.Kind.COMMUNITY_GROUP, status=Organization.Status.PENDING,
+                                credit_code=valid_credit_code(900_003))
+    OrganizationMemberFactory(organization=group, user=newcomer, role=OrganizationMember.Role.ADMIN)
+    annual = AnnualReport.objects.create(organization=org, year=timezone.localdate().year - 1, summary="服务老人", income=100, spending=90,
+                                         filed_by=org_admin, filed_at=now)
+    ids.update(venue=room.pk, booking=booking.pk, handover=handover.pk, talent=volunteer.pk, group=group.pk, annual_report=annual.pk,
+               approve="approve", leader=newcomer.pk)
 
     # Each person's credentials: a bearer token for the API and a session for pages.
     tokens, sessions = {}, {}

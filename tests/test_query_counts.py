@@ -68,6 +68,13 @@ API_LIST_QUERIES = {
     "GET /api/v1/conventions": 2,  # count, page (signatures counted in it)
     "GET /api/v1/conduct-rules": 2,
     "GET /api/v1/conduct-awards": 3,
+    "GET /api/v1/venues": 2,  # #33
+    "GET /api/v1/bookings": 3,  # token, count, page (venue, requester, organisation joined)
+    "GET /api/v1/talents": 2,
+    "GET /api/v1/community-groups": 2,
+    "GET /api/v1/venues/{venue_id}/handovers": 2,  # the room, its handovers (organisation joined)
+    "GET /api/v1/communities/{community_id}/venue-usage": 6,  # token, community, staff check, rooms, bookings, handovers
+    "GET /api/v1/organizations/{organization_id}/annual-reports": 4,  # token, organisation, staff check, reports
 }
 
 PAGE_QUERIES = {
@@ -415,6 +422,19 @@ def api_scenarios(world: World) -> dict[str, Callable[[], Scenario]]:
         "GET /api/v1/conventions": lambda: Scenario(lambda n: add_conventions(w, n), api_get(None, "conventions"), api_rows),
         "GET /api/v1/conduct-rules": lambda: Scenario(lambda n: add_conduct_rules(w, n), api_get(None, "conduct-rules"), api_rows),
         "GET /api/v1/conduct-awards": lambda: Scenario(lambda n: add_conduct_awards(w, n), api_get(w.resident, "conduct-awards"), api_rows),
+        "GET /api/v1/venues": lambda: Scenario(lambda n: add_venues(w, n), api_get(None, "venues"), api_rows),
+        "GET /api/v1/bookings": lambda: Scenario(lambda n: add_bookings(w, n), api_get(w.staff, "bookings"), api_rows),
+        "GET /api/v1/talents": lambda: Scenario(lambda n: add_talents(w, n), api_get(None, "talents"), api_rows),
+        "GET /api/v1/community-groups": lambda: Scenario(lambda n: add_groups(w, n), api_get(None, "community-groups"), api_rows),
+        "GET /api/v1/venues/{venue_id}/handovers": lambda: Scenario(
+            lambda n: add_handovers(w, n), api_get(None, f"venues/{the_room(w).pk}/handovers"), api_rows
+        ),
+        "GET /api/v1/communities/{community_id}/venue-usage": lambda: Scenario(
+            lambda n: add_bookings(w, n, confirm=True), api_get(w.staff, f"communities/{w.community.pk}/venue-usage"), api_rows
+        ),
+        "GET /api/v1/organizations/{organization_id}/annual-reports": lambda: Scenario(
+            lambda n: add_annual_reports(w, n), api_get(w.staff, f"organizations/{the_org(w).pk}/annual-reports"), api_rows
+        ),
     }
 
 
@@ -511,6 +531,76 @@ def add_reports(w, n, *, public=False):
         report = report_create(actor=w.resident, community=w.community, subject=f"问题{w.next()}", text="路灯坏了", anonymous=bool(n % 2))
         if public:
             report_reply(actor=w.staff, report=report, reply="已修好", status="resolved", public=True)
+
+
+def add_venues(w, n):
+    from resources.services import venue_create
+
+    for _ in range(n):
+        venue_create(actor=w.staff, community=w.community, name=f"活动室{w.next()}", capacity=20, open_hours_text="08:00-21:00")
+
+
+def add_bookings(w, n, *, confirm=False):
+    from resources.services import booking_approve, booking_request, venue_create
+
+    for _ in range(n):
+        i = w.next()
+        room = venue_create(actor=w.staff, community=w.community, name=f"活动室{i}", capacity=20, open_hours_text="08:00-21:00")
+        start = (timezone.localtime() + timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
+        booking = booking_request(actor=w.resident, venue=room, starts_at=start, ends_at=start + timedelta(hours=2), purpose="读书会", attendees=5)
+        if confirm:
+            booking_approve(actor=w.staff, booking=booking)
+
+
+def the_room(w):
+    from resources.services import venue_create
+
+    if not hasattr(w, "room"):
+        w.room = venue_create(actor=w.staff, community=w.community, name="原聚场", capacity=50, open_hours_text="08:00-21:00")
+    return w.room
+
+
+def add_handovers(w, n):
+    from resources.services import handover_create
+
+    today = timezone.localdate()
+    for _ in range(n):
+        i = w.next()
+        org = OrganizationFactory(community=w.community, name=f"社团{i}")
+        handover_create(actor=w.staff, venue=the_room(w), organization=org, weekday=1 + i % 7, starts=f"{8 + i // 7 % 12:02d}:00",
+                        ends=f"{9 + i // 7 % 12:02d}:00", valid_from=today, valid_until=today + timedelta(days=30))
+
+
+def the_org(w):
+    if not hasattr(w, "org"):
+        w.org = OrganizationFactory(community=w.community, name="重庆暖洋洋社会工作服务中心")
+    return w.org
+
+
+def add_annual_reports(w, n):
+    from accounts.models import AnnualReport
+
+    for _ in range(n):
+        AnnualReport.objects.create(organization=the_org(w), year=1990 + w.next(), summary="年度活动", income=1, spending=1, filed_by=w.staff,
+                                    filed_at=timezone.now())
+
+
+def add_talents(w, n):
+    from resources.services import talent_list_me
+
+    for _ in range(n):
+        person = MembershipFactory(community=w.community, role=Membership.Role.RESIDENT).user
+        talent_list_me(actor=person, fields=["绘本", f"领域{w.next()}"], bio="讲故事", community=w.community)
+
+
+def add_groups(w, n):
+    from resources.services import group_file
+
+    for _ in range(n):
+        group = OrganizationFactory(community=w.community, name=f"社团{w.next()}", kind="community_group", status="pending")
+        leader = UserFactory()
+        OrganizationMember.objects.create(organization=group, user=leader, role=OrganizationMember.Role.ADMIN)
+        group_file(actor=w.staff, organization=group, leader=leader)
 
 
 def page_scenarios(world: World) -> dict[str, Callable[[], Scenario]]:

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import annual_reports
 from accounts.models import Organization, OrganizationMember, User
 from accounts.selectors import is_community_staff, is_organization_admin
 from accounts.services import notify
@@ -137,6 +138,7 @@ def bid_submit(
         raise PermissionDenied(_("Only an administrator of the organisation can bid for it."), code="not_org_admin")
     if organization.status != Organization.Status.VERIFIED:
         raise PermissionDenied(_("Only a verified organisation can bid."), code="organization_not_verified")
+    annual_reports.check_may_bid(organization)  # 年检 (#33): no bids while an overdue annual report is missing
     with transaction.atomic():
         locked = Project.objects.select_for_update().get(pk=project.pk)
         _require_open_for_bids(locked)

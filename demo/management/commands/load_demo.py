@@ -27,6 +27,7 @@ from orders.services import bid_submit, claim_create
 from points import services as points_services
 from points.models import Redemption, Reward
 from relief import demo as relief_demo
+from resources import demo as resources_demo
 
 DEMO_PASSWORD = "demo-pass-2026"
 ADMIN_USERNAME = "admin"
@@ -129,6 +130,7 @@ class Command(BaseCommand):
         relief_demo.load(make_user=demo_user, district_name=DISTRICT)
         affairs_demo.load(admin=admin, communities=communities)  # 惠民政策, 便民服务事项, 惠民资金, 监督举报 (#31)
         deliberation_demo.load(make_user=demo_user, communities=communities)  # 百姓管家, 议事会, 文明养犬公约, 文明积分 (#32)
+        resources_demo.load(make_user=demo_user, communities=communities)  # rooms, handovers, groups, talents, annual reports (#33)
         if not options["quiet_logins"]:
             self._print_logins()
 

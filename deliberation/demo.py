@@ -2,7 +2,7 @@
 households) chose 16 stewards; their quarter's meeting passed the 文明养犬 convention 12–2–2, which
 residents sign; conduct rules pay points for keeping it, each award approved by a second staff member.
 
-Loaded by ``config/management/commands/load_demo.py`` (which passes its ``make_user``, the demo
+Loaded by ``demo/management/commands/load_demo.py`` (which passes its ``make_user``, the demo
 password) after the communities, people and points budgets exist. Idempotent: each row is found by
 its natural key before it is made, and everything is made through the services."""
 

@@ -494,6 +494,7 @@ PAGES += [
     row("POST /deliberation/conduct-awards/<int:award_id>/reject/", "award", "login 403 404 404 403 404 ok", lambda w: {"reason": "证据不足"}),
     # The evidence photo: the resident it is for and the community's staff; strangers get 404, not a login.
     row("GET /deliberation/conduct-awards/<int:award_id>/photo/", "award", "404 200 404 404 200 404 200"),
+]
 # --- Rooms, talents, community groups, annual reports (resources, #33): the room is public, the
 # booking the resident's, the handover the organisation's, the group pending, the report filed.
 def _later(w, hour: int) -> str:

@@ -125,6 +125,9 @@ def test_the_deliberation_demo_has_16_stewards_the_passed_convention_and_loads_t
     assert ConductAward.objects.filter(status="approved").count() == 2 and ConductAward.objects.filter(status="pending").count() == 1
     assert LedgerTransaction.objects.filter(memo_code="points_conduct").count() == 2
     call_command("points_audit")
+
+
+@pytest.mark.django_db
 def test_the_resources_demo_loads_twice_with_rooms_groups_talents_and_reports_in_each_state():
     """#33: 原聚场's rooms with a month of bookings and the choir's handover, 东原社区's groups, a dozen
     talents, annual reports passed / needing correction / filed and one missing; loading again changes nothing."""

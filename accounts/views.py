@@ -6,13 +6,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import forms, people, selectors, services
-from accounts.models import Community, CommunityInvitation, Membership, Organization
+from accounts.models import CommunityInvitation, Membership, Organization
 from accounts.selectors import user_notifications
 from accounts.services import notifications_mark_read
 from core.errors import ApplicationError, PermissionDenied, ValidationFailed
@@ -202,7 +202,7 @@ def community_detail(request, community_id: int, *, member_form=None, find_form=
 @login_required
 @require_POST
 def community_join(request, community_id: int):
-    community = get_object_or_404(Community, pk=community_id)
+    community = selectors.community_get_for(request.user, community_id)
     form = forms.JoinForm(request.POST)
     role = form.data.get("role", "")
     try:
@@ -217,7 +217,7 @@ def community_join(request, community_id: int):
 @login_required
 @require_POST
 def community_member_add(request, community_id: int):
-    community = get_object_or_404(Community, pk=community_id)
+    community = selectors.community_get_for(request.user, community_id)
     if not selectors.is_community_staff(request.user, community.pk):
         return error_page(request, PermissionDenied(_("Only staff of this community can add its members.")))
     form = forms.MemberAddForm(request.POST, viewer=request.user)
@@ -247,7 +247,7 @@ def community_member_add(request, community_id: int):
 def resident_find(request, community_id: int):
     """The record of the resident staff looked up (by name, phone tail or volunteer number); when
     several match, the community page with the choice."""
-    community = get_object_or_404(Community, pk=community_id)
+    community = selectors.community_get_for(request.user, community_id)
     if not selectors.is_community_staff(request.user, community.pk):
         return error_page(request, PermissionDenied(_("Only staff of this community can do this.")))
     form = forms.ResidentFindForm(request.GET or None, viewer=request.user, community=community)

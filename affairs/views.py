@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Community, Street
-from accounts.selectors import is_community_staff
+from accounts.selectors import community_get_for, is_community_staff
 from affairs import selectors, services
 from affairs.models import Fund, PolicyCategory, Report, ServiceItem, SpendingLine
 from core.errors import ApplicationError, NotFound, PermissionDenied
@@ -80,7 +80,7 @@ def funds(request):
     scope_name = _("Jiangbei District")
     community_id, street_id = _int(request.GET.get("community")), _int(request.GET.get("street"))
     if community_id is not None:
-        community = get_object_or_404(Community, pk=community_id)
+        community = community_get_for(request.user, community_id)
         data["community"], scope_name = community_id, community.name
     elif street_id is not None:
         street = get_object_or_404(Street, pk=street_id)
@@ -195,7 +195,7 @@ def reports_public(request):
 
 # --- Staff ----------------------------------------------------------------------------------------------
 def _staff_community(request, community_id: int) -> Community:
-    community = get_object_or_404(Community, pk=community_id)
+    community = community_get_for(request.user, community_id)
     if not is_community_staff(request.user, community.pk):
         raise PermissionDenied(_("Only staff of this community can manage its public affairs."))
     return community
@@ -227,7 +227,7 @@ def _manage_scope(request, community: Community) -> Community | None:
 @login_required
 @require_POST
 def policy_new(request, community_id: int):
-    community = get_object_or_404(Community, pk=community_id)
+    community = community_get_for(request.user, community_id)
     item_id = _int(request.POST.get("service_item"))
     item = ServiceItem.objects.filter(pk=item_id).first() if item_id else None
     return perform(
@@ -245,7 +245,7 @@ def policy_new(request, community_id: int):
 @login_required
 @require_POST
 def service_item_new(request, community_id: int):
-    community = get_object_or_404(Community, pk=community_id)
+    community = community_get_for(request.user, community_id)
     return perform(
         request,
         lambda: services.service_item_create(
@@ -261,7 +261,7 @@ def service_item_new(request, community_id: int):
 @login_required
 @require_POST
 def fund_new(request, community_id: int):
-    community = get_object_or_404(Community, pk=community_id)
+    community = community_get_for(request.user, community_id)
     return perform(
         request,
         lambda: services.fund_create(

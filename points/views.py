@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -109,9 +108,7 @@ def redeem(request, reward_id: int):
 def cancel_redemption(request, redemption_id: int):
     """GET: a second look before cancelling (what, whose, and for staff a reason the person is
     told); POST cancels. The owner's own "取消" posts straight here."""
-    redemption = get_object_or_404(Redemption.objects.select_related("reward", "user"), pk=redemption_id)
-    if not selectors.redemption_visible_to(redemption, request.user):
-        raise Http404
+    redemption = selectors.redemption_get_for(request.user, redemption_id)
     for_someone_else = redemption.user_id != request.user.pk
     if request.method != "POST":
         return render(request, "points/cancel_confirm.html", {"r": redemption, "for_someone_else": for_someone_else})
@@ -195,9 +192,8 @@ def _counter_action(request, community_id: int, form_class, action, success: str
 @require_POST
 def fulfil(request, community_id: int, redemption_id: int):
     def action(community, data):
-        redemption = get_object_or_404(Redemption, pk=redemption_id, community=community)
-        if not selectors.redemption_visible_to(redemption, request.user):
-            raise Http404  # as in the API: someone else's reservation does not exist for them
+        # As in the API: someone else's reservation, or one of another community, does not exist for them.
+        redemption = selectors.redemption_get_for(request.user, redemption_id, community=community)
         return services.redemption_fulfil(actor=request.user, redemption=redemption, code=data["code"])
 
     return _counter_action(request, community_id, forms.FulfilForm, action, _("Handed over. Thank you!"))

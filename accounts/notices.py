@@ -63,6 +63,8 @@ MESSAGES = {
     "relief_reported": gettext_lazy("%(org)s reported on application %(no)s: it recommends to %(recommendation)s."),
     "relief_referred": gettext_lazy("Application %(no)s: you are referred to %(to)s for %(what)s."),
     "relief_waiting": gettext_lazy("%(n)d assistance applications in %(community)s have waited more than %(days)d days."),
+    # Reminders before a claimed task (reach): ``when`` is a phrase with its own number, fixed when sent.
+    "task_reminder": gettext_lazy("Reminder: “%(title)s” starts %(when)s (%(time)s) at %(place)s."),
 }
 
 
@@ -78,9 +80,16 @@ def label(value) -> dict:
     return {"msgid": str(choice_label)}
 
 
+def phrase(msgid: str, **params) -> dict:
+    """A translatable phrase with its own parameters as a parameter: ``phrase(gettext_noop("in
+    %(minutes)s minutes"), minutes=20)``, translated and filled at reading time."""
+    return {"msgid": msgid, "params": params}
+
+
 def _param(value):
     if isinstance(value, dict) and "msgid" in value:
-        return pgettext(value["context"], value["msgid"]) if value.get("context") else gettext(value["msgid"])
+        text = pgettext(value["context"], value["msgid"]) if value.get("context") else gettext(value["msgid"])
+        return text % value["params"] if value.get("params") else text
     return value
 
 

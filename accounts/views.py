@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -17,6 +16,7 @@ from accounts.selectors import user_notifications
 from accounts.services import notifications_mark_read
 from core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from core.pages import add_error_to_form, error_page
+from core.paging import page_of
 from core.ratelimit import check as rate_limit
 
 
@@ -155,7 +155,7 @@ def community_list(request):
         communities = selectors.community_list(filters=request.GET)
     except ValidationFailed as exc:
         return error_page(request, exc)
-    page = Paginator(communities, 30).get_page(request.GET.get("page"))
+    page = page_of(request, communities, long=True)
     return render(request, "communities/list.html", {"page": page, "q": request.GET.get("q", "")})
 
 
@@ -299,7 +299,7 @@ def organization_list(request):
         orgs = selectors.organization_list(filters=request.GET, viewer=request.user)
     except ValidationFailed as exc:
         return error_page(request, exc)
-    page = Paginator(orgs, 30).get_page(request.GET.get("page"))
+    page = page_of(request, orgs, long=True)
     context = {"page": page, "kinds": Organization.Kind.choices, "statuses": Organization.Status.choices, "params": request.GET}
     return render(request, "organizations/list.html", context)
 
@@ -405,7 +405,7 @@ def notifications(request):
         notifications_mark_read(actor=request.user)
         messages.success(request, _("All marked as read."))
         return redirect("notifications")
-    page = Paginator(user_notifications(request.user), 30).get_page(request.GET.get("page"))
+    page = page_of(request, user_notifications(request.user), long=True)
     shown = list(page.object_list)  # read before marking, so this visit still shows which were new
     has_unread = any(n.read_at is None for n in shown)
     # Opening the page is reading them: the menu's count goes back to zero (one UPDATE, always).

@@ -6,7 +6,6 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,6 +20,7 @@ from core.errors import ApplicationError, NotFound, PermissionDenied
 from core.exports import export
 from core.media import private_file_response
 from core.pages import error_page, perform
+from core.paging import page_of
 from core.ratelimit import check as rate_limit
 from marketplace.models import Project
 
@@ -52,7 +52,7 @@ def policies(request):
         data.pop("category")
     if "community" in data and not data["community"].isdigit():
         data.pop("community")
-    page = Paginator(selectors.policy_list(data), 20).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.policy_list(data))
     items = selectors.service_item_list(data)[:10] if data.get("q") else []
     context = {"page": page, "items": items, "q": data.get("q", ""), "category": data.get("category", ""),
                "categories": PolicyCategory.choices, "communities": Community.objects.all()[:200], "community": data.get("community", "")}
@@ -188,7 +188,7 @@ def report_find(request):
 
 def reports_public(request):
     data = {"community": request.GET["community"]} if (request.GET.get("community") or "").isdigit() else {}
-    page = Paginator(selectors.public_reports(data), 20).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.public_reports(data))
     return render(request, "affairs/reports_public.html", {"page": page, "communities": Community.objects.all()[:200],
                                                            "community_id": _int(data.get("community"))})
 

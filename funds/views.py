@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,6 +18,7 @@ from core.errors import PermissionDenied
 from core.exports import export
 from core.media import private_file_response
 from core.pages import error_page, perform
+from core.paging import page_of
 from funds import selectors, services
 from funds.models import Donation, Spending
 from marketplace import selectors as market_selectors
@@ -63,7 +63,7 @@ def receipt(request, donation_id: int):
 
 @login_required
 def mine(request):
-    page = Paginator(Donation.objects.filter(donor=request.user).select_related("community", "project"), 20).get_page(request.GET.get("page"))
+    page = page_of(request, Donation.objects.filter(donor=request.user).select_related("community", "project"))
     return render(request, "donations/mine.html", {"page": page})
 
 

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +12,7 @@ from core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from core.exports import export
 from core.pagecache import personal_page
 from core.pages import add_error_to_form, error_page, perform
+from core.paging import page_of
 from points import forms, selectors, services
 from points.filters import LedgerEntryFilter
 from points.models import Redemption, Reward
@@ -45,7 +45,7 @@ def my_points(request):
     context = {
         "balances": balances,
         "total": sum(account.balance for account in balances),  # the same sum as person_balance, without asking again
-        "page": Paginator(entries, 20).get_page(request.GET.get("page")),
+        "page": page_of(request, entries),
         "redemptions": Redemption.objects.filter(user=user).select_related("reward", "community")[:20],
         "transfer_form": transfer_form,
         "communities": unique_communities,

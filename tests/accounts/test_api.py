@@ -164,7 +164,7 @@ def test_joining_as_staff_or_a_made_up_role_is_400(api, community, outsider):
 
 
 def test_joining_a_community_that_does_not_exist_is_404(api, outsider):
-    assert error_of(api(outsider).post("communities/999999/join", {"role": "resident"})) == (404, "not_found")
+    assert error_of(api(outsider).post("communities/999999/join", {"role": "resident"})) == (404, "community_not_found")
 
 
 def test_staff_add_members_in_their_community_and_not_in_another(api, staff, community, other_community, outsider):

@@ -9,12 +9,21 @@ from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.testing.websocket import WebsocketCommunicator  # (channels.testing itself needs daphne)
 from django.test import Client
+from django.utils import translation
 
 from accounts.models import CommunityInvitation, Notification
 from config.asgi import application
 from tests.conftest import ApiClient, browser
 
 ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _language_restored():
+    """The staff member's English request runs in this thread (thread-sensitive): leave no English behind."""
+    language = translation.get_language()
+    yield
+    translation.activate(language)
 
 
 def session_cookie(user) -> bytes:

@@ -79,7 +79,7 @@ test: lint messages
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .
 	DJANGO_SETTINGS_MODULE=config.settings_test $(VENV)/bin/lint-imports
-	$(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_ladder.py -k "over_400 or down_the_ladder"
+	$(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_ladder.py tests/test_error_codes.py -k "over_400 or down_the_ladder or error_codes"
 
 # The API fuzzer of the suite (tests/test_api_fuzz.py), with many more examples per operation.
 fuzz: $(VENV)/.test-installed messages

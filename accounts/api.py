@@ -4,14 +4,13 @@ notifications."""
 from datetime import datetime
 
 from django.contrib.auth import update_session_auth_hash
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from accounts import selectors, services
 from accounts.auth import AUTH, optional_user
-from accounts.models import Community, CommunityInvitation
+from accounts.models import CommunityInvitation
 from core.api import ERRORS, PageNumberPagination
 from core.errors import NotFound
 from core.ratelimit import check as rate_limit
@@ -216,7 +215,7 @@ def get_community(request, community_id: int):
 
 @router.post("/communities/{community_id}/join", response={201: MembershipOut, **ERRORS}, auth=AUTH, tags=["communities"])
 def join_community(request, community_id: int, payload: JoinIn):
-    community = get_object_or_404(Community, pk=community_id)
+    community = selectors.community_get_for(request.user, community_id)
     return Status(201, services.membership_join(actor=request.auth, community=community, role=payload.role))
 
 
@@ -231,7 +230,7 @@ class InvitedOut(Schema):
 def add_community_member(request, community_id: int, payload: MemberAddIn):
     """Staff: a person already in the community gets the role at once (201); anyone else is
     invited (202) and becomes a member only by accepting. The district admin adds at once."""
-    community = get_object_or_404(Community, pk=community_id)
+    community = selectors.community_get_for(request.user, community_id)
     user = selectors.user_get_for(request.auth, payload.user_id)
     result = services.membership_add(actor=request.auth, community=community, user=user, role=payload.role)
     if isinstance(result, CommunityInvitation):

@@ -15,6 +15,12 @@ the password changes, the person logs out or the account is closed or changed, a
 sockets checks its own token or session again, closing with 4401 if it no longer holds. A socket
 also checks again before it delivers anything (a push or a catch-up) once ``RECHECK_SECONDS`` have
 passed since the last check, so one kept open past its session's expiry hears nothing more.
+
+Every notification reaches the socket as its code and parameters and is rendered here, in the
+reader's language: the one the page that opened the socket is shown in (the language cookie, then
+the browser's Accept-Language, then the site's default, as Django's LocaleMiddleware chooses for
+the page), never the language of whoever caused it. The message goes out with ``code`` and
+``params`` too, for a client that renders them itself.
 """
 
 import time
@@ -24,8 +30,9 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib import auth
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from accounts import notices
 from accounts.models import Notification
 from accounts.services import token_authenticate
 from core.consumers import GroupConsumer
@@ -51,10 +58,29 @@ def _notice(note: Notification) -> dict:
     return {
         "id": note.pk,
         "kind": note.kind,
+        "code": note.code,
+        "params": note.params,
         "message": note.message,
         "url": note.url,
         "created_at": timezone.localtime(note.created_at).isoformat(timespec="seconds"),
     }
+
+
+def reader_language(scope) -> str:
+    """The language the reader's page is in: chosen from the socket's handshake exactly as the
+    LocaleMiddleware chose it for the page (cookie, Accept-Language, the default)."""
+    headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope.get("headers", [])}
+    cookies = scope.get("cookies") or {}
+    request = SimpleNamespace(COOKIES=cookies, META={"HTTP_ACCEPT_LANGUAGE": headers.get("accept-language", "")}, path_info="/")
+    return translation.get_language_from_request(request)
+
+
+def rendered(notice: dict, language: str) -> dict:
+    """The notice with its message in ``language`` (the stored sentence where the code is unknown)."""
+    if not notice.get("code"):
+        return notice
+    with translation.override(language):
+        return {**notice, "message": notices.render(notice["code"], notice.get("params"), notice.get("message", ""))}
 
 
 @database_sync_to_async
@@ -79,6 +105,7 @@ class NotificationConsumer(GroupConsumer):
         session = self.scope.get("session")
         self.session_key = None if self.raw_token else getattr(session, "session_key", None)
         self.checked_at = time.monotonic()
+        self.language = reader_language(self.scope)
         await self.join(user_group(user.pk))
 
     @database_sync_to_async
@@ -113,7 +140,7 @@ class NotificationConsumer(GroupConsumer):
                 since = None  # not an id: treated as a page that just loaded
             missed, latest = await _missed(self.scope["user"].pk, since)
             for notice in missed:
-                await self.send_json({"type": "notification", **notice})
+                await self.send_json({"type": "notification", **rendered(notice, self.language)})
             await self.send_json({"type": "caught_up", "last_id": latest})
             return
         await super().receive_json(content, **kwargs)
@@ -121,4 +148,4 @@ class NotificationConsumer(GroupConsumer):
     async def notification_new(self, event):
         """Only ever sent to this person's own group by accounts.services.notify."""
         if await self._still_allowed():
-            await self.send_json({"type": "notification", **event["notification"]})
+            await self.send_json({"type": "notification", **rendered(event["notification"], self.language)})

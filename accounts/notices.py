@@ -75,6 +75,8 @@ MESSAGES = {
     "booking_refused": gettext_lazy("Your booking of %(venue)s on %(when)s was refused: %(reason)s"),
     "booking_cancelled": gettext_lazy("Your booking of %(venue)s on %(when)s was cancelled by staff. %(reason)s"),
     "talent_invited": gettext_lazy("%(name)s invites you to “%(task)s”. %(note)s"),
+    # Reminders before a claimed task (reach): ``when`` is a phrase with its own number, fixed when sent.
+    "task_reminder": gettext_lazy("Reminder: “%(title)s” starts %(when)s (%(time)s) at %(place)s."),
 }
 
 
@@ -90,9 +92,16 @@ def label(value) -> dict:
     return {"msgid": str(choice_label)}
 
 
+def phrase(msgid: str, **params) -> dict:
+    """A translatable phrase with its own parameters as a parameter: ``phrase(gettext_noop("in
+    %(minutes)s minutes"), minutes=20)``, translated and filled at reading time."""
+    return {"msgid": msgid, "params": params}
+
+
 def _param(value):
     if isinstance(value, dict) and "msgid" in value:
-        return pgettext(value["context"], value["msgid"]) if value.get("context") else gettext(value["msgid"])
+        text = pgettext(value["context"], value["msgid"]) if value.get("context") else gettext(value["msgid"])
+        return text % value["params"] if value.get("params") else text
     return value
 
 

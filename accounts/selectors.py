@@ -35,6 +35,13 @@ def is_community_staff(user, community_id: int) -> bool:
     return Membership.objects.filter(user=user, community_id=community_id, role=Membership.Role.STAFF).exists()
 
 
+def is_volunteer_of(user, community_id: int) -> bool:
+    """True for a volunteer of that community (who may take its tasks and wait for a slot)."""
+    if not user.is_authenticated:
+        return False
+    return Membership.objects.filter(user=user, community_id=community_id, role=Membership.Role.VOLUNTEER).exists()
+
+
 def with_viewer_staff(qs: QuerySet, viewer, *, community_field: str = "community_id") -> QuerySet:
     """Each row annotated with whether ``viewer`` is staff of its community (the district admin is
     staff everywhere), so a list asks the database once instead of once per row. The rows also

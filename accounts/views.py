@@ -4,19 +4,19 @@ from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import forms, people, selectors, services
-from accounts.models import Community, CommunityInvitation, Membership, Organization
+from accounts.models import CommunityInvitation, Membership, Organization
 from accounts.selectors import user_notifications
 from accounts.services import notifications_mark_read
 from core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from core.pages import add_error_to_form, error_page
+from core.paging import page_of
 from core.ratelimit import check as rate_limit
 
 
@@ -155,7 +155,7 @@ def community_list(request):
         communities = selectors.community_list(filters=request.GET)
     except ValidationFailed as exc:
         return error_page(request, exc)
-    page = Paginator(communities, 30).get_page(request.GET.get("page"))
+    page = page_of(request, communities, long=True)
     return render(request, "communities/list.html", {"page": page, "q": request.GET.get("q", "")})
 
 
@@ -202,7 +202,7 @@ def community_detail(request, community_id: int, *, member_form=None, find_form=
 @login_required
 @require_POST
 def community_join(request, community_id: int):
-    community = get_object_or_404(Community, pk=community_id)
+    community = selectors.community_get_for(request.user, community_id)
     form = forms.JoinForm(request.POST)
     role = form.data.get("role", "")
     try:
@@ -217,7 +217,7 @@ def community_join(request, community_id: int):
 @login_required
 @require_POST
 def community_member_add(request, community_id: int):
-    community = get_object_or_404(Community, pk=community_id)
+    community = selectors.community_get_for(request.user, community_id)
     if not selectors.is_community_staff(request.user, community.pk):
         return error_page(request, PermissionDenied(_("Only staff of this community can add its members.")))
     form = forms.MemberAddForm(request.POST, viewer=request.user)
@@ -247,7 +247,7 @@ def community_member_add(request, community_id: int):
 def resident_find(request, community_id: int):
     """The record of the resident staff looked up (by name, phone tail or volunteer number); when
     several match, the community page with the choice."""
-    community = get_object_or_404(Community, pk=community_id)
+    community = selectors.community_get_for(request.user, community_id)
     if not selectors.is_community_staff(request.user, community.pk):
         return error_page(request, PermissionDenied(_("Only staff of this community can do this.")))
     form = forms.ResidentFindForm(request.GET or None, viewer=request.user, community=community)
@@ -299,7 +299,7 @@ def organization_list(request):
         orgs = selectors.organization_list(filters=request.GET, viewer=request.user)
     except ValidationFailed as exc:
         return error_page(request, exc)
-    page = Paginator(orgs, 30).get_page(request.GET.get("page"))
+    page = page_of(request, orgs, long=True)
     context = {"page": page, "kinds": Organization.Kind.choices, "statuses": Organization.Status.choices, "params": request.GET}
     return render(request, "organizations/list.html", context)
 
@@ -405,7 +405,7 @@ def notifications(request):
         notifications_mark_read(actor=request.user)
         messages.success(request, _("All marked as read."))
         return redirect("notifications")
-    page = Paginator(user_notifications(request.user), 30).get_page(request.GET.get("page"))
+    page = page_of(request, user_notifications(request.user), long=True)
     shown = list(page.object_list)  # read before marking, so this visit still shows which were new
     has_unread = any(n.read_at is None for n in shown)
     # Opening the page is reading them: the menu's count goes back to zero (one UPDATE, always).

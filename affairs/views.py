@@ -6,7 +6,6 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,13 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Community, Street
-from accounts.selectors import is_community_staff
+from accounts.selectors import community_get_for, is_community_staff
 from affairs import selectors, services
 from affairs.models import Fund, PolicyCategory, Report, ServiceItem, SpendingLine
 from core.errors import ApplicationError, NotFound, PermissionDenied
 from core.exports import export
 from core.media import private_file_response
 from core.pages import error_page, perform
+from core.paging import page_of
 from core.ratelimit import check as rate_limit
 from marketplace.models import Project
 
@@ -52,7 +52,7 @@ def policies(request):
         data.pop("category")
     if "community" in data and not data["community"].isdigit():
         data.pop("community")
-    page = Paginator(selectors.policy_list(data), 20).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.policy_list(data))
     items = selectors.service_item_list(data)[:10] if data.get("q") else []
     context = {"page": page, "items": items, "q": data.get("q", ""), "category": data.get("category", ""),
                "categories": PolicyCategory.choices, "communities": Community.objects.all()[:200], "community": data.get("community", "")}
@@ -80,7 +80,7 @@ def funds(request):
     scope_name = _("Jiangbei District")
     community_id, street_id = _int(request.GET.get("community")), _int(request.GET.get("street"))
     if community_id is not None:
-        community = get_object_or_404(Community, pk=community_id)
+        community = community_get_for(request.user, community_id)
         data["community"], scope_name = community_id, community.name
     elif street_id is not None:
         street = get_object_or_404(Street, pk=street_id)
@@ -188,14 +188,14 @@ def report_find(request):
 
 def reports_public(request):
     data = {"community": request.GET["community"]} if (request.GET.get("community") or "").isdigit() else {}
-    page = Paginator(selectors.public_reports(data), 20).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.public_reports(data))
     return render(request, "affairs/reports_public.html", {"page": page, "communities": Community.objects.all()[:200],
                                                            "community_id": _int(data.get("community"))})
 
 
 # --- Staff ----------------------------------------------------------------------------------------------
 def _staff_community(request, community_id: int) -> Community:
-    community = get_object_or_404(Community, pk=community_id)
+    community = community_get_for(request.user, community_id)
     if not is_community_staff(request.user, community.pk):
         raise PermissionDenied(_("Only staff of this community can manage its public affairs."))
     return community
@@ -227,7 +227,7 @@ def _manage_scope(request, community: Community) -> Community | None:
 @login_required
 @require_POST
 def policy_new(request, community_id: int):
-    community = get_object_or_404(Community, pk=community_id)
+    community = community_get_for(request.user, community_id)
     item_id = _int(request.POST.get("service_item"))
     item = ServiceItem.objects.filter(pk=item_id).first() if item_id else None
     return perform(
@@ -245,7 +245,7 @@ def policy_new(request, community_id: int):
 @login_required
 @require_POST
 def service_item_new(request, community_id: int):
-    community = get_object_or_404(Community, pk=community_id)
+    community = community_get_for(request.user, community_id)
     return perform(
         request,
         lambda: services.service_item_create(
@@ -261,7 +261,7 @@ def service_item_new(request, community_id: int):
 @login_required
 @require_POST
 def fund_new(request, community_id: int):
-    community = get_object_or_404(Community, pk=community_id)
+    community = community_get_for(request.user, community_id)
     return perform(
         request,
         lambda: services.fund_create(

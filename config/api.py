@@ -22,6 +22,7 @@ from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
+from core.error_codes import CODE_OF_STATUS
 from core.errors import ApplicationError, ValidationFailed
 from core.handlers import RETRY_AFTER_SECONDS, discard_dead_pooled_connections
 
@@ -142,8 +143,8 @@ def on_http_error(request, exc: HttpError):
     if isinstance(exc.__cause__, ApplicationError):
         # ninja wraps whatever the body parser raises in "Cannot parse request body": say what it was.
         return on_application_error(request, exc.__cause__)
-    codes = {400: "invalid", 401: "not_authenticated", 403: "permission_denied", 404: "not_found", 429: "rate_limited"}
-    return error_response(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+    code = CODE_OF_STATUS.get(exc.status_code, "invalid" if exc.status_code < 500 else "server_error")
+    return error_response(request, exc.status_code, code, str(exc))
 
 
 @api.exception_handler(MultiPartParserError)

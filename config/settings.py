@@ -351,6 +351,11 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 
 API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 90, minimum=1)
 
+# Rows on a page of a list (core.paging.page_of): lists people read, and lists people scan
+# (queues, directories, notifications). The API's lists take page_size themselves.
+PAGE_SIZE = env_int("PAGE_SIZE", 20, minimum=1)
+LONG_PAGE_SIZE = env_int("LONG_PAGE_SIZE", 30, minimum=1)
+
 # Attempts per client address (and per donation for /pay) in a window of seconds; past it, 429
 # too_many_attempts (core/ratelimit.py). A community centre shares one address: room for a class.
 RATE_LIMITS = {

@@ -61,5 +61,5 @@ class Conflict(ApplicationError):
 
 class RateLimited(ApplicationError):
     status = 429
-    default_code = "rate_limited"
+    default_code = "too_many_attempts"
     default_message = _("Too many attempts. Please wait a while and try again.")

@@ -13,7 +13,7 @@ from core.handlers import bad_request, null_character, page_not_found
 class AxesPageLockoutMiddleware(AxesMiddleware):
     """django-axes' lockout page, for pages only.
 
-    The API answers a lockout itself with the contract's JSON 429 (``rate_limited``); axes' own
+    The API answers a lockout itself with the contract's JSON 429 (``too_many_attempts``); axes' own
     middleware would replace that body with an HTML page, so API paths pass straight through."""
 
     def __call__(self, request):

@@ -9,6 +9,7 @@ so the cost stops growing past the cap. Past it the page says "more than <cap>",
 
 from math import ceil
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
@@ -33,3 +34,13 @@ class CappedPaginator(Paginator):
         if self.count == 0 and not self.allow_empty_first_page:
             return 0
         return ceil(max(1, self.count - self.orphans) / self.per_page)
+
+
+def page_of(request, object_list, *, long: bool = False, capped: bool = False):
+    """The page of ``object_list`` the request asks for (``?page=``; a bad number gives the first or
+    last page, as Django's ``get_page`` does). ``PAGE_SIZE`` rows a page, ``LONG_PAGE_SIZE`` for
+    lists people scan rather than read (queues, directories, notifications); ``capped`` counts at
+    most ``CappedPaginator``'s cap (a board anyone can open)."""
+    per_page = settings.LONG_PAGE_SIZE if long else settings.PAGE_SIZE
+    paginator = (CappedPaginator if capped else Paginator)(object_list, per_page)
+    return paginator.get_page(request.GET.get("page"))

@@ -61,7 +61,7 @@ def check(request, scope: str, *, per: str | None = None) -> None:
         return
     if over:
         logger.info("rate limit %s reached for %s", scope, over[0])
-        raise RateLimited(_("Too many attempts. Please wait a while and try again."), code="too_many_attempts")
+        raise RateLimited(_("Too many attempts. Please wait a while and try again."))
 
 
 def reset() -> None:

@@ -127,7 +127,7 @@ def my_data(user: User) -> dict:
             for d in Donation.objects.filter(donor=user).select_related("community").order_by("id")
         ],
         "notifications": [
-            {"kind": n.kind, "message": n.message, "url": n.url, "read": n.read_at is not None, "created_at": _iso(n.created_at)}
+            {"kind": n.kind, "message": n.text, "url": n.url, "read": n.read_at is not None, "created_at": _iso(n.created_at)}
             for n in Notification.objects.filter(user=user).order_by("id")
         ],
     }

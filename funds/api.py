@@ -9,7 +9,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from accounts.auth import AUTH, optional_user
-from accounts.models import Community
+from accounts.selectors import community_get_for
 from core.api import ERRORS, ErrorOut, PageNumberPagination
 from core.errors import NotFound, ValidationFailed
 from core.ratelimit import check as rate_limit
@@ -101,7 +101,7 @@ def donate(request, payload: DonationIn):
             raise NotFound(code="project_not_found", field="project_id")
         community = project.community
     elif payload.community_id is not None:
-        community = get_object_or_404(Community, pk=payload.community_id)
+        community = community_get_for(request.user, payload.community_id)
     else:
         raise ValidationFailed(_("Give a project_id or a community_id."), code="required", field="community_id")
     user = optional_user(request)
@@ -154,7 +154,7 @@ def refund(request, donation_id: int, payload: RefundIn):
 
 @router.get("/funds/{community_id}", response={200: FundOut, **ERRORS}, auth=None, tags=["donations"])
 def fund(request, community_id: int, project: int | None = None):
-    community = get_object_or_404(Community, pk=community_id)
+    community = community_get_for(request.user, community_id)
     scope = None
     if project is not None:
         # A project never published (a draft, a cancelled draft) is only its staff's to know of.
@@ -169,7 +169,7 @@ def fund(request, community_id: int, project: int | None = None):
 
 @router.post("/communities/{community_id}/spending", response={201: SpendingOut, **ERRORS}, auth=AUTH, tags=["donations"])
 def record_spending(request, community_id: int, payload: SpendingIn):
-    community = get_object_or_404(Community, pk=community_id)
+    community = community_get_for(request.user, community_id)
     project = get_object_or_404(Project, pk=payload.project_id) if payload.project_id is not None else None
     corrects = get_object_or_404(Spending, pk=payload.corrects_id) if payload.corrects_id is not None else None
     spending = services.spending_record(

@@ -6,20 +6,19 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Community
-from accounts.selectors import is_community_staff
+from accounts.selectors import community_get_for, is_community_staff
 from core.csp import allow_stripe
 from core.errors import PermissionDenied
 from core.exports import export
 from core.media import private_file_response
 from core.pages import error_page, perform
+from core.paging import page_of
 from funds import selectors, services
 from funds.models import Donation, Spending
 from marketplace import selectors as market_selectors
@@ -36,7 +35,7 @@ def _scope(request):
             raise Http404
         return project.community, project
     if raw_community.isdigit():
-        return get_object_or_404(Community, pk=int(raw_community)), None
+        return community_get_for(request.user, int(raw_community)), None
     raise Http404
 
 
@@ -64,12 +63,12 @@ def receipt(request, donation_id: int):
 
 @login_required
 def mine(request):
-    page = Paginator(Donation.objects.filter(donor=request.user).select_related("community", "project"), 20).get_page(request.GET.get("page"))
+    page = page_of(request, Donation.objects.filter(donor=request.user).select_related("community", "project"))
     return render(request, "donations/mine.html", {"page": page})
 
 
 def funds(request, community_id: int, project_id: int | None = None):
-    community = get_object_or_404(Community, pk=community_id)
+    community = community_get_for(request.user, community_id)
     project = None
     if project_id:
         # Through the selector: a project never published (a draft, a cancelled draft) is only staff's.
@@ -103,7 +102,7 @@ def _yuan_to_fen(raw: str) -> int:
 @login_required
 @require_POST
 def record_spending(request, community_id: int):
-    community = get_object_or_404(Community, pk=community_id)
+    community = community_get_for(request.user, community_id)
     raw_project, raw_corrects = request.POST.get("project", ""), request.POST.get("corrects", "")
     project = Project.objects.filter(pk=int(raw_project), community=community).first() if raw_project.isdigit() else None
     corrects = Spending.objects.filter(pk=int(raw_corrects), community=community).first() if raw_corrects.isdigit() else None
@@ -145,7 +144,7 @@ def _yuan(fen: int) -> Decimal:
 @login_required
 def donations_export(request, community_id: int):
     """The community's donations (received and refunded), as CSV or XLSX, for staff."""
-    community = get_object_or_404(Community, pk=community_id)
+    community = community_get_for(request.user, community_id)
     if not is_community_staff(request.user, community.pk):
         return error_page(request, PermissionDenied(_("Only staff of this community can export its donations.")))
     donations = Donation.objects.filter(community=community).select_related("project").order_by("-created_at", "-id")

@@ -5,13 +5,11 @@ import hashlib
 import json
 from datetime import datetime
 
-from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from accounts.auth import AUTH
-from accounts.models import Community
-from accounts.selectors import is_community_staff, user_get_for
+from accounts.selectors import community_get_for, is_community_staff, user_get_for
 from core.api import ERRORS, ApiDateTime, PageNumberPagination
 from core.errors import NotFound, PermissionDenied
 from points import selectors, services
@@ -94,7 +92,7 @@ class PostedOut(Schema):
 
 @router.post("/communities/{community_id}/points/budget", response={201: PostedOut, **ERRORS}, auth=AUTH)
 def budget(request, community_id: int, payload: AmountIn):
-    community = get_object_or_404(Community, pk=community_id)
+    community = community_get_for(request.user, community_id)
     posted = services.points_budget(
         actor=request.auth,
         community=community,
@@ -122,7 +120,7 @@ class AwardOut(Schema):
 
 @router.post("/communities/{community_id}/points/awards", response={201: AwardOut, **ERRORS}, auth=AUTH)
 def award(request, community_id: int, payload: AwardIn):
-    community = get_object_or_404(Community, pk=community_id)
+    community = community_get_for(request.user, community_id)
     user = user_get_for(request.auth, payload.user_id)
     result = services.points_award_by_staff(
         actor=request.auth,
@@ -160,12 +158,12 @@ class RuleOut(Schema):
 
 @router.get("/communities/{community_id}/points/rules", response={200: RuleOut, **ERRORS}, auth=None)
 def get_rules(request, community_id: int):
-    return selectors.community_rule(get_object_or_404(Community, pk=community_id))
+    return selectors.community_rule(community_get_for(request.user, community_id))
 
 
 @router.put("/communities/{community_id}/points/rules", response={200: RuleOut, **ERRORS}, auth=AUTH)
 def put_rules(request, community_id: int, payload: RuleIn):
-    community = get_object_or_404(Community, pk=community_id)
+    community = community_get_for(request.user, community_id)
     return services.rule_update(actor=request.auth, community=community, **payload.dict())
 
 
@@ -181,7 +179,7 @@ class SummaryOut(Schema):
 
 @router.get("/communities/{community_id}/points/summary", response={200: SummaryOut, **ERRORS}, auth=AUTH)
 def summary(request, community_id: int):
-    community = get_object_or_404(Community, pk=community_id)
+    community = community_get_for(request.user, community_id)
     if not is_community_staff(request.auth, community.pk):
         raise PermissionDenied()
     return selectors.community_summary(community)
@@ -203,7 +201,7 @@ class TransferOut(Schema):
 
 @router.post("/points/transfers", response={201: TransferOut, **ERRORS}, auth=AUTH)
 def transfer(request, payload: TransferIn):
-    community = get_object_or_404(Community, pk=payload.community_id)
+    community = community_get_for(request.user, payload.community_id)
     to_user = user_get_for(request.auth, payload.to_user_id) if payload.to_user_id is not None else None
     posted = services.points_transfer(
         actor=request.auth,
@@ -271,7 +269,7 @@ def list_rewards(request, filters: Query[RewardFilterIn]):
 
 @router.post("/rewards", response={201: RewardOut, **ERRORS}, auth=AUTH, tags=["rewards"])
 def create_reward(request, payload: RewardIn):
-    community = get_object_or_404(Community, pk=payload.community_id)
+    community = community_get_for(request.user, payload.community_id)
     data = payload.dict(exclude={"community_id"})
     return Status(201, services.reward_create(actor=request.auth, community=community, **data))
 

@@ -78,10 +78,11 @@ def redemption_visible_to(redemption: Redemption, viewer) -> bool:
     return redemption.user_id == viewer.pk or is_community_staff(viewer, redemption.community_id)
 
 
-def redemption_get_for(viewer, redemption_id: int) -> Redemption:
-    """The redemption if it is the viewer's own or their community's (staff); else 404."""
-    redemption = Redemption.objects.select_related("reward").filter(pk=redemption_id).first()
-    if redemption is None or not redemption_visible_to(redemption, viewer):
+def redemption_get_for(viewer, redemption_id: int, *, community: Community | None = None) -> Redemption:
+    """The redemption if it is the viewer's own or their community's (staff), and of ``community``
+    where one is given (a counter page); else 404 ``redemption_not_found``."""
+    redemption = Redemption.objects.select_related("reward", "user").filter(pk=redemption_id).first()
+    if redemption is None or (community is not None and redemption.community_id != community.pk) or not redemption_visible_to(redemption, viewer):
         raise NotFound(code="redemption_not_found")
     return redemption
 

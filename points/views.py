@@ -2,8 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +12,7 @@ from core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from core.exports import export
 from core.pagecache import personal_page
 from core.pages import add_error_to_form, error_page, perform
+from core.paging import page_of
 from points import forms, selectors, services
 from points.filters import LedgerEntryFilter
 from points.models import Redemption, Reward
@@ -46,7 +45,7 @@ def my_points(request):
     context = {
         "balances": balances,
         "total": sum(account.balance for account in balances),  # the same sum as person_balance, without asking again
-        "page": Paginator(entries, 20).get_page(request.GET.get("page")),
+        "page": page_of(request, entries),
         "redemptions": Redemption.objects.filter(user=user).select_related("reward", "community")[:20],
         "transfer_form": transfer_form,
         "communities": unique_communities,
@@ -109,9 +108,7 @@ def redeem(request, reward_id: int):
 def cancel_redemption(request, redemption_id: int):
     """GET: a second look before cancelling (what, whose, and for staff a reason the person is
     told); POST cancels. The owner's own "取消" posts straight here."""
-    redemption = get_object_or_404(Redemption.objects.select_related("reward", "user"), pk=redemption_id)
-    if not selectors.redemption_visible_to(redemption, request.user):
-        raise Http404
+    redemption = selectors.redemption_get_for(request.user, redemption_id)
     for_someone_else = redemption.user_id != request.user.pk
     if request.method != "POST":
         return render(request, "points/cancel_confirm.html", {"r": redemption, "for_someone_else": for_someone_else})
@@ -195,9 +192,8 @@ def _counter_action(request, community_id: int, form_class, action, success: str
 @require_POST
 def fulfil(request, community_id: int, redemption_id: int):
     def action(community, data):
-        redemption = get_object_or_404(Redemption, pk=redemption_id, community=community)
-        if not selectors.redemption_visible_to(redemption, request.user):
-            raise Http404  # as in the API: someone else's reservation does not exist for them
+        # As in the API: someone else's reservation, or one of another community, does not exist for them.
+        redemption = selectors.redemption_get_for(request.user, redemption_id, community=community)
         return services.redemption_fulfil(actor=request.user, redemption=redemption, code=data["code"])
 
     return _counter_action(request, community_id, forms.FulfilForm, action, _("Handed over. Thank you!"))

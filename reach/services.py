@@ -18,7 +18,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from accounts import notices
 from accounts.models import Notification, User
 from accounts.services import notification_store
 from core.errors import NotFound, ValidationFailed
@@ -110,7 +112,7 @@ def email_for_notification(note: Notification) -> OutboundEmail | None:
     if prefs.digest:
         return None
     with translation.override(prefs.language):
-        subject = _("Community Market: %(message)s") % {"message": note.message[:80]}
+        subject = _("Community Market: %(message)s") % {"message": note.text[:80]}
     return email_compose(user=note.user, subject=subject, template="notification", context={"note": note, "link": _absolute(note.url) if note.url else ""})
 
 
@@ -193,11 +195,12 @@ def emails_due() -> list[int]:
 
 
 # --- Reminders ----------------------------------------------------------------------------------------
-def _until(start, now) -> str:
+def _until(start, now) -> dict:
+    """How long until the start, as a phrase each reader gets in their language (notices.phrase)."""
     minutes = max(int((start - now).total_seconds() // 60), 0)
     if minutes >= 120:
-        return _("in about %(hours)s hours") % {"hours": round(minutes / 60)}
-    return _("in %(minutes)s minutes") % {"minutes": minutes}
+        return notices.phrase(gettext_noop("in about %(hours)s hours"), hours=round(minutes / 60))
+    return notices.phrase(gettext_noop("in %(minutes)s minutes"), minutes=minutes)
 
 
 def reminders_send_due(now=None) -> int:
@@ -240,15 +243,18 @@ def _remind(claim: Claim, leads: list[int], now) -> bool:
             # The unique (claim, lead) rows decide: a second worker, a retried run or a restart
             # after a crash finds them and sends nothing; a crash before the commit leaves nothing.
             Reminder.objects.bulk_create([Reminder(claim=claim, lead_minutes=lead) for lead in leads])
-            with translation.override(prefs.language):
-                local = timezone.localtime(claim.task.starts_at)
-                message = _("Reminder: “%(title)s” starts %(when)s (%(time)s) at %(place)s.") % {
-                    "title": claim.task.title,
-                    "when": _until(claim.task.starts_at, now),
-                    "time": local.strftime("%m-%d %H:%M"),
-                    "place": claim.task.location,
-                }
-            notification_store(user=claim.user, kind="task_reminder", message=message, url=reverse("tasks:detail", args=[claim.task_id]))
+            params = {
+                "title": claim.task.title,
+                "when": _until(claim.task.starts_at, now),
+                "time": timezone.localtime(claim.task.starts_at).strftime("%m-%d %H:%M"),
+                "place": claim.task.location,
+            }
+            with translation.override(prefs.language):  # the fallback sentence, in the language chosen for email
+                message = notices.render("task_reminder", params)
+            notification_store(
+                user=claim.user, kind="task_reminder", code="task_reminder", params=params, message=message,
+                url=reverse("tasks:detail", args=[claim.task_id]),
+            )
     except IntegrityError:
         return False
     return True

@@ -3,14 +3,12 @@ assisted use"). Confirming a service and acting on a resident's behalf are in ``
 
 from datetime import datetime
 
-from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from accounts import selectors
 from accounts.assistance import services as assistance
 from accounts.auth import AUTH
-from accounts.models import Community
 from accounts.people import guardian_candidate
 from core.api import ERRORS, PageNumberPagination
 from core.masking import mask_name
@@ -139,6 +137,6 @@ def remove_guardian(request, user_id: int):
 @router.post("/communities/{community_id}/residents", response={201: AssistedResidentOut, **ERRORS}, auth=AUTH)
 def register_resident(request, community_id: int, payload: AssistedResidentIn):
     """Staff register a resident without a phone: no password anyone can use, a service card to print."""
-    community = get_object_or_404(Community, pk=community_id)
+    community = selectors.community_get_for(request.user, community_id)
     user = assistance.resident_register_assisted(actor=request.auth, community=community, display_name=payload.display_name, phone=payload.phone)
     return Status(201, user)

@@ -4,14 +4,14 @@ services as ``accounts.assistance.api``."""
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import selectors
 from accounts.assistance import services as assistance
 from accounts.forms import GuardianForm
-from accounts.models import Community, User
+from accounts.models import User
 from core.errors import ApplicationError, PermissionDenied
 from core.masking import mask_name
 from core.pages import error_page, perform
@@ -46,7 +46,7 @@ def my_service_card(request):
 @login_required
 def resident_service_card(request, community_id: int, user_id: int):
     """Staff print (or renew) the card of a resident of their community."""
-    community = get_object_or_404(Community, pk=community_id)
+    community = selectors.community_get_for(request.user, community_id)
     if not selectors.is_community_staff(request.user, community.pk):
         return error_page(request, PermissionDenied(_("Only staff of this community can do this.")))
     resident = selectors.resident_get_for(request.user, community.pk, user_id)  # 404 for anyone else
@@ -64,7 +64,7 @@ def resident_service_card(request, community_id: int, user_id: int):
 @login_required
 def resident_register(request, community_id: int):
     """Staff register a resident without a phone; then print their card."""
-    community = get_object_or_404(Community, pk=community_id)
+    community = selectors.community_get_for(request.user, community_id)
     if not selectors.is_community_staff(request.user, community.pk):
         return error_page(request, PermissionDenied(_("Only staff of this community can do this.")))
     values = {"display_name": "", "phone": ""}

@@ -19,7 +19,7 @@ from accounts.services.memberships import (
     membership_join,
     membership_leave,
 )
-from accounts.services.notifications import notification_store, notifications_mark_read, notify
+from accounts.services.notifications import notification_store, notifications_mark_read, notify, notify_person_and_guardians
 from accounts.services.organizations import (
     ORGANIZATION_TRANSITIONS,
     PUBLIC_PHONE,
@@ -59,6 +59,7 @@ __all__ = [
     "invitation_decline",
     "membership_leave",
     "notify",
+    "notify_person_and_guardians",
     "notification_store",
     "notifications_mark_read",
     "organization_create",

@@ -43,7 +43,7 @@ def token_obtain(*, request, username: str, password: str) -> str:
     """Check a name and password and issue a new bearer token (returned once, stored hashed).
 
     Repeated failures for one name or from one address lock them out for a while (429
-    ``rate_limited``); django-axes counts the failures in the database, so every server process
+    ``too_many_attempts``); django-axes counts the failures in the database, so every server process
     sees the same count."""
     user = authenticate(request=request, username=username, password=password)
     if getattr(request, "axes_locked_out", False):

@@ -1,5 +1,13 @@
 """Notifications (``notify``): stored in the caller's transaction and pushed live after the commit;
-marking them read."""
+marking them read.
+
+A notification is data: a code of ``accounts/notices.py`` and its parameters. It is rendered for
+each reader in their language when they read it: the notifications page and the API in the
+request's language, the live push by the reader's own socket (accounts/consumers.py) in the
+language of the page that opened it, an email in the language the person chose for emails. The
+sentence in the writer's language is kept in ``message`` only as a fallback for a code that
+disappears.
+"""
 
 from django.db import transaction
 from django.utils import timezone
@@ -9,9 +17,11 @@ from accounts.models import (
     Notification,
     User,
 )
+from accounts.selectors import guardians_of
+from core.masking import mask_name
 from core.realtime import send_now, user_group
 
-__all__ = ["notify", "notification_store", "notifications_mark_read"]
+__all__ = ["notify", "notify_person_and_guardians", "notification_store", "notifications_mark_read"]
 
 
 # --- Notifications ---------------------------------------------------------------------------------
@@ -29,11 +39,25 @@ def notify(*, user: User, kind: str, code: str = "", params: dict | None = None,
         notification_store(user=user, kind=kind, code=code, params=params, message=message, url=url)
 
 
-def notification_store(*, user: User, kind: str, message: str, url: str = "", code: str = "", params: dict | None = None) -> Notification:
+def notify_person_and_guardians(
+    *, person: User, kind: str, code: str, ward_code: str, params: dict, url: str, skip: User | None = None
+) -> None:
+    """Tell ``person`` (``code``), then each guardian who looks after them (``ward_code``, with the
+    person's masked name as ``name``), the same news with the same link. ``skip``: someone who needs
+    no telling (the guardian who acted)."""
+    notify(user=person, kind=kind, code=code, params=params, url=url)
+    for link in guardians_of(person):
+        if skip is None or link.guardian_id != skip.pk:
+            notify(user=link.guardian, kind=kind, code=ward_code, params={**params, "name": mask_name(person.shown_name)}, url=url)
+
+
+def notification_store(*, user: User, kind: str, code: str = "", params: dict | None = None, url: str = "", message: str = "") -> Notification:
     """Store a notification inside the caller's transaction (so it is written together with, say,
-    the record that it was sent) and push it live once that transaction commits."""
-    message = str(message)[:300]
-    note = Notification.objects.create(user=user, kind=kind, code=code, params=params or {}, message=message, url=url)
+    the record that it was sent) and push it live once that transaction commits. The push carries
+    the code and parameters; each socket renders them for its reader."""
+    params = params or {}
+    message = str(message or notices.render(code, params, code))[:300]
+    note = Notification.objects.create(user=user, kind=kind, code=code, params=params, message=message, url=url)
 
     def push():
         # Stored first, so a person who is offline (or a Redis that is down) loses nothing.
@@ -44,6 +68,8 @@ def notification_store(*, user: User, kind: str, message: str, url: str = "", co
                 "notification": {
                     "id": note.pk,
                     "kind": kind,
+                    "code": code,
+                    "params": params,
                     "message": message,
                     "url": url,
                     "created_at": timezone.localtime(note.created_at).isoformat(timespec="seconds"),

@@ -7,7 +7,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from accounts.auth import AUTH, optional_user
-from accounts.models import Community
+from accounts.selectors import community_get_for
 from core.api import ERRORS, ApiDateTime, PageNumberPagination
 from core.errors import NotFound
 from marketplace import selectors, services
@@ -119,7 +119,7 @@ class HideIn(Schema):
 
 @router.post("/consultations", response={201: ConsultationOut, **ERRORS}, auth=AUTH, tags=["consultations"])
 def open_consultation(request, payload: ConsultationIn):
-    community = get_object_or_404(Community, pk=payload.community_id)
+    community = community_get_for(request.user, payload.community_id)
     need = None
     if payload.need_id is not None:
         try:

@@ -3,13 +3,12 @@ into a task, resolved or closed."""
 
 from datetime import datetime
 
-from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from accounts.auth import AUTH, optional_user
-from accounts.models import Community, Organization
-from accounts.selectors import ward_get_for
+from accounts.models import Organization
+from accounts.selectors import community_get_for, ward_get_for
 from core.api import ERRORS, PageNumberPagination
 from core.errors import NotFound
 from marketplace import selectors, services
@@ -108,7 +107,7 @@ class BoardOut(Schema):
 
 @router.post("/needs", response={201: NeedOut, **ERRORS}, auth=AUTH, tags=["needs"])
 def submit_need(request, payload: NeedIn):
-    community = get_object_or_404(Community, pk=payload.community_id)
+    community = community_get_for(request.user, payload.community_id)
     data = payload.dict(exclude={"community_id"})
     return Status(201, services.need_submit(actor=request.auth, community=community, **data))
 
@@ -134,13 +133,13 @@ def district_board(request):
 
 @router.get("/communities/{community_id}/needs/board", response={200: BoardOut, **ERRORS}, auth=None, tags=["needs"])
 def community_board(request, community_id: int):
-    return selectors.needs_board(community=get_object_or_404(Community, pk=community_id))
+    return selectors.needs_board(community=community_get_for(request.user, community_id))
 
 
 @router.get("/needs/resolved", response={200: list[NeedOut], **ERRORS}, auth=None, tags=["needs"])
 @paginate(PageNumberPagination)
 def list_resolved_needs(request, community: int | None = None):
-    scope = get_object_or_404(Community, pk=community) if community is not None else None
+    scope = community_get_for(request.user, community) if community is not None else None
     return selectors.resolved_needs(community=scope, viewer=optional_user(request)).prefetch_related("tasks")
 
 

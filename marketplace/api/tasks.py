@@ -3,13 +3,11 @@
 from datetime import datetime
 from decimal import Decimal
 
-from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from accounts.auth import AUTH, optional_user, remember_plain_viewer
-from accounts.models import Community
-from accounts.selectors import user_get_for
+from accounts.selectors import community_get_for, user_get_for
 from core.api import ERRORS, ApiDateTime, PageNumberPagination
 from marketplace import selectors, services
 
@@ -122,7 +120,7 @@ def list_tasks(request, filters: Query[TaskFilterIn]):
 
 @router.post("/tasks", response={201: TaskOut, **ERRORS}, auth=AUTH)
 def create_task(request, payload: TaskIn):
-    community = get_object_or_404(Community, pk=payload.community_id)
+    community = community_get_for(request.user, payload.community_id)
     repeat = services.Repeat(every=payload.repeat.every, count=payload.repeat.count) if payload.repeat else None
     task = services.task_create(
         actor=request.auth, community=community, fields=task_fields(request, payload), draft=payload.draft, repeat=repeat

@@ -5,16 +5,16 @@ need's history with what the resident was told, and the resident is notified.
 """
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import notices
 from accounts.assistance.services import acting_for_resident, consent_note_clean
 from accounts.models import Community, Membership, Organization, User
-from accounts.selectors import guardians_of, is_community_staff
-from accounts.services import notify
+from accounts.selectors import is_community_staff
+from accounts.services import notify_person_and_guardians
 from core.errors import Conflict, PermissionDenied, ValidationFailed
-from core.masking import mask_name
 from marketplace.models import Category, Need, NeedEvent, Task
 from marketplace.services.tasks import task_create
 
@@ -54,16 +54,16 @@ def need_transition(
     need.status = to
     need_event_record(need=need, from_status=current, to=to, actor=actor, note=note, note_code=note_code, note_params=note_params)
     status = notices.label(Need.Status(need.status))
-    notify(user=need.author, kind=f"need_{to}", code="need_status", params={"title": need.title, "status": status}, url=f"/needs/{need.pk}/")
-    for link in guardians_of(need.author):  # they read the replies for the person they look after (#22)
-        if link.guardian_id != getattr(actor, "pk", None):
-            notify(
-                user=link.guardian,
-                kind=f"need_{to}",
-                code="ward_need_status",
-                params={"title": need.title, "name": mask_name(need.author.shown_name), "status": status},
-                url=f"/needs/{need.pk}/",
-            )
+    # Guardians read the replies for the person they look after (#22); the one who acted knows.
+    notify_person_and_guardians(
+        person=need.author,
+        kind=f"need_{to}",
+        code="need_status",
+        ward_code="ward_need_status",
+        params={"title": need.title, "status": status},
+        url=reverse("needs:detail", args=[need.pk]),
+        skip=actor if getattr(actor, "pk", None) else None,
+    )
     return need
 
 

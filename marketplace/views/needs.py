@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,6 +11,7 @@ from accounts.selectors import community_get_for, is_community_staff, is_guardia
 from core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from core.masking import mask_name
 from core.pages import add_error_to_form, error_page, perform
+from core.paging import page_of
 from marketplace import forms, selectors, services
 from marketplace.models import Need
 
@@ -47,7 +47,7 @@ def mine(request):
         needs = selectors.need_list(viewer=request.user, filters=request.GET).prefetch_related("tasks")
     except ValidationFailed as exc:
         return error_page(request, exc)
-    page = Paginator(needs, 20).get_page(request.GET.get("page"))
+    page = page_of(request, needs)
     # Where this person may post a need: every community they belong to (one button each).
     post_in = list({m.community_id: m.community for m in user_memberships(request.user)}.values())
     wards = list(wards_of(request.user))  # the people who named this person their guardian (#22)
@@ -63,7 +63,7 @@ def mine(request):
 def ward(request, user_id: int):
     """A guardian reads the needs of the person they look after, and staff's replies (#22)."""
     person = ward_get_for(request.user, user_id)
-    page = Paginator(selectors.ward_needs(viewer=request.user, ward=person), 20).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.ward_needs(viewer=request.user, ward=person))
     return render(request, "needs/ward.html", {"person": person, "masked_name": mask_name(person.shown_name), "page": page})
 
 
@@ -157,7 +157,7 @@ def board(request, community_id: int | None = None):
     community = None
     if community_id is not None:
         community = community_get_for(request.user, community_id)
-    resolved = Paginator(selectors.resolved_needs(community=community, viewer=request.user), 20).get_page(request.GET.get("page"))
+    resolved = page_of(request, selectors.resolved_needs(community=community, viewer=request.user))
     for need in resolved:
         need.shown_author_name = selectors.need_author_name_for(need, request.user)
     context = {"community": community, "figures": selectors.needs_board(community=community), "page": resolved}

@@ -22,7 +22,7 @@ from core import pubcache
 from core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from core.pagecache import personal_page
 from core.pages import add_error_to_form, error_page, perform
-from core.paging import CappedPaginator
+from core.paging import page_of
 from marketplace import forms, selectors, services
 from marketplace.models import Task
 
@@ -105,7 +105,7 @@ def _board(request, my_communities: list[int]):
     tasks = tasks.annotate(
         takeable=Case(When(status=Task.Status.OPEN, slots_taken__lt=F("slots"), then=Value(0)), default=Value(1))
     ).order_by("takeable", "starts_at", "id")
-    page = CappedPaginator(tasks, 20).get_page(request.GET.get("page"))
+    page = page_of(request, tasks, capped=True)
     query = request.GET.copy()
     query.pop("page", None)
     community_filter = filters.get("community")

@@ -5,14 +5,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from accounts.auth import AUTH, optional_user
-from accounts.models import Community, Organization
-from accounts.selectors import is_community_staff, row_viewer_is_staff
+from accounts.models import Organization
+from accounts.selectors import community_get_for, is_community_staff, row_viewer_is_staff
 from core.api import ERRORS, ApiDateTime, PageNumberPagination
 from core.errors import NotFound, PermissionDenied
 from marketplace import selectors as market_selectors
@@ -102,7 +101,7 @@ class ProjectFilterIn(Schema):
 
 @router.post("/projects", response={201: ProjectOut, **ERRORS}, auth=AUTH, tags=["projects"])
 def create_project(request, payload: ProjectIn):
-    community = get_object_or_404(Community, pk=payload.community_id)
+    community = community_get_for(request.user, payload.community_id)
     project = market_services.project_create(
         actor=request.auth,
         community=community,

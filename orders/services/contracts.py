@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -255,7 +256,7 @@ def project_award(*, actor: User, project: Project, bid: Bid, reason: str = "") 
         contract = Contract.objects.create(project=locked, bid=won, organization=won.organization, amount=won.amount, currency=locked.currency)
         for b, code in [(won, "bid_won")] + [(b, "bid_lost") for b in losers]:
             for admin in OrganizationMember.objects.filter(organization=b.organization, role="admin").select_related("user"):
-                notify(user=admin.user, kind="bid_result", code=code, params={"p": locked.title}, url=f"/projects/{locked.pk}/")
+                notify(user=admin.user, kind="bid_result", code=code, params={"p": locked.title}, url=reverse("projects:detail", args=[locked.pk]))
     return contract
 
 

@@ -6,7 +6,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership, Organization, User
+from accounts.models import Organization, User
 from core.errors import Conflict
 from marketplace.models import Task
 from orders.models import Claim, ClaimStatusChange
@@ -20,10 +20,6 @@ def lock_person(user: User) -> None:
     (SQLite needs nothing: BEGIN IMMEDIATE already lets one writer in at a time.)"""
     if connection.features.has_select_for_update:
         list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
-
-
-def is_volunteer_of(user: User, community_id: int) -> bool:
-    return Membership.objects.filter(user=user, community_id=community_id, role=Membership.Role.VOLUNTEER).exists()
 
 
 def check_can_take(user: User, task: Task, now) -> None:

@@ -15,6 +15,7 @@ Guarantees:
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.dispatch import receiver
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts import notices
 from accounts.models import User
+from accounts.selectors import is_volunteer_of
 from accounts.services import notify
 from core.errors import ApplicationError, Conflict, PermissionDenied
 from marketplace.models import Task
@@ -29,7 +31,7 @@ from marketplace.realtime import announce_task
 from marketplace.services import task_transition
 from marketplace.signals import task_slots_added
 from orders.models import Claim, WaitlistEntry
-from orders.services.slots import CLAIMABLE, check_can_take, is_volunteer_of, lock_person, record_claim, take_slot
+from orders.services.slots import CLAIMABLE, check_can_take, lock_person, record_claim, take_slot
 
 
 def _lock_task(task: Task) -> Task:
@@ -92,7 +94,7 @@ def _drop(entry: WaitlistEntry, task: Task, why) -> None:
         kind="waitlist_dropped",
         code="waitlist_dropped",
         params={"task": task.title, "why": notices.label(why) if isinstance(why, Promise) else str(why)},
-        url=f"/tasks/{task.pk}/",
+        url=reverse("tasks:detail", args=[task.pk]),
     )
 
 
@@ -140,7 +142,7 @@ def waitlist_promote(task: Task) -> list[Claim]:
             kind="waitlist_promoted",
             code="waitlist_promoted",
             params={"task": fresh.title},
-            url=f"/tasks/{fresh.pk}/",
+            url=reverse("tasks:detail", args=[fresh.pk]),
         )
         fresh.slots_taken += 1
     if promoted:

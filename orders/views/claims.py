@@ -3,7 +3,6 @@ the volunteer's claims and the staff's queue."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,6 +16,7 @@ from core.errors import ApplicationError, ValidationFailed
 from core.masking import mask_name
 from core.pagecache import personal_page
 from core.pages import error_page, perform, safe_next
+from core.paging import page_of
 from marketplace import selectors as market_selectors
 from orders import selectors, services
 from orders.filters import ClaimFilter
@@ -187,7 +187,7 @@ def my_claims(request):
         )
         .prefetch_related("corrections")
     )
-    page = Paginator(claims, 20).get_page(request.GET.get("page"))
+    page = page_of(request, claims)
     return render(request, "claims/mine.html", {"page": page})
 
 
@@ -203,5 +203,5 @@ def queue(request):
         community = Community.objects.get(pk=int(chosen))
         communities = [community.pk]
     claims = selectors.review_queue(communities)
-    page = Paginator(claims, 30).get_page(request.GET.get("page"))
+    page = page_of(request, claims, long=True)
     return render(request, "claims/queue.html", {"page": page, "community": community})

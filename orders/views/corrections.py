@@ -1,7 +1,6 @@
 """Corrections of the hours of a verified claim: asked by the volunteer, decided by staff."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -9,6 +8,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Community
 from accounts.selectors import staff_community_ids
 from core.pages import perform, safe_next
+from core.paging import page_of
 from orders import selectors, services
 
 __all__ = ["correction_request", "corrections", "correction_decide"]
@@ -34,7 +34,7 @@ def correction_request(request, claim_id: int):
 def corrections(request):
     """Staff's list of corrections waiting in their communities, oldest first."""
     communities = Community.objects.values_list("pk", flat=True) if request.user.is_superuser else staff_community_ids(request.user)
-    page = Paginator(selectors.corrections_pending(list(communities)), 30).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.corrections_pending(list(communities)), long=True)
     return render(request, "claims/corrections.html", {"page": page})
 
 

@@ -6,7 +6,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,6 +15,7 @@ from accounts.selectors import community_get_for, is_community_staff
 from core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from core.media import private_file_response
 from core.pages import add_error_to_form, error_page, perform
+from core.paging import page_of
 from marketplace import forms as market_forms
 from marketplace import selectors as market_selectors
 from marketplace import services as market_services
@@ -29,7 +29,7 @@ def listing(request):
         projects = market_selectors.project_list(viewer=request.user, filters=request.GET)
     except ValidationFailed as exc:
         return error_page(request, exc)
-    page = Paginator(projects, 20).get_page(request.GET.get("page"))
+    page = page_of(request, projects)
     return render(request, "projects/list.html", {"page": page})
 
 

@@ -3,13 +3,13 @@ community, and staff's page of one resident."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from accounts import selectors as account_selectors
-from accounts.models import Community, User, VolunteerNumber
+from accounts.models import User, VolunteerNumber
 from accounts.selectors import is_community_staff
 from core.errors import PermissionDenied, ValidationFailed
 from core.exports import export
@@ -113,7 +113,7 @@ def volunteers_export(request, community_id: int):
 def resident_record(request, community_id: int, user_id: int):
     """Staff's page for one resident of their community: the service card, the guardians, and
     everything entered on their behalf (needs and reviews, 由工作人员代录) or done for them."""
-    community = get_object_or_404(Community, pk=community_id)
+    community = account_selectors.community_get_for(request.user, community_id)
     if not is_community_staff(request.user, community.pk):
         return error_page(request, PermissionDenied(_("Only staff of this community can do this.")))
     resident = account_selectors.resident_get_for(request.user, community.pk, user_id)

@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import selectors as account_selectors
-from accounts.models import Membership, Organization
-from accounts.selectors import is_community_staff
+from accounts.models import Organization
+from accounts.selectors import is_community_staff, is_volunteer_of
 from core.pages import perform
 from marketplace import selectors as market_selectors
 from marketplace import services as market_services
@@ -28,10 +28,10 @@ def task_detail(request, task_id: int):
     my_claim = None
     can_claim = False
     my_orgs = []
+    is_volunteer = is_volunteer_of(user, task.community_id)
     if user.is_authenticated:
         my_claim = Claim.objects.filter(task=task, user=user).order_by("-id").first()
         my_orgs = list(Organization.objects.filter(members__user=user, status=Organization.Status.VERIFIED))
-        is_volunteer = Membership.objects.filter(user=user, community_id=task.community_id, role=Membership.Role.VOLUNTEER).exists()
         can_claim = (is_volunteer or my_orgs) and (my_claim is None or not my_claim.is_live)
     not_started = task.starts_at > timezone.now()
     my_position = services.waitlist_position(task, user) if user.is_authenticated else None
@@ -42,7 +42,7 @@ def task_detail(request, task_id: int):
         # A full task that has not started: a volunteer without a live claim may wait for a slot.
         "can_wait": (
             user.is_authenticated and my_position is None and not (my_claim and my_claim.is_live) and not_started
-            and task.status == Task.Status.FULL and Membership.objects.filter(user=user, community_id=task.community_id, role=Membership.Role.VOLUNTEER).exists()
+            and task.status == Task.Status.FULL and is_volunteer
         ),
         "my_position": my_position,
         "waiting": services.waitlist_people(task) if is_staff else None,

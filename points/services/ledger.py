@@ -34,6 +34,14 @@ from points.models import (
     PointsRule,
 )
 
+# What `points.services` re-exports (its star import): not this module's own imports.
+__all__ = [
+    "MAX_POINTS_PER_MOVE", "InsufficientPoints", "IdempotencyKeyReused", "district_account", "pool_account",
+    "sink_account", "person_account", "lock_accounts", "new_key", "Posted", "post_transaction",
+    "points_budget", "AwardResult", "community_rule", "points_award", "points_award_by_staff",
+    "points_transfer", "rule_update",
+]
+
 MAX_POINTS_PER_MOVE = 1_000_000_000
 
 

@@ -21,6 +21,12 @@ from core.errors import Conflict, PermissionDenied, ValidationFailed
 from points.models import LedgerTransaction, Redemption, RedemptionStatusChange, Reward
 from points.services.ledger import community_rule, lock_accounts, person_account, post_transaction, sink_account
 
+# What `points.services` re-exports (its star import): not this module's own imports.
+__all__ = [
+    "MAX_PICTURE_BYTES", "MAX_REWARD_NUMBER", "reward_create", "reward_update", "PICKUP_ALPHABET",
+    "redemption_reserve", "redemption_fulfil", "redemption_cancel", "redemptions_expire",
+]
+
 MAX_PICTURE_BYTES = 2 * 1024 * 1024
 # Cost, stock and per-person limit: a million is past any shelf, and cost × quantity (at most 1000)
 # stays within the 32-bit points column.

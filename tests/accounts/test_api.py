@@ -66,9 +66,9 @@ def test_repeated_failed_token_requests_are_rate_limited_even_with_the_right_pas
     for _ in range(4):
         assert client.post("auth/token", {"username": "outsider", "password": "wrong"}).status_code == 401
     # The fifth failure reaches the limit (5 in the test settings) and is itself answered 429.
-    assert error_of(client.post("auth/token", {"username": "outsider", "password": "wrong"})) == (429, "rate_limited")
+    assert error_of(client.post("auth/token", {"username": "outsider", "password": "wrong"})) == (429, "too_many_attempts")
     locked = client.post("auth/token", {"username": "outsider", "password": "correct-horse-battery"})
-    assert error_of(locked) == (429, "rate_limited")
+    assert error_of(locked) == (429, "too_many_attempts")
     assert not ApiToken.objects.exists()
 
 
@@ -164,7 +164,7 @@ def test_joining_as_staff_or_a_made_up_role_is_400(api, community, outsider):
 
 
 def test_joining_a_community_that_does_not_exist_is_404(api, outsider):
-    assert error_of(api(outsider).post("communities/999999/join", {"role": "resident"})) == (404, "not_found")
+    assert error_of(api(outsider).post("communities/999999/join", {"role": "resident"})) == (404, "community_not_found")
 
 
 def test_staff_add_members_in_their_community_and_not_in_another(api, staff, community, other_community, outsider):

@@ -22,7 +22,7 @@ def test_failures_from_five_addresses_do_not_lock_the_person_out(api, resident):
 def test_one_persons_typos_do_not_lock_out_everyone_behind_the_same_address(api, resident, volunteer):
     for _ in range(5):
         _fail(api, "resident", "203.0.113.1")
-    assert error_of(_fail(api, "resident", "203.0.113.1")) == (429, "rate_limited")  # that name, from there
+    assert error_of(_fail(api, "resident", "203.0.113.1")) == (429, "too_many_attempts")  # that name, from there
     # Five failures for five names from the community centre's address lock no one else.
     for name in ("a1", "a2", "a3", "a4"):
         _fail(api, name, "203.0.113.1")
@@ -34,7 +34,7 @@ def test_many_failures_from_one_address_lock_the_address(api, volunteer, setting
     for i in range(12):
         _fail(api, f"guess{i}", "192.0.2.66")
     locked = api().post("auth/token", {"username": "volunteer", "password": PASSWORD}, REMOTE_ADDR="192.0.2.66")
-    assert error_of(locked) == (429, "rate_limited")
+    assert error_of(locked) == (429, "too_many_attempts")
     assert api().post("auth/token", {"username": "volunteer", "password": PASSWORD}, REMOTE_ADDR="192.0.2.67").status_code == 200
 
 

@@ -1,9 +1,12 @@
 """Print the endpoint table of docs/api.md from the API's own OpenAPI document, so the page can be
-renewed after an endpoint is added (tests/test_docs.py fails while the page and the API differ)."""
+renewed after an endpoint is added (tests/test_docs.py fails while the page and the API differ);
+with ``--errors``, its error table from the registry of error codes (core/error_codes.py; checked by
+tests/test_error_codes.py)."""
 
 from django.core.management.base import BaseCommand
 
 from config.api import api
+from core.error_codes import ERROR_GROUPS
 
 
 def endpoint_rows() -> dict[str, list[tuple[str, str, str, str]]]:
@@ -26,8 +29,21 @@ def endpoint_table() -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def error_table() -> str:
+    """Every error code of the registry, by status, with what it means."""
+    lines = []
+    for heading, entries in ERROR_GROUPS:
+        lines += [f"### {heading}", "", "| code | status | meaning |", "| --- | --- | --- |"]
+        lines += [f"| `{e.code}` | {' or '.join(map(str, e.statuses))} | {e.meaning} |" for e in entries]
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
 class Command(BaseCommand):
-    help = "Print the endpoint table of docs/api.md from the OpenAPI document."
+    help = "Print the endpoint table of docs/api.md from the OpenAPI document (--errors: its error table)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--errors", action="store_true", help="the error table, from core/error_codes.py")
 
     def handle(self, *args, **options):
-        self.stdout.write(endpoint_table(), ending="")
+        self.stdout.write(error_table() if options["errors"] else endpoint_table(), ending="")

@@ -2,15 +2,15 @@
 check-out or submission, or by answering afterwards."""
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.assistance.services import consent_note_clean
 from accounts.models import User
-from accounts.selectors import guardians_of, is_community_staff, is_guardian_of
-from accounts.services import notify
+from accounts.selectors import is_community_staff, is_guardian_of
+from accounts.services import notify, notify_person_and_guardians
 from core.errors import Conflict, PermissionDenied, ValidationFailed
-from core.masking import mask_name
 from orders.models import Claim, ClaimStatusChange, ConfirmationAnswer, ConfirmationMethod
 from orders.services.claims.codes import beneficiary_code_check
 from orders.services.claims.common import claim_locked
@@ -57,7 +57,7 @@ def confirmation_record(
             kind="claim_disputed",
             code="claim_disputed",
             params={"task": claim.task.title},
-            url=f"/tasks/{claim.task_id}/",
+            url=reverse("tasks:detail", args=[claim.task_id]),
         )
     elif method != ConfirmationMethod.CODE:
         notify(
@@ -65,7 +65,7 @@ def confirmation_record(
             kind="claim_confirmed",
             code="claim_confirmed",
             params={"task": claim.task.title},
-            url=f"/tasks/{claim.task_id}/",
+            url=reverse("tasks:detail", args=[claim.task_id]),
         )
     return True
 
@@ -73,21 +73,14 @@ def confirmation_record(
 def confirmation_ask(claim: Claim) -> None:
     """The beneficiary, and each guardian they named, get a link to a one-tap confirm page."""
     task = claim.task
-    notify(
-        user=task.beneficiary,
+    notify_person_and_guardians(
+        person=task.beneficiary,
         kind="service_to_confirm",
         code="service_to_confirm",
+        ward_code="ward_service_to_confirm",
         params={"task": task.title},
-        url=f"/claims/{claim.pk}/confirm/",
+        url=reverse("claims:confirm", args=[claim.pk]),
     )
-    for link in guardians_of(task.beneficiary):
-        notify(
-            user=link.guardian,
-            kind="service_to_confirm",
-            code="ward_service_to_confirm",
-            params={"task": task.title, "name": mask_name(task.beneficiary.shown_name)},
-            url=f"/claims/{claim.pk}/confirm/",
-        )
 
 
 def confirmation_method_for(*, actor: User, claim: Claim, beneficiary_code: str = "") -> str:

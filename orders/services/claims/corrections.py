@@ -13,6 +13,7 @@ Guarantees:
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -87,7 +88,7 @@ def correction_request(*, actor: User, claim: Claim, hours, reason: str) -> Clai
                     kind="correction_requested",
                     code="correction_requested",
                     params={"name": actor.shown_name, "task": locked.task.title, "old": str(recorded), "new": str(requested)},
-                    url="/claims/corrections/",
+                    url=reverse("claims:corrections"),
                 )
     return correction
 
@@ -132,6 +133,6 @@ def correction_decide(*, actor: User, correction: ClaimCorrection, approve: bool
             kind="correction_decided",
             code=code,
             params={"task": locked_claim.task.title, "hours": str(locked.hours), "reply": reply},
-            url=f"/tasks/{locked_claim.task_id}/",
+            url=reverse("tasks:detail", args=[locked_claim.task_id]),
         )
     return locked

@@ -5,10 +5,12 @@ never two claims by one person whose times overlap, also under concurrency; a re
 
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership, Organization, OrganizationMember, User
+from accounts.models import Organization, OrganizationMember, User
+from accounts.selectors import is_volunteer_of
 from accounts.services import notify
 from accounts.volunteers import volunteer_number_assign
 from core.errors import Conflict, PermissionDenied
@@ -41,7 +43,7 @@ def claim_create(*, actor: User, task: Task, organization: Organization | None =
             raise PermissionDenied(_("Only a verified organisation can take orders."), code="organization_not_verified")
         if not OrganizationMember.objects.filter(organization=organization, user=actor).exists():
             raise PermissionDenied(_("You are not a member of that organisation."), code="not_an_org_member")
-    elif not Membership.objects.filter(user=actor, community_id=task.community_id, role=Membership.Role.VOLUNTEER).exists():
+    elif not is_volunteer_of(actor, task.community_id):
         raise PermissionDenied(_("Join this community as a volunteer to take its tasks."), code="not_a_volunteer")
     now = timezone.now()
     refuse_if_seen_full(actor, task, now)
@@ -101,7 +103,7 @@ def claims_withdraw_for_cancelled_task(*, task: Task, actor: User) -> int:
                 kind="task_cancelled",
                 code="task_cancelled",
                 params={"task": task.title},
-                url=f"/tasks/{task.pk}/",
+                url=reverse("tasks:detail", args=[task.pk]),
             )
             count += 1
     return count

@@ -4,14 +4,14 @@ or reject one; a disputed claim is settled by either."""
 from decimal import Decimal
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.selectors import guardians_of, is_community_staff
-from accounts.services import notify
+from accounts.selectors import is_community_staff
+from accounts.services import notify, notify_person_and_guardians
 from core.errors import ApplicationError, Conflict, PermissionDenied, ValidationFailed
-from core.masking import mask_name
 from orders.models import Claim, ClaimStatusChange
 from orders.selectors import claim_visible_to
 from orders.services.claims.common import claim_locked, claim_move, claim_refused, hours_parse, slot_release
@@ -95,25 +95,18 @@ def claim_verify(*, actor: User, claim: Claim, hours=None, honour_hours=None, se
             kind="claim_verified",
             code="claim_verified",
             params={"task": task.title, "hours": str(recorded), "points": awarded},
-            url="/points/",
+            url=reverse("points:mine"),
         )
         if task.beneficiary_id:
             # The person the service was for is asked straight away, with a link to rate it.
-            notify(
-                user=task.beneficiary,
+            notify_person_and_guardians(
+                person=task.beneficiary,
                 kind="service_to_rate",
                 code="service_to_rate",
+                ward_code="ward_service_to_rate",
                 params={"task": task.title},
-                url=f"/claims/{locked.pk}/rate/",
+                url=reverse("claims:rate", args=[locked.pk]),
             )
-            for link in guardians_of(task.beneficiary):
-                notify(
-                    user=link.guardian,
-                    kind="service_to_rate",
-                    code="ward_service_to_rate",
-                    params={"task": task.title, "name": mask_name(task.beneficiary.shown_name)},
-                    url=f"/claims/{locked.pk}/rate/",
-                )
     return locked
 
 
@@ -171,6 +164,6 @@ def claim_reject(*, actor: User, claim: Claim, reason: str) -> Claim:
             kind="claim_rejected",
             code="claim_rejected",
             params={"task": locked.task.title, "reason": reason[:100]},
-            url=f"/tasks/{locked.task_id}/",
+            url=reverse("tasks:detail", args=[locked.task_id]),
         )
     return locked

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "funds",
     "relief",
     "affairs",
+    "budgets",  # 民生实事项目票决 (#34)
     "reach",
     "dashboards",
     "config",

@@ -84,6 +84,7 @@ urlpatterns = [
     path("communities/<int:community_id>/funds/spending/", donation_views.record_spending, name="record_spending"),
     path("communities/<int:community_id>/projects/<int:project_id>/funds/", donation_views.funds, name="project_funds"),
     path("affairs/", include("affairs.urls")),  # 基层事务信息公开 and 监督举报 (#31)
+    path("budgets/", include("budgets.urls")),  # 民生实事项目票决 and 通存通兑 (#34)
     # Public uploads (reward pictures) only: names are chosen by the app and checked to be images.
     # Bid attachments and spending vouchers are not here (404): their own views check the viewer.
     re_path(r"^media/(?P<path>.*)$", public_media),

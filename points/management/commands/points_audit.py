@@ -43,7 +43,7 @@ class Command(BaseCommand):
                 problems.append(
                     f"account #{account.pk} ({account}): newest entry says balance {account.newest_balance}, account says {account.balance}"
                 )
-            if account.kind != PointsAccount.Kind.DISTRICT and account.balance < 0:
+            if account.kind not in (PointsAccount.Kind.DISTRICT, PointsAccount.Kind.CLEARING) and account.balance < 0:
                 problems.append(f"account #{account.pk} ({account}): negative balance {account.balance}")
 
         problems += self.community_problems()

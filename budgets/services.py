@@ -6,7 +6,7 @@ Guarantees:
   ``budget_locked``, nothing written (CONSUL #5321: rules changed during a vote);
 - a person is counted once, whether they vote on the phone or staff enter their paper ballot, and
   whatever the race: the ``ballot_once_per_person`` unique constraint decides (409
-  ``already_voted``); a ballot and the close take the budget's row lock, so no ballot slips in
+  ``already_voted``); ballots share the budget's row lock and the close takes it alone, so no ballot slips in
   after the count;
 - a ballot never costs more than the amount (400 ``over_budget``) nor chooses more than the
   maximum (400 ``too_many_choices``); only feasible proposals of this budget can be chosen;
@@ -17,7 +17,7 @@ Guarantees:
 
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -105,6 +105,18 @@ def _lock(budget: Budget) -> Budget:
     return Budget.objects.select_for_update().get(pk=budget.pk)
 
 
+def _share_lock(budget: Budget) -> Budget:
+    """The budget as it is now, with a shared lock on its row (PostgreSQL ``FOR SHARE``): ballots
+    hold it together and do not wait on each other, while the close's ``FOR UPDATE`` waits for
+    every ballot in flight, so none is counted after the close and none slips in after it. (SQLite:
+    every write transaction is IMMEDIATE, so writers queue anyway.)"""
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(Budget._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT id FROM {table} WHERE id = %s FOR SHARE", [budget.pk])  # noqa: S608 (a quoted table name)
+    return Budget.objects.get(pk=budget.pk)
+
+
 def budget_update(
     *, actor: User, budget: Budget, title: str, amount: int, voting_opens: datetime, voting_closes: datetime,
     max_choices: int | None = None, description: str = "",
@@ -186,8 +198,7 @@ def ballot_cast(*, actor: User, budget: Budget, proposal_ids: list[int], on_beha
         raise ValidationFailed(_("The projects you chose cost more than the budget."), code="over_budget", field="proposal_ids")
     try:
         with transaction.atomic():
-            # The budget's row lock orders ballots against the close: none is counted after it.
-            status = _lock(budget).status
+            status = _share_lock(budget).status
             if status == S.PROPOSING:
                 raise Conflict(_("Voting has not opened yet."), code="voting_not_open")
             if status != S.VOTING:

@@ -46,10 +46,11 @@ def test_only_staff_of_the_community_or_the_district_admin_for_a_street_open_a_b
     ({"amount": 0}, "invalid_amount"),
     ({"max_choices": 0}, "invalid_max_choices"),
     ({"voting_closes": "2020-01-01T00:00:00+08:00", "voting_opens": "2019-01-01T00:00:00+08:00"}, "invalid_dates"),
-    ({"street_id": 1}, "invalid_area"),
+    ({"street_id": "the community's street"}, "invalid_area"),
 ])
 def test_a_budget_with_bad_rules_is_refused(api, staff, community, overrides, code):
-    StreetFactory()
+    if "street_id" in overrides:
+        overrides = {"street_id": StreetFactory().pk}  # a street and a community both: which one?
     assert error_of(api(staff).post("budgets", _budget_body(community, **overrides))) == (400, code)
     assert Budget.objects.count() == 0
 

@@ -15,6 +15,7 @@ from accounts import services
 from accounts.models import Community, District, Membership, Organization, OrganizationMember, Street, User
 from accounts.validators import credit_code_check_character
 from affairs import demo as affairs_demo
+from budgets import demo as budgets_demo
 from config.demo_history import demo_user, load_history
 from funds.models import Donation, Spending
 from funds.services import spending_record
@@ -127,6 +128,7 @@ class Command(BaseCommand):
         # Assistance applications (#30): 复盛镇, 雷大哥's application to approval and his wheelchair referral.
         relief_demo.load(make_user=demo_user, district_name=DISTRICT)
         affairs_demo.load(admin=admin, communities=communities)  # 惠民政策, 便民服务事项, 惠民资金, 监督举报 (#31)
+        budgets_demo.load(admin=admin, communities=communities, make_user=demo_user)  # 民生实事项目票决, 通存通兑 (#34)
         if not options["quiet_logins"]:
             self._print_logins()
 

@@ -104,7 +104,7 @@ class ProposalOut(Schema):
         return obj.votes if obj.budget.closed_at else None
 
 
-class ReviewIn(Schema):
+class ProposalReviewIn(Schema):
     feasible: bool
     reason: str = Field("", max_length=500)
 
@@ -128,23 +128,23 @@ class BallotOut(Schema):
         return sorted(c.proposal_id for c in obj.choices.all())
 
 
-class CountsOut(Schema):
+class BallotCountsOut(Schema):
     online: int
     paper: int
     total: int
 
 
-class CloseOut(Schema):
+class BudgetCloseOut(Schema):
     winners: list[ProposalOut]
 
 
-class ResultsOut(Schema):
+class BudgetResultsOut(Schema):
     budget: BudgetOut
-    ballots: CountsOut
+    ballots: BallotCountsOut
     items: list[ProposalOut]
 
 
-class FundIn(Schema):
+class ProposalFundIn(Schema):
     bid_deadline: ApiDateTime
     community_id: int | None = Field(None, description="For a street's budget: the community the project is for.")
 
@@ -192,7 +192,7 @@ def create_proposal(request, budget_id: int, payload: ProposalIn):
 
 
 @router.post("/proposals/{proposal_id}/review", response={200: ProposalOut, **ERRORS}, auth=AUTH)
-def review_proposal(request, proposal_id: int, payload: ReviewIn):
+def review_proposal(request, proposal_id: int, payload: ProposalReviewIn):
     services.proposal_review(actor=request.auth, proposal=selectors.proposal_get(proposal_id), feasible=payload.feasible, reason=payload.reason)
     return selectors.proposal_get(proposal_id)
 
@@ -214,12 +214,12 @@ def my_ballot(request, budget_id: int):
     return ballot
 
 
-@router.post("/budgets/{budget_id}/close", response={200: CloseOut, **ERRORS}, auth=AUTH)
+@router.post("/budgets/{budget_id}/close", response={200: BudgetCloseOut, **ERRORS}, auth=AUTH)
 def close_budget(request, budget_id: int):
     return {"winners": services.budget_close(actor=request.auth, budget=selectors.budget_get(budget_id))}
 
 
-@router.get("/budgets/{budget_id}/results", response={200: ResultsOut, **ERRORS}, auth=None)
+@router.get("/budgets/{budget_id}/results", response={200: BudgetResultsOut, **ERRORS}, auth=None)
 def results(request, budget_id: int):
     """Every count (online, paper, total) and each proposal's rank and outcome, once closed."""
     budget = selectors.budget_get(budget_id)
@@ -229,7 +229,7 @@ def results(request, budget_id: int):
 
 
 @router.post("/proposals/{proposal_id}/fund", response={201: ProposalOut, **ERRORS}, auth=AUTH)
-def fund_proposal(request, proposal_id: int, payload: FundIn):
+def fund_proposal(request, proposal_id: int, payload: ProposalFundIn):
     """A winner becomes a funded project for bids, its cost a spending line of the public fund."""
     proposal = services.proposal_fund(actor=request.auth, proposal=selectors.proposal_get(proposal_id), bid_deadline=payload.bid_deadline,
                                       community=_get(Community, payload.community_id, "community_not_found", "community_id"))

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Community, Membership, User
+from accounts.selectors import is_community_staff
 from budgets import selectors, services
 from budgets.models import Ballot, Budget, Proposal
 from core.errors import ApplicationError, PermissionDenied, ValidationFailed
@@ -70,6 +71,8 @@ def budget_detail(request, budget_id: int):
 @login_required
 def budget_new(request, community_id: int):
     community = get_object_or_404(Community, pk=community_id)
+    if not is_community_staff(request.user, community.pk):
+        return error_page(request, PermissionDenied(_("Only staff of the community (or the district admin for a street) open a budget.")))
     if request.method != "POST":
         now = timezone.localtime()
         return render(request, "budgets/new.html", {
@@ -89,6 +92,7 @@ def budget_new(request, community_id: int):
             return error_page(request, exc)
         return render(request, "budgets/new.html", {"community": community, "error": exc, "form": request.POST,
                                                     "opens": request.POST.get("voting_opens"), "closes": request.POST.get("voting_closes")})
+    messages.success(request, _("Budget opened: residents can propose projects until voting opens."))
     return redirect("budgets:detail", budget.pk)
 
 

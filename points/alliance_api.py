@@ -33,7 +33,7 @@ class AllianceOut(Schema):
         return sorted(m.community_id for m in obj.members.all())
 
 
-class PairOut(Schema):
+class AlliancePairOut(Schema):
     community_a_id: int
     community_a: str
     community_b_id: int
@@ -45,10 +45,10 @@ class PairOut(Schema):
     creditor_id: int | None
 
 
-class BalancesOut(Schema):
+class AllianceBalancesOut(Schema):
     alliance_id: int
     name: str
-    items: list[PairOut]
+    items: list[AlliancePairOut]
 
 
 def _alliance(alliance_id: int) -> Alliance:
@@ -76,7 +76,7 @@ def get_alliance(request, alliance_id: int):
     return _alliance(alliance_id)
 
 
-@router.get("/points/alliances/{alliance_id}/balances", response={200: BalancesOut, **ERRORS}, auth=AUTH)
+@router.get("/points/alliances/{alliance_id}/balances", response={200: AllianceBalancesOut, **ERRORS}, auth=AUTH)
 def alliance_balances(request, alliance_id: int):
     """The district admin and staff of the alliance's communities: per pair, points crossed each way."""
     alliance = _alliance(alliance_id)

@@ -62,6 +62,9 @@ API_LIST_QUERIES = {
     "GET /api/v1/public/funds": 4,  # funds with their spending summed, the communities, donations raised and spent
     "GET /api/v1/reports": 3,
     "GET /api/v1/public/reports": 2,
+    "GET /api/v1/budgets": 2,  # #34: count, page (proposals counted in it)
+    "GET /api/v1/budgets/{budget_id}/proposals": 3,  # the budget, count, page
+    "GET /api/v1/points/alliances": 3,  # count, page, members
 }
 
 PAGE_QUERIES = {
@@ -396,7 +399,44 @@ def api_scenarios(world: World) -> dict[str, Callable[[], Scenario]]:
         "GET /api/v1/public/funds": lambda: Scenario(lambda n: add_public_funds(w, n), api_get(None, "public/funds"), api_rows),
         "GET /api/v1/reports": lambda: Scenario(lambda n: add_reports(w, n), api_get(w.staff, "reports"), api_rows),
         "GET /api/v1/public/reports": lambda: Scenario(lambda n: add_reports(w, n, public=True), api_get(None, "public/reports"), api_rows),
+        "GET /api/v1/budgets": lambda: Scenario(lambda n: add_budgets(w, n), api_get(None, "budgets"), api_rows),
+        "GET /api/v1/budgets/{budget_id}/proposals": lambda: Scenario(
+            lambda n: add_proposals(w, n), api_get(None, f"budgets/{the_budget(w).pk}/proposals"), api_rows
+        ),
+        "GET /api/v1/points/alliances": lambda: Scenario(lambda n: add_alliances(w, n), api_get(None, "points/alliances"), api_rows),
     }
+
+
+def add_budgets(w, n):
+    from budgets.services import budget_create
+
+    for _ in range(n):
+        budget_create(actor=w.staff, community=w.community, title=f"民生实事{w.next()}", amount=5_000_000,
+                      voting_opens=timezone.now() + timedelta(days=3), voting_closes=timezone.now() + timedelta(days=9))
+
+
+def the_budget(world):
+    if not hasattr(world, "budget"):
+        from budgets.services import budget_create
+
+        world.budget = budget_create(actor=world.staff, community=world.community, title="民生实事", amount=5_000_000,
+                                     voting_opens=timezone.now() + timedelta(days=3), voting_closes=timezone.now() + timedelta(days=9))
+    return world.budget
+
+
+def add_proposals(w, n):
+    from budgets.services import proposal_create
+
+    for _ in range(n):
+        proposal_create(actor=w.resident, budget=the_budget(w), title=f"项目{w.next()}", text="x", cost=100_000)
+
+
+def add_alliances(w, n):
+    from points.services import alliance_create
+
+    admin = UserFactory(is_superuser=True)
+    for _ in range(n):
+        alliance_create(actor=admin, community_ids=[CommunityFactory().pk, CommunityFactory().pk])
 
 
 def add_guardian_requests(w, n):

@@ -1,7 +1,7 @@
 """Reads of participatory budgets. Budgets, proposals and results are public; a ballot's choices
 are its voter's (and the staff who entered it) only."""
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.utils.translation import gettext as _
 
 from budgets.filters import BudgetFilter
@@ -23,7 +23,8 @@ def budget_get(budget_id: int) -> Budget:
 
 
 def proposals(budget: Budget) -> QuerySet:
-    order = ["rank", "id"] if budget.closed_at else ["id"]
+    # Closed: by rank, the proposals not on the ballot (no rank) last, on both databases.
+    order = [F("rank").asc(nulls_last=True), "id"] if budget.closed_at else ["id"]
     return Proposal.objects.filter(budget=budget).select_related("budget", "project").order_by(*order)
 
 

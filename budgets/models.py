@@ -64,6 +64,10 @@ class Budget(models.Model):
         return self.status_at()
 
     @property
+    def status_label(self) -> str:
+        return str(self.Status(self.status).label)
+
+    @property
     def area_name(self) -> str:
         return self.community.name if self.community_id else self.street.name
 

@@ -81,7 +81,7 @@ PAGE_QUERIES = {
     "/donations/": 6,
     "/notifications/": 7,  # and one UPDATE: opening the page marks them read
     "/points/": 8,  # was 10: the memberships shared with the navigation, the total summed from the balances
-    "/communities/{community_id}/rewards/": 10,
+    "/communities/{community_id}/rewards/": 12,  # #34: the allied communities (may I spend here?) and the alliance named on the page
     "/consultations/community/{community_id}/": 8,
     "/accounts/lockouts/": 9,
     "/volunteers/{user_id}/record/": 12,  # + volunteer number, totals per year, the communities that certify (#20)

@@ -175,7 +175,9 @@ def redemption_reserve(*, actor: User, reward: Reward, quantity: int) -> Redempt
 
     Refuses (writing nothing) a reward of a community the person does not belong to, one not on
     the shelf, more than the per-person limit (409 ``limit_reached``), more than the stock (409
-    ``out_of_stock``) and more than the balance (409 ``insufficient_points``)."""
+    ``out_of_stock``) and more than the balance (409 ``insufficient_points``). The balance is the
+    person's points in this community, then (通存通兑) theirs in allied communities, drawn through the
+    clearing accounts in the same transaction (``points.services.alliances.spending_legs``)."""
     if not isinstance(quantity, int) or quantity < 1 or quantity > 1000:
         raise ValidationFailed(_("The quantity must be between 1 and 1000."), code="invalid_quantity", field="quantity")
     reward = Reward.objects.select_related("community").get(pk=reward.pk)  # the shelf as it is now

@@ -26,7 +26,12 @@ $(VENV)/.installed: requirements.txt | $(VENV)/bin/python
 	$(PIP) install --quiet --disable-pip-version-check --no-compile -r requirements.txt
 	touch $@
 
-$(VENV)/.test-installed: requirements-test.txt $(VENV)/.installed
+# The demo data's and the benchmarks' tools (time-machine, gunicorn); never needed to serve.
+$(VENV)/.demo-installed: requirements-demo.txt $(VENV)/.installed
+	$(PIP) install --quiet --disable-pip-version-check --no-compile -r requirements-demo.txt
+	touch $@
+
+$(VENV)/.test-installed: requirements-test.txt requirements-demo.txt $(VENV)/.installed
 	$(PIP) install --quiet --disable-pip-version-check --no-compile -r requirements-test.txt
 	touch $@
 
@@ -39,7 +44,7 @@ messages: $(VENV)/.installed
 migrate: messages
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
 
-demo: migrate
+demo: migrate $(VENV)/.demo-installed
 	DEBUG=$${DEBUG:-1} $(PY) manage.py load_demo
 
 # `make run` and `make serve` start one job worker in the background; it stops with them.
@@ -48,16 +53,16 @@ run: demo
 	DEBUG=$${DEBUG:-1} $(PY) manage.py run_jobs & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-1} $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) \
 		--reload --reload-dir core --reload-dir accounts --reload-dir points --reload-dir marketplace --reload-dir orders \
-		--reload-dir funds --reload-dir relief --reload-dir affairs --reload-dir budgets --reload-dir reach --reload-dir dashboards --reload-dir config --reload-dir templates
+		--reload-dir funds --reload-dir relief --reload-dir affairs --reload-dir budgets --reload-dir deliberation --reload-dir reach --reload-dir dashboards --reload-dir config --reload-dir demo --reload-dir templates
 
 serve: messages
-	@test -n "$$SECRET_KEY" -o "$$DEBUG" = "1" || { echo "Set SECRET_KEY (and ALLOWED_HOSTS) for make serve; see README.md"; exit 2; }
+	@test -n "$$SECRET_KEY" -o "$$DEBUG" = "1" || { echo "Set SECRET_KEY (and ALLOWED_HOSTS) for make serve; see docs/serving.md"; exit 2; }
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py serve_plan --workers $(WORKERS)
 	$(PY) manage.py run_jobs & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --workers $(WORKERS) --lifespan off \
-		--http config.httpserver:HeadLimitedHttpToolsProtocol \
+		--timeout-graceful-shutdown $${GRACEFUL_SECONDS:-30} --http config.httpserver:HeadLimitedHttpToolsProtocol \
 		$${ACCESS_LOG:+--access-log} $${ACCESS_LOG:---no-access-log} --proxy-headers --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
 
 # Only the job workers, for a site that runs them on machines of their own (REDIS_URL shared).
@@ -68,10 +73,13 @@ worker: messages
 test: lint messages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# The linters: ruff, and the layers contract of .importlinter (a backward import between apps fails).
+# The linters: ruff, the layers contract of .importlinter (a backward import between apps fails), and
+# tests/test_ladder.py's checks without a database: no module over 400 lines unless listed with a reason,
+# model references and migration dependencies down the same ladder.
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .
 	DJANGO_SETTINGS_MODULE=config.settings_test $(VENV)/bin/lint-imports
+	$(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_ladder.py -k "over_400 or down_the_ladder"
 
 # The API fuzzer of the suite (tests/test_api_fuzz.py), with many more examples per operation.
 fuzz: $(VENV)/.test-installed messages
@@ -85,8 +93,8 @@ clean:
 	find locale -name '*.mo' -delete
 
 # The district-scale load run (issue #9): builds the data, serves it with `make serve`, measures with
-# wrk and prints one line per figure. Needs PostgreSQL and Redis on 127.0.0.1 (see README).
-bench: $(VENV)/.installed messages
+# wrk and prints one line per figure. Needs PostgreSQL and Redis on 127.0.0.1 (see bench/README.md).
+bench: $(VENV)/.demo-installed messages
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 # Dashboards on a 100,000-task district (SQLite by default; set DATABASE_URL for PostgreSQL).

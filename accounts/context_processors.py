@@ -41,6 +41,7 @@ MENU_ITEMS = [
     (re.compile(r"^/(claims/|volunteers/)"), "claims"),
     (re.compile(r"^/needs/"), "needs"),
     (re.compile(r"^/assistance/"), "relief"),
+    (re.compile(r"^/deliberation/"), "deliberation"),  # (#32)
     (re.compile(r"^/(feedback/|communities/\d+/feedback/)"), "feedback"),
     (re.compile(r"^/organizations/"), "organizations"),
     (re.compile(r"^/projects/"), "projects"),

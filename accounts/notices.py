@@ -51,6 +51,8 @@ MESSAGES = {
     "points_gift": gettext_lazy("Gift from %(giver)s to %(receiver)s"),
     "points_redeemed": gettext_lazy("Redeemed %(reward)s × %(n)d"),
     "points_returned": gettext_lazy("Returned: %(reward)s × %(n)d"),
+    # A conduct award (积分制, deliberation #32): apart from service points on every statement.
+    "points_conduct": gettext_lazy("Conduct: %(rule)s"),
     # A need's history (``marketplace.NeedEvent.note_code``); a reply staff type stays text.
     "need_task_posted": gettext_lazy("Task posted: %(title)s"),
     "need_withdrawn": gettext_lazy("Withdrawn by the resident."),
@@ -62,6 +64,11 @@ MESSAGES = {
     "relief_delegated": gettext_lazy("%(community)s asks your organisation to verify application %(no)s (%(kind)s). %(note)s"),
     "relief_reported": gettext_lazy("%(org)s reported on application %(no)s: it recommends to %(recommendation)s."),
     "relief_referred": gettext_lazy("Application %(no)s: you are referred to %(to)s for %(what)s."),
+    # Deliberation and conduct points (#32).
+    "conduct_awarded": gettext_lazy("You received %(points)d points for “%(rule)s”: %(evidence)s"),
+    "conduct_to_approve": gettext_lazy("%(name)s proposes %(points)d points for “%(rule)s”: a second staff member must approve them."),
+    "steward_appointed": gettext_lazy("You are now a steward (百姓管家) of %(community)s."),
+    "meeting_called": gettext_lazy("Stewards' meeting “%(title)s” on %(when)s at %(where)s: the agenda is ready."),
     "relief_waiting": gettext_lazy("%(n)d assistance applications in %(community)s have waited more than %(days)d days."),
 }
 

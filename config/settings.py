@@ -57,13 +57,34 @@ INSTALLED_APPS = [
     "funds",
     "relief",
     "affairs",
+    "deliberation",
     "budgets",  # 民生实事项目票决 (#34)
     "reach",
     "dashboards",
     "config",
+    # The demo district (`load_demo`) and the benchmarks' (`scale_data`): on top, beside config.
+    "demo",
     # The job queue (Huey): `manage.py run_huey` runs the workers and the periodic jobs (README, "Jobs").
     "huey.contrib.djhuey",
 ]
+
+# The Content-Security-Policy of every answer (django-csp; core/csp.py adds what one page allows
+# and the 500 pages' inline styles). No inline script, no other host, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'none'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 MIDDLEWARE = [
     # First: a body over MAX_REQUEST_BODY_BYTES is refused before anything reads it (WSGI; under
@@ -72,7 +93,7 @@ MIDDLEWARE = [
     # A control character in the path, or NUL in a query value, never reaches a view (#36.6).
     "core.middleware.ControlCharacterMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Our own scripts, styles and images only; no inline script (core/csp.py).
+    # Our own scripts, styles and images only; no inline script (CONTENT_SECURITY_POLICY below, core/csp.py).
     "core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -3,9 +3,9 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy
 
 import core.converters  # noqa: F401  (registers the strict "code" and "token" converters)
-from accounts import assistance_views
 from accounts import urls as account_urls
 from accounts import views as account_views
+from accounts.assistance import views as assistance_views
 from config import health
 from config.api import api
 from core.language import switch_language
@@ -18,7 +18,7 @@ from marketplace import urls as market_urls
 from marketplace.views import needs as need_views
 from orders import urls as order_urls
 from orders.views import certificates as certificate_views
-from orders.views import claims as order_views
+from orders.views import records as record_views
 from points import views as points_views
 from reach import urls as reach_urls
 
@@ -51,10 +51,10 @@ urlpatterns = [
     path("communities/<int:community_id>/ledger/export/", points_views.ledger_export, name="community_ledger_export"),
     path("communities/<int:community_id>/donations/export/", donation_views.donations_export, name="community_donations_export"),
     path("communities/<int:community_id>/feedback/", need_views.board, name="community_feedback"),
-    path("volunteers/<int:user_id>/record/", order_views.record, name="volunteer_record"),
+    path("volunteers/<int:user_id>/record/", record_views.record, name="volunteer_record"),
     path("volunteers/<int:user_id>/certificate/", certificate_views.download, name="volunteer_certificate"),
     path("certificates/<code:code>/", certificate_views.verify, name="certificate_verify"),
-    path("communities/<int:community_id>/volunteers/export/", order_views.volunteers_export, name="community_volunteers_export"),
+    path("communities/<int:community_id>/volunteers/export/", record_views.volunteers_export, name="community_volunteers_export"),
     path("notifications/", account_views.notifications, name="notifications"),
     path("people/search/", account_views.people_search, name="people_search"),
     path("me/service-card/", assistance_views.my_service_card, name="service_card"),
@@ -63,7 +63,7 @@ urlpatterns = [
     path("me/guardian-requests/<int:user_id>/accept/", assistance_views.guardian_accept, name="guardian_accept"),
     path("me/guardian-requests/<int:user_id>/decline/", assistance_views.guardian_decline, name="guardian_decline"),
     path("communities/<int:community_id>/residents/new/", assistance_views.resident_register, name="resident_register"),
-    path("communities/<int:community_id>/residents/<int:user_id>/", order_views.resident_record, name="resident_record"),
+    path("communities/<int:community_id>/residents/<int:user_id>/", record_views.resident_record, name="resident_record"),
     path(
         "communities/<int:community_id>/residents/<int:user_id>/service-card/",
         assistance_views.resident_service_card,
@@ -84,6 +84,7 @@ urlpatterns = [
     path("communities/<int:community_id>/funds/spending/", donation_views.record_spending, name="record_spending"),
     path("communities/<int:community_id>/projects/<int:project_id>/funds/", donation_views.funds, name="project_funds"),
     path("affairs/", include("affairs.urls")),  # 基层事务信息公开 and 监督举报 (#31)
+    path("deliberation/", include("deliberation.urls")),  # 百姓管家 · 议事协商 and conduct points (#32)
     path("budgets/", include("budgets.urls")),  # 民生实事项目票决 and 通存通兑 (#34)
     # Public uploads (reward pictures) only: names are chosen by the app and checked to be images.
     # Bid attachments and spending vouchers are not here (404): their own views check the viewer.

@@ -168,8 +168,7 @@ def _minute() -> int:
 
 
 def _has_messages(request) -> bool:
-    storage = getattr(request, "_messages", None)
-    return storage is not None and len(messages.get_messages(request)) > 0
+    return len(messages.get_messages(request)) > 0  # [] without the messages middleware
 
 
 def _current(client, meta: dict) -> bool:
@@ -262,7 +261,9 @@ def _keepable(request, response) -> bool:
     new_secret = request.META.get("CSRF_COOKIE_NEEDS_UPDATE") and request.META.get("CSRF_COOKIE") != request.COOKIES.get(settings.CSRF_COOKIE_NAME)
     if new_secret or getattr(request, "session", None) is not None and request.session.modified:
         return False
-    storage = getattr(request, "_messages", None)
-    if storage is not None and (getattr(storage, "_queued_messages", None) or getattr(storage, "added_new", False)):
+    # A message added during this request (and not shown yet) would be kept in the page for others:
+    # ``added_new`` is set by every ``add`` and stays set, so it covers the queued messages too
+    # (it was read beside the private ``_queued_messages`` before; #29, docs/internals.md).
+    if getattr(messages.get_messages(request), "added_new", False):
         return False
     return len(response.content) <= MAX_BODY

@@ -117,6 +117,16 @@ def database_away_answer(scope) -> tuple[int, list, bytes]:
     return response.status_code, headers, response.content
 
 
+def run_async_to_sync_on(loop) -> None:
+    """Make ``async_to_sync`` in this thread run its coroutine on ``loop`` (the server's), as it
+    does in a thread that ``sync_to_async`` started. asgiref offers no public way to say so: this
+    sets the two attributes its ``SyncToAsync`` sets (``threadlocal.main_event_loop`` and
+    ``main_event_loop_pid``) and ``AsyncToSync`` reads; tests/test_library_internals.py fails,
+    naming asgiref's version, if they stop doing so (docs/internals.md)."""
+    SyncToAsync.threadlocal.main_event_loop = loop
+    SyncToAsync.threadlocal.main_event_loop_pid = os.getpid()
+
+
 class WsgiBridge:
     """An ASGI application for ``http`` scopes that answers them with a WSGI application."""
 
@@ -182,8 +192,7 @@ class WsgiBridge:
     def _call(self, environ: dict, loop, send):
         """On a pool thread: run the WSGI application. A complete answer is returned to the loop
         in one piece; a streaming one is sent from here as it is made (and None returned)."""
-        SyncToAsync.threadlocal.main_event_loop = loop
-        SyncToAsync.threadlocal.main_event_loop_pid = os.getpid()
+        run_async_to_sync_on(loop)
         started = {}
 
         def start_response(status, response_headers, exc_info=None):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Community
 from core.errors import ValidationFailed
+from deliberation.services import CONDUCT_MEMO
 from funds.models import Donation, Spending
 from marketplace.models import Category, Need, Task
 from marketplace.selectors import median_days
@@ -108,6 +109,8 @@ def community_figures(community: Community, period: Period) -> dict:
     points = entries.aggregate(
         budgeted=Sum("amount", filter=Q(account__kind=PointsAccount.Kind.POOL, transaction__kind=LedgerTransaction.Kind.BUDGET)),
         awarded=Sum("amount", filter=Q(account__kind=PointsAccount.Kind.PERSON, transaction__kind=LedgerTransaction.Kind.AWARD)),
+        # Conduct awards (积分制, deliberation) are awards too; the district sees them apart from service points.
+        conduct=Sum("amount", filter=Q(account__kind=PointsAccount.Kind.PERSON, transaction__memo_code=CONDUCT_MEMO)),
         redeemed=Sum("amount", filter=Q(account__kind=PointsAccount.Kind.SINK)),
     )
     outstanding = _sum(PointsAccount.objects.filter(community=community, kind=PointsAccount.Kind.PERSON), "balance")
@@ -133,6 +136,7 @@ def community_figures(community: Community, period: Period) -> dict:
         "hours_honour": Decimal(claim_counts["honour"] or 0).quantize(Decimal("0.01")),
         "points_budgeted": points["budgeted"] or 0,
         "points_awarded": points["awarded"] or 0,
+        "points_conduct": points["conduct"] or 0,
         "points_redeemed": points["redeemed"] or 0,
         "points_outstanding": outstanding,
         "donations_raised": (raised["gross"] or 0) - (raised["refunded"] or 0),
@@ -228,7 +232,7 @@ def top_categories(community: Community | None, period: Period, limit: int = 5) 
 
 DISTRICT_COLUMNS = [
     "needs_received", "needs_resolved", "tasks_published", "tasks_done", "volunteers_active", "hours_recorded",
-    "points_awarded", "points_redeemed", "donations_raised", "donations_spent",
+    "points_awarded", "points_conduct", "points_redeemed", "donations_raised", "donations_spent",
 ]
 
 
@@ -256,6 +260,7 @@ def district_rows(period: Period, *, sort: str = "name") -> tuple[list[dict], di
     ledger = _grouped(
         LedgerEntry.objects.filter(created_at__gte=since, created_at__lt=until, account__community__isnull=False), "account__community_id",
         points_awarded=Sum("amount", filter=Q(account__kind=PointsAccount.Kind.PERSON, transaction__kind=LedgerTransaction.Kind.AWARD)),
+        points_conduct=Sum("amount", filter=Q(account__kind=PointsAccount.Kind.PERSON, transaction__memo_code=CONDUCT_MEMO)),
         points_redeemed=Sum("amount", filter=Q(account__kind=PointsAccount.Kind.SINK)),
     )
     gifts = _grouped(

@@ -37,7 +37,7 @@ from marketplace import selectors
 from marketplace.models import Need, Project, Task
 from orders.models import Claim
 from orders.selectors import community_service_totals, volunteer_record, volunteer_record_totals
-from orders.services.claims import CHECKIN_OPENS_BEFORE_START
+from orders.services.claims.deliver import CHECKIN_OPENS_BEFORE_START
 from points.selectors import community_rule, person_balance, reward_list
 
 
@@ -126,6 +126,7 @@ FIGURE_LABELS = [
     ("hours_honour", gettext_lazy("Honour hours")),
     ("points_budgeted", gettext_lazy("Points budgeted")),
     ("points_awarded", gettext_lazy("Points awarded")),
+    ("points_conduct", gettext_lazy("Of which for conduct (积分制)")),
     ("points_redeemed", gettext_lazy("Points redeemed")),
     ("points_outstanding", gettext_lazy("Points held by people now")),
     ("donations_raised", gettext_lazy("Donations raised (yuan)")),
@@ -149,6 +150,7 @@ FIGURE_LINKS = {
     "tasks_done": "/tasks/?community={c}&status=done",
     "review_average": "/communities/{c}/info/",
     "points_awarded": "/communities/{c}/points/",
+    "points_conduct": "/deliberation/communities/{c}/conduct/",
     "points_redeemed": "/communities/{c}/points/",
     "donations_raised": "/communities/{c}/funds/",
     "donations_spent": "/communities/{c}/funds/",
@@ -251,6 +253,7 @@ DISTRICT_HEADERS = [
     ("volunteers_active", gettext_lazy("Active volunteers")),
     ("hours_recorded", gettext_lazy("Hours served (recorded)")),
     ("points_awarded", gettext_lazy("Points awarded")),
+    ("points_conduct", gettext_lazy("Of which for conduct (积分制)")),
     ("points_redeemed", gettext_lazy("Points redeemed")),
     ("donations_raised", gettext_lazy("Donations raised (yuan)")),
     ("donations_spent", gettext_lazy("Donations spent (yuan)")),

@@ -5,11 +5,12 @@ Guarantees:
   in, and each event is applied once (StripeEvent keeps every id);
 - money is counted once: the fund's figures come from donations' net amounts, never from events;
 - Stripe is called outside any row lock; a Stripe failure leaves the donation failed, not pending.
+
+Stripe itself is behind ``funds.stripe`` (the SDK is called nowhere else).
 """
 
 import logging
 import secrets as _secrets
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -21,6 +22,7 @@ from accounts.models import Community, User
 from accounts.selectors import is_community_staff
 from core.errors import ApplicationError, Conflict, PermissionDenied, ValidationFailed
 from core.uploads import check_attachment
+from funds import stripe as provider
 from funds.models import Donation, Spending, StripeEvent
 
 logger = logging.getLogger(__name__)
@@ -42,26 +44,15 @@ class PaymentProviderError(ApplicationError):
     default_message = _("The payment service did not answer. Nothing was charged; please try again later.")
 
 
-if TYPE_CHECKING:
-    import stripe
-
-
-def _stripe():
-    """The Stripe SDK, loaded by the first donation, refund or webhook: importing it costs each
-    server process 34 MB, which pages that never touch money should not pay."""
-    import stripe  # noqa: PLC0415
-
-    return stripe
-
-
 def payments_configured() -> bool:
     return bool(settings.STRIPE_SECRET_KEY)
 
 
-def stripe_client() -> "stripe.StripeClient":
+def stripe_client():
+    """The client the adapter's calls go through (tests put a fake one here)."""
     if not payments_configured():
         raise PaymentsNotConfigured()
-    return _stripe().StripeClient(settings.STRIPE_SECRET_KEY, base_addresses={"api": settings.STRIPE_API_BASE}, max_network_retries=2)
+    return provider.stripe_client()
 
 
 def donation_create(
@@ -69,7 +60,6 @@ def donation_create(
 ) -> Donation:
     """Start a donation: a pending row, then a Stripe PaymentIntent (idempotency key and the
     donation's id in its metadata) whose client secret the page uses to collect the card."""
-    stripe = _stripe()
     if not payments_configured():
         raise PaymentsNotConfigured()
     if project is not None and project.community_id != community.pk:
@@ -95,15 +85,14 @@ def donation_create(
         currency=settings.CURRENCY,
     )
     try:
-        intent = stripe_client().v1.payment_intents.create(
-            params={
-                "amount": amount,
-                "currency": settings.CURRENCY,
-                "metadata": {"donation_id": str(donation.pk), "community_id": str(community.pk), "project_id": str(project.pk if project else "")},
-            },
-            options={"idempotency_key": f"donation-{donation.pk}"},
+        intent = provider.create_payment_intent(
+            stripe_client(),
+            amount=amount,
+            currency=settings.CURRENCY,
+            metadata={"donation_id": str(donation.pk), "community_id": str(community.pk), "project_id": str(project.pk if project else "")},
+            idempotency_key=f"donation-{donation.pk}",
         )
-    except stripe.StripeError as exc:
+    except provider.ProviderUnavailable as exc:
         logger.warning("creating a PaymentIntent for donation %s failed: %s", donation.pk, exc)
         Donation.objects.filter(pk=donation.pk).update(status=D.FAILED)
         raise PaymentProviderError() from None
@@ -117,7 +106,6 @@ def donation_pay_with_token(*, donation: Donation, client_secret: str, token: st
     PaymentIntent and confirm it on the server. Returns the intent's status: ``succeeded``,
     ``processing``, ``requires_action`` (the page then runs ``confirmCardPayment`` for 3-D Secure)
     or ``requires_payment_method`` (declined). The webhook, not this answer, moves the donation."""
-    stripe = _stripe()
     # Compared as bytes: compare_digest refuses str with non-ASCII characters (a 500 before).
     if not donation.client_secret or not _secrets.compare_digest((client_secret or "").encode(), donation.client_secret.encode()):
         raise PermissionDenied(_("This payment does not belong to you."), code="invalid_client_secret")
@@ -126,22 +114,13 @@ def donation_pay_with_token(*, donation: Donation, client_secret: str, token: st
     token = (token or "").strip()
     if not token.startswith("tok_"):
         raise ValidationFailed(_("The card could not be read. Please check it and try again."), code="invalid_token", field="token")
-    client = stripe_client()
     try:
-        try:
-            method_id = client.v1.payment_methods.create(params={"type": "card", "card": {"token": token}}).id
-        except stripe.InvalidRequestError:
-            # Stripe-compatible test servers (localstripe) cannot turn a token into a
-            # PaymentMethod; they take the token's card instead, as older Stripe did.
-            method_id = client.v1.tokens.retrieve(token).card.id
-        client.v1.payment_intents.update(donation.payment_intent_id, params={"payment_method": method_id})
-        intent = client.v1.payment_intents.confirm(donation.payment_intent_id)
-    except stripe.CardError:
+        return provider.pay_with_token(stripe_client(), intent_id=donation.payment_intent_id, token=token)
+    except provider.CardDeclined:
         return "requires_payment_method"  # declined: the payment_failed webhook records it
-    except stripe.StripeError as exc:
+    except provider.ProviderUnavailable as exc:
         logger.warning("paying donation %s failed: %s", donation.pk, exc)
         raise PaymentProviderError() from None
-    return str(intent.status)
 
 
 def _advance(donation: Donation, to: str, **fields) -> bool:
@@ -179,14 +158,12 @@ def stripe_webhook_handle(*, payload: bytes, signature: str | None) -> str:
     by its id, and apply it to the donation whose stored PaymentIntent it names, if its amount and
     currency are the donation's (otherwise it is kept, logged, and moves nothing). Returns what
     was done, for the log."""
-    stripe = _stripe()
     if not settings.STRIPE_WEBHOOK_SECRET:
         raise PaymentsNotConfigured()
     try:
-        event = stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
-    except (ValueError, stripe.SignatureVerificationError):
+        data = provider.verified_event(payload=payload, signature=signature, secret=settings.STRIPE_WEBHOOK_SECRET)
+    except provider.InvalidSignature:
         raise ValidationFailed(_("Invalid or stale webhook signature."), code="invalid_signature") from None
-    data = event.to_dict()  # plain dicts from here on
     try:
         event_id, kind, obj = str(data["id"]), str(data["type"]), dict(data["data"]["object"])
     except (KeyError, TypeError, ValueError):
@@ -223,7 +200,6 @@ def stripe_webhook_handle(*, payload: bytes, signature: str | None) -> str:
 
 def donation_refund(*, actor: User, donation: Donation, amount: int | None = None) -> Donation:
     """Staff ask Stripe to refund (all or part); the charge.refunded webhook confirms it."""
-    stripe = _stripe()
     if not is_community_staff(actor, donation.community_id):
         raise PermissionDenied(_("Only staff of this community can refund its donations."))
     if donation.status not in (D.SUCCEEDED, D.REFUNDED):
@@ -233,11 +209,11 @@ def donation_refund(*, actor: User, donation: Donation, amount: int | None = Non
     if not isinstance(amount, int) or not 1 <= amount <= left:
         raise ValidationFailed(_("Refund between 1 fen and what is left of the donation."), code="invalid_amount", field="amount")
     try:
-        stripe_client().v1.refunds.create(
-            params={"payment_intent": donation.payment_intent_id, "amount": amount},
-            options={"idempotency_key": f"refund-{donation.pk}-{donation.refunded_amount}-{amount}"},
+        provider.refund(
+            stripe_client(), intent_id=donation.payment_intent_id, amount=amount,
+            idempotency_key=f"refund-{donation.pk}-{donation.refunded_amount}-{amount}",
         )
-    except stripe.StripeError as exc:
+    except provider.ProviderUnavailable as exc:
         logger.warning("refund of donation %s failed: %s", donation.pk, exc)
         raise PaymentProviderError() from None
     return donation

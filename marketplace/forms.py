@@ -9,7 +9,7 @@ from accounts.models import Organization
 from accounts.people import PersonField
 from core.pages import add_error_to_form
 from core.widgets import LongSelect
-from marketplace.models import Category, Need, ProjectCriterion, Task, TaskSeries
+from marketplace.models import Category, ConsultationCategory, Need, ProjectCriterion, Task, TaskSeries
 from marketplace.services import Repeat, TaskFields, task_fields_problems
 
 
@@ -170,6 +170,8 @@ class ReplyForm(forms.Form):
 
 class ConsultationForm(forms.Form):
     title = forms.CharField(label=_("Topic"), max_length=120)
+    # Pengshui's list of what residents deliberate (#32).
+    category = forms.ChoiceField(label=_("Category"), choices=ConsultationCategory.choices, initial=ConsultationCategory.OTHER, required=False)
     description = forms.CharField(label=_("Description"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
     options = forms.CharField(
         label=_("Options"), max_length=1300, widget=forms.Textarea(attrs={"rows": 4}), help_text=_("One per line, 2 to 10."),

@@ -262,12 +262,23 @@ class NeedEvent(models.Model):
         return notices.render(self.note_code, self.note_params, self.note) if self.note_code else self.note
 
 
+class ConsultationCategory(models.TextChoices):
+    """Pengshui's list of what residents deliberate (协商事项分类), shared by consultations and the
+    stewards' issues (deliberation)."""
+
+    RULES = "rules", _("Rules and systems (制度建设类)")
+    PUBLIC_AFFAIRS = "public_affairs", _("Public affairs and welfare (公共事务公益事业类)")
+    MANAGEMENT = "management", _("Community management (村(居)务管理类)")
+    OTHER = "other", pgettext_lazy("consultation category", "Other (其他类)")
+
+
 class Consultation(models.Model):
     """A topic for community consultation (协商议事), e.g. 文明养犬: residents comment and vote."""
 
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="consultations", verbose_name=_("community"))
     need = models.ForeignKey(Need, on_delete=models.SET_NULL, null=True, blank=True, related_name="consultations", verbose_name=_("need"))
     title = models.CharField(_("topic"), max_length=120)
+    category = models.CharField(_("category"), max_length=16, choices=ConsultationCategory.choices, default=ConsultationCategory.OTHER)
     description = models.TextField(_("description"), max_length=5000, blank=True)
     closes_at = models.DateTimeField(_("voting closes at"))
     decision = models.TextField(_("decision or agreement"), max_length=5000, blank=True)

@@ -3,38 +3,37 @@
 
 from django.urls import path
 
-from orders.views import claims as views
-from orders.views import projects
+from orders.views import claims, corrections, organizations, projects, reviews, tasks
 
 claim_patterns = [
-    path("", views.my_claims, name="mine"),
-    path("queue/", views.queue, name="queue"),
-    path("queue/verify/", views.verify_many, name="verify_many"),
-    path("corrections/", views.corrections, name="corrections"),
-    path("corrections/<int:correction_id>/decide/", views.correction_decide, name="correction_decide"),
-    path("<int:claim_id>/correction/", views.correction_request, name="correction"),
-    path("<int:claim_id>/withdraw/", views.withdraw, name="withdraw"),
-    path("<int:claim_id>/check-in/", views.check_in, name="check_in"),
-    path("<int:claim_id>/check-out/", views.check_out, name="check_out"),
-    path("<int:claim_id>/submit/", views.submit, name="submit"),
-    path("<int:claim_id>/verify/", views.verify, name="verify"),
-    path("<int:claim_id>/reject/", views.reject, name="reject"),
-    path("<int:claim_id>/review/", views.review, name="review"),
-    path("<int:claim_id>/rate/", views.rate, name="rate"),
-    path("<int:claim_id>/confirm/", views.confirm, name="confirm"),
-    path("reviews/<int:review_id>/hide/", views.hide_review, name="hide_review"),
+    path("", claims.my_claims, name="mine"),
+    path("queue/", claims.queue, name="queue"),
+    path("queue/verify/", claims.verify_many, name="verify_many"),
+    path("corrections/", corrections.corrections, name="corrections"),
+    path("corrections/<int:correction_id>/decide/", corrections.correction_decide, name="correction_decide"),
+    path("<int:claim_id>/correction/", corrections.correction_request, name="correction"),
+    path("<int:claim_id>/withdraw/", claims.withdraw, name="withdraw"),
+    path("<int:claim_id>/check-in/", claims.check_in, name="check_in"),
+    path("<int:claim_id>/check-out/", claims.check_out, name="check_out"),
+    path("<int:claim_id>/submit/", claims.submit, name="submit"),
+    path("<int:claim_id>/verify/", claims.verify, name="verify"),
+    path("<int:claim_id>/reject/", claims.reject, name="reject"),
+    path("<int:claim_id>/review/", reviews.review, name="review"),
+    path("<int:claim_id>/rate/", reviews.rate, name="rate"),
+    path("<int:claim_id>/confirm/", claims.confirm, name="confirm"),
+    path("reviews/<int:review_id>/hide/", reviews.hide_review, name="hide_review"),
 ]
 
 task_patterns = [
-    path("<int:task_id>/", views.task_detail, name="detail"),
-    path("<int:task_id>/cancel/", views.task_cancel, name="cancel"),
-    path("<int:task_id>/claim/", views.claim, name="claim"),
-    path("<int:task_id>/waitlist/", views.waitlist_join, name="waitlist_join"),
-    path("<int:task_id>/waitlist/leave/", views.waitlist_leave, name="waitlist_leave"),
+    path("<int:task_id>/", tasks.task_detail, name="detail"),
+    path("<int:task_id>/cancel/", tasks.task_cancel, name="cancel"),
+    path("<int:task_id>/claim/", claims.claim, name="claim"),
+    path("<int:task_id>/waitlist/", tasks.waitlist_join, name="waitlist_join"),
+    path("<int:task_id>/waitlist/leave/", tasks.waitlist_leave, name="waitlist_leave"),
 ]
 
 organization_patterns = [
-    path("<int:organization_id>/", views.organization_detail, name="detail"),
+    path("<int:organization_id>/", organizations.organization_detail, name="detail"),
 ]
 
 project_patterns = [

@@ -4,7 +4,7 @@ community saw a record saying he worked for a company, 重庆暖洋洋社会工�
 the record out of date; he was approved and referred for an electric wheelchair.
 
 Idempotent: a second run finds 复盛镇's applications and changes nothing. Called by
-``config/management/commands/load_demo.py``, which passes its ``make_user`` (the demo password)."""
+``demo/management/commands/load_demo.py``, which passes its ``make_user`` (the demo password)."""
 
 import base64
 from datetime import timedelta

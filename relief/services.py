@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import notices
-from accounts.assistance import acting_for_resident, consent_note_clean
+from accounts.assistance.services import acting_for_resident, consent_note_clean
 from accounts.models import Community, Membership, Organization, User
 from accounts.selectors import is_resident_of
 from accounts.services import notify

@@ -60,6 +60,8 @@ ID_NAMES = {
     "fund_id": "fund", "report_id": "report", "service_item_id": "service_item",  # public affairs (#31)
     "budget_id": "budget", "proposal_id": "proposal", "proposal_ids": "proposal", "alliance_id": "alliance",  # budgets, alliances (#34)
     "street_id": "street",
+    "issue_id": "issue", "issue_ids": "issue", "meeting_id": "meeting", "motion_id": "motion", "convention_id": "convention",  # (#32)
+    "rule_id": "conduct_rule", "award_id": "conduct_award", "user_ids": "user",
 }
 
 
@@ -204,6 +206,26 @@ def seed_world() -> World:
         if n == 2:
             budgets.budget_close(actor=staff, budget=Budget.objects.get(pk=budget.pk))
     world.add("alliance", points.alliance_create(actor=people["superuser"], community_ids=[community.pk, Communities(name="东原社区（联盟）").pk]))
+    # Deliberation (#32): the resident is a steward, present at a meeting with an open and a passed
+    # motion; a convention, a conduct rule and a pending award.
+    from deliberation import services as deliberation
+
+    deliberation.steward_appoint(actor=staff, community=community, user_id=resident.pk)
+    issue = deliberation.issue_collect(actor=resident, community=community, title="文明养犬")
+    world.add("issue", issue)
+    meeting = deliberation.meeting_call(actor=staff, community=community, title="议事会", starts_at=timezone.now(), location="会议室",
+                                        issue_ids=[issue.pk])
+    world.add("meeting", meeting)
+    deliberation.attendance_record(actor=staff, meeting=meeting, user_ids=[resident.pk])
+    world.add("motion", deliberation.motion_put(actor=staff, meeting=meeting, title="文明养犬公约"))
+    passed = deliberation.motion_put(actor=staff, meeting=meeting, title="楼道公约")
+    deliberation.motion_vote(actor=resident, motion=passed, vote="for")
+    world.add("motion", deliberation.motion_close(actor=staff, motion=passed))
+    convention = deliberation.convention_create(actor=staff, community=community, title="楼道公约", text="不堆杂物", motion_id=passed.pk)
+    world.add("convention", convention)
+    rule = deliberation.conduct_rule_create(actor=staff, community=community, title="文明养犬", points=10, convention_id=convention.pk)
+    world.add("conduct_rule", rule)
+    world.add("conduct_award", deliberation.conduct_award_propose(actor=staff, rule=rule, user_id=resident.pk, evidence="拴绳"))
     return world
 
 

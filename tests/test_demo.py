@@ -104,6 +104,30 @@ def test_the_public_affairs_demo_loads_twice_and_its_funds_add_up():
 
 
 @pytest.mark.django_db
+def test_the_deliberation_demo_has_16_stewards_the_passed_convention_and_loads_twice():
+    """#32: 锣旗寺社区's 16 stewards, the 文明养犬 motion passed 12–2–2, minutes, the convention with
+    signatures, conduct rules and awards paid through the ledger; loading again changes nothing."""
+    from deliberation.models import ConductAward, ConductRule, ConventionSignature, Issue, Meeting, Motion, MotionVote, Steward
+
+    def deliberation_counts():
+        return [m.objects.count() for m in (Steward, Issue, Meeting, Motion, MotionVote, ConventionSignature, ConductRule, ConductAward)]
+
+    call_command("load_demo", quiet_logins=True)
+    first = deliberation_counts()
+    call_command("load_demo", quiet_logins=True)
+    assert deliberation_counts() == first
+    luoqisi = Community.objects.get(name="锣旗寺社区")
+    assert Steward.objects.filter(community=luoqisi).count() == 16 and luoqisi.households == 1700
+    motion = Motion.objects.get(title="通过《锣旗寺社区文明养犬公约》")
+    assert (motion.votes_for, motion.votes_against, motion.votes_abstain, motion.status) == (12, 2, 2, "passed")
+    assert motion.meeting.status == "published" and "12 票" in motion.meeting.minutes
+    assert motion.convention.signatures.count() == 10
+    assert ConductAward.objects.filter(status="approved").count() == 2 and ConductAward.objects.filter(status="pending").count() == 1
+    assert LedgerTransaction.objects.filter(memo_code="points_conduct").count() == 2
+    call_command("points_audit")
+
+
+@pytest.mark.django_db
 def test_the_budget_and_alliance_demo_loads_twice_and_its_books_balance():
     """#34: 锣旗寺社区's ¥50,000 budget, six proposals, votes online and on paper, closed with winners
     (one funded); the alliance with 东原社区 and a volunteer who spent across it. Loading again

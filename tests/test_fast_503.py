@@ -1,4 +1,4 @@
-"""Fast 503 under load (issue #27; README, "When the database is away"): while the database is
+"""Fast 503 under load (issue #27; docs/faults.md): while the database is
 known to be away, a request that needs it is refused on the event loop, before it reads its body,
 takes one of the few HTTP threads or waits on the pool. One request at a time still goes through
 (the probe), so the pool tries the database again and the first success ends the refusals.

@@ -56,7 +56,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
 
-from accounts.assistance import service_card_get
+from accounts.assistance.services import service_card_get
 from accounts.models import Membership
 from core.errors import ApplicationError, Conflict, PermissionDenied, RateLimited, ValidationFailed
 from funds.models import Donation, Spending, StripeEvent
@@ -78,7 +78,7 @@ from orders.services import (
     waitlist_join,
     waitlist_leave,
 )
-from orders.services.claims import CODE_ATTEMPTS_LIMIT
+from orders.services.claims.codes import CODE_ATTEMPTS_LIMIT
 from points import services as points
 from points.models import LedgerEntry, LedgerTransaction, PointsAccount, Redemption, RedemptionStatusChange, Reward
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory

@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from marketplace.services import task_checkin_code
 from orders import services
 from orders.models import Claim
-from orders.services.corrections import correction_decide, correction_request
+from orders.services.claims.corrections import correction_decide, correction_request
 from tests.conftest import browser
 
 pytestmark = pytest.mark.django_db

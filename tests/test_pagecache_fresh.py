@@ -5,7 +5,7 @@ claim and withdraw tasks and award points to a volunteer, while a browser signed
 volunteer reads home, my claims and my points over and over, as a person refreshing would. Before
 each request the reader notes the last write that had already answered; the page it then gets
 must show that write or a later one. A page older than a write that had answered is *stale*: the
-README promises there are none.
+the README promises there are none (docs/pagecache.md).
 
 It runs on both passes: with REDIS_URL (PostgreSQL + Redis in the second CI pass) on that Redis,
 and on the embedded SQLite run on a redis-server of its own on a free port when one is installed

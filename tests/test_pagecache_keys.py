@@ -10,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core import pubcache
-from orders.services.claims import CHECKIN_OPENS_BEFORE_START, claim_create
+from orders.services.claims import claim_create
+from orders.services.claims.deliver import CHECKIN_OPENS_BEFORE_START
 from tests.conftest import browser
 from tests.pagecache_redis import page_cache_on  # noqa: F401 - a fixture
 

@@ -477,6 +477,65 @@ PAGES += [
     row("GET /points/alliances/<int:alliance_id>/", "alliance", "login 403 403 403 200 200 200"),
 ]
 
+# --- Deliberation and conduct points (#32): the community's business is its members'; other staff and
+# strangers get 404. The open meeting has an open motion; the closed one two passed motions (one with
+# its convention); the pending award was proposed by staff, so only another staff member approves it.
+API += [
+    row("GET /api/v1/communities/{community_id}/stewards", "community", "401 200 200 404 200 404 200"),
+    row("POST /api/v1/communities/{community_id}/stewards", "community", "401 403 403 403 201 403 201", lambda w: {"user_id": w.ids["resident"]}),
+    row("DELETE /api/v1/communities/{community_id}/stewards/{user_id}", "community steward", "401 403 403 403 204 403 204"),
+    row("GET /api/v1/communities/{community_id}/issues", "community", "401 200 200 404 200 404 200"),
+    row("POST /api/v1/communities/{community_id}/issues", "community", "401 403 403 403 201 403 201", lambda w: {"title": "高空抛物"}),
+    row("POST /api/v1/issues/{issue_id}/consultation", "issue", "401 403 403 404 201 404 201",
+        lambda w: {"options": ["赞成", "反对"], "closes_at": _iso(w.now + timedelta(days=3))}),
+    row("GET /api/v1/communities/{community_id}/meetings", "community", "401 200 200 404 200 404 200"),
+    row("POST /api/v1/communities/{community_id}/meetings", "community", "401 403 403 403 201 403 201",
+        lambda w: {"title": "议事会", "starts_at": _iso(w.now + timedelta(days=3)), "location": "会议室", "issue_ids": [w.ids["issue"]]}),
+    row("GET /api/v1/meetings/{meeting_id}", "meeting", "401 200 200 404 200 404 200"),
+    row("POST /api/v1/meetings/{meeting_id}/attendance", "meeting", "401 403 403 404 200 404 200", lambda w: {"user_ids": [w.ids["resident"]]}),
+    row("POST /api/v1/meetings/{meeting_id}/motions", "meeting", "401 403 403 404 201 404 201", lambda w: {"title": "再议"}),
+    row("POST /api/v1/meetings/{meeting_id}/minutes", "meeting_done", "401 403 403 404 200 404 200", lambda w: {"text": "通过公约"}),
+    # Only a steward present votes: nobody of the seven is one (the steward votes in tests/deliberation).
+    row("POST /api/v1/motions/{motion_id}/votes", "motion", "401 403 403 404 403 404 403", lambda w: {"vote": "for"}),
+    row("POST /api/v1/motions/{motion_id}/close", "motion", "401 403 403 404 200 404 200"),
+    row("POST /api/v1/communities/{community_id}/conventions", "community", "401 403 403 403 201 403 201",
+        lambda w: {"title": "楼道公约", "text": "不堆杂物", "motion_id": w.ids["motion_passed"]}),
+    row("GET /api/v1/conventions/{convention_id}", "convention", "200 200 200 200 200 200 200"),
+    row("POST /api/v1/conventions/{convention_id}/sign", "convention", "401 201 403 403 403 403 403"),
+    row("POST /api/v1/communities/{community_id}/conduct-rules", "community", "401 403 403 403 201 403 201", lambda w: {"title": "清理楼道", "points": 5}),
+    row("POST /api/v1/conduct-rules/{rule_id}/awards", "rule", "401 403 403 403 201 403 201",
+        lambda w: {"user_id": w.ids["resident"], "evidence": "清理楼道杂物"}),
+    row("POST /api/v1/conduct-awards/{award_id}/approve", "award", "401 403 404 404 403 404 200"),
+    row("POST /api/v1/conduct-awards/{award_id}/reject", "award", "401 403 404 404 403 404 200", lambda w: {"reason": "证据不足"}),
+]
+PAGES += [
+    row("GET /deliberation/communities/<int:community_id>/", "community", "login 200 200 404 200 404 200"),
+    row("POST /deliberation/communities/<int:community_id>/stewards/", "community", "login 403 403 404 ok 404 ok", lambda w: {"user": w.ids["resident"]}),
+    row("POST /deliberation/communities/<int:community_id>/stewards/<int:user_id>/remove/", "community steward", "login 403 403 404 ok 404 ok"),
+    row("POST /deliberation/communities/<int:community_id>/issues/", "community", "login 403 403 404 ok 404 ok", lambda w: {"title": "高空抛物"}),
+    row("POST /deliberation/communities/<int:community_id>/meetings/", "community", "login 403 403 404 ok 404 ok",
+        lambda w: {"title": "议事会", "starts_at": _local(w.now + timedelta(days=3)), "location": "会议室"}),
+    row("GET /deliberation/meetings/<int:meeting_id>/", "meeting", "login 200 200 404 200 404 200"),
+    row("POST /deliberation/meetings/<int:meeting_id>/attendance/", "meeting", "login 403 403 404 ok 404 ok", lambda w: {"present": w.ids["resident"]}),
+    row("POST /deliberation/meetings/<int:meeting_id>/motions/", "meeting", "login 403 403 404 ok 404 ok", lambda w: {"title": "再议"}),
+    row("POST /deliberation/meetings/<int:meeting_id>/minutes/", "meeting_done", "login 403 403 404 ok 404 ok", lambda w: {"text": "通过公约"}),
+    row("POST /deliberation/motions/<int:motion_id>/vote/", "motion", "login 403 403 404 403 404 403", lambda w: {"vote": "for"}),
+    row("POST /deliberation/motions/<int:motion_id>/close/", "motion", "login 403 403 404 ok 404 ok"),
+    row("POST /deliberation/motions/<int:motion_id>/convention/", "motion_passed", "login 403 403 404 ok 404 ok",
+        lambda w: {"title": "楼道公约", "text": "不堆杂物"}),
+    row("GET /deliberation/conventions/<int:convention_id>/", "convention", "200 200 200 200 200 200 200"),
+    row("POST /deliberation/conventions/<int:convention_id>/sign/", "convention", "login ok 403 403 403 403 403"),
+    row("GET /deliberation/communities/<int:community_id>/conduct/", "community", "login 403 403 404 200 404 200"),
+    row("POST /deliberation/communities/<int:community_id>/conduct/rules/", "community", "login 403 403 404 ok 404 ok",
+        lambda w: {"title": "清理楼道", "points": "5"}),
+    row("POST /deliberation/communities/<int:community_id>/conduct/awards/", "community", "login 403 403 404 ok 404 ok",
+        lambda w: {"rule": w.ids["rule"], "user": w.ids["resident"], "evidence": "清理楼道杂物"}),
+    row("POST /deliberation/conduct-awards/<int:award_id>/approve/", "award", "login 403 404 404 403 404 ok"),
+    row("POST /deliberation/conduct-awards/<int:award_id>/reject/", "award", "login 403 404 404 403 404 ok", lambda w: {"reason": "证据不足"}),
+    # The evidence photo: the resident it is for and the community's staff; strangers get 404, not a login.
+    row("GET /deliberation/conduct-awards/<int:award_id>/photo/", "award", "404 200 404 404 200 404 200"),
+]
+
 ROWS = API + PAGES
 
 
@@ -782,6 +841,29 @@ def build_world():
     budgets.budget_close(actor=staff, budget=b_closed)
     ids["proposal_won"] = won.pk
     ids["alliance"] = points.alliance_create(actor=superuser, community_ids=[community.pk, other_community.pk]).pk
+    # Deliberation (#32): a steward (not one of the seven), an issue on an open meeting's agenda with an
+    # open motion, a closed meeting with two passed motions (one with its convention), a conduct rule
+    # and an award with its photo, proposed by staff and waiting for a second staff member.
+    from deliberation import services as deliberation
+
+    steward = MembershipFactory(community=community, role=Membership.Role.RESIDENT, user__username="steward").user
+    deliberation.steward_appoint(actor=staff, community=community, user_id=steward.pk)
+    issue = deliberation.issue_collect(actor=steward, community=community, title="文明养犬", category="rules")
+    meeting = deliberation.meeting_call(actor=staff, community=community, title="议事会", starts_at=now, location="会议室", issue_ids=[issue.pk])
+    motion = deliberation.motion_put(actor=staff, meeting=meeting, title="文明养犬公约")
+    done = deliberation.meeting_call(actor=staff, community=community, title="上季度议事会", starts_at=now, location="会议室", issue_ids=[])
+    deliberation.attendance_record(actor=staff, meeting=done, user_ids=[steward.pk])
+    passed = []
+    for title in ("文明养犬公约", "楼道公约"):
+        m = deliberation.motion_put(actor=staff, meeting=done, title=title)
+        deliberation.motion_vote(actor=steward, motion=m, vote="for")
+        passed.append(deliberation.motion_close(actor=staff, motion=m))
+    convention = deliberation.convention_create(actor=staff, community=community, title="文明养犬公约", text="出门拴绳", motion_id=passed[0].pk)
+    rule = deliberation.conduct_rule_create(actor=staff, community=community, title="文明养犬", points=10, convention_id=convention.pk)
+    award = deliberation.conduct_award_propose(actor=staff, rule=rule, user_id=resident.pk, evidence="拴绳遛狗",
+                                               photo=SimpleUploadedFile("遛狗.png", b"\x89PNG dog"))
+    ids.update(steward=steward.pk, issue=issue.pk, meeting=meeting.pk, motion=motion.pk, meeting_done=done.pk, motion_passed=passed[1].pk,
+               convention=convention.pk, rule=rule.pk, award=award.pk)
 
     # Each person's credentials: a bearer token for the API and a session for pages.
     tokens, sessions = {}, {}

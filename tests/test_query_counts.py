@@ -65,6 +65,12 @@ API_LIST_QUERIES = {
     "GET /api/v1/budgets": 2,  # #34: count, page (proposals counted in it)
     "GET /api/v1/budgets/{budget_id}/proposals": 3,  # the budget, count, page
     "GET /api/v1/points/alliances": 3,  # count, page, members
+    "GET /api/v1/communities/{community_id}/stewards": 4,  # #32: the token, the community, membership, the stewards
+    "GET /api/v1/communities/{community_id}/issues": 5,  # the token, the community, membership, count, page
+    "GET /api/v1/communities/{community_id}/meetings": 5,
+    "GET /api/v1/conventions": 2,  # count, page (signatures counted in it)
+    "GET /api/v1/conduct-rules": 2,
+    "GET /api/v1/conduct-awards": 3,
 }
 
 PAGE_QUERIES = {
@@ -404,7 +410,71 @@ def api_scenarios(world: World) -> dict[str, Callable[[], Scenario]]:
             lambda n: add_proposals(w, n), api_get(None, f"budgets/{the_budget(w).pk}/proposals"), api_rows
         ),
         "GET /api/v1/points/alliances": lambda: Scenario(lambda n: add_alliances(w, n), api_get(None, "points/alliances"), api_rows),
+        # Deliberation (#32)
+        "GET /api/v1/communities/{community_id}/stewards": lambda: Scenario(
+            lambda n: add_stewards(w, n), api_get(w.resident, f"communities/{w.community.pk}/stewards"), api_rows
+        ),
+        "GET /api/v1/communities/{community_id}/issues": lambda: Scenario(
+            lambda n: add_issues(w, n), api_get(w.resident, f"communities/{w.community.pk}/issues"), api_rows
+        ),
+        "GET /api/v1/communities/{community_id}/meetings": lambda: Scenario(
+            lambda n: add_meetings(w, n), api_get(w.resident, f"communities/{w.community.pk}/meetings"), api_rows
+        ),
+        "GET /api/v1/conventions": lambda: Scenario(lambda n: add_conventions(w, n), api_get(None, "conventions"), api_rows),
+        "GET /api/v1/conduct-rules": lambda: Scenario(lambda n: add_conduct_rules(w, n), api_get(None, "conduct-rules"), api_rows),
+        "GET /api/v1/conduct-awards": lambda: Scenario(lambda n: add_conduct_awards(w, n), api_get(w.resident, "conduct-awards"), api_rows),
     }
+
+
+def add_stewards(w, n):
+    from deliberation.services import steward_appoint
+
+    for _ in range(n):
+        person = MembershipFactory(community=w.community, role=Membership.Role.RESIDENT).user
+        steward_appoint(actor=w.staff, community=w.community, user_id=person.pk)
+
+
+def add_issues(w, n):
+    from deliberation.services import issue_collect
+
+    for _ in range(n):
+        issue_collect(actor=w.staff, community=w.community, title=f"议题{w.next()}")
+
+
+def add_meetings(w, n):
+    from deliberation.services import meeting_call
+
+    for _ in range(n):
+        meeting_call(actor=w.staff, community=w.community, title=f"议事会{w.next()}", starts_at=timezone.now(), location="会议室", issue_ids=[])
+
+
+def add_conventions(w, n):
+    from deliberation import services
+
+    steward = MembershipFactory(community=w.community, role=Membership.Role.RESIDENT).user
+    services.steward_appoint(actor=w.staff, community=w.community, user_id=steward.pk)
+    meeting = services.meeting_call(actor=w.staff, community=w.community, title="议事会", starts_at=timezone.now(), location="会议室", issue_ids=[])
+    services.attendance_record(actor=w.staff, meeting=meeting, user_ids=[steward.pk])
+    for _ in range(n):
+        motion = services.motion_put(actor=w.staff, meeting=meeting, title=f"公约{w.next()}")
+        services.motion_vote(actor=steward, motion=motion, vote="for")
+        services.motion_close(actor=w.staff, motion=motion)
+        services.convention_create(actor=w.staff, community=w.community, title=motion.title, text="条款", motion_id=motion.pk)
+
+
+def add_conduct_rules(w, n):
+    from deliberation.services import conduct_rule_create
+
+    for _ in range(n):
+        conduct_rule_create(actor=w.staff, community=w.community, title=f"文明行为{w.next()}", points=5)
+
+
+def add_conduct_awards(w, n):
+    from deliberation.services import conduct_award_propose, conduct_rule_create
+
+    rule = conduct_rule_create(actor=w.staff, community=w.community, title=f"文明养犬{w.next()}", points=10)
+    for _ in range(n):
+        conduct_award_propose(actor=w.staff, rule=rule, user_id=w.resident.pk, evidence="拴绳遛狗")
 
 
 def add_budgets(w, n):

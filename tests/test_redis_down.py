@@ -1,4 +1,4 @@
-"""Redis is an accelerator, never a single point of failure (issue #27; README, "When Redis is down").
+"""Redis is an accelerator, never a single point of failure (issue #27; docs/faults.md).
 
 Redis here is a real socket that accepts connections and never answers: the worst kind of outage
 (a host gone, a full network queue), where every command waits its whole timeout. The site runs

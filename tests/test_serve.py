@@ -223,3 +223,49 @@ def test_make_serve_answers_431_to_a_huge_or_numerous_header_and_does_not_balloo
     # An ordinary request with ordinary headers is still answered.
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:
         assert response.status == 200
+
+
+# --- #27: a worker told to stop finishes what it was doing ------------------------------------------
+
+
+def test_make_serve_told_to_stop_finishes_a_request_it_was_reading_and_its_need_is_kept(embedded_serve):
+    """A resident on a slow phone line is sending a need when the operator restarts the site
+    (SIGTERM, as systemd and a deploy do). The server stops taking new connections but reads her
+    request to the end, saves it and answers 201: her words are not lost to a restart."""
+    port, data, _log = embedded_serve
+    body = json.dumps({"community_id": data["community"], "title": "重启时提交的需求：楼道灯坏了"}, ensure_ascii=False).encode()
+    head = (
+        f"POST /api/v1/needs HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {data['resident']}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode()
+    procs = [p for p in Path("/proc").iterdir() if p.name.isdigit()]
+
+    def cmdline(p):
+        try:
+            return (p / "cmdline").read_bytes()
+        except OSError:
+            return b""
+
+    master = next(p for p in procs if f"--port\0{port}\0".encode() in cmdline(p) and b"uvicorn" in cmdline(p))
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+        s.sendall(head + body[:10])  # the head and the start of the body: the request is in progress
+        time.sleep(1.0)
+        os.kill(int(master.name), signal.SIGTERM)
+        time.sleep(1.5)  # the workers have begun to shut down
+        s.sendall(body[10:])
+        answer = b""
+        while part := s.recv(65536):
+            answer += part
+    status_line, _, rest = answer.partition(b"\r\n")
+    assert status_line.startswith(b"HTTP/1.1 201"), answer[:300]
+    assert "重启时提交的需求" in rest.decode()
+    # ...and then the server is really gone: nothing answers on its port any more.
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        except OSError:
+            break
+        time.sleep(0.2)
+    else:
+        raise AssertionError("the server still takes connections 20 s after SIGTERM")

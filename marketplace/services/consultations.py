@@ -10,14 +10,22 @@ from django.utils.translation import gettext as _
 from accounts.models import Community, Membership, User
 from accounts.selectors import is_community_staff
 from core.errors import Conflict, PermissionDenied, ValidationFailed
-from marketplace.models import Comment, Consultation, ConsultationOption, Need, Vote
+from marketplace.models import Comment, Consultation, ConsultationCategory, ConsultationOption, Need, Vote
 from marketplace.services.needs import need_event_record, need_mark_in_progress
 
 MAX_OPTIONS = 10
 
 
 def consultation_open(
-    *, actor: User, community: Community, title: str, options: list[str], closes_at: datetime, description: str = "", need: Need | None = None
+    *,
+    actor: User,
+    community: Community,
+    title: str,
+    options: list[str],
+    closes_at: datetime,
+    description: str = "",
+    need: Need | None = None,
+    category: str = ConsultationCategory.OTHER,
 ) -> Consultation:
     """Staff open a topic for their community, optionally for a need (which then is in progress)."""
     if not is_community_staff(actor, community.pk):
@@ -38,9 +46,12 @@ def consultation_open(
         raise ValidationFailed(_("The closing time must be in the future (with its time zone)."), code="invalid_time", field="closes_at")
     if need is not None and need.community_id != community.pk:
         raise ValidationFailed(_("The need belongs to another community."), code="invalid_need", field="need_id")
+    if category not in ConsultationCategory.values:
+        raise ValidationFailed(_("Choose a category."), code="invalid_category", field="category")
     with transaction.atomic():
         consultation = Consultation.objects.create(
-            community=community, need=need, title=title, description=(description or "").strip(), closes_at=closes_at, created_by=actor
+            community=community, need=need, title=title, category=category, description=(description or "").strip(), closes_at=closes_at,
+            created_by=actor,
         )
         ConsultationOption.objects.bulk_create(
             [ConsultationOption(consultation=consultation, label=label, position=i) for i, label in enumerate(labels)]

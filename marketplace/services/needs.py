@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import notices
-from accounts.assistance import acting_for_resident, consent_note_clean
+from accounts.assistance.services import acting_for_resident, consent_note_clean
 from accounts.models import Community, Membership, Organization, User
 from accounts.selectors import guardians_of, is_community_staff
 from accounts.services import notify

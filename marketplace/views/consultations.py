@@ -12,7 +12,7 @@ from accounts.selectors import community_get_for, is_community_staff
 from core.errors import ApplicationError, NotFound, PermissionDenied
 from core.pages import add_error_to_form, error_page, perform
 from marketplace import forms, selectors, services
-from marketplace.models import Comment, ConsultationOption
+from marketplace.models import Comment, ConsultationCategory, ConsultationOption
 
 
 def listing(request, community_id: int):
@@ -40,6 +40,7 @@ def create(request, community_id: int):
                 actor=request.user,
                 community=community,
                 title=form.cleaned_data["title"],
+                category=form.cleaned_data["category"] or ConsultationCategory.OTHER,
                 description=form.cleaned_data["description"],
                 options=form.option_list(),
                 closes_at=form.cleaned_data["closes_at"],

@@ -1,22 +1,22 @@
-"""Claims and reviews part of the API contract, plus volunteer records."""
+"""Claims in the API contract: take a slot, list, withdraw, check in and out, submit, confirm, verify
+(one or many), reject."""
 
 from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
-from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from accounts.auth import AUTH
-from accounts.models import Organization, User
+from accounts.models import Organization
 from core.api import ERRORS, PageNumberPagination
 from core.errors import NotFound
 from marketplace import selectors as market_selectors
-from marketplace.api import TaskOut
 from orders import selectors, services
-from orders.models import Review
-from orders.records import record_line
+
+__all__ = ["router", "ClaimOut", "ClaimIn", "ClaimFilterIn", "ClaimCodeIn", "BENEFICIARY_CODE", "CheckOutIn", "SubmitIn", "ConfirmIn", "ConfirmOut", "VerifyIn", "VerifyOut", "VerifyManyIn", "SkippedOut", "VerifyManyOut", "RejectIn"]
+
 
 router = Router(tags=["claims"])
 
@@ -144,39 +144,6 @@ class RejectIn(Schema):
     reason: str = Field(..., max_length=200)
 
 
-class ReviewIn(Schema):
-    stars: int
-    comment: str = Field("", max_length=2000)
-    on_behalf_of: int | None = Field(None, description="Staff: the beneficiary they enter the review for.")
-    consent_note: str = Field("", max_length=200, description="Staff: how the beneficiary agreed.")
-
-
-class ReviewOut(Schema):
-    id: int
-    claim_id: int | None
-    contract_id: int | None
-    provider_id: int | None
-    organization_id: int | None
-    stars: int
-    comment: str
-    hidden: bool
-    on_behalf: bool
-    entered_as: str = Field(..., description="Empty, or staff (由工作人员代录) or guardian: who entered it for the beneficiary.")
-    created_at: datetime
-
-    @staticmethod
-    def resolve_on_behalf(obj) -> bool:
-        return obj.entered_by_id is not None
-
-    @staticmethod
-    def resolve_comment(obj) -> str:
-        return "" if obj.hidden else obj.comment
-
-
-class ReviewHideIn(Schema):
-    reason: str = Field(..., max_length=200)
-
-
 @router.post("/tasks/{task_id}/claims", response={201: ClaimOut, **ERRORS}, auth=AUTH)
 def claim_task(request, task_id: int, payload: ClaimIn | None = None):
     # The caller AUTH found (no second token lookup), and the task's own row: the claim's answer
@@ -258,190 +225,3 @@ def verify(request, claim_id: int, payload: VerifyIn | None = None):
 @router.post("/claims/{claim_id}/reject", response={200: ClaimOut, **ERRORS}, auth=AUTH)
 def reject(request, claim_id: int, payload: RejectIn):
     return services.claim_reject(actor=request.auth, claim=selectors.claim_get_for(request.auth, claim_id), reason=payload.reason)
-
-
-@router.post("/claims/{claim_id}/review", response={201: ReviewOut, **ERRORS}, auth=AUTH, tags=["reviews"])
-def review(request, claim_id: int, payload: ReviewIn):
-    claim = selectors.claim_get_for(request.auth, claim_id)
-    review = services.review_create(
-        actor=request.auth,
-        claim=claim,
-        stars=payload.stars,
-        comment=payload.comment,
-        on_behalf_of=payload.on_behalf_of,
-        consent_note=payload.consent_note,
-    )
-    return Status(201, review)
-
-
-@router.post("/reviews/{review_id}/hide", response={200: ReviewOut, **ERRORS}, auth=AUTH, tags=["reviews"])
-def hide_review(request, review_id: int, payload: ReviewHideIn):
-    review = get_object_or_404(Review.objects.select_related("claim__task", "contract__project"), pk=review_id)
-    return services.review_hide(actor=request.auth, review=review, reason=payload.reason)
-
-
-class ReputationOut(Schema):
-    score: Decimal | None
-    average: Decimal | None
-    reviews: int
-    reviews_entered_by_staff: int = Field(..., description="Of the reviews, how many staff entered for the person served (代录).")
-    services: int
-    hours: Decimal
-    credited_hours: Decimal
-    honour_hours: Decimal
-
-
-@router.get("/volunteers/{user_id}/reputation", response={200: ReputationOut, **ERRORS}, auth=None, tags=["reviews"])
-def volunteer_reputation(request, user_id: int):
-    return selectors.provider_reputation(user=get_object_or_404(User, pk=user_id, is_active=True))
-
-
-@router.get("/organizations/{organization_id}/reputation", response={200: ReputationOut, **ERRORS}, auth=None, tags=["reviews"])
-def organization_reputation(request, organization_id: int):
-    org = get_object_or_404(Organization, pk=organization_id, status=Organization.Status.VERIFIED)
-    return selectors.provider_reputation(organization=org)
-
-
-class RecordLineOut(Schema):
-    claim_id: int = Field(..., alias="id")
-    task_id: int
-    task: str
-    community: str
-    date: datetime
-    hours: Decimal | None
-    credited_hours: Decimal
-    honour_hours: Decimal
-    points: int = Field(..., alias="points_awarded")
-    place: str = ""
-    organiser: str = Field("", description="The community that organised and recorded the service.")
-    category: str = ""
-    beneficiary_type: str = Field("", description="individual (a resident) or community: never a person's name.")
-    stars: int | None = Field(None, description="The beneficiary's evaluation (1-5), if any and not hidden.")
-
-    @staticmethod
-    def resolve_task(obj) -> str:
-        return obj.task.title
-
-    @staticmethod
-    def resolve_community(obj) -> str:
-        return obj.task.community.name
-
-    @staticmethod
-    def resolve_date(obj) -> datetime:
-        return obj.task.starts_at
-
-    @staticmethod
-    def resolve_place(obj) -> str:
-        return obj.task.location
-
-    @staticmethod
-    def resolve_organiser(obj) -> str:
-        return obj.task.community.name
-
-    @staticmethod
-    def resolve_category(obj) -> str:
-        return obj.task.category
-
-    @staticmethod
-    def resolve_beneficiary_type(obj) -> str:
-        return record_line(obj)["beneficiary_type"]
-
-    @staticmethod
-    def resolve_stars(obj) -> int | None:
-        return record_line(obj)["stars"]
-
-
-class RecordYearOut(Schema):
-    year: int
-    services: int
-    hours: Decimal
-    honour_hours: Decimal
-
-
-class RecordOut(Schema):
-    user_id: int
-    volunteer_no: str | None = Field(None, description="Given at the first claim; never an identity-card number.")
-    star_level: int = Field(0, description="星级 by cumulative recorded hours: 1★ 100 h, 2★ 300, 3★ 600, 4★ 1000, 5★ 1500.")
-    hours_to_next_star: Decimal | None = None
-    services: int
-    hours: Decimal
-    credited_hours: Decimal
-    honour_hours: Decimal
-    points: int
-    years: list[RecordYearOut]
-    lines: list[RecordLineOut]
-
-
-@router.get("/volunteers/{user_id}/record", response={200: RecordOut, **ERRORS}, auth=AUTH, tags=["reviews"])
-def volunteer_record(request, user_id: int):
-    volunteer = User.objects.filter(pk=user_id, is_active=True).first()
-    if volunteer is None or not selectors.record_visible_to(volunteer, request.auth):
-        raise NotFound(code="user_not_found")
-    return {"user_id": volunteer.pk, **selectors.volunteer_record_summary(volunteer), "lines": list(selectors.volunteer_record(volunteer)[:500])}
-
-
-# --- Corrections of the recorded hours ------------------------------------------------------------
-class CorrectionIn(Schema):
-    # Both optional in the schema so that a missing one is the service's 400 with its code.
-    hours: Decimal | None = Field(None, max_digits=6, decimal_places=2, description="The hours that should be recorded.")
-    reason: str = Field("", max_length=1000)
-
-
-class ClaimDecideIn(Schema):
-    approve: bool
-    reply: str = Field("", max_length=500)
-
-
-class CorrectionOut(Schema):
-    id: int
-    claim_id: int
-    status: str
-    hours_before: Decimal = Field(..., description="Recorded when the correction was asked for.")
-    hours: Decimal = Field(..., description="Asked for; recorded once approved.")
-    reason: str
-    reply: str
-    created_at: datetime
-    decided_at: datetime | None
-
-
-@router.post("/claims/{claim_id}/corrections", response={201: CorrectionOut, **ERRORS}, auth=AUTH)
-def request_correction(request, claim_id: int, payload: CorrectionIn):
-    claim = selectors.claim_get_for(request.auth, claim_id)
-    return Status(201, services.correction_request(actor=request.auth, claim=claim, hours=payload.hours, reason=payload.reason))
-
-
-@router.post("/corrections/{correction_id}/decide", response={200: CorrectionOut, **ERRORS}, auth=AUTH)
-def decide_correction(request, correction_id: int, payload: ClaimDecideIn):
-    correction = selectors.correction_get_for(request.auth, correction_id)
-    return services.correction_decide(actor=request.auth, correction=correction, approve=payload.approve, reply=payload.reply)
-
-
-# --- Cancelling a task withdraws its claims: the workflow lives with the claims ---------------------
-class TaskCancelIn(Schema):
-    reason: str = Field("", max_length=200)
-    scope: str = Field("this", max_length=12, description='"this" occurrence, or "following": this and the later ones of its series.')
-
-
-@router.post("/tasks/{task_id}/cancel", response={200: TaskOut, **ERRORS}, auth=AUTH, tags=["tasks"])
-def cancel_task(request, task_id: int, payload: TaskCancelIn | None = None):
-    task = market_selectors.task_get_for(request.auth, task_id)
-    services.task_cancel(actor=request.auth, task=task, reason=payload.reason if payload else "", scope=payload.scope if payload else "this")
-    return market_selectors.task_get_for(request.auth, task.pk)
-
-
-# --- Waiting lists of full tasks ----------------------------------------------------------------------
-class WaitlistOut(Schema):
-    position: int = Field(..., description="1 for the first person waiting.")
-
-
-@router.post("/tasks/{task_id}/waitlist", response={201: WaitlistOut, **ERRORS}, auth=AUTH, tags=["tasks"])
-def join_waitlist(request, task_id: int):
-    task = market_selectors.task_get_for(request.auth, task_id)
-    return Status(201, {"position": services.waitlist_join(actor=request.auth, task=task)})
-
-
-@router.delete("/tasks/{task_id}/waitlist", response={204: None, **ERRORS}, auth=AUTH, tags=["tasks"])
-def leave_waitlist(request, task_id: int):
-    task = market_selectors.task_get_for(request.auth, task_id)
-    services.waitlist_leave(actor=request.auth, task=task)
-    return Status(204, None)

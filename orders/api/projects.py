@@ -17,9 +17,9 @@ from core.api import ERRORS, ApiDateTime, PageNumberPagination
 from core.errors import NotFound, PermissionDenied
 from marketplace import selectors as market_selectors
 from marketplace import services as market_services
-from marketplace.api import TaskBodyIn, TaskOut, task_fields
+from marketplace.api.tasks import TaskBodyIn, TaskOut, task_fields
 from orders import selectors, services
-from orders.api.claims import ReviewOut
+from orders.api.reviews import ReviewOut
 from orders.models import Bid, Contract
 
 router = Router(tags=["projects"])

@@ -1,5 +1,5 @@
-"""Services of orders, one module per object: claims (and reviews), bids and contracts, the
-lock on a project's terms once bids exist.
+"""Services of orders, one module per object: claims (a package, one module per workflow, with
+reviews and corrections), cancelling a task, bids and contracts, the lock on a project's terms once bids exist.
 
 Import from here (``from orders.services import claim_create``); the split is only for size.
 """
@@ -7,6 +7,6 @@ Import from here (``from orders.services import claim_create``); the split is on
 from orders.services.certificates import *  # noqa: F401,F403
 from orders.services.claims import *  # noqa: F401,F403
 from orders.services.contracts import *  # noqa: F401,F403
-from orders.services.corrections import *  # noqa: F401,F403
+from orders.services.tasks import *  # noqa: F401,F403
 from orders.services.terms import *  # noqa: F401,F403
 from orders.services.waitlist import *  # noqa: F401,F403

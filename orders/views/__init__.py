@@ -1,2 +1,3 @@
-"""Pages of orders, one module per domain: claims (and the task page where they happen), projects
-with their bids and contracts, and the records of what people and organisations delivered."""
+"""Pages of orders, one module per object: the task page with its waitlist (``tasks``), ``claims``,
+``reviews``, ``corrections``, ``records`` (a volunteer's record, the national export, a resident's page),
+the organisation page (``organizations``), ``projects`` with their bids and contracts, ``certificates``."""

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from tests.orders.test_donations import WEBHOOK_SECRET, localstripe_url, payments, stripe_post  # noqa: F401 (fixtures)
+from tests.funds.test_donations import WEBHOOK_SECRET, localstripe_url, payments, stripe_post  # noqa: F401 (fixtures)
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -134,7 +134,7 @@ def test_a_volunteer_registers_joins_claims_on_a_phone_staff_verify_and_the_poin
     me.fill("#checkout-code", code)
     me.click("#my-claim button[type=submit]:has-text('签退')")
     # The resident shows her service card; the volunteer types its code (#22: she confirms it).
-    from accounts.assistance import service_card_get
+    from accounts.assistance.services import service_card_get
 
     me.fill("#submit-card", service_card_get(actor=world["resident"]).shown_code)
     me.click("#my-claim button[type=submit]:has-text('提交审核')")

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from accounts.assistance import service_card_get
+from accounts.assistance.services import service_card_get
 from tests.browser.test_journeys import CHROMIUM, PHONE, browser, footer_hidden_by_tabbar, log_in, new_page, shot, world  # noqa: F401 (fixtures)
 
 pytestmark = [
@@ -258,7 +258,7 @@ def test_a_service_for_an_elder_without_a_phone_confirmed_by_her_card_and_by_her
     import zxingcpp
     from PIL import Image
 
-    from accounts.assistance import guardian_accept, guardian_add, resident_register_assisted
+    from accounts.assistance.services import guardian_accept, guardian_add, resident_register_assisted
     from marketplace.services import TaskFields, task_checkin_code, task_create
     from orders.models import Claim, Review
     from orders.services import claim_check_in, claim_check_out, claim_create, claim_submit

@@ -11,8 +11,8 @@ from core.templatetags.numbers import money, thousands, waited_text
 from dashboards.charts import column_chart, resolution_buckets
 from funds.models import Donation, Spending
 from tests.conftest import browser
+from tests.dashboards.test_dashboards import generate
 from tests.factories import CommunityFactory
-from tests.marketplace.test_dashboards import generate
 
 
 def test_money_reads_in_yuan_with_separators():

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from marketplace import services
-from marketplace.models import Vote
+from marketplace.models import Consultation, Vote
 from marketplace.selectors import consultation_results
 from tests.conftest import error_of
 from tests.factories import MembershipFactory
@@ -111,3 +111,15 @@ def test_consultations_through_the_api(api, community, staff, resident, other_co
         assert error_of(api(resident).post(f"consultations/{topic['id']}/votes", {"option_id": first})) == (409, "consultation_closed")
         decided = api(staff).post(f"consultations/{topic['id']}/decision", {"decision": "安装摄像头"})
         assert decided.json()["decision"] == "安装摄像头"
+
+
+def test_a_consultation_opened_through_the_api_keeps_its_category_and_refuses_an_unknown_one(api, community, staff):
+    closes = (timezone.localtime() + timedelta(days=2)).isoformat()
+    body = {"community_id": community.pk, "title": "修订居民公约", "options": ["同意", "不同意"], "closes_at": closes}
+    created = api(staff).post("consultations", {**body, "category": "rules"})
+    assert created.status_code == 201 and created.json()["category"] == "rules"
+    assert api().get(f"consultations/{created.json()['id']}").json()["category"] == "rules"
+    assert api(staff).post("consultations", body).json()["category"] == "other"
+    before = Consultation.objects.count()
+    assert error_of(api(staff).post("consultations", {**body, "category": "gossip"})) == (400, "invalid_category")
+    assert Consultation.objects.count() == before

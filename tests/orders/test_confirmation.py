@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.db.models import F
 from django.utils import timezone, translation
 
-from accounts.assistance import service_card_get, service_card_renew
+from accounts.assistance.services import service_card_get, service_card_renew
 from accounts.models import Guardian, Membership, Notification
 from marketplace.models import Need, Task
 from orders import services

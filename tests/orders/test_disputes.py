@@ -93,7 +93,7 @@ def test_a_dispute_settled_by_rejecting(api, make_task, funded, staff, volunteer
 
 
 def test_the_volunteer_cannot_say_not_done_with_the_card_code(api, make_task, funded, staff, volunteer, elder):
-    from accounts.assistance import service_card_get
+    from accounts.assistance.services import service_card_get
 
     task = make_task(beneficiary=elder)
     claim = checked_out(task, volunteer, staff)

@@ -7,7 +7,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.assistance import service_card_get
+from accounts.assistance.services import service_card_get
 from marketplace.models import Task
 from marketplace.services import task_checkin_code
 from orders import services

@@ -6,7 +6,7 @@ reads the message, right after the server accepted it, and while saying goodbye 
 then expires and the sweep runs, as a restarted worker's would. Counted at a real SMTP server:
 every row arrives, and arrives once, except when the worker died in the one instant between the
 server's acceptance and the row being marked sent: then a second copy arrives with the same
-``Message-ID`` (the window the README states).
+``Message-ID`` (the window docs/jobs.md states).
 """
 
 import smtplib

@@ -53,7 +53,7 @@ run: demo
 	DEBUG=$${DEBUG:-1} $(PY) manage.py run_jobs & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-1} $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) \
 		--reload --reload-dir core --reload-dir accounts --reload-dir points --reload-dir marketplace --reload-dir orders \
-		--reload-dir funds --reload-dir relief --reload-dir affairs --reload-dir deliberation --reload-dir resources --reload-dir reach --reload-dir dashboards --reload-dir config --reload-dir demo --reload-dir templates
+		--reload-dir funds --reload-dir relief --reload-dir affairs --reload-dir budgets --reload-dir deliberation --reload-dir resources --reload-dir reach --reload-dir dashboards --reload-dir config --reload-dir demo --reload-dir templates
 
 serve: messages
 	@test -n "$$SECRET_KEY" -o "$$DEBUG" = "1" || { echo "Set SECRET_KEY (and ALLOWED_HOSTS) for make serve; see docs/serving.md"; exit 2; }

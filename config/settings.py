@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "affairs",
     "deliberation",
     "resources",  # venues, bookings, handovers, community groups, talents (#33)
+    "budgets",  # 民生实事项目票决 (#34)
     "reach",
     "dashboards",
     "config",

@@ -86,6 +86,7 @@ urlpatterns = [
     path("affairs/", include("affairs.urls")),  # 基层事务信息公开 and 监督举报 (#31)
     path("deliberation/", include("deliberation.urls")),  # 百姓管家 · 议事协商 and conduct points (#32)
     path("resources/", include("resources.urls")),  # venues, bookings, community groups, talents (#33)
+    path("budgets/", include("budgets.urls")),  # 民生实事项目票决 and 通存通兑 (#34)
     # Public uploads (reward pictures) only: names are chosen by the app and checked to be images.
     # Bid attachments and spending vouchers are not here (404): their own views check the viewer.
     re_path(r"^media/(?P<path>.*)$", public_media),

@@ -59,11 +59,20 @@ class PointsAccount(models.Model):
         POOL = "pool", _("Community issuance pool")
         SINK = "sink", _("Community redemption sink")
         PERSON = "person", _("Personal account")
+        # 通存通兑: one per ordered pair of allied communities (community, counterparty). The
+        # community's clearing account toward B rises when its people's points are spent in B
+        # (it owes B) and falls when B's people spend here; the mirror account (B, community) always
+        # holds the opposite, so each community's books stay balanced. May go negative.
+        CLEARING = "clearing", _("Clearing account with an allied community")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     community = models.ForeignKey(Community, on_delete=models.PROTECT, null=True, blank=True, related_name="points_accounts", verbose_name=_("community"))
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="points_accounts", verbose_name=_("person")
+    )
+    counterparty = models.ForeignKey(
+        Community, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("allied community"),
+        help_text=_("Only for a clearing account: the community it clears with."),
     )
     balance = models.BigIntegerField(_("balance"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -73,15 +82,17 @@ class PointsAccount(models.Model):
         verbose_name_plural = _("points accounts")
         constraints = [
             # The last line of defence: no person or pool is ever below zero, whatever the code does.
-            models.CheckConstraint(condition=Q(kind="district") | Q(balance__gte=0), name="points_account_not_negative"),
+            models.CheckConstraint(condition=Q(kind__in=["district", "clearing"]) | Q(balance__gte=0), name="points_account_not_negative"),
             models.UniqueConstraint(fields=["kind"], condition=Q(kind="district"), name="points_one_district_source"),
             models.UniqueConstraint(fields=["kind", "community"], condition=Q(kind__in=["pool", "sink"]), name="points_one_pool_sink_per_community"),
             models.UniqueConstraint(fields=["community", "user"], condition=Q(kind="person"), name="points_one_person_account_per_community"),
+            models.UniqueConstraint(fields=["community", "counterparty"], condition=Q(kind="clearing"), name="points_one_clearing_per_pair"),
             models.CheckConstraint(
                 condition=(
-                    Q(kind="district", community__isnull=True, user__isnull=True)
-                    | Q(kind__in=["pool", "sink"], community__isnull=False, user__isnull=True)
-                    | Q(kind="person", community__isnull=False, user__isnull=False)
+                    Q(kind="district", community__isnull=True, user__isnull=True, counterparty__isnull=True)
+                    | Q(kind__in=["pool", "sink"], community__isnull=False, user__isnull=True, counterparty__isnull=True)
+                    | Q(kind="person", community__isnull=False, user__isnull=False, counterparty__isnull=True)
+                    | Q(kind="clearing", community__isnull=False, user__isnull=True, counterparty__isnull=False)
                 ),
                 name="points_account_owner_matches_kind",
             ),
@@ -92,6 +103,8 @@ class PointsAccount(models.Model):
             return f"{self.user} @ {self.community}"
         if self.kind == self.Kind.DISTRICT:
             return str(self.Kind.DISTRICT.label)
+        if self.kind == self.Kind.CLEARING:
+            return f"{self.community} → {self.counterparty} · {self.get_kind_display()}"
         return f"{self.community} · {self.get_kind_display()}"
 
 
@@ -257,3 +270,35 @@ class RedemptionStatusChange(models.Model):
 
     def __str__(self):
         return status_change_str(self)
+
+
+class Alliance(models.Model):
+    """通存通兑: communities whose people may spend points earned in one in the others'
+    supermarkets. Made by the district admin; a community belongs to at most one alliance, so the
+    clearing accounts of a pair of communities belong to one alliance only."""
+
+    name = models.CharField(_("name"), max_length=120)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("made by"))
+    created_at = models.DateTimeField(_("made at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("points alliance")
+        verbose_name_plural = _("points alliances")
+
+    def __str__(self):
+        return self.name
+
+
+class AllianceMember(models.Model):
+    alliance = models.ForeignKey(Alliance, on_delete=models.PROTECT, related_name="members", verbose_name=_("alliance"))
+    community = models.OneToOneField(Community, on_delete=models.PROTECT, related_name="points_alliance_member", verbose_name=_("community"))
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["alliance_id", "community_id"]
+        verbose_name = _("alliance member")
+        verbose_name_plural = _("alliance members")
+
+    def __str__(self):
+        return f"{self.alliance} · {self.community}"

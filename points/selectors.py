@@ -8,7 +8,7 @@ from accounts.selectors import is_community_staff, staff_communities
 from core.errors import NotFound
 from core.filtering import apply_filters
 from points.filters import LedgerEntryFilter, RedemptionFilter, RewardFilter
-from points.models import LedgerEntry, LedgerTransaction, PointsAccount, PointsRule, Redemption, Reward
+from points.models import AllianceMember, LedgerEntry, LedgerTransaction, PointsAccount, PointsRule, Redemption, Reward
 
 
 def person_balance(user) -> int:
@@ -27,6 +27,14 @@ def person_balances(user) -> list[PointsAccount]:
 def person_balance_in(user, community: Community) -> int:
     account = PointsAccount.objects.filter(kind=PointsAccount.Kind.PERSON, user=user, community=community).first()
     return account.balance if account else 0
+
+
+def spendable_balance_in(user, community: Community) -> int:
+    """The points a person may spend in this community's supermarket: theirs here and, 通存通兑,
+    theirs in the communities allied with it (points.services.alliances draws on them)."""
+    allied = AllianceMember.objects.filter(alliance__members__community=community).values("community_id")
+    accounts = PointsAccount.objects.filter(kind=PointsAccount.Kind.PERSON, user=user)
+    return accounts.filter(Q(community=community) | Q(community_id__in=allied)).aggregate(total=Sum("balance"))["total"] or 0
 
 
 def person_entries(user, *, filters: dict | None = None) -> QuerySet[LedgerEntry]:

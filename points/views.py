@@ -15,7 +15,7 @@ from core.pages import add_error_to_form, error_page, perform
 from core.paging import page_of
 from points import forms, selectors, services
 from points.filters import LedgerEntryFilter
-from points.models import Redemption, Reward
+from points.models import Alliance, Redemption, Reward
 
 
 # --- My points ---------------------------------------------------------------------------------
@@ -67,10 +67,11 @@ def catalogue(request, community_id: int):
         "community": community,
         "rewards": rewards,
         "is_staff": is_staff,
-        "is_member": user.is_authenticated and user.memberships.filter(community=community).exists(),
-        "balance": selectors.person_balance_in(user, community) if user.is_authenticated else 0,
+        "is_member": user.is_authenticated and services.may_spend_in(user, community.pk),
+        "balance": selectors.spendable_balance_in(user, community) if user.is_authenticated else 0,
         "rule": selectors.community_rule(community),
         "redeem_form": forms.RedeemForm(),
+        "alliance": services.alliance_of(community.pk),
     }
     return render(request, "points/catalogue.html", context)
 
@@ -86,7 +87,7 @@ def redeem(request, reward_id: int):
         if not quantity:
             messages.error(request, _("Choose how many you want."))
             return redirect("points:catalogue", reward.community_id)
-        balance = selectors.person_balance_in(request.user, reward.community)
+        balance = selectors.spendable_balance_in(request.user, reward.community)
         total = reward.cost * quantity
         return render(request, "points/redeem_confirm.html", {
             "reward": reward, "quantity": quantity, "total": total, "balance": balance, "after": balance - total,
@@ -254,3 +255,13 @@ def ledger_export(request, community_id: int):
         for e in entries.iterator(chunk_size=1000)
     )
     return export(request.GET.get("format", "csv"), f"ledger-{community.pk}", header, rows, title="ledger") or export("csv", f"ledger-{community.pk}", header, rows)
+
+
+@login_required
+def alliance_balances(request, alliance_id: int):
+    """通存通兑: per pair of allied communities, the points that crossed each way and who owes whom
+    (the district admin and staff of the alliance's communities)."""
+    alliance = get_object_or_404(Alliance.objects.prefetch_related("members__community"), pk=alliance_id)
+    if not any(is_community_staff(request.user, m.community_id) for m in alliance.members.all()):
+        return error_page(request, PermissionDenied(_("Only the district administrator and staff of these communities see the clearing balances.")))
+    return render(request, "points/alliance.html", {"alliance": alliance, "pairs": services.alliance_balances(alliance)})

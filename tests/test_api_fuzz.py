@@ -58,6 +58,8 @@ ID_NAMES = {
     "donation_id": "donation", "corrects_id": "spending",
     "application_id": "application", "to_organization_id": "organization", "on_behalf_of": "user",
     "fund_id": "fund", "report_id": "report", "service_item_id": "service_item",  # public affairs (#31)
+    "budget_id": "budget", "proposal_id": "proposal", "proposal_ids": "proposal", "alliance_id": "alliance",  # budgets, alliances (#34)
+    "street_id": "street",
     "issue_id": "issue", "issue_ids": "issue", "meeting_id": "meeting", "motion_id": "motion", "convention_id": "convention",  # (#32)
     "rule_id": "conduct_rule", "award_id": "conduct_award", "user_ids": "user",
     "venue_id": "venue", "booking_id": "booking", "handover_id": "handover",  # rooms (#33)
@@ -187,6 +189,24 @@ def seed_world() -> World:
     affairs.spending_line_record(actor=staff, fund=fund, amount=1_000, what="助餐", at=date.today())
     world.add("fund", fund)
     world.add("report", affairs.report_create(actor=resident, community=community, subject="路灯", text="坏了", anonymous=True))
+    # Participatory budgets and an alliance (#34): one budget taking proposals, one voting, one closed.
+    from budgets import services as budgets
+    from budgets.models import Budget
+    from tests.factories import CommunityFactory as Communities
+
+    now = timezone.now()
+    world.add("street", community.street)
+    for n in range(3):
+        budget = budgets.budget_create(actor=staff, community=community, title=f"民生实事{n}", amount=5_000_000, voting_opens=now + timedelta(days=3),
+                                       voting_closes=now + timedelta(days=10))
+        proposal = budgets.proposal_create(actor=resident, budget=budget, title="社区花园", text="x", cost=800_000)
+        world.add("proposal", budgets.proposal_review(actor=staff, proposal=proposal, feasible=True))
+        world.add("budget", budget)
+        if n:
+            Budget.objects.filter(pk=budget.pk).update(voting_opens=now - timedelta(hours=1))
+        if n == 2:
+            budgets.budget_close(actor=staff, budget=Budget.objects.get(pk=budget.pk))
+    world.add("alliance", points.alliance_create(actor=people["superuser"], community_ids=[community.pk, Communities(name="东原社区（联盟）").pk]))
     # Deliberation (#32): the resident is a steward, present at a meeting with an open and a passed
     # motion; a convention, a conduct rule and a pending award.
     from deliberation import services as deliberation

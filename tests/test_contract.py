@@ -93,7 +93,7 @@ def test_no_two_api_schemas_share_a_name():
             yield sub
             yield from subclasses(sub)
 
-    ours = [c for c in subclasses(Schema) if c.__module__.split(".")[0] in {app.split(".")[0] for app in ("core", "accounts", "points", "marketplace", "orders", "funds", "relief", "affairs", "reach", "dashboards", "config")}]
+    ours = [c for c in subclasses(Schema) if c.__module__.split(".")[0] in {app.split(".")[0] for app in ("core", "accounts", "points", "marketplace", "orders", "funds", "relief", "affairs", "budgets", "reach", "dashboards", "config")}]
     names = {}
     for cls in ours:
         names.setdefault(cls.__name__, set()).add(cls.__module__)

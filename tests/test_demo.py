@@ -147,3 +147,28 @@ def test_the_resources_demo_loads_twice_with_rooms_groups_talents_and_reports_in
     assert Talent.objects.count() >= 12 and Talent.objects.filter(fields_key__contains="|绘本|").count() >= 2
     assert set(AnnualReport.objects.values_list("status", flat=True)) == {"filed", "passed", "needs_correction"}
     assert annual_report_missing(Organization.objects.get(name="咖啡研习社")) is not None
+
+
+@pytest.mark.django_db
+def test_the_budget_and_alliance_demo_loads_twice_and_its_books_balance():
+    """#34: 锣旗寺社区's ¥50,000 budget, six proposals, votes online and on paper, closed with winners
+    (one funded); the alliance with 东原社区 and a volunteer who spent across it. Loading again
+    changes nothing, and the points audit passes."""
+    from budgets.models import Ballot, Budget, Proposal
+    from points.models import Alliance
+
+    def counts():
+        return [m.objects.count() for m in (Budget, Proposal, Ballot, Alliance, Redemption, LedgerTransaction)]
+
+    call_command("load_demo", quiet_logins=True)
+    first = counts()
+    call_command("load_demo", quiet_logins=True)
+    assert counts() == first
+    budget = Budget.objects.get(community__name="锣旗寺社区", amount=5_000_000)
+    assert budget.closed_at is not None and budget.proposals.count() == 6
+    assert set(budget.ballots.values_list("channel", flat=True)) == {"online", "paper"}
+    winners = budget.proposals.filter(outcome="won")
+    assert winners.exists() and sum(winners.values_list("cost", flat=True)) <= budget.amount
+    assert winners.exclude(project=None).count() == 1 and budget.fund.lines.count() == 1
+    assert Redemption.objects.filter(user__username="luoqisi_volunteer", community__name="东原社区").count() == 1
+    call_command("points_audit")

@@ -289,7 +289,9 @@ PAGES = [
     row("POST /communities/<int:community_id>/rewards/<int:reward_id>/edit/", "community reward", "login 403 403 403 ok 403 ok",
         lambda w: {"name": "环保袋", "cost": 10, "stock": 5, "is_active": "on"}),
     # Staff are members too, but hold no points here; the superuser and outsiders are not members.
-    row("POST /rewards/<int:reward_id>/redeem/", "reward", "login refused ok 403 refused 403 403", lambda w: {"quantity": 1}),
+    # The other community's staff member may shop here too (the two communities are allied, #34),
+    # and is refused for want of points rather than for being from elsewhere.
+    row("POST /rewards/<int:reward_id>/redeem/", "reward", "login refused ok 403 refused refused 403", lambda w: {"quantity": 1}),
     row("POST /redemptions/<int:redemption_id>/cancel/", "redemption", "login 404 ok 404 ok 404 ok", lambda w: {"reason": "缺货"}),
     row("GET /communities/<int:community_id>/points/", "community", "login 403 403 403 200 403 200"),
     row("POST /communities/<int:community_id>/points/award/", "community", "login 403 403 403 ok 403 ok",
@@ -435,6 +437,45 @@ PAGES += [
         lambda w: {"name": "高龄津贴申领", "category": "elderly", "where": "便民服务中心", "how_to_apply": "携带身份证"}),
     row("POST /affairs/manage/<int:community_id>/funds/", "community", "login 403 403 403 ok 403 ok",
         lambda w: {"name": "惠民资金", "source": "government", "amount_yuan": "1000", "year": "2026"}),
+]
+
+# --- Participatory budgets and points across communities (#34): budgets and results are public;
+# residents of the area propose and vote; staff of the community review, enter paper ballots, close
+# and fund; the alliance's balances are for the district admin and staff of its communities.
+def _rules(w) -> dict:
+    return {"title": "民生实事", "amount": 5_000_000, "voting_opens": _iso(w.now + timedelta(days=4)), "voting_closes": _iso(w.now + timedelta(days=11))}
+
+
+API += [
+    row("GET /api/v1/budgets/{budget_id}", "budget", "200 200 200 200 200 200 200"),
+    row("PUT /api/v1/budgets/{budget_id}", "budget", "401 403 403 403 200 403 200", _rules),
+    row("GET /api/v1/budgets/{budget_id}/proposals", "budget", "200 200 200 200 200 200 200"),
+    row("POST /api/v1/budgets/{budget_id}/proposals", "budget", "401 201 201 403 201 403 403", lambda w: {"title": "路灯", "text": "x", "cost": 100}),
+    row("POST /api/v1/proposals/{proposal_id}/review", "proposal", "401 403 403 403 200 403 200", lambda w: {"feasible": True}),
+    row("POST /api/v1/budgets/{budget_id}/ballots", "budget_voting", "401 201 403 403 403 403 403",
+        lambda w: {"proposal_ids": [w.ids["proposal_voting"]]}),
+    row("GET /api/v1/budgets/{budget_id}/ballots/mine", "budget_closed", "401 200 404 404 404 404 404"),
+    row("POST /api/v1/budgets/{budget_id}/close", "budget_voting", "401 403 403 403 200 403 200"),
+    row("GET /api/v1/budgets/{budget_id}/results", "budget_closed", "200 200 200 200 200 200 200"),
+    row("POST /api/v1/proposals/{proposal_id}/fund", "proposal_won", "401 403 403 403 201 403 201",
+        lambda w: {"bid_deadline": _iso(w.now + timedelta(days=20))}),
+    row("GET /api/v1/points/alliances/{alliance_id}", "alliance", "200 200 200 200 200 200 200"),
+    row("GET /api/v1/points/alliances/{alliance_id}/balances", "alliance", "401 403 403 403 200 200 200"),
+]
+PAGES += [
+    row("GET /budgets/<int:budget_id>/", "budget", "200 200 200 200 200 200 200"),
+    row("POST /budgets/<int:budget_id>/proposals/", "budget", "login ok ok 403 ok 403 403", lambda w: {"title": "路灯", "text": "x", "cost_yuan": "1"}),
+    row("POST /budgets/<int:budget_id>/vote/", "budget_voting", "login ok 403 403 403 403 403", lambda w: {"proposal_ids": [w.ids["proposal_voting"]]}),
+    row("GET /budgets/<int:budget_id>/paper/", "budget_voting", "login 403 403 403 200 403 200"),
+    row("POST /budgets/<int:budget_id>/paper/", "budget_voting", "login 403 403 403 ok 403 ok",
+        lambda w: {"voter": w.ids["resident"], "proposal_ids": [w.ids["proposal_voting"]]}),
+    row("POST /budgets/<int:budget_id>/close/", "budget_voting", "login 403 403 403 ok 403 ok"),
+    row("POST /budgets/proposals/<int:proposal_id>/review/", "proposal", "login 403 403 403 ok 403 ok", lambda w: {"feasible": "1"}),
+    row("POST /budgets/proposals/<int:proposal_id>/fund/", "proposal_won", "login 403 403 403 ok 403 ok",
+        lambda w: {"bid_deadline": _local(w.now + timedelta(days=20))}),
+    row("GET /budgets/new/<int:community_id>/", "community", "login 403 403 403 200 403 200"),
+    row("POST /budgets/new/<int:community_id>/", "community", "login 403 403 403 ok 403 ok", lambda w: _rules(w) | {"amount_yuan": "50000"}),
+    row("GET /points/alliances/<int:alliance_id>/", "alliance", "login 403 403 403 200 200 200"),
 ]
 
 # --- Deliberation and conduct points (#32): the community's business is its members'; other staff and
@@ -829,6 +870,28 @@ def build_world():
                                                     voucher=SimpleUploadedFile("发票.png", b"\x89PNG voucher")).pk
     report = affairs.report_create(actor=resident, community=community, subject="楼道灯", text="坏了三个月", anonymous=True)
     ids.update(report=report.pk, report_no=report.tracking_no)
+    # Participatory budgets (#34): one taking proposals (with a proposal), one voting, one closed
+    # with a winner; the alliance of the two communities (通存通兑).
+    from budgets import services as budgets
+    from budgets.models import Budget
+
+    def budget(title):
+        return budgets.budget_create(actor=staff, community=community, title=title, amount=5_000_000, voting_opens=now + timedelta(days=3),
+                                     voting_closes=now + timedelta(days=10))
+
+    def proposal(target):
+        made = budgets.proposal_create(actor=resident, budget=target, title="社区花园", text="x", cost=800_000)
+        return budgets.proposal_review(actor=staff, proposal=made, feasible=True)
+
+    b_open, b_voting, b_closed = budget("民生实事一"), budget("民生实事二"), budget("民生实事三")
+    ids.update(budget=b_open.pk, proposal=proposal(b_open).pk, budget_voting=b_voting.pk, budget_closed=b_closed.pk)
+    ids["proposal_voting"], won = proposal(b_voting).pk, proposal(b_closed)
+    Budget.objects.filter(pk__in=[b_voting.pk, b_closed.pk]).update(voting_opens=now - timedelta(hours=1))
+    b_closed.refresh_from_db()
+    budgets.ballot_cast(actor=resident, budget=b_closed, proposal_ids=[won.pk])
+    budgets.budget_close(actor=staff, budget=b_closed)
+    ids["proposal_won"] = won.pk
+    ids["alliance"] = points.alliance_create(actor=superuser, community_ids=[community.pk, other_community.pk]).pk
     # Deliberation (#32): a steward (not one of the seven), an issue on an open meeting's agenda with an
     # open motion, a closed meeting with two passed motions (one with its convention), a conduct rule
     # and an award with its photo, proposed by staff and waiting for a second staff member.

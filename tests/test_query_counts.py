@@ -62,6 +62,9 @@ API_LIST_QUERIES = {
     "GET /api/v1/public/funds": 4,  # funds with their spending summed, the communities, donations raised and spent
     "GET /api/v1/reports": 3,
     "GET /api/v1/public/reports": 2,
+    "GET /api/v1/budgets": 2,  # #34: count, page (proposals counted in it)
+    "GET /api/v1/budgets/{budget_id}/proposals": 3,  # the budget, count, page
+    "GET /api/v1/points/alliances": 3,  # count, page, members
     "GET /api/v1/communities/{community_id}/stewards": 4,  # #32: the token, the community, membership, the stewards
     "GET /api/v1/communities/{community_id}/issues": 5,  # the token, the community, membership, count, page
     "GET /api/v1/communities/{community_id}/meetings": 5,
@@ -91,7 +94,7 @@ PAGE_QUERIES = {
     "/donations/": 6,
     "/notifications/": 7,  # and one UPDATE: opening the page marks them read
     "/points/": 8,  # was 10: the memberships shared with the navigation, the total summed from the balances
-    "/communities/{community_id}/rewards/": 10,
+    "/communities/{community_id}/rewards/": 12,  # #34: the allied communities (may I spend here?) and the alliance named on the page
     "/consultations/community/{community_id}/": 8,
     "/accounts/lockouts/": 9,
     "/volunteers/{user_id}/record/": 12,  # + volunteer number, totals per year, the communities that certify (#20)
@@ -409,6 +412,11 @@ def api_scenarios(world: World) -> dict[str, Callable[[], Scenario]]:
         "GET /api/v1/public/funds": lambda: Scenario(lambda n: add_public_funds(w, n), api_get(None, "public/funds"), api_rows),
         "GET /api/v1/reports": lambda: Scenario(lambda n: add_reports(w, n), api_get(w.staff, "reports"), api_rows),
         "GET /api/v1/public/reports": lambda: Scenario(lambda n: add_reports(w, n, public=True), api_get(None, "public/reports"), api_rows),
+        "GET /api/v1/budgets": lambda: Scenario(lambda n: add_budgets(w, n), api_get(None, "budgets"), api_rows),
+        "GET /api/v1/budgets/{budget_id}/proposals": lambda: Scenario(
+            lambda n: add_proposals(w, n), api_get(None, f"budgets/{the_budget(w).pk}/proposals"), api_rows
+        ),
+        "GET /api/v1/points/alliances": lambda: Scenario(lambda n: add_alliances(w, n), api_get(None, "points/alliances"), api_rows),
         # Deliberation (#32)
         "GET /api/v1/communities/{community_id}/stewards": lambda: Scenario(
             lambda n: add_stewards(w, n), api_get(w.resident, f"communities/{w.community.pk}/stewards"), api_rows
@@ -487,6 +495,38 @@ def add_conduct_awards(w, n):
     rule = conduct_rule_create(actor=w.staff, community=w.community, title=f"文明养犬{w.next()}", points=10)
     for _ in range(n):
         conduct_award_propose(actor=w.staff, rule=rule, user_id=w.resident.pk, evidence="拴绳遛狗")
+
+
+def add_budgets(w, n):
+    from budgets.services import budget_create
+
+    for _ in range(n):
+        budget_create(actor=w.staff, community=w.community, title=f"民生实事{w.next()}", amount=5_000_000,
+                      voting_opens=timezone.now() + timedelta(days=3), voting_closes=timezone.now() + timedelta(days=9))
+
+
+def the_budget(world):
+    if not hasattr(world, "budget"):
+        from budgets.services import budget_create
+
+        world.budget = budget_create(actor=world.staff, community=world.community, title="民生实事", amount=5_000_000,
+                                     voting_opens=timezone.now() + timedelta(days=3), voting_closes=timezone.now() + timedelta(days=9))
+    return world.budget
+
+
+def add_proposals(w, n):
+    from budgets.services import proposal_create
+
+    for _ in range(n):
+        proposal_create(actor=w.resident, budget=the_budget(w), title=f"项目{w.next()}", text="x", cost=100_000)
+
+
+def add_alliances(w, n):
+    from points.services import alliance_create
+
+    admin = UserFactory(is_superuser=True)
+    for _ in range(n):
+        alliance_create(actor=admin, community_ids=[CommunityFactory().pk, CommunityFactory().pk])
 
 
 def add_guardian_requests(w, n):

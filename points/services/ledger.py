@@ -34,15 +34,32 @@ from points.models import (
     PointsRule,
 )
 
-# What `points.services` re-exports (its star import): not this module's own imports.
 __all__ = [
-    "MAX_POINTS_PER_MOVE", "InsufficientPoints", "IdempotencyKeyReused", "district_account", "pool_account",
-    "sink_account", "person_account", "lock_accounts", "new_key", "Posted", "post_transaction",
-    "points_budget", "AwardResult", "community_rule", "points_award", "points_award_by_staff",
-    "points_transfer", "rule_update",
+    "MAX_POINTS_PER_MOVE",
+    "AwardResult",
+    "IdempotencyKeyReused",
+    "InsufficientPoints",
+    "Posted",
+    "clearing_account",
+    "community_rule",
+    "district_account",
+    "lock_accounts",
+    "new_key",
+    "person_account",
+    "points_award",
+    "points_award_by_staff",
+    "points_budget",
+    "points_transfer",
+    "pool_account",
+    "post_transaction",
+    "rule_update",
+    "sink_account",
 ]
 
 MAX_POINTS_PER_MOVE = 1_000_000_000
+# Accounts that may go below zero: the district's budget source, and clearing accounts (a
+# community that received more allied points than it sent is owed, which is a negative balance).
+MAY_GO_NEGATIVE = {PointsAccount.Kind.DISTRICT, PointsAccount.Kind.CLEARING}
 
 
 class InsufficientPoints(Conflict):
@@ -77,6 +94,11 @@ def sink_account(community: Community) -> PointsAccount:
 
 def person_account(user: User, community: Community) -> PointsAccount:
     return PointsAccount.objects.get_or_create(kind=PointsAccount.Kind.PERSON, community=community, user=user)[0]
+
+
+def clearing_account(community: Community, counterparty: Community) -> PointsAccount:
+    """The clearing account of ``community`` toward an allied ``counterparty`` (通存通兑)."""
+    return PointsAccount.objects.get_or_create(kind=PointsAccount.Kind.CLEARING, community=community, counterparty=counterparty, user=None)[0]
 
 
 def lock_accounts(*accounts: PointsAccount) -> None:
@@ -141,7 +163,7 @@ def post_transaction(
                 # The race this stops: two spends of the same points. The check and the change are
                 # one statement, so of two concurrent spends only one can find the points there.
                 moved = PointsAccount.objects.filter(pk=account.pk)
-                if account.kind != PointsAccount.Kind.DISTRICT:
+                if account.kind not in MAY_GO_NEGATIVE:
                     moved = moved.filter(balance__gte=-amount)
                 if not moved.update(balance=F("balance") + amount):
                     if account.kind == PointsAccount.Kind.POOL:

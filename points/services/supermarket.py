@@ -14,12 +14,25 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Community, Membership, User
+from accounts.models import Community, User
 from accounts.selectors import is_community_staff
 from accounts.services import notify
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from points.models import LedgerTransaction, Redemption, RedemptionStatusChange, Reward
-from points.services.ledger import community_rule, lock_accounts, person_account, post_transaction, sink_account
+from points.services.alliances import may_spend_in, spending_legs
+from points.services.ledger import community_rule, lock_accounts, post_transaction
+
+__all__ = [
+    "MAX_PICTURE_BYTES",
+    "MAX_REWARD_NUMBER",
+    "PICKUP_ALPHABET",
+    "redemption_cancel",
+    "redemption_fulfil",
+    "redemption_reserve",
+    "redemptions_expire",
+    "reward_create",
+    "reward_update",
+]
 
 # What `points.services` re-exports (its star import): not this module's own imports.
 __all__ = [
@@ -168,20 +181,23 @@ def redemption_reserve(*, actor: User, reward: Reward, quantity: int) -> Redempt
 
     Refuses (writing nothing) a reward of a community the person does not belong to, one not on
     the shelf, more than the per-person limit (409 ``limit_reached``), more than the stock (409
-    ``out_of_stock``) and more than the balance (409 ``insufficient_points``)."""
+    ``out_of_stock``) and more than the balance (409 ``insufficient_points``). The balance is the
+    person's points in this community, then (通存通兑) theirs in allied communities, drawn through the
+    clearing accounts in the same transaction (``points.services.alliances.spending_legs``)."""
     if not isinstance(quantity, int) or quantity < 1 or quantity > 1000:
         raise ValidationFailed(_("The quantity must be between 1 and 1000."), code="invalid_quantity", field="quantity")
     reward = Reward.objects.select_related("community").get(pk=reward.pk)  # the shelf as it is now
     community = reward.community
-    if not Membership.objects.filter(user=actor, community=community).exists():
+    if not may_spend_in(actor, community.pk):  # a member here, or of an allied community (通存通兑)
         raise PermissionDenied(_("This reward belongs to a community you are not a member of."), code="not_a_member")
     now = timezone.now()
     if not _reward_available(reward, now):
         raise Conflict(_("This reward is not available now."), code="reward_unavailable")
     with transaction.atomic():
-        account, sink = person_account(actor, community), sink_account(community)
-        # Per person, reservations queue here, so the limit check below cannot be raced past.
-        lock_accounts(account, sink)
+        # Per person, reservations queue on the locks taken here (the person's accounts, in id
+        # order, with the sink and the clearing accounts), so the limit check below cannot be raced
+        # past. The points come from the person's account here, then from allied communities.
+        legs = spending_legs(user=actor, community=community, cost=reward.cost * quantity)
         if reward.per_person_limit is not None:
             held = (
                 Redemption.objects.filter(reward=reward, user=actor)
@@ -210,7 +226,7 @@ def redemption_reserve(*, actor: User, reward: Reward, quantity: int) -> Redempt
         )
         post_transaction(
             kind=LedgerTransaction.Kind.REDEMPTION,
-            legs=[(account, -cost), (sink, cost)],
+            legs=legs,
             idempotency_key=f"redemption:{redemption.pk}:reserve",
             actor=actor,
             memo_code="points_redeemed",
@@ -226,8 +242,11 @@ def _close_redemption(*, redemption: Redemption, to: str, actor: User | None, re
     (with ``False``: nothing changed)."""
     with transaction.atomic():
         if refund:
-            account, sink = person_account(redemption.user, redemption.community), sink_account(redemption.community)
-            lock_accounts(account, sink)
+            # The refund is the reservation's legs reversed: points drawn from an allied community
+            # go back there, through the same clearing accounts.
+            paid = LedgerTransaction.objects.get(idempotency_key=f"redemption:{redemption.pk}:reserve")
+            refund_legs = [(entry.account, -entry.amount) for entry in paid.entries.select_related("account").order_by("account_id")]
+            lock_accounts(*[account for account, _amount in refund_legs])
         current = Redemption.objects.select_for_update().get(pk=redemption.pk)
         if current.status == to:
             return current, False
@@ -244,7 +263,7 @@ def _close_redemption(*, redemption: Redemption, to: str, actor: User | None, re
             Reward.objects.filter(pk=current.reward_id).update(stock=F("stock") + current.quantity)
             post_transaction(
                 kind=LedgerTransaction.Kind.REFUND,
-                legs=[(sink, -current.points), (account, current.points)],
+                legs=refund_legs,
                 idempotency_key=f"redemption:{current.pk}:refund",
                 actor=actor,
                 memo_code="points_returned",

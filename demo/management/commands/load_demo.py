@@ -15,6 +15,7 @@ from accounts import services
 from accounts.models import Community, District, Membership, Organization, OrganizationMember, Street, User
 from accounts.validators import credit_code_check_character
 from affairs import demo as affairs_demo
+from budgets import demo as budgets_demo
 from deliberation import demo as deliberation_demo
 from demo.history import demo_user, load_history
 from funds.models import Donation, Spending
@@ -131,6 +132,7 @@ class Command(BaseCommand):
         affairs_demo.load(admin=admin, communities=communities)  # 惠民政策, 便民服务事项, 惠民资金, 监督举报 (#31)
         deliberation_demo.load(make_user=demo_user, communities=communities)  # 百姓管家, 议事会, 文明养犬公约, 文明积分 (#32)
         resources_demo.load(make_user=demo_user, communities=communities)  # rooms, handovers, groups, talents, annual reports (#33)
+        budgets_demo.load(admin=admin, communities=communities, make_user=demo_user)  # 民生实事项目票决, 通存通兑 (#34)
         if not options["quiet_logins"]:
             self._print_logins()
 

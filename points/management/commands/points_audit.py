@@ -3,6 +3,10 @@
 Checks that every transaction has two or more legs summing to zero, that every account's cached
 balance equals the sum of its entries, that each account's newest entry records that balance, and
 that no person or pool is below zero.
+
+Across communities (通存通兑): every transaction but the district's budget has legs summing to zero
+within each community (so every community's books balance), and each pair of clearing accounts
+(A toward B, B toward A) holds opposite balances.
 """
 
 from django.core.management.base import BaseCommand
@@ -39,8 +43,10 @@ class Command(BaseCommand):
                 problems.append(
                     f"account #{account.pk} ({account}): newest entry says balance {account.newest_balance}, account says {account.balance}"
                 )
-            if account.kind != PointsAccount.Kind.DISTRICT and account.balance < 0:
+            if account.kind not in (PointsAccount.Kind.DISTRICT, PointsAccount.Kind.CLEARING) and account.balance < 0:
                 problems.append(f"account #{account.pk} ({account}): negative balance {account.balance}")
+
+        problems += self.community_problems()
 
         grand_total = PointsAccount.objects.aggregate(total=Sum("balance"))["total"] or 0
         if grand_total != 0:
@@ -53,3 +59,28 @@ class Command(BaseCommand):
                 self.stderr.write(f"  - {line}")
             raise SystemExit(1)
         self.stdout.write(self.style.SUCCESS(f"points audit OK: {transactions} transactions, {checked} accounts, all balanced"))
+
+    @staticmethod
+    def community_problems() -> list[str]:
+        problems = []
+        per_community = (
+            LedgerEntry.objects.exclude(transaction__kind=LedgerTransaction.Kind.BUDGET)
+            .values("transaction_id", "account__community_id")
+            .annotate(total=Sum("amount"))
+            .exclude(total=0)
+        )
+        for row in per_community.iterator():
+            problems.append(
+                f"transaction #{row['transaction_id']}: legs in community #{row['account__community_id']} sum to {row['total']}, expected 0"
+            )
+        clearing = {
+            (a, b): balance
+            for a, b, balance in PointsAccount.objects.filter(kind=PointsAccount.Kind.CLEARING).values_list("community_id", "counterparty_id", "balance")
+        }
+        for (a, b), balance in clearing.items():
+            mirror = clearing.get((b, a))
+            if mirror is None:
+                problems.append(f"clearing account of community #{a} toward #{b} has no mirror account")
+            elif a < b and balance + mirror != 0:
+                problems.append(f"clearing accounts of communities #{a} and #{b} hold {balance} and {mirror}, expected opposite balances")
+        return problems

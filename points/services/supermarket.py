@@ -20,19 +20,7 @@ from accounts.services import notify
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from points.models import LedgerTransaction, Redemption, RedemptionStatusChange, Reward
 from points.services.alliances import may_spend_in, spending_legs
-from points.services.ledger import community_rule, lock_accounts, post_transaction
-
-__all__ = [
-    "MAX_PICTURE_BYTES",
-    "MAX_REWARD_NUMBER",
-    "PICKUP_ALPHABET",
-    "redemption_cancel",
-    "redemption_fulfil",
-    "redemption_reserve",
-    "redemptions_expire",
-    "reward_create",
-    "reward_update",
-]
+from points.services.ledger import InsufficientPoints, community_rule, lock_accounts, post_transaction
 
 # What `points.services` re-exports (its star import): not this module's own imports.
 __all__ = [
@@ -197,7 +185,11 @@ def redemption_reserve(*, actor: User, reward: Reward, quantity: int) -> Redempt
         # Per person, reservations queue on the locks taken here (the person's accounts, in id
         # order, with the sink and the clearing accounts), so the limit check below cannot be raced
         # past. The points come from the person's account here, then from allied communities.
-        legs = spending_legs(user=actor, community=community, cost=reward.cost * quantity)
+        try:
+            legs, short = spending_legs(user=actor, community=community, cost=reward.cost * quantity), None
+        except InsufficientPoints as error:
+            # Told after the limit and the stock, as before alliances: out of stock says more.
+            legs, short = None, error
         if reward.per_person_limit is not None:
             held = (
                 Redemption.objects.filter(reward=reward, user=actor)
@@ -213,6 +205,8 @@ def redemption_reserve(*, actor: User, reward: Reward, quantity: int) -> Redempt
         # UPDATE; a concurrent reservation that loses finds stock < quantity and changes nothing.
         if not Reward.objects.filter(pk=reward.pk, stock__gte=quantity).update(stock=F("stock") - quantity):
             raise Conflict(_("Sorry, this reward is out of stock."), code="out_of_stock")
+        if short is not None:
+            raise short  # the stock taken above is rolled back with the transaction
         cost = reward.cost * quantity
         rule = community_rule(community)
         redemption = Redemption.objects.create(

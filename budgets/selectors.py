@@ -25,7 +25,7 @@ def budget_get(budget_id: int) -> Budget:
 def proposals(budget: Budget) -> QuerySet:
     # Closed: by rank, the proposals not on the ballot (no rank) last, on both databases.
     order = [F("rank").asc(nulls_last=True), "id"] if budget.closed_at else ["id"]
-    return Proposal.objects.filter(budget=budget).select_related("budget", "project").order_by(*order)
+    return Proposal.objects.filter(budget=budget).select_related("budget", "project", "organization").order_by(*order)
 
 
 def proposal_get(proposal_id: int) -> Proposal:

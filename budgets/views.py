@@ -12,11 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Community, Membership, User
+from accounts.models import Community, Membership, Organization, Street, User
 from accounts.selectors import is_community_staff
 from budgets import selectors, services
 from budgets.models import Ballot, Budget, Proposal
-from core.errors import ApplicationError, PermissionDenied, ValidationFailed
+from core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 from core.pages import error_page, perform
 
 
@@ -47,7 +47,8 @@ def budget_list(request):
         budgets = list(selectors.budgets(data)[:100])
     except ApplicationError as exc:
         return error_page(request, exc)
-    return render(request, "budgets/list.html", {"budgets": budgets, "nav_item": "budgets"})
+    streets = list(Street.objects.order_by("name")[:200]) if request.user.is_superuser else []
+    return render(request, "budgets/list.html", {"budgets": budgets, "nav_item": "budgets", "streets": streets})
 
 
 def budget_detail(request, budget_id: int):
@@ -55,11 +56,14 @@ def budget_detail(request, budget_id: int):
     user = request.user
     status = budget.status
     proposals = list(selectors.proposals(budget))
+    organizations = _my_organizations(user) if status == Budget.Status.PROPOSING else []
     context = {
         "budget": budget, "status": status, "proposals": proposals, "nav_item": "budgets",
         "feasible": [p for p in proposals if p.status == Proposal.Status.FEASIBLE],
         "is_manager": user.is_authenticated and services.may_manage(user, budget),
-        "may_propose": user.is_authenticated and status == Budget.Status.PROPOSING and services.area_members(budget).filter(user=user).exists(),
+        "may_propose": status == Budget.Status.PROPOSING and (
+            bool(organizations) or (user.is_authenticated and services.area_members(budget).filter(user=user).exists())),
+        "organizations": organizations,
         "is_resident": user.is_authenticated and services.is_area_resident(user, budget),
         "ballot": selectors.ballot_of(user, budget),
         "counts": selectors.ballot_counts(budget) if status == Budget.Status.CLOSED else None,
@@ -68,21 +72,44 @@ def budget_detail(request, budget_id: int):
     return render(request, "budgets/detail.html", context)
 
 
+def _my_organizations(user) -> list[Organization]:
+    """The verified organisations ``user`` is a member of: they may propose on their behalf."""
+    if not user.is_authenticated:
+        return []
+    return list(Organization.objects.filter(status=Organization.Status.VERIFIED, members__user=user).distinct().order_by("name"))
+
+
 @login_required
 def budget_new(request, community_id: int):
-    community = get_object_or_404(Community, pk=community_id)
+    community = get_object_or_404(Community.objects.select_related("street"), pk=community_id)
     if not is_community_staff(request.user, community.pk):
         return error_page(request, PermissionDenied(_("Only staff of the community (or the district admin for a street) open a budget.")))
+    return _open_budget(request, community=community)
+
+
+@login_required
+def budget_new_street(request, street_id: int):
+    """The district admin opens a budget for a whole street (街道): its residents of every community vote."""
+    street = get_object_or_404(Street, pk=street_id)
+    if not request.user.is_superuser:
+        return error_page(request, PermissionDenied(_("Only the district administrator opens a budget for a street.")))
+    return _open_budget(request, street=street)
+
+
+def _open_budget(request, *, community: Community | None = None, street: Street | None = None):
+    """The open-a-budget form, for a community or (the district admin) a street: one service."""
+    context = {"community": community, "street": street, "area_name": community.name if community else street.name,
+               "offer_street": community.street if community and request.user.is_superuser else None}
     if request.method != "POST":
         now = timezone.localtime()
-        return render(request, "budgets/new.html", {
-            "community": community, "opens": (now + timedelta(days=14)).strftime("%Y-%m-%dT09:00"),
-            "closes": (now + timedelta(days=28)).strftime("%Y-%m-%dT18:00"),
+        return render(request, "budgets/new.html", context | {
+            "opens": (now + timedelta(days=14)).strftime("%Y-%m-%dT09:00"), "closes": (now + timedelta(days=28)).strftime("%Y-%m-%dT18:00"),
         })
     try:
         max_choices = request.POST.get("max_choices", "").strip()
         budget = services.budget_create(
-            actor=request.user, community=community, title=request.POST.get("title", ""), description=request.POST.get("description", ""),
+            actor=request.user, community=community, street=street, title=request.POST.get("title", ""),
+            description=request.POST.get("description", ""),
             amount=_yuan_to_fen(request.POST.get("amount_yuan")), voting_opens=_local_datetime(request.POST.get("voting_opens")),
             voting_closes=_local_datetime(request.POST.get("voting_closes")),
             max_choices=int(max_choices) if max_choices.isdigit() and len(max_choices) < 4 else (0 if max_choices else None),
@@ -90,10 +117,21 @@ def budget_new(request, community_id: int):
     except ApplicationError as exc:
         if exc.status in (401, 403, 404):
             return error_page(request, exc)
-        return render(request, "budgets/new.html", {"community": community, "error": exc, "form": request.POST,
-                                                    "opens": request.POST.get("voting_opens"), "closes": request.POST.get("voting_closes")})
+        return render(request, "budgets/new.html", context | {"error": exc, "form": request.POST, "opens": request.POST.get("voting_opens"),
+                                                              "closes": request.POST.get("voting_closes")})
     messages.success(request, _("Budget opened: residents can propose projects until voting opens."))
     return redirect("budgets:detail", budget.pk)
+
+
+def _organization(raw: str) -> Organization | None:
+    """"As myself" (empty) or "as <organisation>": the service decides whether the proposer may."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    organization = Organization.objects.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 12 else None
+    if organization is None:
+        raise NotFound(_("No such organisation."), code="organization_not_found", field="organization_id")
+    return organization
 
 
 @login_required
@@ -103,7 +141,8 @@ def proposal_new(request, budget_id: int):
     return perform(
         request,
         lambda: services.proposal_create(actor=request.user, budget=budget, title=request.POST.get("title", ""), text=request.POST.get("text", ""),
-                                         cost=_yuan_to_fen(request.POST.get("cost_yuan"))),
+                                         cost=_yuan_to_fen(request.POST.get("cost_yuan")),
+                                         organization=_organization(request.POST.get("organization_id"))),
         success=_("Thank you: your proposal is waiting for staff to review it."),
         then=redirect("budgets:detail", budget.pk),
     )

@@ -15,6 +15,7 @@ urlpatterns = [
     path("communities/<int:community_id>/points/award/", views.award, name="award"),
     path("communities/<int:community_id>/points/rules/", views.rules, name="rules"),
     path("communities/<int:community_id>/points/budget/", views.budget, name="budget"),
+    path("points/alliances/", views.alliances, name="alliances"),
     path("points/alliances/<int:alliance_id>/", views.alliance_balances, name="alliance"),
     path("communities/<int:community_id>/redemptions/<int:redemption_id>/fulfil/", views.fulfil, name="fulfil"),
 ]

@@ -2,11 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import Community
 from accounts.selectors import community_get_for, is_community_staff, my_memberships
 from core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from core.exports import export
@@ -255,6 +257,37 @@ def ledger_export(request, community_id: int):
         for e in entries.iterator(chunk_size=1000)
     )
     return export(request.GET.get("format", "csv"), f"ledger-{community.pk}", header, rows, title="ledger") or export("csv", f"ledger-{community.pk}", header, rows)
+
+
+def alliances(request):
+    """通存通兑: the alliances (public, as in the API: a volunteer may see where their points are
+    good), each with its balances for those who may read them; the district admin's form makes one
+    (two or more communities) through the API's service, its refusals shown in the form."""
+    user = request.user
+    error, chosen, name = None, [], ""
+    if request.method == "POST":
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        chosen = [int(v) for v in request.POST.getlist("community_ids") if v.isdigit() and len(v) < 12]
+        name = request.POST.get("name", "")[:120]
+        try:
+            alliance = services.alliance_create(actor=user, community_ids=chosen, name=name)
+        except ApplicationError as exc:
+            if exc.status in (401, 403):
+                return error_page(request, exc)
+            error = exc
+        else:
+            messages.success(request, _("Alliance made: points earned in any of these communities are good in all of them."))
+            return redirect("points:alliance", alliance.pk)
+    rows = list(Alliance.objects.prefetch_related("members__community").order_by("-created_at", "-id")[:200])
+    for alliance in rows:
+        alliance.communities = sorted((m.community for m in alliance.members.all()), key=lambda c: c.pk)
+        alliance.may_read = user.is_authenticated and (user.is_superuser or any(is_community_staff(user, c.pk) for c in alliance.communities))
+    allied = {m.community_id for a in rows for m in a.members.all()}
+    communities = list(Community.objects.select_related("street").order_by("street__name", "name")[:500]) if user.is_superuser else []
+    return render(request, "points/alliances.html", {
+        "alliances": rows, "communities": communities, "allied": allied, "error": error, "chosen": chosen, "name": name,
+    }, status=error.status if error else 200)
 
 
 @login_required

@@ -475,6 +475,9 @@ PAGES += [
         lambda w: {"bid_deadline": _local(w.now + timedelta(days=20))}),
     row("GET /budgets/new/<int:community_id>/", "community", "login 403 403 403 200 403 200"),
     row("POST /budgets/new/<int:community_id>/", "community", "login 403 403 403 ok 403 ok", lambda w: _rules(w) | {"amount_yuan": "50000"}),
+    # A street's budget: the district admin only (the alliances' page has no id: tests/points/test_alliance_pages.py).
+    row("GET /budgets/new/street/<int:street_id>/", "street", "login 403 403 403 403 403 200"),
+    row("POST /budgets/new/street/<int:street_id>/", "street", "login 403 403 403 403 403 ok", lambda w: _rules(w) | {"amount_yuan": "50000"}),
     row("GET /points/alliances/<int:alliance_id>/", "alliance", "login 403 403 403 200 200 200"),
 ]
 
@@ -884,7 +887,7 @@ def build_world():
         return budgets.proposal_review(actor=staff, proposal=made, feasible=True)
 
     b_open, b_voting, b_closed = budget("民生实事一"), budget("民生实事二"), budget("民生实事三")
-    ids.update(budget=b_open.pk, proposal=proposal(b_open).pk, budget_voting=b_voting.pk, budget_closed=b_closed.pk)
+    ids.update(budget=b_open.pk, proposal=proposal(b_open).pk, budget_voting=b_voting.pk, budget_closed=b_closed.pk, street=community.street_id)
     ids["proposal_voting"], won = proposal(b_voting).pk, proposal(b_closed)
     Budget.objects.filter(pk__in=[b_voting.pk, b_closed.pk]).update(voting_opens=now - timedelta(hours=1))
     b_closed.refresh_from_db()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from resources import views, views_people
+from resources import views, views_people, views_tasks
 
 app_name = "resources"
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     path("venues/<int:venue_id>/", views.venue, name="venue"),
     path("venues/<int:venue_id>/book/", views.book, name="book"),
     path("venues/<int:venue_id>/handovers/", views.handover_new, name="handover_new"),
+    path("venues/<int:venue_id>/tasks/", views_tasks.venue_task, name="venue_task"),
     path("handovers/<int:handover_id>/end/", views.handover_end, name="handover_end"),
     path("bookings/", views.mine, name="mine"),
     path("bookings/<int:booking_id>/", views.booking, name="booking"),

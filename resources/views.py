@@ -19,6 +19,7 @@ from accounts.selectors import is_community_staff, organization_get_for
 from core.errors import ApplicationError, ValidationFailed
 from core.pages import error_page, perform
 from resources import selectors, services
+from marketplace.models import Category
 from resources.models import Booking
 
 WEEKDAYS = [(i + 1, gettext_lazy(name)) for i, name in enumerate(("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"))]
@@ -66,6 +67,7 @@ def _venue_context(request, venue, monday, **extra):
     if is_staff:
         context["handovers"] = selectors.handovers_of(venue)
         context["verified_orgs"] = Organization.objects.filter(status=Organization.Status.VERIFIED).order_by("name")[:300]
+        context["categories"] = Category.choices
     context.update(extra)
     return context
 

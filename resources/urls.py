@@ -21,6 +21,8 @@ urlpatterns = [
     path("groups/", views_people.groups, name="groups"),
     path("groups/<int:organization_id>/", views_people.group, name="group"),
     path("groups/<int:organization_id>/file/", views_people.group_file, name="group_file"),
+    path("groups/<int:organization_id>/activities/", views_tasks.activity_propose, name="activity_propose"),
+    path("activities/<int:activity_id>/<str:action>/", views_tasks.activity_decide, name="activity_decide"),
     path("organizations/<int:organization_id>/annual-reports/", views_people.annual_reports, name="annual_reports"),
     path("annual-reports/<int:report_id>/review/", views_people.annual_review, name="annual_review"),
 ]

@@ -5,16 +5,20 @@ services as the API."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.selectors import organization_get_for
 from core.errors import ApplicationError, ValidationFailed
-from core.pages import error_page
+from core.pages import error_page, perform
 from marketplace.services import TaskFields
 from resources import selectors, services
 from resources.views import _date, _int, _moment, _venue_context
+from resources.views_people import group_context
 
 TASK_KEYS = ("title", "description", "category", "day", "starts", "ends", "slots", "points", "attendees")
 
@@ -45,3 +49,35 @@ def venue_task(request, venue_id: int):
                       status=exc.status)
     messages.success(request, _("The task is posted and the room is booked for it."))
     return redirect("tasks:detail", task.pk)
+
+
+@login_required
+@require_POST
+def activity_propose(request, organization_id: int):
+    """A member of a filed community group proposes a task for it (``POST /organizations/{id}/activities``)."""
+    group = organization_get_for(request.user, organization_id)
+    values = {k: request.POST.get(k, "").strip() for k in (*TASK_KEYS, "location")}
+    try:
+        services.activity_propose(actor=request.user, organization=group, fields=task_fields_from(values, location=values["location"]))
+    except ApplicationError as exc:
+        if exc.status in (401, 403, 404):
+            return error_page(request, exc)
+        return render(request, "resources/group.html", group_context(request, group, values=values, error=exc), status=exc.status)
+    messages.success(request, _("Proposed. Staff of the community will approve or refuse it; you will be told."))
+    return redirect(f"{reverse('resources:group', args=[group.pk])}#activities")
+
+
+@login_required
+@require_POST
+def activity_decide(request, activity_id: int, action: str):
+    """Staff approve an activity (published on the board) or refuse it with a reason."""
+    activity = selectors.activity_get_for(request.user, activity_id)
+    reason = request.POST.get("reason", "")
+    actions = {
+        "approve": (lambda: services.activity_approve(actor=request.user, activity=activity), _("Approved: the task is on the board.")),
+        "reject": (lambda: services.activity_reject(actor=request.user, activity=activity, reason=reason), _("Refused; the group is told why.")),
+    }
+    if action not in actions:
+        raise Http404
+    run, success = actions[action]
+    return perform(request, run, success=success, then=redirect(f"{reverse('resources:manage', args=[activity.task.community_id])}#activities"))

@@ -7,10 +7,10 @@ from ninja.pagination import paginate
 
 from accounts.auth import AUTH
 from accounts.selectors import community_get_for
-from resources.selectors import venue_get_for
 from core.api import ERRORS, ApiDateTime, PageNumberPagination
 from deliberation import selectors, services
 from marketplace.models import ConsultationCategory
+from resources.selectors import venue_get_for
 
 router = Router(tags=["deliberation"])
 

@@ -75,6 +75,8 @@ MESSAGES = {
     "booking_refused": gettext_lazy("Your booking of %(venue)s on %(when)s was refused: %(reason)s"),
     "booking_cancelled": gettext_lazy("Your booking of %(venue)s on %(when)s was cancelled by staff. %(reason)s"),
     "talent_invited": gettext_lazy("%(name)s invites you to “%(task)s”. %(note)s"),
+    "group_activity_approved": gettext_lazy("The activity “%(title)s” of %(group)s was approved and is on the board."),
+    "group_activity_refused": gettext_lazy("The activity “%(title)s” of %(group)s was refused: %(reason)s"),
     # Reminders before a claimed task (reach): ``when`` is a phrase with its own number, fixed when sent.
     "task_reminder": gettext_lazy("Reminder: “%(title)s” starts %(when)s (%(time)s) at %(place)s."),
 }

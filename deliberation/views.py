@@ -19,6 +19,7 @@ from core.pages import error_page, perform
 from deliberation import selectors, services
 from deliberation.models import ConductAward, MotionVote
 from marketplace.models import ConsultationCategory, Need
+from resources.selectors import venue_get_for, venue_list
 
 
 def _id(value, *, field: str):
@@ -34,10 +35,10 @@ def _ids(values, *, field: str) -> list[int]:
     return [i for i in (_id(v, field=field) for v in values) if i is not None]
 
 
-def _when(value):
+def _when(value, field="starts_at"):
     parsed = parse_datetime((value or "").strip())
     if parsed is None:
-        raise ValidationFailed(_("Give the date and time."), code="invalid_time", field="starts_at")
+        raise ValidationFailed(_("Give the date and time."), code="invalid_time", field=field)
     return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
 
 
@@ -69,6 +70,7 @@ def home(request, community_id: int):
                                 .exclude(pk__in=taken).distinct().order_by("display_name", "username"))
         context["needs"] = Need.objects.filter(community=community, track=Need.Track.MINOR).exclude(status__in=["resolved", "closed"])[:30]
         context["open_issues"] = selectors.issue_list(community).exclude(status="decided")
+        context["venues"] = venue_list({"community": community.pk})
     return render(request, "deliberation/home.html", context)
 
 
@@ -109,6 +111,8 @@ def meeting_call(request, community_id: int):
         meeting = services.meeting_call(
             actor=request.user, community=c, title=request.POST.get("title", ""), starts_at=_when(request.POST.get("starts_at")),
             location=request.POST.get("location", ""), issue_ids=_ids(request.POST.getlist("issues"), field="issue_ids"),
+            venue=venue_get_for(request.user, venue_id) if (venue_id := _id(request.POST.get("venue"), field="venue_id")) else None,
+            ends_at=_when(request.POST.get("ends_at"), field="ends_at") if request.POST.get("ends_at") else None,
         )
         request.new_meeting = meeting
         return meeting

@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from resources.models import Booking, Talent, Venue
+from resources.models import Booking, GroupActivity, Talent, Venue
 
 
 class VenueFilter(django_filters.FilterSet):
@@ -35,3 +35,13 @@ class TalentFilter(django_filters.FilterSet):
     def filter_field(self, queryset, name, value):
         value = (value or "").strip()
         return queryset.filter(fields_key__contains=f"|{value}|") if value else queryset
+
+
+class GroupActivityFilter(django_filters.FilterSet):
+    community = django_filters.NumberFilter(field_name="task__community_id", label=_("Community"))
+    organization = django_filters.NumberFilter(field_name="organization_id", label=_("Community group"))
+    status = django_filters.ChoiceFilter(choices=GroupActivity.Status.choices, label=_("Status"))
+
+    class Meta:
+        model = GroupActivity
+        fields = ["community", "organization", "status"]

@@ -180,3 +180,40 @@ class TalentInvitation(models.Model):
         verbose_name = _("talent invitation")
         verbose_name_plural = _("talent invitations")
         constraints = [models.UniqueConstraint(fields=["talent", "task"], name="talent_invited_once_per_task")]
+
+
+class GroupActivity(models.Model):
+    """An activity a filed community group proposes (a task posted as the group's): it waits as a
+    draft task until staff of the community approve it (the task is published) or refuse it with a
+    reason (the draft is cancelled). The proposer is told either way."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting staff")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="group_activities",
+                                     verbose_name=_("community group"))
+    task = models.OneToOneField("marketplace.Task", on_delete=models.CASCADE, related_name="group_activity", verbose_name=_("task"))
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("proposed by"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("group activity")
+        verbose_name_plural = _("group activities")
+
+    def __str__(self):
+        return str(self.task)
+
+
+class GroupActivityStatusChange(StatusChange):
+    activity = models.ForeignKey(GroupActivity, on_delete=models.CASCADE, related_name="history", verbose_name=_("group activity"))
+    from_status = models.CharField(_("from"), max_length=10, choices=GroupActivity.Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=10, choices=GroupActivity.Status.choices)
+
+    class Meta(StatusChange.Meta):
+        verbose_name = _("group activity status change")
+        verbose_name_plural = _("group activity status changes")

@@ -12,8 +12,8 @@ from accounts.models import Community, Organization, OrganizationMember
 from accounts.selectors import is_community_staff, staff_communities
 from core.errors import NotFound, ValidationFailed
 from core.filtering import apply_filters
-from resources.filters import BookingFilter, TalentFilter, VenueFilter
-from resources.models import Booking, GroupFiling, Handover, Talent, Venue
+from resources.filters import BookingFilter, GroupActivityFilter, TalentFilter, VenueFilter
+from resources.models import Booking, GroupActivity, GroupFiling, Handover, Talent, Venue
 from resources.services.common import live_handovers, local, occurrences
 
 
@@ -191,3 +191,22 @@ def parse_month(text: str | None) -> date:
     if month is None or not 1900 <= month.year <= 2999:
         raise ValidationFailed(_("Give a month as YYYY-MM."), code="invalid_month", field="month")
     return month
+
+
+def activities_for(viewer, data=None) -> QuerySet:
+    """Community groups' activities: staff see their communities'; members their groups'."""
+    activities = GroupActivity.objects.select_related("task", "organization", "proposed_by")
+    if not viewer.is_authenticated:
+        return activities.none()
+    if not viewer.is_superuser:
+        orgs = OrganizationMember.objects.filter(user=viewer).values("organization_id")
+        activities = activities.filter(Q(task__community_id__in=staff_communities(viewer)) | Q(organization_id__in=orgs))
+    return apply_filters(GroupActivityFilter, data, activities).order_by("-created_at", "-id")
+
+
+def activity_get_for(viewer, activity_id: int) -> GroupActivity:
+    """An activity, for the group's members and its community's staff; 404 for anyone else."""
+    activity = activities_for(viewer).filter(pk=activity_id).first()
+    if activity is None:
+        raise NotFound(code="activity_not_found")
+    return activity

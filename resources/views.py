@@ -18,6 +18,7 @@ from accounts.models import Community, Organization
 from accounts.selectors import is_community_staff, organization_get_for
 from core.errors import ApplicationError, ValidationFailed
 from core.pages import error_page, perform
+from marketplace.models import Category
 from resources import selectors, services
 from resources.models import Booking
 
@@ -66,6 +67,7 @@ def _venue_context(request, venue, monday, **extra):
     if is_staff:
         context["handovers"] = selectors.handovers_of(venue)
         context["verified_orgs"] = Organization.objects.filter(status=Organization.Status.VERIFIED).order_by("name")[:300]
+        context["categories"] = Category.choices
     context.update(extra)
     return context
 
@@ -178,6 +180,7 @@ def manage(request, community_id: int):
     return render(request, "resources/manage.html", {
         "community": community, "requested": requested[:100], "venues": selectors.venue_list({"community": community.pk}),
         "usage": selectors.usage_by_month(community.pk, month), "month": month, "nav_item": "resources",
+        "activities_pending": selectors.activities_for(request.user, {"community": community.pk, "status": "pending"})[:100],
         "groups_pending": Organization.objects.filter(kind=Organization.Kind.COMMUNITY_GROUP, community=community,
                                                       status=Organization.Status.PENDING),
     })

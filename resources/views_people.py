@@ -17,7 +17,7 @@ from accounts.models import Community, Membership, Organization, OrganizationMem
 from accounts.selectors import community_get_for, is_organization_admin, organization_get_for, user_get_for
 from core.errors import ApplicationError
 from core.pages import error_page, perform
-from marketplace.models import Task
+from marketplace.models import Category, Task
 from marketplace.selectors import task_get_for
 from resources import selectors, services
 from resources.models import Talent
@@ -104,11 +104,25 @@ def group(request, organization_id: int):
     org = organization_get_for(request.user, organization_id)
     if org.kind != Organization.Kind.COMMUNITY_GROUP:
         return redirect("organizations:detail", org.pk)
-    return render(request, "resources/group.html", {
-        "group": org, "filing": selectors.group_filing_of(org), "members": org.members.select_related("user").order_by("role", "id"),
-        "handovers": org.venue_handovers.filter(ended_at__isnull=True).select_related("venue"),
-        "may_file": reports.may_review(request.user, org), "nav_item": "resources",
-    })
+    return render(request, "resources/group.html", group_context(request, org))
+
+
+def group_context(request, org: Organization, **extra) -> dict:
+    """The group's page: also its activities (approved ones for anyone; all for members and staff)
+    and, for a member of a filed group, the form to propose one."""
+    members = org.members.select_related("user").order_by("role", "id")
+    is_member = request.user.is_authenticated and any(m.user_id == request.user.pk for m in members)
+    may_file = reports.may_review(request.user, org)
+    activities = selectors.activities_for(request.user, {"organization": org.pk})
+    if not (is_member or may_file):
+        activities = org.group_activities.filter(status="approved").select_related("task")
+    context = {
+        "group": org, "filing": selectors.group_filing_of(org), "members": members, "is_member": is_member,
+        "handovers": org.venue_handovers.filter(ended_at__isnull=True).select_related("venue"), "activities": activities[:50],
+        "may_file": may_file, "categories": Category.choices, "today": timezone.localdate(), "values": {}, "nav_item": "resources",
+    }
+    context.update(extra)
+    return context
 
 
 @login_required

@@ -63,6 +63,7 @@ ID_NAMES = {
     "issue_id": "issue", "issue_ids": "issue", "meeting_id": "meeting", "motion_id": "motion", "convention_id": "convention",  # (#32)
     "rule_id": "conduct_rule", "award_id": "conduct_award", "user_ids": "user",
     "venue_id": "venue", "booking_id": "booking", "handover_id": "handover",  # rooms (#33)
+    "activity_id": "activity",  # community groups' activities (#33)
 }
 
 
@@ -238,6 +239,17 @@ def seed_world() -> World:
         ends_at=timezone.make_aware(datetime.combine(day, datetime.min.time()).replace(hour=16)), purpose="读书会", attendees=8))
     world.add("handover", resources.handover_create(actor=staff, venue=room, organization=organization, weekday=day.isoweekday(), starts="09:00",
                                                     ends="11:00", valid_from=day, valid_until=day + timedelta(days=28)))
+    # A filed community group (org_admin its leader) with an activity awaiting staff.
+    from accounts.models import Organization
+
+    group = OrganizationFactory(community=community, name="合唱团", kind=Organization.Kind.COMMUNITY_GROUP, status=Organization.Status.PENDING)
+    OrganizationMemberFactory(organization=group, user=people["org_admin"], role=OrganizationMember.Role.ADMIN)
+    resources.group_file(actor=staff, organization=group, leader=people["org_admin"])
+    world.add("organization", group)
+    start = timezone.make_aware(datetime.combine(day, datetime.min.time()).replace(hour=18))
+    world.add("activity", resources.activity_propose(actor=people["org_admin"], organization=group, fields=TaskFields(
+        title="合唱快闪", description="", category="culture", starts_at=start, ends_at=start + timedelta(hours=2), location="广场", slots=3,
+        points=0, skills=[], beneficiary=None)))
     return world
 
 

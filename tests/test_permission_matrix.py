@@ -568,6 +568,12 @@ API += [
     row("POST /api/v1/organizations/{organization_id}/annual-reports", "org", "401 403 403 201 403 403 201",
         lambda w: {"year": timezone.localdate().year - 2, "summary": "年度活动", "income": 0, "spending": 0}),
     row("POST /api/v1/annual-reports/{report_id}/review", "annual_report", "401 404 404 403 200 404 200", lambda w: {"passed": True}),
+    # A filed group's activities (org_admin is its member): members propose, staff of its community decide.
+    row("POST /api/v1/organizations/{organization_id}/activities", "filed_group", "401 403 403 201 403 403 403",
+        lambda w: {"title": "合唱快闪", "category": "culture", "starts_at": _later(w, 15), "ends_at": _later(w, 17), "location": "广场", "slots": 2}),
+    row("GET /api/v1/activities/{activity_id}", "activity", "401 404 404 200 200 404 200"),
+    row("POST /api/v1/activities/{activity_id}/approve", "activity", "401 404 404 403 200 404 200"),
+    row("POST /api/v1/activities/{activity_id}/reject", "activity", "401 404 404 403 200 404 200", lambda w: {"reason": "场地维修"}),
 ]
 PAGES += [
     row("GET /resources/venues/<int:venue_id>/", "venue", "200 200 200 200 200 200 200"),
@@ -588,6 +594,13 @@ PAGES += [
     row("POST /resources/groups/<int:organization_id>/file/", "group", "login 404 404 404 ok 403 ok", lambda w: {"leader": w.ids["leader"]}),
     row("GET /resources/organizations/<int:organization_id>/annual-reports/", "org", "login 200 200 200 200 200 200"),
     row("POST /resources/annual-reports/<int:report_id>/review/", "annual_report", "login 404 404 403 ok 404 ok", lambda w: {"passed": "1"}),
+    row("POST /resources/venues/<int:venue_id>/tasks/", "venue", "login 403 403 403 ok 403 ok",
+        lambda w: {"title": "亲子绘本共读", "category": "childcare", "day": (timezone.localdate() + timedelta(days=3)).isoformat(),
+                   "starts": "18:00", "ends": "20:00", "slots": "2"}),
+    row("POST /resources/groups/<int:organization_id>/activities/", "filed_group", "login 403 403 ok 403 403 403",
+        lambda w: {"title": "合唱快闪", "category": "culture", "day": (timezone.localdate() + timedelta(days=3)).isoformat(),
+                   "starts": "15:00", "ends": "17:00", "location": "广场", "slots": "2"}),
+    row("POST /resources/activities/<int:activity_id>/<str:action>/", "activity approve", "login 404 404 403 ok 404 ok"),
 ]
 
 ROWS = API + PAGES
@@ -938,6 +951,17 @@ def build_world():
                                          filed_by=org_admin, filed_at=now)
     ids.update(venue=room.pk, booking=booking.pk, handover=handover.pk, talent=volunteer.pk, group=group.pk, annual_report=annual.pk,
                approve="approve", leader=newcomer.pk)
+    # A filed community group whose member is org_admin, with an activity she proposed, awaiting staff.
+    from marketplace.services import TaskFields
+
+    filed_group = OrganizationFactory(community=community, name="摄影社", kind=Organization.Kind.COMMUNITY_GROUP,
+                                      status=Organization.Status.PENDING, credit_code=valid_credit_code(900_004))
+    OrganizationMemberFactory(organization=filed_group, user=org_admin, role=OrganizationMember.Role.ADMIN)
+    resources.group_file(actor=staff, organization=filed_group, leader=org_admin)
+    activity = resources.activity_propose(actor=org_admin, organization=filed_group, fields=TaskFields(
+        title="街拍", description="", category="culture", starts_at=now + timedelta(days=5), ends_at=now + timedelta(days=5, hours=2),
+        location="江北嘴", slots=3, points=0, skills=[], beneficiary=None))
+    ids.update(filed_group=filed_group.pk, activity=activity.pk)
 
     # Each person's credentials: a bearer token for the API and a session for pages.
     tokens, sessions = {}, {}

@@ -78,6 +78,7 @@ API_LIST_QUERIES = {
     "GET /api/v1/venues/{venue_id}/handovers": 2,  # the room, its handovers (organisation joined)
     "GET /api/v1/communities/{community_id}/venue-usage": 6,  # token, community, staff check, rooms, bookings, handovers
     "GET /api/v1/organizations/{organization_id}/annual-reports": 4,  # token, organisation, staff check, reports
+    "GET /api/v1/activities": 3,  # token, count, page (task, group, proposer joined)
 }
 
 PAGE_QUERIES = {
@@ -443,6 +444,7 @@ def api_scenarios(world: World) -> dict[str, Callable[[], Scenario]]:
         "GET /api/v1/organizations/{organization_id}/annual-reports": lambda: Scenario(
             lambda n: add_annual_reports(w, n), api_get(w.staff, f"organizations/{the_org(w).pk}/annual-reports"), api_rows
         ),
+        "GET /api/v1/activities": lambda: Scenario(lambda n: add_activities(w, n), api_get(w.staff, "activities"), api_rows),
     }
 
 
@@ -631,6 +633,22 @@ def add_talents(w, n):
     for _ in range(n):
         person = MembershipFactory(community=w.community, role=Membership.Role.RESIDENT).user
         talent_list_me(actor=person, fields=["绘本", f"领域{w.next()}"], bio="讲故事", community=w.community)
+
+
+def add_activities(w, n):
+    from marketplace.services import TaskFields
+    from resources.services import activity_propose, group_file
+
+    for _ in range(n):
+        i = w.next()
+        group = OrganizationFactory(community=w.community, name=f"社团{i}", kind="community_group", status="pending")
+        leader = UserFactory()
+        OrganizationMember.objects.create(organization=group, user=leader, role=OrganizationMember.Role.ADMIN)
+        group_file(actor=w.staff, organization=group, leader=leader)
+        start = timezone.now() + timedelta(days=2)
+        activity_propose(actor=leader, organization=group, fields=TaskFields(
+            title=f"活动{i}", description="", category="culture", starts_at=start, ends_at=start + timedelta(hours=2), location="广场", slots=2,
+            points=0, skills=[], beneficiary=None))
 
 
 def add_groups(w, n):

@@ -10,6 +10,7 @@ from accounts.selectors import community_get_for
 from core.api import ERRORS, ApiDateTime, PageNumberPagination
 from deliberation import selectors, services
 from marketplace.models import ConsultationCategory
+from resources.selectors import venue_get_for
 
 router = Router(tags=["deliberation"])
 
@@ -118,8 +119,10 @@ def issue_consult(request, issue_id: int, payload: ConsultIn):
 class MeetingIn(Schema):
     title: str = Field(..., max_length=120)
     starts_at: ApiDateTime
-    location: str = Field(..., max_length=120)
+    location: str = Field("", max_length=120, description="required unless venue_id is given (then the room's name)")
     issue_ids: list[int] = Field(default_factory=list, max_length=50)
+    venue_id: int | None = Field(None, description="a room of the community, booked (confirmed) for the meeting's time")
+    ends_at: ApiDateTime | None = Field(None, description="when the room is free again; default two hours after starts_at")
 
 
 class MeetingOut(Schema):
@@ -168,7 +171,8 @@ def meeting_call(request, community_id: int, payload: MeetingIn):
     community = community_get_for(request.auth, community_id)
     meeting = services.meeting_call(
         actor=request.auth, community=community, title=payload.title, starts_at=payload.starts_at, location=payload.location,
-        issue_ids=payload.issue_ids,
+        issue_ids=payload.issue_ids, venue=venue_get_for(request.auth, payload.venue_id) if payload.venue_id is not None else None,
+        ends_at=payload.ends_at,
     )
     return Status(201, meeting)
 

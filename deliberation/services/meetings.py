@@ -13,7 +13,7 @@ Guarantees:
 - every move of a meeting or motion writes its history row (who, when, from, to).
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
@@ -28,11 +28,14 @@ from core.errors import Conflict, PermissionDenied, ValidationFailed
 from deliberation.models import Attendance, Issue, Meeting, MeetingStatusChange, Motion, MotionStatusChange, MotionVote, Steward
 from deliberation.selectors import is_present, is_steward, stewards_present
 from deliberation.services.common import clean_text, require_staff
+from resources import services as resources_services
+from resources.models import Venue
 
 __all__ = ["meeting_call", "attendance_record", "motion_put", "motion_vote", "motion_close", "minutes_publish", "motion_outcome"]
 
 MAX_AGENDA = 50
 MAX_ATTENDANCE = 500
+MEETING_HOURS = 2  # a meeting that reserves its room without saying when it ends holds it this long
 
 
 def _open_meeting(meeting: Meeting) -> None:
@@ -41,19 +44,34 @@ def _open_meeting(meeting: Meeting) -> None:
 
 
 @transaction.atomic
-def meeting_call(*, actor: User, community: Community, title: str, starts_at: datetime, location: str, issue_ids: list[int]) -> Meeting:
-    """Staff call a meeting with an agenda of the community's undecided issues; the stewards are told."""
+def meeting_call(*, actor: User, community: Community, title: str, starts_at: datetime, location: str, issue_ids: list[int],
+                 venue: Venue | None = None, ends_at: datetime | None = None) -> Meeting:
+    """Staff call a meeting with an agenda of the community's undecided issues; the stewards are told.
+    With a ``venue`` (a room of the same community) the room is booked, confirmed, from ``starts_at``
+    to ``ends_at`` (default two hours, at most the room's longest booking) in the same transaction:
+    a room already held refuses the meeting too (409 ``venue_taken``), nothing written."""
     require_staff(actor, community.pk)
     title = clean_text(title, field="title", max_length=120)
+    if venue is not None and venue.community_id != community.pk:
+        raise ValidationFailed(_("Choose a room of this community."), code="invalid_venue", field="venue_id")
+    if venue is not None and not (location or "").strip():
+        location = venue.name
     location = clean_text(location, field="location", max_length=120)
     if starts_at is None or timezone.is_naive(starts_at):
         raise ValidationFailed(_("Give the time with its time zone."), code="invalid_time", field="starts_at")
+    if ends_at is not None and timezone.is_naive(ends_at):
+        raise ValidationFailed(_("Give the time with its time zone."), code="invalid_time", field="ends_at")
     ids = list(dict.fromkeys(issue_ids or []))
     if len(ids) > MAX_AGENDA:
         raise ValidationFailed(_("At most %(n)d issues on one agenda.") % {"n": MAX_AGENDA}, code="too_many_issues", field="issue_ids")
     issues = list(Issue.objects.filter(pk__in=ids, community=community).exclude(status=Issue.Status.DECIDED))
     if len(issues) != len(ids):
         raise ValidationFailed(_("Each issue must be an undecided issue of this community."), code="invalid_issue", field="issue_ids")
+    if venue is not None:  # the room first: a taken room stops here, before the meeting exists
+        ends_at = ends_at or starts_at + timedelta(hours=min(MEETING_HOURS, venue.max_hours))
+        booking = resources_services.booking_request(actor=actor, venue=venue, starts_at=starts_at, ends_at=ends_at, purpose=title,
+                                                     attendees=min(venue.capacity, max(1, Steward.objects.filter(community=community).count())))
+        resources_services.booking_approve(actor=actor, booking=booking)
     meeting = Meeting.objects.create(community=community, title=title, starts_at=starts_at, location=location, created_by=actor)
     meeting.issues.set(issues)
     Issue.objects.filter(pk__in=ids).update(status=Issue.Status.ON_AGENDA)

@@ -3,8 +3,9 @@ reports. One router, mounted in config/api.py."""
 
 from ninja import Router
 
-from resources.api import people, venues
+from resources.api import activities, people, venues
 
 router = Router()
 router.add_router("/", venues.router)
 router.add_router("/", people.router)
+router.add_router("/", activities.router)

@@ -1,5 +1,6 @@
 """The resources services, one module per workflow; ``from resources import services`` offers them all."""
 
+from resources.services.activities import activity_approve, activity_propose, activity_reject  # noqa: F401
 from resources.services.bookings import (  # noqa: F401
     booking_approve,
     booking_cancel,

@@ -509,7 +509,10 @@ class MarketMachine(RuleBasedStateMachine):
         if how.startswith("picked up"):
             return self.hand_out_reward(redemption, right_code=how == "picked up")
         by_staff = how == "cancelled by staff"
-        call = lambda: points.redemption_cancel(actor=self.staff if by_staff else redemption.user, redemption=redemption)  # noqa: E731
+        # Staff cancelling someone else's reservation say why (the person is told); the owner needs no reason.
+        call = lambda: points.redemption_cancel(  # noqa: E731
+            actor=self.staff if by_staff else redemption.user, redemption=redemption, reason="货架调整" if by_staff else ""
+        )
         if redemption.status == Redemption.Status.CANCELLED:
             return unchanged(call)
         if redemption.status != Redemption.Status.RESERVED:

@@ -7,7 +7,7 @@ import pytest
 
 from affairs import services
 from affairs.models import Fund, Policy, Report, ReportStatusChange, SpendingLine
-from tests.conftest import error_of
+from tests.conftest import browser, error_of
 
 pytestmark = pytest.mark.django_db
 
@@ -184,3 +184,11 @@ def test_html_in_a_report_is_shown_as_text_to_staff(api, resident, staff, commun
 
     page = browser(staff).get(f"/affairs/manage/{community.pk}/").content.decode()
     assert "<img src=x onerror=alert(1)>" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+@pytest.mark.parametrize(("language", "label"), [("zh-hans", "办理方式："), ("en", "How to apply: ")])
+def test_a_service_item_page_writes_the_colon_of_the_readers_language(api, staff, community, language, label):
+    body = {"name": "高龄津贴申领", "where": "1 号窗口", "how_to_apply": "到窗口办理", "community_id": community.pk, "online_action": "need"}
+    item = api(staff).post("public/service-items", body).json()
+    page = browser(language=language).get(f"/affairs/services/{item['id']}/").content.decode()
+    assert f"{label}高龄津贴申领" in page

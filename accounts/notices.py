@@ -64,6 +64,12 @@ MESSAGES = {
     "relief_delegated": gettext_lazy("%(community)s asks your organisation to verify application %(no)s (%(kind)s). %(note)s"),
     "relief_reported": gettext_lazy("%(org)s reported on application %(no)s: it recommends to %(recommendation)s."),
     "relief_referred": gettext_lazy("Application %(no)s: you are referred to %(to)s for %(what)s."),
+    # Supervision reports (监督举报, #31): staff hear of a new one, the author of each answer, the
+    # district admin of an escalation. The subject is the author's own words; an anonymous report
+    # names nobody in any of them.
+    "report_received": gettext_lazy("A new report for %(community)s: “%(subject)s” (%(no)s)."),
+    "report_answered": gettext_lazy("Your report %(no)s was answered: %(status)s."),
+    "report_escalated": gettext_lazy("%(community)s passed report %(no)s up to the district: “%(subject)s”."),
     # Deliberation and conduct points (#32).
     "conduct_awarded": gettext_lazy("You received %(points)d points for “%(rule)s”: %(evidence)s"),
     "conduct_to_approve": gettext_lazy("%(name)s proposes %(points)d points for “%(rule)s”: a second staff member must approve them."),

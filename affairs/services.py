@@ -22,8 +22,12 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Community, User
-from accounts.selectors import is_community_staff
+from django.urls import reverse
+
+from accounts import notices
+from accounts.models import Community, Membership, User
+from accounts.selectors import community_members, is_community_staff
+from accounts.services import notify
 from affairs.models import Fund, Policy, PolicyCategory, Report, ReportStatusChange, ServiceItem, SpendingLine
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.uploads import check_attachment
@@ -168,6 +172,10 @@ def report_create(*, actor: User, community: Community, subject: str, text: str,
                     community=community, subject=subject, text=text, anonymous=bool(anonymous), author=actor, tracking_no=_tracking_no()
                 )
                 ReportStatusChange.objects.create(report=report, actor=actor, from_status="", to_status=S.RECEIVED)
+                params = {"community": community.name, "subject": subject[:60], "no": report.tracking_no}
+                for membership in community_members(community, role=Membership.Role.STAFF).select_related("user"):
+                    notify(user=membership.user, kind="report", code="report_received", params=params,
+                           url=reverse("affairs:manage", args=[community.pk]))
                 return report
         except IntegrityError:  # the same tracking number drawn twice: draw again
             continue
@@ -197,6 +205,10 @@ def report_reply(*, actor: User, report: Report, reply: str, status: str, public
         if not moved:
             raise Conflict(_("This report was answered meanwhile."), code="invalid_transition")
         ReportStatusChange.objects.create(report=current, actor=actor, from_status=current.status, to_status=status, note=reply[:200])
+        if current.author_id:
+            notify(user=current.author, kind="report", code="report_answered",
+                   params={"no": current.tracking_no, "status": notices.label(S(status))},
+                   url=reverse("affairs:report_track", args=[current.tracking_no]))
     report.refresh_from_db()
     return report
 
@@ -210,5 +222,8 @@ def report_escalate(*, actor: User, report: Report) -> Report:
         Report.objects.filter(pk=report.pk).update(escalated=True)
         ReportStatusChange.objects.create(report=report, actor=actor, from_status=report.status, to_status=report.status,
                                           note="escalated")  # a code, not a sentence: read in any language
+        params = {"community": report.community.name, "subject": report.subject[:60], "no": report.tracking_no}
+        for admin in User.objects.filter(is_superuser=True, is_active=True):
+            notify(user=admin, kind="report", code="report_escalated", params=params, url=reverse("affairs:manage", args=[report.community_id]))
     report.refresh_from_db()
     return report

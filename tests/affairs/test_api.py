@@ -192,3 +192,21 @@ def test_a_service_item_page_writes_the_colon_of_the_readers_language(api, staff
     item = api(staff).post("public/service-items", body).json()
     page = browser(language=language).get(f"/affairs/services/{item['id']}/").content.decode()
     assert f"{label}高龄津贴申领" in page
+
+
+def test_staff_hear_of_a_new_report_its_author_of_each_answer_and_the_district_of_an_escalation(api, resident, staff, superuser, community):
+    from accounts.models import Notification
+
+    created = api(resident).post("reports", {"community_id": community.pk, "subject": "路灯坏了", "text": "三号楼前的路灯一周不亮"}).json()
+    told = Notification.objects.get(user=staff, code="report_received")
+    assert "路灯坏了" in told.message and told.url == f"/affairs/manage/{community.pk}/"
+    report = Report.objects.get(tracking_no=created["tracking_no"])
+    assert api(staff).post(f"reports/{report.pk}/escalate").status_code == 200
+    assert Notification.objects.filter(user=superuser, code="report_escalated").count() == 1
+    api(staff).post(f"reports/{report.pk}/reply", {"reply": "已报修", "status": "resolved"})
+    answer = Notification.objects.get(user=resident, code="report_answered")
+    assert answer.url == f"/affairs/reports/track/{report.tracking_no}/"
+    # Each reader reads it in their own language: the author's page in English names the status.
+    page = browser(resident, language="en").get("/notifications/").content.decode()
+    assert f"Your report {report.tracking_no} was answered: Resolved." in page
+    assert browser(resident).get(answer.url).status_code == 200  # the link opens the report

@@ -1,4 +1,5 @@
-"""A read-only inline for the history rows (who moved an object, from what, to what, when)."""
+"""Read-only admin pieces: the history rows (who moved an object, from what, to what, when) and
+whole models whose rows only services write (ledgers, votes, awards)."""
 
 from django.contrib import admin
 
@@ -13,4 +14,17 @@ class HistoryInline(admin.TabularInline):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A model whose rows move only through its services: the admin lists and opens them, no more."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

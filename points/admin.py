@@ -3,21 +3,10 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_history import HistoryInline
+from core.admin_history import HistoryInline, ReadOnlyAdmin
 from core.errors import ApplicationError
 from points import services
 from points.models import LedgerEntry, LedgerTransaction, PointsAccount, PointsRule, Redemption, RedemptionStatusChange, Reward
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PointsAccount)

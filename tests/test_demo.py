@@ -172,3 +172,37 @@ def test_the_budget_and_alliance_demo_loads_twice_and_its_books_balance():
     assert winners.exclude(project=None).count() == 1 and budget.fund.lines.count() == 1
     assert Redemption.objects.filter(user__username="luoqisi_volunteer", community__name="东原社区").count() == 1
     call_command("points_audit")
+
+
+@pytest.mark.django_db
+def test_the_district_admin_opens_a_row_of_every_model_in_the_admin_and_cannot_edit_votes_or_bookings():
+    """On the demo data every admin list has rows to open; the rows only services write (votes,
+    awards, bookings, the ledger) open without a save button."""
+    from django.contrib import admin
+    from django.urls import reverse
+
+    from tests.conftest import browser
+
+    call_command("load_demo", quiet_logins=True)
+    admin_user = User.objects.create_superuser("admin_check", password="x")
+    client = browser(admin_user)
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/admin/")
+    request.user = admin_user
+    unopened = []
+    for model, model_admin in admin.site._registry.items():
+        row = model_admin.get_queryset(request).order_by("pk").first()  # what the admin's list shows (sealed bids are not)
+        if row is None:
+            continue
+        page = client.get(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[row.pk]))
+        if page.status_code != 200:
+            unopened.append((model._meta.label, page.status_code))
+    assert unopened == []
+    from deliberation.models import Motion
+    from resources.models import Booking
+
+    for model in (Motion, Booking):
+        row = model.objects.order_by("pk").first()
+        page = client.get(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[row.pk])).content.decode()
+        assert 'name="_save"' not in page

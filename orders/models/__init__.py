@@ -1,9 +1,8 @@
 """The taking (接单), one module per object: ``claims`` (with the waiting list and status history),
-``reviews``, ``contracts`` (bids, their scores, contracts and milestones), ``certificates`` and
-``corrections``. Every model is importable from ``orders.models``.
+``reviews``, ``contracts`` (bids, their scores, contracts and milestones) and ``corrections``
+(certificates are in ``records``). Every model is importable from ``orders.models``.
 """
 
-from orders.models.certificates import Certificate
 from orders.models.claims import HOURS_GAP_MINIMUM, HOURS_GAP_SHARE, Claim, ClaimStatusChange, ConfirmationAnswer, ConfirmationMethod, WaitlistEntry
 from orders.models.contracts import Bid, BidScore, Contract, Milestone
 from orders.models.corrections import ClaimCorrection
@@ -22,6 +21,5 @@ __all__ = [
     "BidScore",
     "Contract",
     "Milestone",
-    "Certificate",
     "ClaimCorrection",
 ]

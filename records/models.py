@@ -1,4 +1,8 @@
-"""Volunteer service certificates (志愿服务记录证明) as issued, kept for good."""
+"""Volunteer service certificates (志愿服务记录证明) as issued, kept for good.
+
+The model moved here from ``orders`` keeping its table (``orders_certificate``) and its index's name:
+``orders/0012_certificate_move_to_records`` and ``records/0001_initial`` move only Django's idea of it,
+no row moves."""
 
 from django.conf import settings
 from django.db import models
@@ -31,7 +35,8 @@ class Certificate(models.Model):
         ordering = ["-issued_at", "-id"]
         verbose_name = _("volunteer service certificate")
         verbose_name_plural = _("volunteer service certificates")
-        indexes = [models.Index(fields=["user", "community", "-issued_at"])]
+        db_table = "orders_certificate"
+        indexes = [models.Index(fields=["user", "community", "-issued_at"], name="orders_cert_user_id_261a0d_idx")]
 
     def __str__(self):
         return f"{self.code} · {self.volunteer_no}"

@@ -8,6 +8,7 @@ from accounts.models import OrganizationMember
 from accounts.selectors import is_community_staff, is_guardian_of, staff_communities
 from core.errors import NotFound
 from core.filtering import apply_filters
+from marketplace.models import Task
 from orders.filters import ClaimFilter
 from orders.models import Bid, Claim, ClaimCorrection, ClaimStatusChange, Contract, Milestone, Review
 from orders.scoring import weighted_score
@@ -119,6 +120,12 @@ def reviews_of(*, user=None, organization=None, include_hidden: bool = False) ->
     qs = Review.objects.select_related("claim__task", "author", "entered_by").order_by("-created_at", "-id")
     qs = qs.filter(provider=user) if user is not None else qs.filter(organization=organization)
     return qs if include_hidden else qs.filter(hidden=False)
+
+
+def contract_tasks(contract) -> QuerySet[Task]:
+    """The volunteer tasks posted for a contract's project (``ContractTask``: the link lives in orders,
+    so marketplace's ``Task`` names nothing above it)."""
+    return Task.objects.filter(contract_link__contract=contract)
 
 
 # --- Bids: sealed until the deadline ---------------------------------------------------------------

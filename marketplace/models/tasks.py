@@ -81,9 +81,6 @@ class Task(models.Model):
     need = models.ForeignKey(
         "marketplace.Need", on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks", verbose_name=_("from the need")
     )
-    contract = models.ForeignKey(
-        "orders.Contract", on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks", verbose_name=_("for the contract")
-    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("posted by"))
     created_at = models.DateTimeField(_("posted at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -4,7 +4,7 @@
 """
 
 from orders.models.claims import HOURS_GAP_MINIMUM, HOURS_GAP_SHARE, Claim, ClaimStatusChange, ConfirmationAnswer, ConfirmationMethod, WaitlistEntry
-from orders.models.contracts import Bid, BidScore, Contract, Milestone
+from orders.models.contracts import Bid, BidScore, Contract, ContractTask, Milestone
 from orders.models.corrections import ClaimCorrection
 from orders.models.reviews import Review
 
@@ -20,6 +20,7 @@ __all__ = [
     "Bid",
     "BidScore",
     "Contract",
+    "ContractTask",
     "Milestone",
     "ClaimCorrection",
 ]

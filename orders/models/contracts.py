@@ -89,6 +89,22 @@ class Contract(models.Model):
         return f"{self.organization} · {self.project}"
 
 
+class ContractTask(models.Model):
+    """A volunteer task posted for a contract's project (by the contracted organisation's administrator
+    or staff). The link lives here, in orders, so that marketplace's ``Task`` names nothing above it on
+    the ladder; read it through ``orders.selectors.contract_tasks``."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="task_links", verbose_name=_("contract"))
+    task = models.OneToOneField("marketplace.Task", on_delete=models.CASCADE, related_name="contract_link", verbose_name=_("task"))
+
+    class Meta:
+        verbose_name = _("task of a contract")
+        verbose_name_plural = _("tasks of contracts")
+
+    def __str__(self):
+        return f"{self.contract_id} → {self.task_id}"
+
+
 class Milestone(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

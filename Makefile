@@ -52,7 +52,7 @@ run: demo
 	@echo "社区集市 is at http://$(HOST):$(PORT)/  (Ctrl-C stops it and its job worker)"
 	DEBUG=$${DEBUG:-1} $(PY) manage.py run_jobs & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-1} $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) \
-		--reload --reload-dir core --reload-dir accounts --reload-dir points --reload-dir marketplace --reload-dir orders \
+		--reload --reload-dir core --reload-dir accounts --reload-dir points --reload-dir marketplace --reload-dir orders --reload-dir records \
 		--reload-dir funds --reload-dir relief --reload-dir affairs --reload-dir budgets --reload-dir deliberation --reload-dir resources --reload-dir reach --reload-dir dashboards --reload-dir config --reload-dir demo --reload-dir templates
 
 serve: messages

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "points",
     "marketplace",
     "orders",
+    "records",
     "funds",
     "relief",
     "affairs",

@@ -17,10 +17,11 @@ from funds.webhooks import stripe_webhook
 from marketplace import urls as market_urls
 from marketplace.views import needs as need_views
 from orders import urls as order_urls
-from orders.views import certificates as certificate_views
-from orders.views import records as record_views
 from points import views as points_views
 from reach import urls as reach_urls
+from records import urls as record_urls
+from records.views import certificates as certificate_views
+from records.views import records as record_views
 
 # The admin speaks the product's name (社区集市 管理后台), not "Django administration".
 admin.site.site_header = gettext_lazy("Community Market administration")
@@ -35,7 +36,7 @@ urlpatterns = [
     path("accounts/delete/", dashboard_views.account_delete, name="account_delete"),
     path("accounts/", include("accounts.urls")),
     path("communities/", include((account_urls.community_patterns, "communities"))),
-    path("organizations/", include((account_urls.organization_patterns + order_urls.organization_patterns, "organizations"))),
+    path("organizations/", include((account_urls.organization_patterns + record_urls.organization_patterns, "organizations"))),
     path("", include("points.urls")),
     path("tasks/", include((market_urls.task_patterns + order_urls.task_patterns + reach_urls.task_patterns, "tasks"))),
     path("", include("reach.urls")),

@@ -15,8 +15,8 @@ from accounts.auth import AUTH
 from accounts.volunteers import volunteer_no_of
 from core.api import ERRORS
 from dashboards import mydata
-from orders.selectors import volunteer_record_totals
 from points.selectors import person_balance
+from records.selectors import volunteer_record_totals
 
 router = Router(tags=["accounts"])
 

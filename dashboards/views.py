@@ -36,9 +36,9 @@ from funds.services import fund_figures
 from marketplace import selectors
 from marketplace.models import Need, Project, Task
 from orders.models import Claim
-from orders.selectors import community_service_totals, volunteer_record, volunteer_record_totals
 from orders.services.claims.deliver import CHECKIN_OPENS_BEFORE_START
 from points.selectors import community_rule, person_balance, reward_list
+from records.selectors import community_service_totals, volunteer_record, volunteer_record_totals
 
 
 @personal_page

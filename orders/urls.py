@@ -1,9 +1,9 @@
-"""Page addresses of orders. ``config.urls`` mounts them; the task and organisation pages join the
-``tasks`` and ``organizations`` namespaces of the apps below."""
+"""Page addresses of orders. ``config.urls`` mounts them; the task page joins the ``tasks``
+namespace of the app below."""
 
 from django.urls import path
 
-from orders.views import claims, corrections, organizations, projects, reviews, tasks
+from orders.views import claims, corrections, projects, reviews, tasks
 
 claim_patterns = [
     path("", claims.my_claims, name="mine"),
@@ -30,10 +30,6 @@ task_patterns = [
     path("<int:task_id>/claim/", claims.claim, name="claim"),
     path("<int:task_id>/waitlist/", tasks.waitlist_join, name="waitlist_join"),
     path("<int:task_id>/waitlist/leave/", tasks.waitlist_leave, name="waitlist_leave"),
-]
-
-organization_patterns = [
-    path("<int:organization_id>/", organizations.organization_detail, name="detail"),
 ]
 
 project_patterns = [

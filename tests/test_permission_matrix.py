@@ -226,7 +226,7 @@ API = [
     row("GET /api/v1/volunteers/{user_id}/record", "volunteer", "401 404 200 404 200 404 200"),
     # A certificate: the volunteer, staff of the community that recorded the service, the district admin.
     row("GET /api/v1/volunteers/{user_id}/certificate", "volunteer", "401 404 200 404 200 404 200"),
-    # Verification is public (a forged code is 404: tests/orders/test_certificates.py).
+    # Verification is public (a forged code is 404: tests/records/test_certificates.py).
     row("GET /api/v1/certificates/{code}", "certificate", "200 200 200 200 200 200 200"),
     # Donations and funds (the resident gave)
     row("GET /api/v1/donations/{donation_id}", "donation", "404 200 404 404 200 404 200"),
@@ -713,6 +713,7 @@ def build_world():
     from marketplace.services import TaskFields
     from orders import services as orders
     from points import services as points
+    from records.services import certificate_issue
     from tests.factories import (
         CommunityFactory,
         MembershipFactory,
@@ -791,7 +792,7 @@ def build_world():
         ids[f"task_{name}"], ids[f"claim_{name}"] = task.pk, claim.pk
     ids["review"] = orders.review_create(actor=resident, claim=orders_claim(ids["claim_rev"]), stars=2, comment="迟到").pk
     # A certificate of the volunteer's verified service, verified by its code.
-    ids["certificate"] = orders.certificate_issue(actor=volunteer, volunteer=volunteer)[0].code
+    ids["certificate"] = certificate_issue(actor=volunteer, volunteer=volunteer)[0].code
     ids["correction"] = orders.correction_request(actor=volunteer, claim=orders_claim(ids["claim_rev"]), hours="1.50", reason="收拾多用了半小时").pk
 
     # Needs: one just submitted, one triaged as a minor matter.

@@ -205,9 +205,10 @@ def _insert_series(*, actor: User, community: Community, fields: TaskFields, dra
     return tasks[0]
 
 
-def insert_task(*, actor: User, community: Community, fields: TaskFields, draft: bool = False, need=None, contract=None, series=None) -> Task:
+def insert_task(*, actor: User, community: Community, fields: TaskFields, draft: bool = False, need=None, series=None) -> Task:
     """Check the fields and write the task. Callers decide who may post (staff, or an awarded
-    organisation's administrator for its contract)."""
+    organisation's administrator for its contract: ``orders.services.contract_task_create`` links the
+    task to the contract on its own side, ``orders.ContractTask``)."""
     f = _check_fields(community, fields)
     if not draft and f.ends_at <= timezone.now():
         raise ValidationFailed(_("The task has already ended."), code="invalid_time", field="ends_at")
@@ -227,7 +228,6 @@ def insert_task(*, actor: User, community: Community, fields: TaskFields, draft:
             beneficiary=f.beneficiary,
             status=S.DRAFT if draft else S.OPEN,
             need=need,
-            contract=contract,
             series=series,
             created_by=actor,
         )

@@ -226,7 +226,7 @@ class ContractOut(Schema):
 
     @staticmethod
     def resolve_task_ids(obj) -> list[int]:
-        return list(obj.tasks.values_list("pk", flat=True))
+        return list(selectors.contract_tasks(obj).values_list("pk", flat=True))
 
 
 class MilestoneIn(Schema):

@@ -30,7 +30,7 @@ from core.uploads import check_attachment
 from marketplace.models import Project, ProjectCriterion
 from marketplace.services.projects import project_transition, require_project_staff
 from marketplace.services.tasks import insert_task
-from orders.models import Bid, BidScore, Contract, Milestone, Review
+from orders.models import Bid, BidScore, Contract, ContractTask, Milestone, Review
 from orders.scoring import track_record_score, weighted_score  # noqa: F401  (weighted_score: re-exported for the services package)
 from orders.selectors import organization_track_records
 
@@ -366,7 +366,10 @@ def contract_task_create(*, actor: User, contract: Contract, fields):
         raise PermissionDenied(_("Only the contracted organisation's administrator or community staff can post its tasks."))
     if contract.status != Contract.Status.DELIVERING:
         raise Conflict(_("Tasks can be posted while the project is being delivered."), code="invalid_transition")
-    return insert_task(actor=actor, community=contract.project.community, fields=fields, contract=contract)
+    with transaction.atomic():
+        task = insert_task(actor=actor, community=contract.project.community, fields=fields)
+        ContractTask.objects.create(contract=contract, task=task)
+    return task
 
 
 __all__ = [

@@ -85,7 +85,7 @@ def _render_detail(request, project, *, bid_form: dict | None = None, status: in
         "contract": contract,
         "milestones": contract.milestones.all() if contract else [],
         "is_contractor": bool(contract) and user.is_authenticated and contract.organization.members.filter(user=user).exists(),
-        "tasks": contract.tasks.all() if contract else [],
+        "tasks": selectors.contract_tasks(contract) if contract else [],
         "review": getattr(contract, "review", None) if contract else None,
         "today": date.today(),
         "bid_form": bid_form or _from_withdrawn_bid(project, my_orgs),

@@ -48,7 +48,7 @@ def served():
 def test_a_volunteer_downloads_her_certificate_on_a_phone_and_a_stranger_verifies_it(browser, live_server, served):
     from pypdf import PdfReader
 
-    from orders.models import Certificate
+    from records.models import Certificate
 
     base, volunteer, look = live_server.url, served["volunteer"], Gate("zh")
     me = new_page(browser)

@@ -13,8 +13,8 @@ from accounts.models import Notification
 from marketplace.services import task_checkin_code
 from orders import services
 from orders.models import ClaimCorrection
-from orders.selectors import volunteer_record_totals
 from points.models import LedgerEntry
+from records.selectors import volunteer_record_totals
 from tests.conftest import browser, error_of
 
 pytestmark = pytest.mark.django_db

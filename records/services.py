@@ -21,9 +21,10 @@ from accounts.selectors import staff_communities
 from accounts.volunteers import volunteer_number_assign
 from core.errors import Conflict, NotFound, PermissionDenied
 from core.masking import mask_name
-from orders.models import Certificate, Claim
-from orders.records import record_line
-from orders.selectors import record_visible_to, volunteer_record
+from orders.models import Claim
+from records.lines import record_line
+from records.models import Certificate
+from records.selectors import record_visible_to, volunteer_record
 
 __all__ = ["CERTIFICATE_MAX_LINES", "certificate_issue", "certificate_communities", "mask_name", "new_certificate_code"]
 

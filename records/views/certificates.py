@@ -8,8 +8,8 @@ from django.urls import reverse
 from accounts.models import User
 from core.errors import ApplicationError, NotFound
 from core.pages import error_page
-from orders import selectors, services
-from orders.certificate_pdf import render_certificates
+from records import selectors, services
+from records.pdf import render_certificates
 
 
 def verification_url(request, code: str) -> str:

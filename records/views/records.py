@@ -15,9 +15,10 @@ from core.errors import PermissionDenied, ValidationFailed
 from core.exports import export
 from core.pages import error_page
 from marketplace.models import Need
-from orders import selectors, services
+from orders import selectors as order_selectors
 from orders.models import Claim, Review
-from orders.records import beneficiary_label, category_label, record_line
+from records import selectors, services
+from records.lines import beneficiary_label, category_label, record_line
 
 __all__ = ["record", "volunteers_export", "resident_record"]
 
@@ -45,7 +46,7 @@ def record(request, user_id: int):
         "totals": selectors.volunteer_record_summary(volunteer),
         "star_range": range(1, 6),
         "certificate_communities": services.certificate_communities(actor=request.user, volunteer=volunteer),
-        "reputation": selectors.provider_reputation(user=volunteer),
+        "reputation": order_selectors.provider_reputation(user=volunteer),
         "now": timezone.now(),
     }
     return render(request, "claims/record.html", context)

@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from orders import records, selectors
+from records import lines, selectors
 
 register = template.Library()
 
@@ -24,12 +24,12 @@ def star_badge(level: int):
 
 @register.filter
 def category_label(code: str) -> str:
-    return records.category_label(code)
+    return lines.category_label(code)
 
 
 @register.filter
 def beneficiary_label(kind: str) -> str:
-    return records.beneficiary_label(kind)
+    return lines.beneficiary_label(kind)
 
 
 @register.inclusion_tag("claims/volunteer_card.html")

@@ -10,9 +10,11 @@ from accounts.auth import AUTH
 from accounts.models import User
 from core.api import ERRORS
 from core.errors import NotFound
-from orders import selectors, services
-from orders.records import beneficiary_label, category_label
-from orders.views.certificates import pdf_response
+from records import selectors, services
+from records.lines import beneficiary_label, category_label
+from records.views.certificates import pdf_response
+
+OPERATION_IDS_OF = "orders.api.certificates"  # the operation ids predate the move to records (config/api.py)
 
 router = Router(tags=["certificates"])
 

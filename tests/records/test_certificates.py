@@ -16,8 +16,9 @@ from pypdf import PdfReader
 from accounts.models import VolunteerNumber
 from marketplace.services import task_checkin_code
 from orders import services
-from orders.models import Certificate, Claim
-from orders.records import star_level
+from orders.models import Claim
+from records.lines import star_level
+from records.models import Certificate
 from tests.conftest import browser, error_of
 from tests.factories import MembershipFactory
 

@@ -9,11 +9,11 @@ from accounts.auth import AUTH
 from accounts.models import User
 from core.api import ERRORS
 from core.errors import NotFound
-from orders import selectors
-from orders.records import record_line
+from records import selectors
+from records.lines import record_line
 
 __all__ = ["router", "RecordLineOut", "RecordYearOut", "RecordOut"]
-OPERATION_IDS_OF = "orders.api.claims"  # the operation ids predate the split (config/api.py)
+OPERATION_IDS_OF = "orders.api.claims"  # the operation ids predate the split and the move to records (config/api.py)
 
 
 router = Router(tags=["claims"])

@@ -19,10 +19,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-
-from django.urls import reverse
 
 from accounts import notices
 from accounts.models import Community, Membership, User

@@ -32,7 +32,7 @@ def beneficiary_label(kind: str) -> str:
     return lines.beneficiary_label(kind)
 
 
-@register.inclusion_tag("claims/volunteer_card.html")
+@register.inclusion_tag("records/volunteer_card.html")
 def volunteer_card(user):
     """The profile's volunteer card: number, star level, hours, link to the full record."""
     return {"person": user, "summary": selectors.volunteer_record_summary(user)}

@@ -51,5 +51,5 @@ def verify(request, code: str):
     except NotFound:
         # Someone holding a paper certificate typed its code: tell them plainly that no certificate
         # has this code (and what to check), not the site's generic "page not found".
-        return render(request, "certificates/not_found.html", {"code": code[:40]}, status=404)
-    return render(request, "certificates/verify.html", {"certificate": certificate, "volunteer": services.mask_name(certificate.volunteer_name)})
+        return render(request, "records/certificate_not_found.html", {"code": code[:40]}, status=404)
+    return render(request, "records/certificate_verify.html", {"certificate": certificate, "volunteer": services.mask_name(certificate.volunteer_name)})

@@ -27,4 +27,4 @@ def organization_detail(request, organization_id: int):
         "history": org.status_changes.select_related("actor"),
         "reputation": selectors.provider_reputation(organization=org),
     }
-    return render(request, "organizations/detail.html", context)
+    return render(request, "records/organization.html", context)

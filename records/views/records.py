@@ -49,7 +49,7 @@ def record(request, user_id: int):
         "reputation": order_selectors.provider_reputation(user=volunteer),
         "now": timezone.now(),
     }
-    return render(request, "claims/record.html", context)
+    return render(request, "records/record.html", context)
 
 
 def _N(header: str) -> str:  # noqa: N802

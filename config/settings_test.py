@@ -4,7 +4,9 @@
 second CI pass, on PostgreSQL and Redis.
 """
 
+import hashlib
 import os
+import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-that-is-long-enough-for-django-checks-0123456789")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
@@ -19,15 +21,15 @@ STORAGES = {
 # Keep lockout tests quick to trigger and independent of the deployment's number.
 AXES_FAILURE_LIMIT = 5
 
+# One file per checkout (two clones testing at once on one machine would corrupt a shared one:
+# "disk I/O error"); TEST_SQLITE_PATH chooses another, e.g. for two suites of one checkout.
+TEST_SQLITE_FILE = os.environ.get("TEST_SQLITE_PATH") or os.path.join(
+    tempfile.gettempdir(), f"community_market_test_{hashlib.sha1(str(BASE_DIR).encode()).hexdigest()[:8]}.sqlite3"
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not SQLite's shared in-memory database: concurrency tests need real WAL locking and
     # the busy timeout, which shared-cache memory databases do not honour.
-    import tempfile
-
-    # TEST_SQLITE_PATH lets several suites run side by side on one machine without sharing a file.
-    DATABASES["default"]["TEST"] = {
-        "NAME": os.environ.get("TEST_SQLITE_PATH") or os.path.join(tempfile.gettempdir(), "community_market_test.sqlite3")
-    }
+    DATABASES["default"]["TEST"] = {"NAME": TEST_SQLITE_FILE}
 
 # Each test runs in a transaction that is rolled back, and its on-commit hooks (which renew the
 # public cache) do not run: a cached list would leak from one test into the next. The tests of
@@ -41,9 +43,7 @@ PUBLIC_CACHE_SECONDS = 0
 # switches HUEY.immediate off and runs `manage.py run_huey` against the same storage).
 HUEY["immediate"] = os.environ.get("HUEY_IMMEDIATE", "1") != "0"
 if HUEY["huey_class"] == "huey.SqliteHuey":
-    import tempfile
-
-    HUEY["filename"] = (os.environ.get("TEST_SQLITE_PATH") or os.path.join(tempfile.gettempdir(), "community_market_test.sqlite3")) + ".huey"
+    HUEY["filename"] = TEST_SQLITE_FILE + ".huey"
 
 # The suite's websocket tests run in one process on event loops of their own (channels'
 # communicators): the in-memory layer. `make serve` without Redis uses core.localchannels, and

@@ -113,14 +113,15 @@ def cancel_redemption(request, redemption_id: int):
     told); POST cancels. The owner's own "取消" posts straight here."""
     redemption = selectors.redemption_get_for(request.user, redemption_id)
     for_someone_else = redemption.user_id != request.user.pk
+    # Staff cancelling someone's reservation are at their counter, not in their own points (#28).
+    page = {"r": redemption, "for_someone_else": for_someone_else, **({"nav_item": "workbench"} if for_someone_else else {})}
     if request.method != "POST":
-        return render(request, "points/cancel_confirm.html", {"r": redemption, "for_someone_else": for_someone_else})
+        return render(request, "points/cancel_confirm.html", page)
     try:
         services.redemption_cancel(actor=request.user, redemption=redemption, reason=request.POST.get("reason", ""))
     except ApplicationError as exc:
         if getattr(exc, "field", None) == "reason":
-            context = {"r": redemption, "for_someone_else": for_someone_else, "error": exc.message}
-            return render(request, "points/cancel_confirm.html", context, status=400)
+            return render(request, "points/cancel_confirm.html", {**page, "error": exc.message}, status=400)
         messages.error(request, str(exc.message))
     else:
         messages.success(

@@ -93,6 +93,17 @@ def bid_attachment_discard(*, actor: User, token: str) -> None:
         default_storage.delete(f"{KEPT_ATTACHMENTS}/{actor.pk}/{token}")
 
 
+def bid_attachment_of_withdrawn(*, actor: User, project: Project, organization: Organization, bid_id: str):
+    """A copy of the attachment of this organisation's withdrawn bid for the project, to go with
+    its new bid when no other file is chosen (a withdrawal loses nothing); None otherwise."""
+    if not str(bid_id).isdigit() or not is_organization_admin(actor, organization.pk):
+        return None
+    bid = Bid.objects.filter(pk=int(bid_id), project=project, organization=organization, status=Bid.Status.WITHDRAWN).exclude(attachment="").first()
+    if bid is None or not bid.attachment.storage.exists(bid.attachment.name):
+        return None
+    return File(bid.attachment.open("rb"), name=bid.attachment.name.rsplit("/", 1)[-1])
+
+
 def bid_drafts_purge(*, now: float | None = None) -> int:
     """Delete every kept draft older than a day; returns how many (the periodic job's body)."""
     cutoff = (now if now is not None else time.time()) - KEPT_SECONDS
@@ -378,6 +389,7 @@ __all__ = [
     "bid_withdraw",
     "bid_attachment_keep",
     "bid_attachment_kept",
+    "bid_attachment_of_withdrawn",
     "bid_drafts_purge",
     "bid_attachment_discard",
     "bid_score",

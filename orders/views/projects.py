@@ -108,7 +108,10 @@ def _from_withdrawn_bid(project, my_orgs) -> dict:
         "organization": str(withdrawn.organization_id), "amount_yuan": f"{Decimal(withdrawn.amount) / 100:.2f}",
         "proposal": withdrawn.proposal, "team": withdrawn.team, "timeline": withdrawn.timeline,
     }
-    return {"values": values, "errors": {}, "from_withdrawn": True}
+    form = {"values": values, "errors": {}, "from_withdrawn": True}
+    if withdrawn.attachment:  # sent again with the new bid unless another file is chosen
+        form |= {"withdrawn_bid": withdrawn.pk, "attachment_name": withdrawn.attachment.name.rsplit("/", 1)[-1]}
+    return form
 
 
 # The service names the bid's fields as the API does; the page's inputs are named for people.
@@ -136,10 +139,13 @@ def bid(request, project_id: int):
     upload = request.FILES.get("attachment")
     token, name = request.POST.get("attachment_token", ""), request.POST.get("attachment_name", "")[:200]
     kept = None if upload else services.bid_attachment_kept(actor=user, token=token)
+    withdrawn_bid = request.POST.get("withdrawn_bid", "") if upload is None and kept is None else ""
     errors = {}
     organization = Organization.objects.filter(pk=int(values["organization"]) if values["organization"].isdigit() else 0).first()
     if organization is None:
         errors["organization"] = _("Choose the organisation you bid for.")
+    elif withdrawn_bid:
+        kept = services.bid_attachment_of_withdrawn(actor=user, project=project, organization=organization, bid_id=withdrawn_bid)
     amount = _fen(values["amount_yuan"])
     if amount is None:
         errors["amount_yuan"] = _("Enter the amount in yuan, for example 4000 or 4000.50.")
@@ -157,7 +163,7 @@ def bid(request, project_id: int):
                 return redirect("projects:detail", project.pk)
             errors[BID_FIELDS[exc.field]] = str(exc.message)
         else:
-            if kept is not None:
+            if kept is not None and not withdrawn_bid:
                 services.bid_attachment_discard(actor=user, token=token)
             messages.success(request, _("Bid submitted. It stays sealed until the deadline."))
             return redirect("projects:detail", project.pk)
@@ -166,6 +172,8 @@ def bid(request, project_id: int):
     elif upload is not None or kept is None:
         token, name = "", ""
     form = {"values": values, "errors": errors, "attachment_token": token, "attachment_name": name}
+    if withdrawn_bid and kept is not None:  # still the withdrawn bid's file
+        form |= {"attachment_token": "", "withdrawn_bid": withdrawn_bid, "attachment_name": kept.name}
     return _render_detail(request, project, bid_form=form, status=400)
 
 

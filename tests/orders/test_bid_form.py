@@ -60,3 +60,44 @@ def test_withdrawing_a_bid_asks_first_and_the_new_form_starts_from_it(open_proje
 
 
 
+
+
+def test_the_attachment_of_a_withdrawn_bid_goes_with_the_new_bid_unless_replaced(open_project):
+    """#28: withdrawing a bid lost its attachment; the new form keeps it, names it, and sends it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from orders.models import Bid
+
+    project, org, admin = open_project
+    client = browser(admin)
+    pdf = b"%PDF-1.4 \xe6\x96\xb9\xe6\xa1\x88 plan"
+    client.post(f"/projects/{project.pk}/bid/", {"organization": org.pk, "amount_yuan": "9000", "proposal": "入户探访", "attachment": SimpleUploadedFile("plan.pdf", pdf)})
+    first = Bid.objects.get()
+    client.post(f"/projects/bids/{first.pk}/withdraw/")
+    page = client.get(f"/projects/{project.pk}/").content.decode()
+    assert "已保留撤回投标的附件" in page and f'name="withdrawn_bid" value="{first.pk}"' in page
+    # A refused try keeps carrying it; the next one sends it.
+    refused = client.post(f"/projects/{project.pk}/bid/", {"organization": org.pk, "amount_yuan": "99999999", "proposal": "入户探访", "withdrawn_bid": first.pk})
+    assert refused.status_code == 400 and f'name="withdrawn_bid" value="{first.pk}"' in refused.content.decode()
+    client.post(f"/projects/{project.pk}/bid/", {"organization": org.pk, "amount_yuan": "8000", "proposal": "入户探访", "withdrawn_bid": first.pk})
+    second = Bid.objects.exclude(pk=first.pk).get()
+    assert second.status == "submitted" and second.attachment.read() == pdf
+    assert client.get(f"/projects/bids/{second.pk}/attachment/").status_code == 200
+
+
+def test_another_organisations_withdrawn_bid_lends_no_attachment(open_project, community):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from accounts.models import OrganizationMember
+    from orders.models import Bid
+    from tests.factories import OrganizationFactory
+
+    project, org, admin = open_project
+    other = OrganizationFactory(status="verified", community=community, name="另一家机构")
+    OrganizationMember.objects.create(organization=other, user=admin, role="admin")
+    client = browser(admin)
+    client.post(f"/projects/{project.pk}/bid/", {"organization": other.pk, "amount_yuan": "9000", "proposal": "甲", "attachment": SimpleUploadedFile("a.pdf", b"%PDF-1.4 a")})
+    theirs = Bid.objects.get()
+    client.post(f"/projects/bids/{theirs.pk}/withdraw/")
+    client.post(f"/projects/{project.pk}/bid/", {"organization": org.pk, "amount_yuan": "8000", "proposal": "乙", "withdrawn_bid": theirs.pk})
+    assert not Bid.objects.get(organization=org).attachment

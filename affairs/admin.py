@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.db import models
 
 from affairs.models import Fund, Policy, Report, ReportStatusChange, ServiceItem, SpendingLine
 
@@ -9,6 +11,8 @@ class PolicyAdmin(admin.ModelAdmin):
     list_filter = ["category"]
     search_fields = ["title"]
     raw_id_fields = ["community", "service_item", "created_by"]
+    # A link typed without a scheme is an https one (Django 6's default; no warning until then).
+    formfield_overrides = {models.URLField: {"form_class": forms.URLField, "assume_scheme": "https"}}
 
 
 @admin.register(ServiceItem)

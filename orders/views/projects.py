@@ -110,7 +110,7 @@ def _from_withdrawn_bid(project, my_orgs) -> dict:
     }
     form = {"values": values, "errors": {}, "from_withdrawn": True}
     if withdrawn.attachment:  # sent again with the new bid unless another file is chosen
-        form |= {"withdrawn_bid": withdrawn.pk, "attachment_name": withdrawn.attachment.name.rsplit("/", 1)[-1]}
+        form["withdrawn_bid"] = withdrawn.pk
     return form
 
 
@@ -173,7 +173,7 @@ def bid(request, project_id: int):
         token, name = "", ""
     form = {"values": values, "errors": errors, "attachment_token": token, "attachment_name": name}
     if withdrawn_bid and kept is not None:  # still the withdrawn bid's file
-        form |= {"attachment_token": "", "withdrawn_bid": withdrawn_bid, "attachment_name": kept.name}
+        form |= {"attachment_token": "", "withdrawn_bid": withdrawn_bid}
     return _render_detail(request, project, bid_form=form, status=400)
 
 

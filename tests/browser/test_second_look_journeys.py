@@ -173,8 +173,11 @@ def test_staff_at_the_desk_cancel_a_reservation_with_a_reason_and_read_the_dashb
 
     desk.goto(f"{base}/communities/{community.pk}/points/")
     look(desk, "counter")
+    workbench = f"/communities/{community.pk}/workbench/"
+    assert desk.locator(".nav-links a[aria-current=page]").get_attribute("href") == workbench  # the desk, not 我的积分
     desk.click(f"a[href='/redemptions/{served['to_cancel'].pk}/cancel/']")
     look(desk, "cancel-confirm")
+    assert desk.locator(".nav-links a[aria-current=page]").get_attribute("href") == workbench
     desk.click("main button[type=submit]")  # no reason yet
     look(desk, "cancel-needs-reason")
     assert Redemption.objects.get(pk=served["to_cancel"].pk).status == "reserved"
@@ -216,6 +219,7 @@ def test_an_organisation_withdraws_a_bid_after_a_second_look_and_a_refused_bid_o
     desk.fill("#bid-amount", "12000")
     desk.fill("#bid-proposal", "入户探访，每周两次")
     desk.fill("#bid-team", "社工 3 name".replace("name", "名"))
+    desk.set_input_files("#bid-file", files=[{"name": "方案.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 plan"}])
     # The server's own refusal (the browser's checks off: rules only the server knows, such as a
     # file's type, reach the page this way).
     desk.evaluate("document.querySelector(\"form[action*='/bid/']\").noValidate = true")
@@ -235,6 +239,10 @@ def test_an_organisation_withdraws_a_bid_after_a_second_look_and_a_refused_bid_o
     look(desk, "withdrawn-form-kept")
     assert desk.input_value("#bid-amount") == "9000.00" and desk.input_value("#bid-proposal") == "入户探访，每周两次"
     assert desk.input_value("#bid-team") == "社工 3 名"
+    assert desk.locator("#bid-file-kept").is_visible()  # the file too, not only the text
+    desk.click("form[action*='/bid/'] button[type=submit]")
+    again = Bid.objects.exclude(pk=bid.pk).get()
+    assert again.attachment.read() == b"%PDF-1.4 plan"
 
     admin = new_page(browser, locale=LOCALES[lang], viewport=DESK)
     UserFactory(username="district_admin", is_superuser=True, is_staff=True)

@@ -75,7 +75,7 @@ def test_the_attachment_of_a_withdrawn_bid_goes_with_the_new_bid_unless_replaced
     first = Bid.objects.get()
     client.post(f"/projects/bids/{first.pk}/withdraw/")
     page = client.get(f"/projects/{project.pk}/").content.decode()
-    assert "已保留撤回投标的附件" in page and f'name="withdrawn_bid" value="{first.pk}"' in page
+    assert "已保留：您撤回的投标的附件" in page and f'name="withdrawn_bid" value="{first.pk}"' in page
     # A refused try keeps carrying it; the next one sends it.
     refused = client.post(f"/projects/{project.pk}/bid/", {"organization": org.pk, "amount_yuan": "99999999", "proposal": "入户探访", "withdrawn_bid": first.pk})
     assert refused.status_code == 400 and f'name="withdrawn_bid" value="{first.pk}"' in refused.content.decode()

@@ -247,12 +247,24 @@ class _Visitor:
         self.META = {"HTTP_ACCEPT_LANGUAGE": accept_language}
 
 
+# How long a request for an answer another request of this process is already building waits for
+# it (one build per address and generation, not one per waiting reader: issue #35's search tail)
+# before it asks Django itself.
+FLIGHT_WAIT_SECONDS = 2.0
+
+
 class PublicCache:
-    """ASGI wrapper around Django's HTTP application; see the module's text."""
+    """ASGI wrapper around Django's HTTP application; see the module's text.
+
+    One build at a time: when the generation changes (a claim anywhere renews "tasks"), every
+    reader of an address misses at once. The first one of the process asks Django; the others
+    wait for its answer (built under the same generation they read, so no older than what the
+    cache would have served them) instead of each building it again and queueing behind each other."""
 
     def __init__(self, app):
         self.app = app
         self._clients: dict[tuple, redis.asyncio.Redis] = {}
+        self._flights: dict[tuple, asyncio.Future] = {}
 
     def _client(self) -> redis.asyncio.Redis:
         key = (asyncio.get_running_loop(), settings.REDIS_URL)
@@ -307,14 +319,36 @@ class PublicCache:
             head, _, body = stored.partition(b"\n")
             meta = json.loads(head)
             if meta["g"].encode() == generation:
-                await send({"type": "http.response.start", "status": meta["s"], "headers": [(n.encode("latin-1"), v.encode("latin-1")) for n, v in meta["h"]]})
-                await send({"type": "http.response.body", "body": body})
+                await self._send_kept(send, meta["h"], body)
                 return
-        await self._answer_and_keep(scope, receive, send, key, generation)
+        flight = (asyncio.get_running_loop(), key, generation)
+        building = self._flights.get(flight)
+        if building is not None:
+            try:
+                answer = await asyncio.wait_for(asyncio.shield(building), FLIGHT_WAIT_SECONDS)
+            except Exception:  # noqa: BLE001 - too slow or failed: this reader asks Django itself
+                answer = None
+            if answer is not None:
+                await self._send_kept(send, *answer)
+                return
+            return await self.app(scope, receive, send)
+        building = self._flights[flight] = asyncio.get_running_loop().create_future()
+        try:
+            await self._answer_and_keep(scope, receive, send, key, generation, building)
+        finally:
+            del self._flights[flight]
+            if not building.done():
+                building.set_result(None)  # not shareable (or failed): the waiters ask Django
 
-    async def _answer_and_keep(self, scope, receive, send, key: str, generation: bytes):
-        """Let Django answer, and keep the answer if it may be shared. It is kept before its last
-        part goes out, so the next request finds it even if this connection ends at once."""
+    @staticmethod
+    async def _send_kept(send, response_headers: list, body: bytes) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": [(n.encode("latin-1"), v.encode("latin-1")) for n, v in response_headers]})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _answer_and_keep(self, scope, receive, send, key: str, generation: bytes, building: asyncio.Future):
+        """Let Django answer, and keep the answer if it may be shared (and hand it to the readers
+        waiting for it). It is kept before its last part goes out, so the next request finds it
+        even if this connection ends at once."""
         start, chunks, size = None, [], 0
 
         async def keep(message):
@@ -325,19 +359,24 @@ class PublicCache:
                 chunks.append(message.get("body", b""))
                 size += len(chunks[-1])
                 if not message.get("more_body", False):
-                    await self._keep(key, generation, start, chunks, size)
+                    kept = await self._keep(key, generation, start, chunks, size)
+                    if kept is not None and not building.done():
+                        building.set_result(kept)
             await send(message)
 
         await self.app(scope, receive, keep)
 
-    async def _keep(self, key: str, generation: bytes, start: dict, chunks: list[bytes], size: int) -> None:
+    async def _keep(self, key: str, generation: bytes, start: dict, chunks: list[bytes], size: int) -> tuple[list, bytes] | None:
+        """Store a shareable answer; returns (headers, body) when it may be shared, else None."""
         if start["status"] != 200 or size > MAX_BODY:
-            return
+            return None
         response_headers = [(n.decode("latin-1"), v.decode("latin-1")) for n, v in start.get("headers", [])]
         if any(name.lower() == "set-cookie" for name, _ in response_headers):
-            return
+            return None
         head = json.dumps({"g": generation.decode(), "s": 200, "h": response_headers}, ensure_ascii=True).encode()
+        body = b"".join(chunks)
         try:
-            await self._client().set(key, head + b"\n" + b"".join(chunks), ex=settings.PUBLIC_CACHE_SECONDS)
+            await self._client().set(key, head + b"\n" + body, ex=settings.PUBLIC_CACHE_SECONDS)
         except Exception as exc:
             breaker.failed("public cache: keep an answer", exc)
+        return response_headers, body

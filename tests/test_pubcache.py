@@ -210,3 +210,49 @@ def test_each_person_gets_the_board_of_their_own_communities(world):
     assert "陪伴独居老人" in browser(volunteer).get("/tasks/").content.decode()
     other = browser(elsewhere).get("/tasks/").content.decode()
     assert elsewhere.shown_name in other and "陪伴独居老人" not in other  # her own communities: not the other's tasks
+
+
+# --- One build per address and generation: the readers who miss together wait for it (#35) ---------
+def _stub_app(status=200, delay=0.2):
+    calls = []
+
+    async def app(scope, receive, send):
+        import asyncio
+
+        calls.append(scope["path"])
+        await asyncio.sleep(delay)  # a slow build: the others arrive meanwhile
+        body = json.dumps({"items": [{"title": f"build {len(calls)}"}]}).encode()
+        await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": body})
+
+    return app, calls
+
+
+def _many(app, n, path=LIST):
+    import asyncio
+
+    async def one():
+        communicator = HttpCommunicator(app, "GET", path, headers=[(b"host", b"testserver")])
+        return await communicator.get_response(timeout=10)
+
+    async def all_at_once():
+        return await asyncio.gather(*(one() for _ in range(n)))
+
+    return async_to_sync(all_at_once)()
+
+
+def test_readers_who_miss_together_get_one_build_and_a_change_starts_a_new_one():
+    app, calls = _stub_app()
+    cache = pubcache.PublicCache(app)
+    answers = _many(cache, 12)
+    assert len(calls) == 1  # twelve readers, one build
+    assert {a["status"] for a in answers} == {200} and {json.loads(a["body"])["items"][0]["title"] for a in answers} == {"build 1"}
+    pubcache.bump("tasks")  # a change: the next readers get a new build, not the old answer
+    answers = _many(cache, 5)
+    assert len(calls) == 2 and {json.loads(a["body"])["items"][0]["title"] for a in answers} == {"build 2"}
+
+
+def test_readers_waiting_for_an_answer_that_cannot_be_shared_ask_django_themselves():
+    app, calls = _stub_app(status=503)
+    answers = _many(pubcache.PublicCache(app), 4)
+    assert len(calls) == 4 and {a["status"] for a in answers} == {503}

@@ -65,8 +65,10 @@ def run(m, args, database_url: str) -> None:
             ratio = f["rps"] / R
             m.say(f"{label} {page['path']}, signed in: {f['rps']:.0f} requests/s = {ratio:.0%} of R, p50 {f['p50_us'] / 1000:.1f} ms, "
                   f"p99 {f['p99_us'] / 1000:.1f} ms" + (f", {f['non2xx']} not 2xx" if f["non2xx"] else "")
+                  # wrk leaves an answer slower than 2 s out of its percentiles and counts it here
+                  + (f", {f['socket_errors']} timed out or broken" if f["socket_errors"] else "")
                   + f" (target: >= {NEW_PAGES_SHARE:.0%} of R, p99 < {NEW_PAGES_P99_MS} ms)",
-                  ratio >= NEW_PAGES_SHARE and f["p99_us"] < NEW_PAGES_P99_MS * 1000 and f["non2xx"] == 0)
+                  ratio >= NEW_PAGES_SHARE and f["p99_us"] < NEW_PAGES_P99_MS * 1000 and f["non2xx"] == 0 == f["socket_errors"])
         missing = {"assistance inbox", "policy search", "a room's week", "a budget's results"} - set(pages)
         if missing:
             m.say(f"new pages not measured (no rows for them: build the district with scale_data --extras): {', '.join(sorted(missing))}", False)

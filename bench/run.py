@@ -22,7 +22,10 @@ community (a token for the API, a session for the pages), the task list API, the
 community and all), the two-character search, the home page, my claims and my points, each as a
 share of R with a p99 target; and the same signed-in figures on the embedded default (SQLite,
 10,000 tasks, no Redis), printed without targets.
+The busy hour and the new pages of issue #35 (bench/issue35.py, bench/busyhour.py) run alone with
+`--only issue35`, on the large district (built with 10,000 of each newer object).
 Each figure is followed by its target and "ok" or "MISSED"; the exit status is 1 if one is missed.
+BENCH_DB_PREFIX names the databases (cm_bench: cm_bench_100k, cm_bench_10k).
 """
 
 import argparse
@@ -39,14 +42,17 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import issue35  # bench/issue35.py: the busy hour and the new pages (--only issue35)
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
 PG = "postgres://postgres@127.0.0.1:5432"
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
 PORT = int(os.environ.get("BENCH_PORT", "8100"))
+DB_PREFIX = os.environ.get("BENCH_DB_PREFIX", "cm_bench")
 BASE = f"http://127.0.0.1:{PORT}"
 SIZES = {
-    "100k": ["--tasks", "100000", "--users", "50000", "--claims", "300000", "--ledger", "1000000"],
+    "100k": ["--tasks", "100000", "--users", "50000", "--claims", "300000", "--ledger", "1000000", "--extras", "10000"],
     "10k": ["--tasks", "10000", "--users", "5000", "--claims", "30000", "--ledger", "100000"],
 }
 results: list[tuple[str, bool | None]] = []
@@ -84,9 +90,11 @@ def psql(sql: str, database: str = "postgres") -> str:
 
 
 def build(size: str, reuse: bool) -> subprocess.Popen | None:
-    name = f"cm_bench_{size}"
+    name = f"{DB_PREFIX}_{size}"
     if reuse and psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'") == "1":
-        if psql("SELECT to_regclass('marketplace_task') IS NOT NULL AND EXISTS (SELECT 1 FROM marketplace_task)", name) == "t":
+        # A district built before --extras (no assistance application) is built again at 100k.
+        extras = "EXISTS (SELECT 1 FROM relief_application)" if "--extras" in SIZES[size] else "true"
+        if psql(f"SELECT to_regclass('relief_application') IS NOT NULL AND EXISTS (SELECT 1 FROM marketplace_task) AND {extras}", name) == "t":
             return None
     psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     psql(f'CREATE DATABASE "{name}"')
@@ -259,6 +267,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk measurement")
     parser.add_argument("--reuse", action="store_true", help="keep districts an earlier run built")
+    parser.add_argument("--only", choices=["issue35"], help="issue35: only the busy hour, the new pages, the storm and memory (bench/issue35.py)")
+    parser.add_argument("--busy-shares", default="0.01,0.02,0.05,0.10,0.15,0.20,0.30", help="the busy hour's rates, as shares of R")
     args = parser.parse_args()
     if not shutil.which("wrk") and shutil.which("apt-get"):
         print("bench: installing Debian's wrk", flush=True)
@@ -270,8 +280,8 @@ def main():
     machine = f"{os.cpu_count()} cores, {os.uname().machine}, Python {sys.version.split()[0]}, {psql('SHOW server_version')} PostgreSQL"
     print(f"bench: {machine}; {time.strftime('%Y-%m-%d %H:%M')}", flush=True)
 
-    # 1. Data: both districts at once.
-    builds = {size: build(size, args.reuse) for size in SIZES}
+    # 1. Data: both districts at once (the large one alone for --only issue35).
+    builds = {size: build(size, args.reuse) for size in (["100k"] if args.only else SIZES)}
     for size, process in builds.items():
         if process is not None:
             out, _ = process.communicate()
@@ -279,8 +289,11 @@ def main():
                 sys.exit(f"bench: scale_data {size} failed")
             say(f"data {size}: {out.strip().splitlines()[-1]}")
         else:
-            say(f"data {size}: reused cm_bench_{size}")
-    big, small = f"{PG}/cm_bench_100k", f"{PG}/cm_bench_10k"
+            say(f"data {size}: reused {DB_PREFIX}_{size}")
+    big, small = f"{PG}/{DB_PREFIX}_100k", f"{PG}/{DB_PREFIX}_10k"
+    if args.only == "issue35":
+        issue35.run(sys.modules[__name__], args, big)
+        return finish(started)
     info = fixtures(big, "info")
     q = urllib.parse.quote(info["q"])
     paths = {
@@ -360,6 +373,10 @@ def main():
     shutil.rmtree(sqlite_dir, ignore_errors=True)
 
     say(f"peak memory per server worker: {max(peaks):.0f} MB (each: {', '.join(f'{p:.0f}' for p in peaks)} MB; target: < 200 MB)", max(peaks) < 200)
+    finish(started)
+
+
+def finish(started: float) -> None:
     missed = [line for line, ok in results if ok is False]
     print(f"bench: {len(results)} figures in {time.time() - started:.0f} s; " + (f"{len(missed)} target(s) MISSED" if missed else "every target met"))
     sys.exit(1 if missed else 0)

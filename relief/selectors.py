@@ -97,10 +97,11 @@ def applications_delegated_to_member(viewer) -> QuerySet[Application]:
 
 
 def staff_inbox(community_id: int) -> QuerySet[Application]:
-    """What waits for staff of a community: new applications and reports to decide on, oldest first."""
+    """What waits for staff of a community: new applications and reports to decide on, oldest first.
+    The community is joined: each row of the inbox names it (a query per row before issue #35)."""
     return (
         Application.objects.filter(community_id=community_id, status__in=(Application.Status.SUBMITTED, Application.Status.REPORTED))
-        .select_related("applicant")
+        .select_related("applicant", "community")
         .order_by("moved_at", "id")
     )
 

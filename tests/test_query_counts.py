@@ -13,7 +13,7 @@ the first-use caches (content types, translations) are not counted.
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Callable
 
 import pytest
@@ -837,3 +837,85 @@ def test_a_signed_in_page_costs_a_fixed_number_of_queries_as_rows_grow(world, pa
         f"{page}: expected {expected} queries; {len(few)} with {FEW} rows, {len(many)} with {MANY} rows.\n"
         f"With {FEW} rows:\n{show(few)}\nWith {MANY} rows:\n{show(many)}"
     )
+
+
+# --- The new pages of issue #35 at scale: each costs a fixed number of queries as its rows grow ------
+# The assistance inbox (staff), the policy search, a room's week and a budget's results, each read
+# by the person who reads it most (bench/issue35.py measures the same pages under load).
+NEW_PAGE_QUERIES = {
+    "/communities/{community_id}/assistance/": 8,  # session, user, community, staff check, memberships, unread, waiting, others (was 8 + one a waiting row)
+    "/affairs/policies/?q=政策": 7,  # count, session, user, memberships, unread, service items, page (community joined)
+    "/resources/venues/{venue_id}/?week=next": 9,  # room, session, user, staff check, the week's bookings, handovers, memberships, unread, my organisations
+    "/budgets/{budget_id}/ (closed: the results)": 10,  # budget, proposals, session, user, staff and resident checks, my ballot, ballot counts, memberships, unread
+}
+
+
+def add_week_bookings(w, n):
+    """n bookings of one room next week, half of them confirmed: 4 two-hour slots a day."""
+    from resources.services import booking_approve, booking_request
+
+    room, monday = the_room(w), next_monday()
+    for _ in range(n):
+        i = w.next() - 1
+        day, hour = monday + timedelta(days=i % 7), 8 + 3 * (i // 7 % 4)
+        start = timezone.make_aware(datetime.combine(day, datetime.min.time()).replace(hour=hour))
+        booking = booking_request(actor=w.resident, venue=room, starts_at=start, ends_at=start + timedelta(hours=2), purpose=f"读书会{i}", attendees=5)
+        if i % 2:
+            booking_approve(actor=w.staff, booking=booking)
+
+
+def next_monday() -> date:
+    today = timezone.localdate()
+    return today + timedelta(days=7 - today.weekday())
+
+
+def week_blocks(response) -> int:
+    return sum(len(blocks) for _day, blocks in response.context["days"])
+
+
+def the_closed_budget(w):
+    """A budget whose voting is over and counted (written as budget_close leaves it)."""
+    from budgets.models import Budget
+
+    if not hasattr(w, "closed_budget"):
+        now = timezone.now()
+        w.closed_budget = Budget.objects.create(
+            community=w.community, title="去年的民生实事", amount=5_000_000, voting_opens=now - timedelta(days=20),
+            voting_closes=now - timedelta(days=2), closed_at=now - timedelta(days=1), closed_by=w.staff, created_by=w.staff,
+        )
+    return w.closed_budget
+
+
+def add_counted_proposals(w, n):
+    """n counted proposals, each chosen on a ballot of a resident of the community."""
+    from budgets.models import Ballot, BallotChoice, Proposal
+
+    budget = the_closed_budget(w)
+    for _ in range(n):
+        i = w.next()
+        proposal = Proposal.objects.create(budget=budget, title=f"项目{i}", text="x", cost=100_000, proposer=w.resident, status="feasible",
+                                           votes_online=1, rank=i, outcome="won")
+        voter = MembershipFactory(community=w.community, role=Membership.Role.RESIDENT).user
+        BallotChoice.objects.create(ballot=Ballot.objects.create(budget=budget, voter=voter, channel="online"), proposal=proposal)
+
+
+def new_page_scenarios(world: World) -> dict[str, Callable[[], Scenario]]:
+    w = world
+    return {
+        "/communities/{community_id}/assistance/": lambda: Scenario(
+            lambda n: add_applications(w, n), page_get(w.staff, f"/communities/{w.community.pk}/assistance/"), page_rows("others")
+        ),
+        "/affairs/policies/?q=政策": lambda: Scenario(lambda n: add_policies(w, n), page_get(w.resident, "/affairs/policies/?q=政策"), page_rows()),
+        "/resources/venues/{venue_id}/?week=next": lambda: Scenario(
+            lambda n: add_week_bookings(w, n), page_get(w.resident, f"/resources/venues/{the_room(w).pk}/?week={next_monday().isoformat()}"), week_blocks
+        ),
+        "/budgets/{budget_id}/ (closed: the results)": lambda: Scenario(
+            lambda n: add_counted_proposals(w, n), page_get(w.resident, f"/budgets/{the_closed_budget(w).pk}/"), page_rows("proposals")
+        ),
+    }
+
+
+@pytest.mark.parametrize(("page", "expected"), NEW_PAGE_QUERIES.items(), ids=list(NEW_PAGE_QUERIES))
+def test_a_new_page_costs_a_fixed_number_of_queries_as_rows_grow(world, page, expected):
+    scenario = new_page_scenarios(world)[page]()
+    check_constant(page, scenario, expected, paged=page.startswith("/affairs/policies/"))

@@ -3,6 +3,8 @@
     manage.py scale_data                      # 120 communities, 50,000 people, 100,000 tasks,
                                               # 300,000 claims, 1,000,000 ledger entries
     manage.py scale_data --tasks 10000 --users 5000 --claims 30000 --ledger 100000   # SQLite size
+    manage.py scale_data --extras 10000       # and 10,000 each of assistance applications, policies,
+                                              # room bookings, budget proposals and ballots (demo/scale_extras.py)
 
 The same seed gives the same district. It refuses to run on a database that already has tasks
 (the benchmarks make a fresh one). Rows are written with ``bulk_create`` in batches, so the
@@ -22,6 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Community, District, Membership, Street, User
+from demo.scale_extras import build_extras
 from marketplace.models import Task
 from marketplace.search import task_grams
 from orders.models import Claim
@@ -53,6 +56,7 @@ class Command(BaseCommand):
         parser.add_argument("--tasks", type=int, default=100_000)
         parser.add_argument("--claims", type=int, default=300_000)
         parser.add_argument("--ledger", type=int, default=1_000_000, help="ledger entries (two per transaction)")
+        parser.add_argument("--extras", type=int, default=0, help="how many of each newer object: applications, policies, bookings, proposals, ballots")
         parser.add_argument("--seed", type=int, default=42)
         parser.add_argument("--batch", type=int, default=5000)
 
@@ -68,12 +72,15 @@ class Command(BaseCommand):
             self.build_tasks(opts["tasks"])
             self.build_claims(opts["claims"])
             self.build_ledger(opts["ledger"])
+            extras = build_extras(self, opts["extras"]) if opts["extras"] else {}
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
         self.stdout.write(
             f"scale_data: {opts['communities']} communities, {opts['users']} people, {opts['tasks']} tasks, "
-            f"{self.claim_count} claims, {self.entry_count} ledger entries in {time.perf_counter() - started:.0f} s ({connection.vendor})"
+            f"{self.claim_count} claims, {self.entry_count} ledger entries"
+            + "".join(f", {count} {kind}" for kind, count in extras.items())
+            + f" in {time.perf_counter() - started:.0f} s ({connection.vendor})"
         )
 
     # --- People ------------------------------------------------------------------------------------

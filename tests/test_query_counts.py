@@ -843,7 +843,7 @@ def test_a_signed_in_page_costs_a_fixed_number_of_queries_as_rows_grow(world, pa
 # The assistance inbox (staff), the policy search, a room's week and a budget's results, each read
 # by the person who reads it most (bench/issue35.py measures the same pages under load).
 NEW_PAGE_QUERIES = {
-    "/communities/{community_id}/assistance/": 8,  # session, user, community, staff check, memberships, unread, waiting, others (was 8 + one a waiting row)
+    "/communities/{community_id}/assistance/": 9,  # session, user, community, staff check, memberships, unread, waiting, others and their capped count (was 8 + one a waiting row)
     "/affairs/policies/?q=政策": 7,  # count, session, user, memberships, unread, service items, page (community joined)
     "/resources/venues/{venue_id}/?week=next": 9,  # room, session, user, staff check, the week's bookings, handovers, memberships, unread, my organisations
     "/budgets/{budget_id}/ (closed: the results)": 10,  # budget, proposals, session, user, staff and resident checks, my ballot, ballot counts, memberships, unread

@@ -181,3 +181,21 @@ def test_the_inbox_filters_with_the_apis_filterset(staff, lei, community):
     listed = page.split("全部申请")[1].split("</form>")[1]
     assert "医疗救助" in listed and "临时救助" not in listed
     assert client.get(url, {"status": "nonsense"}).status_code == 400
+
+
+def test_the_inbox_shows_the_oldest_that_wait_says_how_many_more_and_pages_through_the_rest(staff, lei, community, settings):
+    """#35: the inbox drew every waiting row and stopped the full list at 100 (older ones out of
+    reach); now the oldest wait first with a count of the rest, and the list goes a page at a time."""
+    settings.LONG_PAGE_SIZE = 2
+    tracking = [services.application_submit(actor=lei, community=community, kind="temporary", reason=f"第{i}次").tracking_no for i in range(5)]
+    client = browser(staff)
+    url = reverse("relief:inbox", args=[community.pk])
+    page = client.get(url).content.decode()
+    waiting = page.split("待您处理")[1].split("全部申请")[0]
+    assert tracking[0] in waiting and tracking[1] in waiting and tracking[2] not in waiting  # the oldest first
+    assert "另有 3 份在等待" in waiting
+    seen = set()
+    for number in (1, 2, 3):
+        listed = client.get(url, {"page": number, "kind": "temporary"}).content.decode().split("全部申请")[1]
+        seen |= {t for t in tracking if t in listed}
+    assert seen == set(tracking)  # every one reachable, the filter kept from page to page

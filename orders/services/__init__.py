@@ -4,6 +4,7 @@ reviews and corrections), cancelling a task, bids and contracts, the lock on a p
 Import from here (``from orders.services import claim_create``); the split is only for size.
 """
 
+from orders.services.bid_drafts import *  # noqa: F401,F403
 from orders.services.claims import *  # noqa: F401,F403
 from orders.services.contracts import *  # noqa: F401,F403
 from orders.services.tasks import *  # noqa: F401,F403

@@ -45,7 +45,7 @@ from records.selectors import community_service_totals, volunteer_record_totals
 def home(request):
     """``/``: for a visitor, what the platform is and the open tasks; for a signed-in person, their
     own home: the next task, their hours and points, and what is waiting for them."""
-    open_tasks = selectors.task_list(viewer=request.user).filter(status=Task.Status.OPEN, starts_at__gt=timezone.now())
+    open_tasks = selectors.as_cards(selectors.task_list(viewer=request.user)).filter(status=Task.Status.OPEN, starts_at__gt=timezone.now())
     if not request.user.is_authenticated:
         return render(request, "home.html", {"communities": community_list()[:12], "open_tasks": open_tasks[:6]})
     user = request.user

@@ -9,7 +9,7 @@ every middleware, no HTTP server), one request after another: one connection. It
 busiest volunteer of the busiest community (bench/fixtures.py), switches the page cache and the
 public cache off (PAGE_CACHE_SECONDS=0, PUBLIC_CACHE_SECONDS=0; sessions still live in Redis when
 REDIS_URL is set), and asks the home page, that community's board, the first task on it, my claims
-and my points --times times each after two warm-up requests. It prints, per page, the median of the
+and my points --times times each after two warm-up requests, the pages taking turns. It prints, per page, the median of the
 server's own time (``app``) and of its parts (database with the query count, templates, Redis), and
 each median against its target (on a machine shared with other work the wall times wait for the CPU
 too: the CPU time of this process's thread per request, printed beside them, varies less); then "every target met" or "targets missed" (exit status 1).
@@ -59,21 +59,33 @@ def parse(header: str) -> dict[str, tuple[float, int | None]]:
     return {name: (float(dur), int(count) if count else None) for name, dur, count in ENTRY.findall(header)}
 
 
-def measure(client, path: str, times: int) -> dict:
-    for _ in range(2):  # warm-up: translations, content types, the first CSRF cookie
-        assert client.get(path).status_code == 200, path
-    rows, cpu = [], []
+def ask(client, path: str) -> tuple[dict, float]:
+    started = time.thread_time()
+    response = client.get(path)
+    cpu = (time.thread_time() - started) * 1000
+    assert response.status_code == 200, (path, response.status_code)
+    return parse(response["Server-Timing"]), cpu
+
+
+def measure(client, pages: dict[str, str], times: int) -> dict[str, dict]:
+    """Each page ``times`` times, the pages taking turns (home, board, …, home, board, …), so a
+    spell of load from elsewhere on the machine falls on every page alike."""
+    for path in pages.values():
+        for _ in range(2):  # warm-up: translations, content types, the first CSRF cookie
+            ask(client, path)
+    rows: dict[str, list] = {label: [] for label in pages}
     for _ in range(times):
-        started = time.thread_time()
-        response = client.get(path)
-        cpu.append((time.thread_time() - started) * 1000)
-        assert response.status_code == 200, (path, response.status_code)
-        rows.append(parse(response["Server-Timing"]))
-    median = {part: statistics.median(r[part][0] for r in rows) for part in ("app", "db", "tpl", "cache")}
-    median["cpu"] = statistics.median(cpu)
-    median["queries"] = statistics.median(r["db"][1] for r in rows)
-    median["cache_calls"] = statistics.median(r["cache"][1] for r in rows)
-    return median
+        for label, path in pages.items():
+            rows[label].append(ask(client, path))
+    medians = {}
+    for label, answers in rows.items():
+        timings = [t for t, _cpu in answers]
+        median = {part: statistics.median(t[part][0] for t in timings) for part in ("app", "db", "tpl", "cache")}
+        median["cpu"] = statistics.median(cpu for _t, cpu in answers)
+        median["queries"] = statistics.median(t["db"][1] for t in timings)
+        median["cache_calls"] = statistics.median(t["cache"][1] for t in timings)
+        medians[label] = median
+    return medians
 
 
 def show_queries(client, path: str) -> None:
@@ -150,8 +162,9 @@ def main():
         f"volunteer #{user.pk} ({person['claims']} claims) of community #{community.pk}"
     )
     met = True
+    medians = measure(client, pages, args.times)
     for label, path in pages.items():
-        m = measure(client, path, args.times)
+        m = medians[label]
         if args.queries:
             show_queries(client, path)
         if args.profile:

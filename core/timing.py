@@ -6,7 +6,9 @@ With ``SERVER_TIMING=1`` (settings or environment) every answer carries::
 
 - ``db``: time inside the database driver, every SQL statement of every connection, and how many;
 - ``tpl``: time drawing templates (the outermost ``Template.render`` of each drawing, an include is
-  part of its page), *less* the queries a template's lazy lists ran, which are in ``db``;
+  part of its page), *less* the time in the database of the queries a template's lazy lists ran,
+  which is in ``db``; the ORM's Python for those lists (building the SQL, making the rows into
+  objects) stays in ``tpl``, so a page that hands its template a queryset shows it there;
 - ``cache``: time in Redis round trips (Django's cache and sessions, the page and public caches);
 - ``app``: the whole request inside Django, from the first middleware to the answer.
 

@@ -88,7 +88,13 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# SERVER_TIMING=1: every answer says where its time went (db, templates, cache, app) in a
+# Server-Timing header (core/timing.py). Off, its middleware drops itself from the chain at start-up.
+SERVER_TIMING = env_bool("SERVER_TIMING", False)
+
 MIDDLEWARE = [
+    # First, so its "app" figure covers every other middleware (only with SERVER_TIMING on).
+    "core.timing.ServerTimingMiddleware",
     # First: a body over MAX_REQUEST_BODY_BYTES is refused before anything reads it (WSGI; under
     # ASGI core.bodylimit.BodyLimit already refused it in front of Django).
     "core.bodylimit.RequestBodyLimitMiddleware",

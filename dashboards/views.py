@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -38,14 +38,14 @@ from marketplace.models import Need, Project, Task
 from orders.models import Claim
 from orders.services.claims.deliver import CHECKIN_OPENS_BEFORE_START
 from points.selectors import community_rule, person_balance, reward_list
-from records.selectors import community_service_totals, volunteer_record, volunteer_record_totals
+from records.selectors import community_service_totals, volunteer_record_totals
 
 
 @personal_page
 def home(request):
     """``/``: for a visitor, what the platform is and the open tasks; for a signed-in person, their
     own home: the next task, their hours and points, and what is waiting for them."""
-    open_tasks = selectors.task_list(viewer=request.user).filter(status=Task.Status.OPEN, starts_at__gt=timezone.now())
+    open_tasks = selectors.as_cards(selectors.task_list(viewer=request.user)).filter(status=Task.Status.OPEN, starts_at__gt=timezone.now())
     if not request.user.is_authenticated:
         return render(request, "home.html", {"communities": community_list()[:12], "open_tasks": open_tasks[:6]})
     user = request.user
@@ -89,7 +89,8 @@ def home(request):
         claim.for_name = mask_name(claim.task.beneficiary.shown_name) if claim.task.beneficiary_id != user.pk else ""
     # "Waiting for me" holds only what needs this person's action and leaves once done; a reply to
     # a need is news, not a task: it is in the notifications (need_status).
-    year_hours = volunteer_record(user).filter(task__starts_at__year=now.year).aggregate(h=Sum("hours"))["h"] or Decimal("0")
+    # The record's totals and this year's hours in one query.
+    totals = volunteer_record_totals(user, year=now.year)
     context = {
         "next_claim": next_claim,
         "checkin_open": next_claim is not None and next_claim.task.starts_at - CHECKIN_OPENS_BEFORE_START <= now,
@@ -97,14 +98,14 @@ def home(request):
         "to_rate": to_rate,
         "to_confirm": to_confirm,
         "invitations": user_pending_invitations(user)[:5],
-        "totals": volunteer_record_totals(user),
-        "year_hours": year_hours.quantize(Decimal("0.01")),
+        "totals": totals,
+        "year_hours": totals["year_hours"],
         "points": person_balance(user),
         "rewards_community": community_ids[0] if community_ids else None,
         "memberships": memberships,
         "is_resident": any(m.role == "resident" for m in memberships),
         # Hours are for people who serve; a resident who only asks for help is not shown two zeros.
-        "serves": any(m.role == "volunteer" for m in memberships) or bool(volunteer_record(user).exists()),
+        "serves": any(m.role == "volunteer" for m in memberships) or totals["services"] > 0,
         "is_staff_anywhere": user.is_superuser or any(m.role == Membership.Role.STAFF for m in memberships),
         "my_tasks": open_tasks.filter(community_id__in=community_ids)[:4] if community_ids else open_tasks[:4],
     }

@@ -38,10 +38,26 @@ def task_list(*, viewer=None, filters: dict | None = None) -> QuerySet[Task]:
     return apply_filters(TaskFilter, filters, qs).order_by("starts_at", "id")
 
 
-def task_get_for(viewer, task_id: int, *, bare: bool = False) -> Task:
+# What a task card shows (partials/task_card.html and marketplace/templatetags/cards.py's key): a
+# board or home page of cards reads only these, not the description and the rest of each task.
+CARD_FIELDS = (
+    "id", "community_id", "title", "category", "starts_at", "ends_at", "location", "status", "slots", "slots_taken", "points",
+    "community__id", "community__name",
+)
+
+
+def as_cards(tasks: QuerySet[Task]) -> QuerySet[Task]:
+    """``task_list``'s rows with only the columns a task card shows."""
+    return tasks.only(*CARD_FIELDS)
+
+
+def task_get_for(viewer, task_id: int, *, bare: bool = False, organiser: bool = False) -> Task:
     """The task if the viewer may know it (a draft only for staff of its community); else 404.
-    ``bare``: the task's own row only, for a caller that shows none of its relations (a claim)."""
+    ``bare``: the task's own row only, for a caller that shows none of its relations (a claim).
+    ``organiser``: its ``created_by`` read in the same query (the task page names them)."""
     tasks = Task.objects.all() if bare else Task.objects.select_related("community__street__district", "beneficiary").prefetch_related("skills")
+    if organiser:
+        tasks = tasks.select_related("created_by")
     task = tasks.filter(pk=task_id).first()
     if task is None or (not task.is_published and not (viewer is not None and is_community_staff(viewer, task.community_id))):
         raise NotFound(code="task_not_found")

@@ -43,6 +43,12 @@ def my_points(request):
         entries = selectors.person_entries(user, filters=request.GET)
     except ValidationFailed as exc:
         return error_page(request, exc)
+    # Only what the statement shows: the line, its transaction's kind and reason, its community's name.
+    entries = entries.only(
+        "id", "created_at", "amount", "balance_after", "transaction_id", "account_id",
+        "transaction__id", "transaction__kind", "transaction__memo", "transaction__memo_code", "transaction__memo_params",
+        "account__id", "account__community_id", "account__community__id", "account__community__name",
+    )
     balances = selectors.person_balances(user)
     context = {
         "balances": balances,

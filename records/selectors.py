@@ -3,7 +3,7 @@ community's verified services and volunteers (the national export), and certific
 
 from decimal import Decimal
 
-from django.db.models import Count, Max, Min, QuerySet, Sum
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 
 from accounts.models import Membership, User
 from accounts.selectors import staff_communities
@@ -28,18 +28,26 @@ def volunteer_record(user) -> QuerySet[Claim]:
     )
 
 
-def volunteer_record_totals(user) -> dict:
-    totals = volunteer_record(user).aggregate(
-        hours=Sum("hours"),
-        credited=Sum("credited_hours"), honour=Sum("honour_hours"), points=Sum("points_awarded"), services=Count("id")
-    )
-    return {
+def volunteer_record_totals(user, *, year: int | None = None) -> dict:
+    """The record's totals; with ``year``, also the hours of tasks that started that year (the
+    home page's "hours this year"), in the same query."""
+    sums = {
+        "all_hours": Sum("hours"), "credited": Sum("credited_hours"), "honour": Sum("honour_hours"), "points": Sum("points_awarded"),
+        "services": Count("id"),
+    }
+    if year is not None:
+        sums["year_hours"] = Sum("hours", filter=Q(task__starts_at__year=year))
+    totals = volunteer_record(user).aggregate(**sums)
+    result = {
         "services": totals["services"],
-        "hours": _two_places(totals["hours"]),
+        "hours": _two_places(totals["all_hours"]),
         "credited_hours": _two_places(totals["credited"]),
         "honour_hours": _two_places(totals["honour"]),
         "points": totals["points"] or 0,
     }
+    if year is not None:
+        result["year_hours"] = _two_places(totals["year_hours"])
+    return result
 
 
 def volunteer_record_summary(user) -> dict:

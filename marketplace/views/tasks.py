@@ -102,7 +102,7 @@ def _board(request, my_communities: list[int]):
         return error_page(request, exc)
     if scope == "mine":
         tasks = tasks.filter(community_id__in=my_communities)
-    tasks = tasks.annotate(
+    tasks = selectors.as_cards(tasks).annotate(
         takeable=Case(When(status=Task.Status.OPEN, slots_taken__lt=F("slots"), then=Value(0)), default=Value(1))
     ).order_by("takeable", "starts_at", "id")
     page = page_of(request, tasks, capped=True)

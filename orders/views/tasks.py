@@ -22,7 +22,7 @@ __all__ = ["task_detail", "task_cancel", "waitlist_join", "waitlist_leave"]
 
 # --- The task page: where a person claims, delivers, and staff verify ---------------------------
 def task_detail(request, task_id: int):
-    task = market_selectors.task_get_for(request.user, task_id)
+    task = market_selectors.task_get_for(request.user, task_id, organiser=True)
     user = request.user
     is_staff = is_community_staff(user, task.community_id)
     my_claim = None

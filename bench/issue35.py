@@ -9,7 +9,8 @@ Called by bench/run.py with run.py itself (``m``: say, wrk, fixtures, Server, Gu
      volunteers at once for 10 slots) in the middle of the step nearest 15 % of R;
   3. the new pages (assistance inbox, policy search, a room's week, a budget's results) and the
      signed-in search API q=理发, each with wrk at 32 connections as a share of R;
-  4. the peak memory of each worker.
+  4. the peak memory of each worker;
+  5. the five signed-in pages with every page cache off, one connection (bench/page_costs.py).
 Each figure is printed with its target and "ok" or "MISSED".
 """
 
@@ -81,6 +82,12 @@ def run(m, args, database_url: str) -> None:
     people_file.unlink(missing_ok=True)
     print("bench: load average after the run: " + ", ".join(f"{x:.1f}" for x in os.getloadavg()), flush=True)
     m.say(f"peak memory per server worker: {max(peaks):.0f} MB (each: {', '.join(f'{p:.0f}' for p in peaks)} MB; target: < 200 MB)", max(peaks) < 200)
+    # The five signed-in pages built with every page cache off, one connection (bench/page_costs.py
+    # prints each median with its target); then the dashboards (bench/dashboard_latency.py).
+    costs = m.sh(m.PY, "bench/page_costs.py", "--times", "40", env=m.environment(database_url, ALLOWED_HOSTS="testserver"), check=False)
+    print(costs.rstrip(), flush=True)
+    m.say("pages built with every page cache off, one connection (bench/page_costs.py above): "
+          + ("every target met" if "every target met" in costs else "targets missed"), "every target met" in costs)
 
 
 if __name__ == "__main__":

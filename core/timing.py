@@ -24,7 +24,6 @@ outside a timed request (a job, a management command).
 
 import threading
 import time
-from contextlib import ExitStack
 
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
@@ -131,11 +130,16 @@ class ServerTimingMiddleware:
         outer = getattr(_local, "timings", None)
         timings = _local.timings = _Timings()
         started = time.perf_counter()
+        for alias in connections:
+            # Installed once per connection object and left there (it does nothing outside a timed
+            # request). Not execute_wrapper()'s append-then-pop: a connection opened during the
+            # request appends core/pagecache.py's watcher after it, the pop took the watcher, and
+            # ours piled up one per request, multiplying every db figure of a server.
+            wrappers = connections[alias].execute_wrappers
+            if _timed_sql not in wrappers:
+                wrappers.insert(0, _timed_sql)
         try:
-            with ExitStack() as stack:
-                for alias in connections:
-                    stack.enter_context(connections[alias].execute_wrapper(_timed_sql))
-                response = self.get_response(request)
+            response = self.get_response(request)
         finally:
             _local.timings = outer
         response["Server-Timing"] = timings.header(time.perf_counter() - started)

@@ -51,3 +51,37 @@ def test_with_server_timing_off_no_answer_carries_the_header(settings, volunteer
         response = client.get(path)
         assert response.status_code in (200, 302)
         assert "Server-Timing" not in response
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_server_thread_that_opens_a_new_connection_per_request_counts_each_query_once(settings):
+    """As under `make serve` (a thread per request from a pool, a new database connection each time,
+    core/pagecache.py adding its watcher to each): the 4th request counts what the 1st did, not 4
+    times it (the db figures of the busy-hour bench grew with every request)."""
+    import threading
+
+    from django.db import connections
+    from django.http import HttpResponse
+
+    from core.timing import ServerTimingMiddleware
+
+    settings.SERVER_TIMING = True
+
+    def view(request):
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return HttpResponse("ok")
+
+    middleware = ServerTimingMiddleware(view)
+    counted = []
+
+    def serve_four():
+        for _ in range(4):
+            response = middleware(None)
+            counted.append(timings_of(response)["db"][1])
+            connections["default"].close()  # CONN_MAX_AGE=0: the next request connects again
+
+    worker = threading.Thread(target=serve_four)
+    worker.start()
+    worker.join()
+    assert counted == ["1 queries"] * 4

@@ -8,45 +8,25 @@ another key, so a kept card is never out of date; it is only ever the drawing of
 The oldest are dropped past ``MAX_CARDS``.
 """
 
-import hashlib
-import threading
-from collections import OrderedDict
-
 from django import template
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
+
+from core.fragments import KeptFragments
 
 register = template.Library()
 
 MAX_CARDS = 2000  # about 2 kB each: a few MB per process
-_cards: OrderedDict[str, str] = OrderedDict()
-_lock = threading.Lock()
+_cards = KeptFragments(MAX_CARDS)
 
 
-def card_key(task) -> str:
+def render_card(task) -> str:
     skills = "\x1f".join(skill.name for skill in task.skills.all())
     shown = (
         task.pk, task.title, task.category, task.community.name, task.starts_at.isoformat(), task.ends_at.isoformat(),
         task.location, task.status, task.slots, task.slots_taken, task.points, skills,
-        translation.get_language(), timezone.get_current_timezone_name(),
     )
-    return hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
-
-
-def render_card(task) -> str:
-    key = card_key(task)
-    with _lock:
-        html = _cards.get(key)
-        if html is not None:
-            _cards.move_to_end(key)
-            return html
-    html = render_to_string("partials/task_card.html", {"task": task})
-    with _lock:
-        _cards[key] = html
-        while len(_cards) > MAX_CARDS:
-            _cards.popitem(last=False)
-    return html
+    return _cards.drawn(shown, lambda: render_to_string("partials/task_card.html", {"task": task}))
 
 
 @register.simple_tag

@@ -199,3 +199,17 @@ def test_the_inbox_shows_the_oldest_that_wait_says_how_many_more_and_pages_throu
         listed = client.get(url, {"page": number, "kind": "temporary"}).content.decode().split("全部申请")[1]
         seen |= {t for t in tracking if t in listed}
     assert seen == set(tracking)  # every one reachable, the filter kept from page to page
+
+
+def test_a_kept_inbox_row_never_shows_an_old_status_or_language(staff, lei, community):
+    """Rows are drawn once per content and kept (#35): a withdrawal, then another language, each
+    show at once."""
+    application = services.application_submit(actor=lei, community=community, kind="temporary", reason="失火")
+    url = reverse("relief:inbox", args=[community.pk])
+    listed = browser(staff).get(url).content.decode().split("全部申请")[1].split("</form>")[1]
+    assert application.tracking_no in listed and "已提交" in listed
+    services.application_withdraw(actor=lei, application=application)
+    listed = browser(staff).get(url).content.decode().split("全部申请")[1].split("</form>")[1]
+    assert "已撤回" in listed and "已提交" not in listed
+    listed = browser(staff, language="en").get(url).content.decode().split("All applications")[1].split("</form>")[1]
+    assert "Withdrawn" in listed

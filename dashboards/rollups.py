@@ -1,0 +1,171 @@
+"""Reading, recounting and rebuilding the per-community-per-month rollups (``CommunityMonth``).
+
+The dashboards read whole months from the rollups; a month the period covers only in part is read
+from the rollup too when every row it counts lies inside the period (its ``first_day`` and
+``last_day``), else recounted from the raw tables for that part only. ``recount`` is the
+definition of every figure in the ORM, independent of the triggers' SQL (``rollup_sql.py``):
+``manage.py rollup_audit`` compares the two.
+"""
+
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import Count, F, Max, Min, Q, Sum
+from django.db.models.functions import TruncDate, TruncMonth
+from django.utils import timezone
+
+from dashboards.models import FIGURES, CommunityMonth
+from dashboards.rollup_sql import SOURCES
+from deliberation.services import CONDUCT_MEMO
+from funds.models import Donation, Spending
+from marketplace.models import Need, Task
+from orders.models import Claim
+from points.models import LedgerEntry, LedgerTransaction, PointsAccount
+
+HUNDREDTHS = {"hours_hundredths", "honour_hundredths"}
+
+
+def _sources():
+    """(queryset, community field, date field, is a moment, aggregates) per kind of record."""
+    person, pool, sink = PointsAccount.Kind.PERSON, PointsAccount.Kind.POOL, PointsAccount.Kind.SINK
+    return [
+        (Need.objects.all(), "community_id", "created_at", True, {
+            "needs_received": Count("id"),
+            "needs_resolved": Count("id", filter=Q(status=Need.Status.RESOLVED)),
+            "needs_major": Count("id", filter=Q(track=Need.Track.MAJOR)),
+            "needs_minor": Count("id", filter=Q(track=Need.Track.MINOR)),
+            "needs_private": Count("id", filter=Q(track=Need.Track.PRIVATE)),
+            "needs_untriaged": Count("id", filter=Q(track="")),
+        }),
+        (Task.objects.filter(published_at__isnull=False), "community_id", "created_at", True, {
+            "tasks_published": Count("id"),
+            "tasks_filled": Count("id", filter=Q(slots_taken__gte=F("slots"))),
+            "tasks_done": Count("id", filter=Q(status=Task.Status.DONE)),
+        }),
+        (Claim.objects.filter(status=Claim.Status.VERIFIED, verified_at__isnull=False), "task__community_id", "verified_at", True, {
+            "services": Count("id"), "hours_hundredths": Sum("hours"), "honour_hundredths": Sum("honour_hours"),
+        }),
+        (LedgerEntry.objects.filter(account__community__isnull=False, account__kind__in=[pool, person, sink]), "account__community_id", "created_at", True, {
+            "points_budgeted": Sum("amount", filter=Q(account__kind=pool, transaction__kind=LedgerTransaction.Kind.BUDGET)),
+            "points_awarded": Sum("amount", filter=Q(account__kind=person, transaction__kind=LedgerTransaction.Kind.AWARD)),
+            "points_conduct": Sum("amount", filter=Q(account__kind=person, transaction__memo_code=CONDUCT_MEMO)),
+            "points_redeemed": Sum("amount", filter=Q(account__kind=sink)),
+        }),
+        (Donation.objects.filter(status__in=["succeeded", "refunded"]), "community_id", "created_at", True, {
+            "donations_gross": Sum("amount"), "donations_refunded": Sum("refunded_amount"),
+        }),
+        (Spending.objects.all(), "community_id", "spent_on", False, {"donations_spent": Sum("amount")}),
+    ]  # fmt: skip
+
+
+def _number(name: str, value) -> int:
+    if value is None:
+        return 0
+    if name in HUNDREDTHS:
+        return int((Decimal(value) * 100).quantize(Decimal("1")))
+    return int(value)
+
+
+def _as_date(value) -> date:
+    return timezone.localtime(value).date() if isinstance(value, datetime) else value
+
+
+def recount(*, since=None, until=None, community_ids=None, by_month: bool = True) -> dict:
+    """The figures from the raw tables: {(community_id, month): {figure: n, "first_day", "last_day"}}
+    (month None unless ``by_month``), for rows dated in [since, until) (local datetimes)."""
+    out: dict = defaultdict(lambda: dict.fromkeys(FIGURES, 0))
+    for qs, community, dated, moment, aggregates in _sources():
+        if since is not None:
+            qs = qs.filter(**{f"{dated}__gte": since if moment else since.date()})
+        if until is not None:
+            qs = qs.filter(**{f"{dated}__lt": until if moment else until.date()})
+        if community_ids is not None:
+            qs = qs.filter(**{f"{community}__in": community_ids})
+        day = TruncDate(dated) if moment else F(dated)
+        keys = {"cid": F(community), **({"m": TruncMonth(dated)} if by_month else {})}
+        for row in qs.order_by().values(**keys).annotate(**aggregates, lo=Min(day), hi=Max(day)):
+            if row["cid"] is None:
+                continue
+            key = (row["cid"], _as_date(row["m"]).replace(day=1) if by_month else None)
+            figures = out[key]
+            for name in aggregates:
+                figures[name] += _number(name, row[name])
+            lo, hi = _as_date(row["lo"]), _as_date(row["hi"])
+            figures["first_day"] = min(figures.get("first_day", lo), lo)
+            figures["last_day"] = max(figures.get("last_day", hi), hi)
+    return dict(out)
+
+
+def _month_after(month: date) -> date:
+    return (month + timedelta(days=32)).replace(day=1)
+
+
+def _local(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def period_figures(period, *, community_id: int | None = None, by_month: bool = False) -> dict:
+    """The rollup figures of a period: {community_id: {figure: n}}, or with ``by_month``
+    {(community_id, month): {figure: n}}. Whole months come from the rollups; a month cut by the
+    period's start or end from its rollup when all the rows it counts lie inside the period,
+    else from the raw tables for the part inside the period only."""
+    first, last = period.start.replace(day=1), period.end.replace(day=1)
+    rows = CommunityMonth.objects.filter(month__gte=first, month__lte=last)
+    if community_id is not None:
+        rows = rows.filter(community_id=community_id)
+    out: dict = defaultdict(lambda: dict.fromkeys(FIGURES, 0))
+    to_recount: dict[date, list[int]] = defaultdict(list)
+    for cid, month, first_day, last_day, *values in rows.values_list("community_id", "month", "first_day", "last_day", *FIGURES):
+        whole = month >= period.start and _month_after(month) - timedelta(days=1) <= period.end
+        if not whole and not (first_day >= period.start and last_day <= period.end):
+            to_recount[month].append(cid)
+            continue
+        figures = out[(cid, month) if by_month else cid]
+        for name, value in zip(FIGURES, values, strict=True):
+            figures[name] += value
+    for month, cids in to_recount.items():
+        since, until = _local(max(month, period.start)), _local(min(_month_after(month), period.end + timedelta(days=1)))
+        for (cid, _none), counted in recount(since=since, until=until, community_ids=cids, by_month=False).items():
+            figures = out[(cid, month) if by_month else cid]
+            for name in FIGURES:
+                figures[name] += counted[name]
+    return out
+
+
+def hours(hundredths: int) -> Decimal:
+    return (Decimal(hundredths) / 100).quantize(Decimal("0.01"))
+
+
+def differences() -> list[str]:
+    """What differs between the rollups and a recount from the raw tables (empty: none)."""
+    counted = recount()
+    stored = {(r["community_id"], r["month"]): r for r in CommunityMonth.objects.values("community_id", "month", "first_day", "last_day", *FIGURES)}
+    problems = []
+    for key in sorted(set(counted) | set(stored), key=lambda k: (k[0], k[1])):
+        cid, month = key
+        want, have = counted.get(key), stored.get(key)
+        for name in FIGURES:
+            expected, actual = (want or {}).get(name, 0), (have or {}).get(name, 0)
+            if expected != actual:
+                problems.append(f"community #{cid} {month:%Y-%m} {name}: rollup {actual}, recount {expected}")
+        if want and have and (have["first_day"] > want["first_day"] or have["last_day"] < want["last_day"]):
+            problems.append(
+                f"community #{cid} {month:%Y-%m} days: rollup {have['first_day']}..{have['last_day']} does not cover {want['first_day']}..{want['last_day']}"
+            )
+        elif want and not have:
+            problems.append(f"community #{cid} {month:%Y-%m}: no rollup row")
+    return problems
+
+
+def rebuild() -> int:
+    """Rewrite every rollup row from a recount; writers of the counted tables wait (PostgreSQL)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {', '.join(s.table for s in SOURCES)} IN SHARE MODE")
+        CommunityMonth.objects.all().delete()
+        rows = [CommunityMonth(community_id=cid, month=month, **figures) for (cid, month), figures in recount().items()]
+        CommunityMonth.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)

@@ -2,10 +2,11 @@
 
 One source per kind of record the dashboards count. For each, the row's contribution (its
 community, its local day, a condition and one expression per figure) is written once, here, and
-turned into SQL for PostgreSQL (a plpgsql function and three triggers) or SQLite (three
-triggers): an insert adds the new row's contribution (an upsert), a delete subtracts the old one,
-an update does both, and only when something the figures read has changed (the trigger's WHEN),
-so a claim taking a slot does not touch the rollup unless it fills the task.
+turned into SQL for PostgreSQL (three statement-level triggers over the transition tables, one
+plpgsql function each) or SQLite (three row-level triggers): an insert adds the new rows'
+contributions (an upsert per community and month), a delete subtracts the old ones, an update does
+both for the rows in which something the figures read has changed (the ``watch`` expressions), so
+a claim taking a slot does not touch the rollup unless it fills the task.
 
 Days are the site's local days (``settings.TIME_ZONE`` when the migration ran): PostgreSQL's
 ``AT TIME ZONE``; on SQLite Django's own ``django_datetime_cast_date``, which Django registers on
@@ -145,21 +146,51 @@ class Dialect:
         op = "IS DISTINCT FROM" if self.pg else "IS NOT"
         return " OR ".join(f"(({self.fill(w, 'OLD')}) {op} ({self.fill(w, 'NEW')}))" for w in source.watch)
 
+    def _pg_delta(self, source: Source, sides: list[tuple[str, str, str]]) -> str:
+        """One upsert per (community, month) a statement touched: the sum of the contributions of
+        the rows in the transition tables (sign, table, extra condition) of one statement."""
+        names = list(source.figures)
+        parts = []
+        for sign, rows, extra in sides:
+            values = ", ".join(f"{sign}({self.fill(source.figures[n], 'r')}) AS {n}" for n in names)
+            parts.append(
+                f"SELECT x.c, x.d, {values} FROM {rows} r CROSS JOIN LATERAL ({self.fill(source.derived, 'r')}) AS x "
+                f"WHERE x.c IS NOT NULL AND x.d IS NOT NULL AND {self.fill(source.when, 'r')}{extra}"
+            )
+        updates = ", ".join(
+            [f"first_day = LEAST({TABLE}.first_day, excluded.first_day)", f"last_day = GREATEST({TABLE}.last_day, excluded.last_day)"]
+            + [f"{n} = {TABLE}.{n} + excluded.{n}" for n in names]
+        )
+        return (
+            f"INSERT INTO {TABLE} (community_id, month, first_day, last_day, {', '.join(names)}) "
+            f"SELECT c, {self.month('d')}, MIN(d), MAX(d), {', '.join(f'SUM({n})' for n in names)} "
+            f"FROM ({' UNION ALL '.join(parts)}) AS delta GROUP BY 1, 2 ORDER BY 1, 2 "  # one lock order for every writer
+            f"ON CONFLICT (community_id, month) DO UPDATE SET {updates}"
+        )
+
+    def _pg_function(self, name: str, body: str) -> str:
+        return f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  {body};\n  RETURN NULL;\nEND $$"
+
     def create(self) -> list[str]:
+        """PostgreSQL: statement-level triggers over the transition tables, so a bulk insert of
+        5,000 rows is one upsert per (community, month), not 5,000 updates of the same row (each a
+        new row version its own transaction cannot prune). SQLite: row-level triggers."""
         statements = []
         for s in SOURCES:
             trigger = f"dashboards_rollup_{s.name}"
             if self.pg:
-                statements.append(
-                    f"CREATE OR REPLACE FUNCTION {trigger}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n"
-                    f"  IF TG_OP IN ('UPDATE', 'DELETE') THEN {self.subtract(s)}; END IF;\n"
-                    f"  IF TG_OP IN ('INSERT', 'UPDATE') THEN {self.add(s)}; END IF;\n"
-                    "  RETURN NULL;\nEND $$"
-                )
+                changed = self.changed(s).replace("OLD.", "o.").replace("NEW.", "n.")
+                moved = f" AND r.id IN (SELECT o.id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE {changed})"
                 statements += [
-                    f"CREATE TRIGGER {trigger}_ins AFTER INSERT ON {s.table} FOR EACH ROW EXECUTE FUNCTION {trigger}()",
-                    f"CREATE TRIGGER {trigger}_upd AFTER UPDATE ON {s.table} FOR EACH ROW WHEN ({self.changed(s)}) EXECUTE FUNCTION {trigger}()",
-                    f"CREATE TRIGGER {trigger}_del AFTER DELETE ON {s.table} FOR EACH ROW EXECUTE FUNCTION {trigger}()",
+                    self._pg_function(f"{trigger}_ins", self._pg_delta(s, [("", "new_rows", "")])),
+                    self._pg_function(f"{trigger}_del", self._pg_delta(s, [("-", "old_rows", "")])),
+                    self._pg_function(f"{trigger}_upd", self._pg_delta(s, [("-", "old_rows", moved), ("", "new_rows", moved)])),
+                    f"CREATE TRIGGER {trigger}_ins AFTER INSERT ON {s.table} REFERENCING NEW TABLE AS new_rows "
+                    f"FOR EACH STATEMENT EXECUTE FUNCTION {trigger}_ins()",
+                    f"CREATE TRIGGER {trigger}_del AFTER DELETE ON {s.table} REFERENCING OLD TABLE AS old_rows "
+                    f"FOR EACH STATEMENT EXECUTE FUNCTION {trigger}_del()",
+                    f"CREATE TRIGGER {trigger}_upd AFTER UPDATE ON {s.table} REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
+                    f"FOR EACH STATEMENT EXECUTE FUNCTION {trigger}_upd()",
                 ]
             else:
                 statements += [
@@ -177,7 +208,7 @@ class Dialect:
             for op in ("ins", "upd", "del"):
                 statements.append(f"DROP TRIGGER IF EXISTS {trigger}_{op} ON {s.table}" if self.pg else f"DROP TRIGGER IF EXISTS {trigger}_{op}")
             if self.pg:
-                statements.append(f"DROP FUNCTION IF EXISTS {trigger}()")
+                statements += [f"DROP FUNCTION IF EXISTS {trigger}_{op}()" for op in ("ins", "upd", "del")]
         return statements
 
 

@@ -141,7 +141,7 @@ def monthly_series(community: Community | None, period: Period) -> list[dict]:
     months = _month_starts(period)
     whole = Period(start=months[0], end=(months[-1] + timedelta(days=32)).replace(day=1) - timedelta(days=1))
     per_month = {m: dict.fromkeys(FIGURES, 0) for m in months}
-    for (_cid, month), figures in rollups.period_figures(whole, community_id=None if community is None else community.pk, by_month=True).items():
+    for month, figures in rollups.period_figures(whole, community_id=None if community is None else community.pk, by_month=True, by_community=False).items():
         total = per_month[month]
         for name in FIGURES:
             total[name] += figures[name]

@@ -106,29 +106,34 @@ def _local(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
 
 
-def period_figures(period, *, community_id: int | None = None, by_month: bool = False) -> dict:
+def period_figures(period, *, community_id: int | None = None, by_month: bool = False, by_community: bool = True) -> dict:
     """The rollup figures of a period: {community_id: {figure: n}}, or with ``by_month``
-    {(community_id, month): {figure: n}}. Whole months come from the rollups; a month cut by the
+    {(community_id, month): {figure: n}}, or with ``by_community=False`` too {month: {figure: n}}. Whole months come from the rollups; a month cut by the
     period's start or end from its rollup when all the rows it counts lie inside the period,
-    else from the raw tables for the part inside the period only."""
+    else from the raw tables for the part inside the period only. Summed in the database: one
+    grouped query, and a second that lists the rows to recount (none for the default period)."""
     first, last = period.start.replace(day=1), period.end.replace(day=1)
     rows = CommunityMonth.objects.filter(month__gte=first, month__lte=last)
     if community_id is not None:
         rows = rows.filter(community_id=community_id)
+    # A month is whole when it starts on or after the period's start and ends by its end.
+    whole = Q(month__gte=period.start, month__lt=(period.end + timedelta(days=1)).replace(day=1))
+    inside = whole | Q(first_day__gte=period.start, last_day__lte=period.end)
+    group = ("community_id",) * by_community + ("month",) * by_month
+
+    def key(cid, month):
+        return (cid, month) if by_community and by_month else cid if by_community else month
+
     out: dict = defaultdict(lambda: dict.fromkeys(FIGURES, 0))
+    for row in rows.filter(inside).order_by().values(*group).annotate(**{f"s_{name}": Sum(name) for name in FIGURES}):
+        out[key(row.get("community_id"), row.get("month"))] = {name: row[f"s_{name}"] for name in FIGURES}
     to_recount: dict[date, list[int]] = defaultdict(list)
-    for cid, month, first_day, last_day, *values in rows.values_list("community_id", "month", "first_day", "last_day", *FIGURES):
-        whole = month >= period.start and _month_after(month) - timedelta(days=1) <= period.end
-        if not whole and not (first_day >= period.start and last_day <= period.end):
-            to_recount[month].append(cid)
-            continue
-        figures = out[(cid, month) if by_month else cid]
-        for name, value in zip(FIGURES, values, strict=True):
-            figures[name] += value
+    for cid, month in rows.filter(month__in={first, last}).exclude(inside).values_list("community_id", "month"):  # only the cut months
+        to_recount[month].append(cid)
     for month, cids in to_recount.items():
         since, until = _local(max(month, period.start)), _local(min(_month_after(month), period.end + timedelta(days=1)))
         for (cid, _none), counted in recount(since=since, until=until, community_ids=cids, by_month=False).items():
-            figures = out[(cid, month) if by_month else cid]
+            figures = out[key(cid, month)]
             for name in FIGURES:
                 figures[name] += counted[name]
     return out

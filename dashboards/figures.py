@@ -19,7 +19,7 @@ from dashboards import rollups
 from dashboards.models import FIGURES
 from marketplace.models import Category, Need, Task
 from marketplace.selectors import median_days
-from orders.models import Claim, Review
+from orders.models import Review
 from points.models import PointsAccount
 
 # A dashboard covers at most five years of months, none before 2000 nor beyond next year: every
@@ -89,14 +89,13 @@ def _rolled(period: Period, community: Community) -> dict:
 
 
 def community_figures(community: Community, period: Period) -> dict:
-    """All the figures of one community's dashboard for a period: the additive ones from the
-    rollups (``dashboards.rollups``), the distinct volunteers, the median, the reviews and the
+    """All the figures of one community's dashboard for a period: the additive ones and the
+    distinct volunteers from the rollups (``dashboards.rollups``), the median, the reviews and the
     points held now from the raw tables."""
     since, until = period.since, period.until
     rolled = _rolled(period, community)
     needs = Need.objects.filter(community=community, created_at__gte=since, created_at__lt=until)
-    verified = Claim.objects.filter(task__community=community, status=Claim.Status.VERIFIED, verified_at__gte=since, verified_at__lt=until)
-    volunteers = verified.aggregate(n=Count("user", distinct=True))["n"]
+    volunteers = rollups.volunteers_active(period, community_id=community.pk).get(community.pk, 0)
     outstanding = _sum(PointsAccount.objects.filter(community=community, kind=PointsAccount.Kind.PERSON), "balance")
     reviews = Review.objects.filter(hidden=False, created_at__gte=since, created_at__lt=until).filter(
         Q(claim__task__community=community) | Q(contract__project__community=community)
@@ -198,18 +197,15 @@ def _grouped(qs, community_field: str, **aggregates) -> dict[int, dict]:
 
 def district_rows(period: Period, *, sort: str = "name") -> tuple[list[dict], dict]:
     """One row per community with the main figures, side by side, plus the district's sums: the
-    rollups of the period and one grouped count of distinct volunteers, whatever the number of
-    communities."""
+    rollups of the period (sums, and distinct volunteers over the volunteer months), whatever the
+    number of communities."""
     rolled = rollups.period_figures(period)
-    volunteers = _grouped(
-        Claim.objects.filter(status=Claim.Status.VERIFIED, verified_at__gte=period.since, verified_at__lt=period.until), "task__community_id",
-        volunteers_active=Count("user", distinct=True),
-    )
+    volunteers = rollups.volunteers_active(period)
     rows = []
     for c in Community.objects.select_related("street").order_by("street__name", "name"):
         f = rolled.get(c.pk) or dict.fromkeys(FIGURES, 0)
         row = {"community_id": c.pk, "name": c.name, "street": c.street.name, **{column: f[column] for column in DISTRICT_COLUMNS if column in f}}
-        row["volunteers_active"] = volunteers.get(c.pk, {}).get("volunteers_active") or 0
+        row["volunteers_active"] = volunteers.get(c.pk, 0)
         row["hours_recorded"] = rollups.hours(f["hours_hundredths"])
         row["donations_raised"] = f["donations_gross"] - f["donations_refunded"]
         rows.append(row)

@@ -57,3 +57,26 @@ class CommunityMonth(models.Model):
 
     def __str__(self):
         return f"{self.community_id} {self.month:%Y-%m}"
+
+
+class VolunteerMonth(models.Model):
+    """Who served where and when: one row per community, month and volunteer with the services
+    verified. Distinct volunteers are not additive; counting these rows over a period's months
+    reads about a fifth as many rows as the claims, with no join to the tasks."""
+
+    community_id = models.BigIntegerField(_("community"))
+    month = models.DateField(_("month"), help_text=_("The first day of the month, in the site's time zone."))
+    user_id = models.BigIntegerField(_("volunteer"))
+    first_day = models.DateField()
+    last_day = models.DateField()
+    services = models.BigIntegerField(default=0, db_default=0)
+
+    class Meta:
+        verbose_name = _("volunteer month (rollup)")
+        verbose_name_plural = _("volunteer months (rollups)")
+        constraints = [models.UniqueConstraint(fields=["community_id", "month", "user_id"], name="volunteer_month_unique")]
+        # Covering: a period's distinct volunteers are read from the index alone.
+        indexes = [models.Index(fields=["month", "community_id", "user_id"], include=["services", "first_day", "last_day"], name="volunteer_month_covering")]
+
+    def __str__(self):
+        return f"{self.community_id} {self.month:%Y-%m} {self.user_id}"

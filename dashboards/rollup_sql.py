@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 TABLE = "dashboards_communitymonth"
+VOLUNTEER_TABLE = "dashboards_volunteermonth"
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ class Source:
     when: str
     figures: dict[str, str]
     watch: list[str] = field(default_factory=list)
+    target: str = TABLE
+    keys: dict[str, str] = field(default_factory=dict)  # more key columns than (community_id, month)
 
 
 SOURCES = [
@@ -96,6 +99,16 @@ SOURCES = [
         {"donations_spent": "{r}.amount"},
         ["{r}.community_id", "{r}.spent_on", "{r}.amount"],
     ),
+    # Who served where and when: distinct volunteers of a period count these rows, not the claims.
+    Source(
+        "volunteer", "orders_claim",
+        "SELECT k.community_id AS c, {day:verified_at} AS d FROM marketplace_task k WHERE k.id = {r}.task_id",
+        "{r}.status = 'verified'",
+        {"services": "1"},
+        ["{r}.task_id", "{r}.user_id", "{r}.status = 'verified'", "{r}.verified_at"],
+        target=VOLUNTEER_TABLE,
+        keys={"user_id": "{r}.user_id"},
+    ),
 ]
 
 
@@ -120,26 +133,35 @@ class Dialect:
             out = out[:start] + self.day(f"{r}.{out[start + 5:end]}") + out[end + 1:]
         return out
 
+    def _conflict(self, source: Source) -> tuple[str, str]:
+        """The key columns, and the upsert's ON CONFLICT ... DO UPDATE clause."""
+        t, names = source.target, list(source.figures)
+        least, greatest = ("LEAST", "GREATEST") if self.pg else ("min", "max")
+        updates = ", ".join(
+            [f"first_day = {least}({t}.first_day, excluded.first_day)", f"last_day = {greatest}({t}.last_day, excluded.last_day)"]
+            + [f"{n} = {t}.{n} + excluded.{n}" for n in names]
+        )
+        keys = ", ".join(["community_id", "month", *source.keys])
+        return keys, f"ON CONFLICT ({keys}) DO UPDATE SET {updates}"
+
     def add(self, source: Source, r: str = "NEW") -> str:
         names = list(source.figures)
         values = ", ".join(self.fill(source.figures[n], r) for n in names)
-        least, greatest = ("LEAST", "GREATEST") if self.pg else ("min", "max")
-        updates = ", ".join(
-            [f"first_day = {least}({TABLE}.first_day, excluded.first_day)", f"last_day = {greatest}({TABLE}.last_day, excluded.last_day)"]
-            + [f"{n} = {TABLE}.{n} + excluded.{n}" for n in names]
-        )
+        keys, conflict = self._conflict(source)
+        extra = "".join(f", {self.fill(e, r)}" for e in source.keys.values())
         return (
-            f"INSERT INTO {TABLE} (community_id, month, first_day, last_day, {', '.join(names)}) "
-            f"SELECT x.c, {self.month('x.d')}, x.d, x.d, {values} FROM ({self.fill(source.derived, r)}) AS x "
-            f"WHERE x.c IS NOT NULL AND x.d IS NOT NULL AND {self.fill(source.when, r)} "
-            f"ON CONFLICT (community_id, month) DO UPDATE SET {updates}"
+            f"INSERT INTO {source.target} ({keys}, first_day, last_day, {', '.join(names)}) "
+            f"SELECT x.c, {self.month('x.d')}{extra}, x.d, x.d, {values} FROM ({self.fill(source.derived, r)}) AS x "
+            f"WHERE x.c IS NOT NULL AND x.d IS NOT NULL AND {self.fill(source.when, r)} {conflict}"
         )
 
     def subtract(self, source: Source, r: str = "OLD") -> str:
-        sets = ", ".join(f"{n} = {TABLE}.{n} - ({self.fill(e, r)})" for n, e in source.figures.items())
+        t = source.target
+        sets = ", ".join(f"{n} = {t}.{n} - ({self.fill(e, r)})" for n, e in source.figures.items())
+        extra = "".join(f" AND {t}.{k} = {self.fill(e, r)}" for k, e in source.keys.items())
         return (
-            f"UPDATE {TABLE} SET {sets} FROM ({self.fill(source.derived, r)}) AS x "
-            f"WHERE {TABLE}.community_id = x.c AND {TABLE}.month = {self.month('x.d')} AND {self.fill(source.when, r)}"
+            f"UPDATE {t} SET {sets} FROM ({self.fill(source.derived, r)}) AS x "
+            f"WHERE {t}.community_id = x.c AND {t}.month = {self.month('x.d')}{extra} AND {self.fill(source.when, r)}"
         )
 
     def changed(self, source: Source) -> str:
@@ -152,20 +174,20 @@ class Dialect:
         names = list(source.figures)
         parts = []
         for sign, rows, extra in sides:
+            keys = "".join(f", {self.fill(e, 'r')} AS {k}" for k, e in source.keys.items())
             values = ", ".join(f"{sign}({self.fill(source.figures[n], 'r')}) AS {n}" for n in names)
             parts.append(
-                f"SELECT x.c, x.d, {values} FROM {rows} r CROSS JOIN LATERAL ({self.fill(source.derived, 'r')}) AS x "
+                f"SELECT x.c, x.d{keys}, {values} FROM {rows} r CROSS JOIN LATERAL ({self.fill(source.derived, 'r')}) AS x "
                 f"WHERE x.c IS NOT NULL AND x.d IS NOT NULL AND {self.fill(source.when, 'r')}{extra}"
             )
-        updates = ", ".join(
-            [f"first_day = LEAST({TABLE}.first_day, excluded.first_day)", f"last_day = GREATEST({TABLE}.last_day, excluded.last_day)"]
-            + [f"{n} = {TABLE}.{n} + excluded.{n}" for n in names]
-        )
+        keys, conflict = self._conflict(source)
+        extra_keys = "".join(f", {k}" for k in source.keys)
+        positions = ", ".join(str(i + 1) for i in range(2 + len(source.keys)))
         return (
-            f"INSERT INTO {TABLE} (community_id, month, first_day, last_day, {', '.join(names)}) "
-            f"SELECT c, {self.month('d')}, MIN(d), MAX(d), {', '.join(f'SUM({n})' for n in names)} "
-            f"FROM ({' UNION ALL '.join(parts)}) AS delta GROUP BY 1, 2 ORDER BY 1, 2 "  # one lock order for every writer
-            f"ON CONFLICT (community_id, month) DO UPDATE SET {updates}"
+            f"INSERT INTO {source.target} ({keys}, first_day, last_day, {', '.join(names)}) "
+            f"SELECT c, {self.month('d')}{extra_keys}, MIN(d), MAX(d), {', '.join(f'SUM({n})' for n in names)} "
+            f"FROM ({' UNION ALL '.join(parts)}) AS delta GROUP BY {positions} ORDER BY {positions} "  # one lock order for every writer
+            f"{conflict}"
         )
 
     def _pg_function(self, name: str, body: str) -> str:

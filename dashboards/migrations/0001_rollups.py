@@ -64,5 +64,23 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('community_id', 'month'), name='community_month_unique')],
             },
         ),
+        migrations.CreateModel(
+            name='VolunteerMonth',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('community_id', models.BigIntegerField(verbose_name='community')),
+                ('month', models.DateField(help_text="The first day of the month, in the site's time zone.", verbose_name='month')),
+                ('user_id', models.BigIntegerField(verbose_name='volunteer')),
+                ('first_day', models.DateField()),
+                ('last_day', models.DateField()),
+                ('services', models.BigIntegerField(db_default=0, default=0)),
+            ],
+            options={
+                'verbose_name': 'volunteer month (rollup)',
+                'verbose_name_plural': 'volunteer months (rollups)',
+                'indexes': [models.Index(fields=['month', 'community_id', 'user_id'], include=['services', 'first_day', 'last_day'], name='volunteer_month_covering')],
+                'constraints': [models.UniqueConstraint(fields=('community_id', 'month', 'user_id'), name='volunteer_month_unique')],
+            },
+        ),
         migrations.RunPython(install_and_fill, uninstall),
     ]

@@ -183,11 +183,10 @@ def test_periods_that_cut_a_month_count_exactly_what_lies_inside(world, make_tas
     last day of the month before in UTC): a period that ends or starts inside the month counts
     only what lies inside it, as the raw rows say."""
     first = (timezone.localdate().replace(day=1) - timedelta(days=40)).replace(day=1)  # a whole month, one or two before this one
-    volunteer = world[0]["volunteers"][0]
-    for at in (local(first, 0, 30), local(first + timedelta(days=4)), local(first + timedelta(days=20), 23, 30)):
+    for i, at in enumerate((local(first, 0, 30), local(first + timedelta(days=4)), local(first + timedelta(days=20), 23, 30))):
         with time_machine.travel(at, tick=False):
             need_submit(actor=resident, community=community, title=f"需求 {at:%d}")
-        serve(make_task, staff, volunteer, community, at + timedelta(hours=3) if at.hour < 20 else at, "1.25")
+        serve(make_task, staff, world[0]["volunteers"][i % 2], community, at + timedelta(hours=3) if at.hour < 20 else at, "1.25")
     assert timezone.localtime(Need.objects.order_by("created_at").first().created_at).date() == first
     for start, end in [
         (first - timedelta(days=60), first + timedelta(days=9)),  # ends inside the month
@@ -203,6 +202,7 @@ def test_periods_that_cut_a_month_count_exactly_what_lies_inside(world, make_tas
         assert figures["needs_received"] == needs.count(), (start, end)
         assert figures["hours_recorded"] == sum((c.hours for c in verified), Decimal("0")), (start, end)
         assert figures["points_awarded"] == 10 * verified.count(), (start, end)
+        assert figures["volunteers_active"] == len({c.user_id for c in verified}), (start, end)
         row = next(r for r in district_rows(period)[0] if r["community_id"] == community.pk)
         assert (row["needs_received"], row["hours_recorded"]) == (figures["needs_received"], figures["hours_recorded"])
     series = {m["month"]: m for m in monthly_series(community, Period(start=first - timedelta(days=20), end=first + timedelta(days=35)))}

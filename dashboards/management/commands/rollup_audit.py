@@ -4,7 +4,7 @@ the differences when they do not; ``--repair`` then rewrites every rollup row fr
 from django.core.management.base import BaseCommand
 
 from dashboards import rollups
-from dashboards.models import CommunityMonth
+from dashboards.models import CommunityMonth, VolunteerMonth
 
 
 class Command(BaseCommand):
@@ -25,4 +25,6 @@ class Command(BaseCommand):
                 written = rollups.rebuild()
                 self.stdout.write(self.style.WARNING(f"rollups repaired: {written} community months rewritten from the recount"))
             raise SystemExit(1)
-        self.stdout.write(self.style.SUCCESS(f"rollup audit OK: {CommunityMonth.objects.count()} community months equal the recount"))
+        self.stdout.write(
+            self.style.SUCCESS(f"rollup audit OK: {CommunityMonth.objects.count()} community months and {VolunteerMonth.objects.count()} volunteer months equal the recount")
+        )

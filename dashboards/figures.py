@@ -15,12 +15,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Community
 from core.errors import ValidationFailed
-from deliberation.services import CONDUCT_MEMO
-from funds.models import Donation, Spending
+from dashboards import rollups
+from dashboards.models import FIGURES
 from marketplace.models import Category, Need, Task
 from marketplace.selectors import median_days
-from orders.models import Claim, Review
-from points.models import LedgerEntry, LedgerTransaction, PointsAccount
+from orders.models import Review
+from points.models import PointsAccount
 
 # A dashboard covers at most five years of months, none before 2000 nor beyond next year: every
 # month is an aggregate row, and ?start=1900-01-01 built 1,512 of them (2.4 s) before this bound.
@@ -84,63 +84,43 @@ def _median_days_of(needs) -> float | None:
     return median_days([resolved - created for created, resolved in needs.values_list("created_at", "resolved_at")])
 
 
+def _rolled(period: Period, community: Community) -> dict:
+    return rollups.period_figures(period, community_id=community.pk).get(community.pk) or dict.fromkeys(FIGURES, 0)
+
+
 def community_figures(community: Community, period: Period) -> dict:
-    """All the figures of one community's dashboard for a period."""
+    """All the figures of one community's dashboard for a period: the additive ones and the
+    distinct volunteers from the rollups (``dashboards.rollups``), the median, the reviews and the
+    points held now from the raw tables."""
     since, until = period.since, period.until
+    rolled = _rolled(period, community)
     needs = Need.objects.filter(community=community, created_at__gte=since, created_at__lt=until)
-    need_counts = needs.aggregate(
-        received=Count("id"),
-        major=Count("id", filter=Q(track=Need.Track.MAJOR)),
-        minor=Count("id", filter=Q(track=Need.Track.MINOR)),
-        private=Count("id", filter=Q(track=Need.Track.PRIVATE)),
-        resolved=Count("id", filter=Q(status=Need.Status.RESOLVED)),
-    )
-    tasks = Task.objects.filter(community=community, created_at__gte=since, created_at__lt=until).filter(published_at__isnull=False)
-    task_counts = tasks.aggregate(
-        published=Count("id"),
-        filled=Count("id", filter=Q(slots_taken__gte=F("slots"))),
-        done=Count("id", filter=Q(status=Task.Status.DONE)),
-    )
-    verified = Claim.objects.filter(task__community=community, status=Claim.Status.VERIFIED, verified_at__gte=since, verified_at__lt=until)
-    claim_counts = verified.aggregate(
-        volunteers=Count("user", distinct=True), recorded=Sum("hours"), honour=Sum("honour_hours")
-    )
-    entries = LedgerEntry.objects.filter(account__community=community, created_at__gte=since, created_at__lt=until)
-    points = entries.aggregate(
-        budgeted=Sum("amount", filter=Q(account__kind=PointsAccount.Kind.POOL, transaction__kind=LedgerTransaction.Kind.BUDGET)),
-        awarded=Sum("amount", filter=Q(account__kind=PointsAccount.Kind.PERSON, transaction__kind=LedgerTransaction.Kind.AWARD)),
-        # Conduct awards (积分制, deliberation) are awards too; the district sees them apart from service points.
-        conduct=Sum("amount", filter=Q(account__kind=PointsAccount.Kind.PERSON, transaction__memo_code=CONDUCT_MEMO)),
-        redeemed=Sum("amount", filter=Q(account__kind=PointsAccount.Kind.SINK)),
-    )
+    volunteers = rollups.volunteers_active(period, community_id=community.pk).get(community.pk, 0)
     outstanding = _sum(PointsAccount.objects.filter(community=community, kind=PointsAccount.Kind.PERSON), "balance")
-    gifts = Donation.objects.filter(community=community, status__in=["succeeded", "refunded"], created_at__gte=since, created_at__lt=until)
-    raised = gifts.aggregate(gross=Sum("amount"), refunded=Sum("refunded_amount"))
-    spent = _sum(Spending.objects.filter(community=community, spent_on__gte=period.start, spent_on__lte=period.end), "amount")
     reviews = Review.objects.filter(hidden=False, created_at__gte=since, created_at__lt=until).filter(
         Q(claim__task__community=community) | Q(contract__project__community=community)
     )
     score = reviews.aggregate(avg=Avg("stars"), n=Count("id"))
     return {
-        "needs_received": need_counts["received"],
-        "needs_major": need_counts["major"],
-        "needs_minor": need_counts["minor"],
-        "needs_private": need_counts["private"],
-        "needs_resolved": need_counts["resolved"],
+        "needs_received": rolled["needs_received"],
+        "needs_major": rolled["needs_major"],
+        "needs_minor": rolled["needs_minor"],
+        "needs_private": rolled["needs_private"],
+        "needs_resolved": rolled["needs_resolved"],
         "median_days_to_resolve": _median_days_of(needs.filter(status=Need.Status.RESOLVED, resolved_at__isnull=False)),
-        "tasks_published": task_counts["published"],
-        "tasks_filled": task_counts["filled"],
-        "tasks_done": task_counts["done"],
-        "volunteers_active": claim_counts["volunteers"],
-        "hours_recorded": Decimal(claim_counts["recorded"] or 0).quantize(Decimal("0.01")),
-        "hours_honour": Decimal(claim_counts["honour"] or 0).quantize(Decimal("0.01")),
-        "points_budgeted": points["budgeted"] or 0,
-        "points_awarded": points["awarded"] or 0,
-        "points_conduct": points["conduct"] or 0,
-        "points_redeemed": points["redeemed"] or 0,
+        "tasks_published": rolled["tasks_published"],
+        "tasks_filled": rolled["tasks_filled"],
+        "tasks_done": rolled["tasks_done"],
+        "volunteers_active": volunteers,
+        "hours_recorded": rollups.hours(rolled["hours_hundredths"]),
+        "hours_honour": rollups.hours(rolled["honour_hundredths"]),
+        "points_budgeted": rolled["points_budgeted"],
+        "points_awarded": rolled["points_awarded"],
+        "points_conduct": rolled["points_conduct"],
+        "points_redeemed": rolled["points_redeemed"],
         "points_outstanding": outstanding,
-        "donations_raised": (raised["gross"] or 0) - (raised["refunded"] or 0),
-        "donations_spent": spent,
+        "donations_raised": rolled["donations_gross"] - rolled["donations_refunded"],
+        "donations_spent": rolled["donations_spent"],
         "review_average": Decimal(score["avg"]).quantize(Decimal("0.01")) if score["avg"] is not None else None,
         "reviews": score["n"],
     }
@@ -155,57 +135,29 @@ def _month_starts(period: Period) -> list[date]:
 
 
 def monthly_series(community: Community | None, period: Period) -> list[dict]:
-    """Per month: tasks published, services verified and hours recorded, needs received.
-
-    One scan per kind of record with a filtered COUNT/SUM per month (plain comparisons on the
-    timestamps, in the site's time zone), instead of truncating every row's date, which SQLite
-    would do row by row in Python."""
-    tz = timezone.get_current_timezone()
+    """Per calendar month the period touches (each month whole): tasks published, services
+    verified and hours recorded, needs received, points, donations; read from the rollups."""
     months = _month_starts(period)
-    bounds = [datetime.combine(m, time.min, tzinfo=tz) for m in months]
-    bounds.append(datetime.combine((months[-1] + timedelta(days=32)).replace(day=1), time.min, tzinfo=tz))
-
-    def per_month(qs, field, prefix, agg=Count, target="id"):
-        aggregates = {
-            f"{prefix}{i}": agg(target, filter=Q(**{f"{field}__gte": bounds[i], f"{field}__lt": bounds[i + 1]})) for i in range(len(months))
-        }
-        return qs.aggregate(**aggregates)
-
-    scope = {} if community is None else {"community": community}
-    claim_scope = {} if community is None else {"task__community": community}
-    tasks = per_month(Task.objects.filter(**scope).filter(published_at__isnull=False), "created_at", "t")
-    verified = Claim.objects.filter(status=Claim.Status.VERIFIED, **claim_scope)
-    services = per_month(verified, "verified_at", "s")
-    # The hours recorded at verification (after any approved correction), never the measured ones.
-    hours = per_month(verified, "verified_at", "h", agg=Sum, target="hours")
-    needs = per_month(Need.objects.filter(**scope), "created_at", "n")
-    account_scope = {"account__community__isnull": False} if community is None else {"account__community": community}
-    entries = LedgerEntry.objects.filter(**account_scope)
-    awarded = per_month(
-        entries.filter(account__kind=PointsAccount.Kind.PERSON, transaction__kind=LedgerTransaction.Kind.AWARD), "created_at", "pa", agg=Sum, target="amount"
-    )
-    redeemed = per_month(entries.filter(account__kind=PointsAccount.Kind.SINK), "created_at", "pr", agg=Sum, target="amount")
-    gifts = Donation.objects.filter(status__in=["succeeded", "refunded"], **scope)
-    gross = per_month(gifts, "created_at", "dg", agg=Sum, target="amount")
-    refunded = per_month(gifts, "created_at", "dr", agg=Sum, target="refunded_amount")
-    # Spending is dated by the day it was spent (a date, not a moment).
-    day_bounds = [*months, (months[-1] + timedelta(days=32)).replace(day=1)]
-    spent = Spending.objects.filter(**scope).aggregate(
-        **{f"sp{i}": Sum("amount", filter=Q(spent_on__gte=day_bounds[i], spent_on__lt=day_bounds[i + 1])) for i in range(len(months))}
-    )
+    whole = Period(start=months[0], end=(months[-1] + timedelta(days=32)).replace(day=1) - timedelta(days=1))
+    per_month = {m: dict.fromkeys(FIGURES, 0) for m in months}
+    for month, figures in rollups.period_figures(whole, community_id=None if community is None else community.pk, by_month=True, by_community=False).items():
+        total = per_month[month]
+        for name in FIGURES:
+            total[name] += figures[name]
     return [
         {
             "month": m,
-            "tasks": tasks[f"t{i}"],
-            "services": services[f"s{i}"],
-            "hours": Decimal(hours[f"h{i}"] or 0).quantize(Decimal("0.01")),
-            "needs": needs[f"n{i}"],
-            "points_awarded": awarded[f"pa{i}"] or 0,
-            "points_redeemed": redeemed[f"pr{i}"] or 0,
-            "donations_raised": (gross[f"dg{i}"] or 0) - (refunded[f"dr{i}"] or 0),
-            "donations_spent": spent[f"sp{i}"] or 0,
+            "tasks": f["tasks_published"],
+            "services": f["services"],
+            # The hours recorded at verification (after any approved correction), never the measured ones.
+            "hours": rollups.hours(f["hours_hundredths"]),
+            "needs": f["needs_received"],
+            "points_awarded": f["points_awarded"],
+            "points_redeemed": f["points_redeemed"],
+            "donations_raised": f["donations_gross"] - f["donations_refunded"],
+            "donations_spent": f["donations_spent"],
         }
-        for i, m in enumerate(months)
+        for m, f in per_month.items()
     ]
 
 
@@ -213,7 +165,9 @@ def needs_by_track(community: Community, period: Period) -> dict:
     """Needs received in the period per track (untriaged ones apart), and how long the resolved
     ones took (a list of durations, for the resolution-time chart)."""
     needs = Need.objects.filter(community=community, created_at__gte=period.since, created_at__lt=period.until)
-    counts = dict(needs.order_by().values_list("track").annotate(n=Count("id")))
+    rolled = _rolled(period, community)
+    tracks = {"major": "needs_major", "minor": "needs_minor", "private": "needs_private", "": "needs_untriaged"}
+    counts = {track: rolled[name] for track, name in tracks.items() if rolled[name]}
     durations = [
         resolved - created
         for created, resolved in needs.filter(status=Need.Status.RESOLVED, resolved_at__isnull=False).values_list("created_at", "resolved_at")
@@ -242,42 +196,18 @@ def _grouped(qs, community_field: str, **aggregates) -> dict[int, dict]:
 
 
 def district_rows(period: Period, *, sort: str = "name") -> tuple[list[dict], dict]:
-    """One row per community with the main figures, side by side, plus the district's sums.
-    Six grouped queries (one per kind of record), whatever the number of communities."""
-    since, until = period.since, period.until
-    needs = _grouped(
-        Need.objects.filter(created_at__gte=since, created_at__lt=until), "community_id",
-        needs_received=Count("id"), needs_resolved=Count("id", filter=Q(status=Need.Status.RESOLVED)),
-    )
-    tasks = _grouped(
-        Task.objects.filter(created_at__gte=since, created_at__lt=until).filter(published_at__isnull=False), "community_id",
-        tasks_published=Count("id"), tasks_done=Count("id", filter=Q(status=Task.Status.DONE)),
-    )
-    claims = _grouped(
-        Claim.objects.filter(status=Claim.Status.VERIFIED, verified_at__gte=since, verified_at__lt=until), "task__community_id",
-        volunteers_active=Count("user", distinct=True), hours_recorded=Sum("hours"),
-    )
-    ledger = _grouped(
-        LedgerEntry.objects.filter(created_at__gte=since, created_at__lt=until, account__community__isnull=False), "account__community_id",
-        points_awarded=Sum("amount", filter=Q(account__kind=PointsAccount.Kind.PERSON, transaction__kind=LedgerTransaction.Kind.AWARD)),
-        points_conduct=Sum("amount", filter=Q(account__kind=PointsAccount.Kind.PERSON, transaction__memo_code=CONDUCT_MEMO)),
-        points_redeemed=Sum("amount", filter=Q(account__kind=PointsAccount.Kind.SINK)),
-    )
-    gifts = _grouped(
-        Donation.objects.filter(created_at__gte=since, created_at__lt=until, status__in=["succeeded", "refunded"]), "community_id",
-        gross=Sum("amount"), refunded=Sum("refunded_amount"),
-    )
-    spent = _grouped(Spending.objects.filter(spent_on__gte=period.start, spent_on__lte=period.end), "community_id", donations_spent=Sum("amount"))
+    """One row per community with the main figures, side by side, plus the district's sums: the
+    rollups of the period (sums, and distinct volunteers over the volunteer months), whatever the
+    number of communities."""
+    rolled = rollups.period_figures(period)
+    volunteers = rollups.volunteers_active(period)
     rows = []
     for c in Community.objects.select_related("street").order_by("street__name", "name"):
-        row = {"community_id": c.pk, "name": c.name, "street": c.street.name}
-        for source in (needs, tasks, claims, ledger, spent):
-            row.update(source.get(c.pk, {}))
-        gift = gifts.get(c.pk, {})
-        row["donations_raised"] = (gift.get("gross") or 0) - (gift.get("refunded") or 0)
-        for column in DISTRICT_COLUMNS:
-            row[column] = row.get(column) or 0
-        row["hours_recorded"] = Decimal(row["hours_recorded"]).quantize(Decimal("0.01"))
+        f = rolled.get(c.pk) or dict.fromkeys(FIGURES, 0)
+        row = {"community_id": c.pk, "name": c.name, "street": c.street.name, **{column: f[column] for column in DISTRICT_COLUMNS if column in f}}
+        row["volunteers_active"] = volunteers.get(c.pk, 0)
+        row["hours_recorded"] = rollups.hours(f["hours_hundredths"])
+        row["donations_raised"] = f["donations_gross"] - f["donations_refunded"]
         rows.append(row)
     key = sort.lstrip("-")
     if key == "hours_credited":  # links made before the column was the recorded hours

@@ -17,7 +17,8 @@ the code under test), and against a small shadow model of what every balance and
 - the ledger: each transaction has 2+ legs summing to zero, each account's balance is the sum of its
   entries, no person or pool is below zero, every balance is what the model expects, a verified
   claim's points are paid once and an unverified claim's never, the sink holds what the live
-  redemptions cost; ``manage.py points_audit`` (a second opinion) exits 0;
+  redemptions cost; ``manage.py points_audit`` (a second opinion) exits 0, and so does
+  ``manage.py rollup_audit`` (the dashboards' rollups, kept by triggers, equal a recount);
 - the supermarket: stock never negative, stock + what people hold = what was put on the shelf;
 - donations: each delivered event is stored once, each donation is where the model says, and
   ``fund_figures`` equals succeeded-or-refunded donations minus refunds (raised) minus spending.
@@ -652,6 +653,14 @@ class MarketMachine(RuleBasedStateMachine):
         except SystemExit as exit:
             pytest.fail(f"points_audit exited {exit.code}: {out.getvalue()}")
 
+    def run_the_rollup_audit(self):
+        """The dashboards' rollups, kept by triggers in each of these writes, equal a recount."""
+        out = io.StringIO()
+        try:
+            call_command("rollup_audit", stdout=out, stderr=out)
+        except SystemExit as exit:
+            pytest.fail(f"rollup_audit exited {exit.code}: {out.getvalue()}")
+
     # --- invariants, from the database with our own queries --------------------------------------
     @invariant()
     def the_market_adds_up(self):
@@ -661,6 +670,7 @@ class MarketMachine(RuleBasedStateMachine):
         self.checks += 1
         if self.checks % 5 == 0:  # it costs as much as all the other checks together
             self.run_the_points_audit()
+            self.run_the_rollup_audit()
         self.check_claim_payments()
         self.check_shelf(accounts)
         self.check_funds()

@@ -106,12 +106,13 @@ def waitlist_close(task: Task, *, why: str) -> int:
     return len(entries)
 
 
-def waitlist_promote(task: Task) -> list[Claim]:
+def waitlist_promote(task: Task, now=None) -> list[Claim]:
     """Give the free slots of ``task`` to the people waiting, first in line first. Called inside
     the transaction that freed a slot (which already holds the task's row through its UPDATE of
     ``slots_taken``); writes the claims, and moves an open task that is now full to full. A task
-    that has started takes nobody more: its list is closed."""
-    now = timezone.now()
+    that has started takes nobody more: its list is closed. ``now``: the clock of the caller (the
+    no-show sweep's), so a task ended by that clock promotes nobody."""
+    now = now or timezone.now()
     fresh = Task.objects.get(pk=task.pk)
     if fresh.status not in CLAIMABLE or fresh.starts_at <= now:
         if fresh.status != Task.Status.CANCELLED:  # cancellation tells them itself

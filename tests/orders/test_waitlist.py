@@ -242,3 +242,16 @@ def test_the_task_page_in_chinese_offers_the_waiting_list(full_task, volunteer):
     task, _ = full_task
     page = browser(volunteer).get(f"/tasks/{task.pk}/").content.decode()
     assert "加入候补" in page
+
+
+def test_the_no_show_sweep_run_for_a_later_clock_promotes_nobody_onto_the_ended_task(full_task, volunteer):
+    """The sweep's own clock decides, not the wall clock: a no-show found after the task's end frees a
+    slot nobody can use any more, and the list closes (the market state machine found a waiting
+    person promoted onto an ended task when the sweep ran with tomorrow's clock)."""
+    task, claim = full_task
+    services.waitlist_join(actor=volunteer, task=task)
+    no_shows, _expired = services.claims_mark_no_shows(now=task.ends_at + timedelta(hours=1))
+    claim.refresh_from_db()
+    assert no_shows == 1 and claim.status == Claim.Status.NO_SHOW
+    assert not Claim.objects.filter(task=task, user=volunteer).exists()  # not promoted onto it
+    assert not WaitlistEntry.objects.filter(task=task).exists()  # the list closed

@@ -54,17 +54,18 @@ def claim_locked(claim: Claim) -> Claim:
     return Claim.objects.select_for_update().select_related("task", "task__community").get(pk=claim.pk)
 
 
-def slot_release(task: Task) -> None:
+def slot_release(task: Task, now=None) -> None:
     """A claim that stops being live (rejected, no-show) no longer holds its slot, so that
     ``slots_taken`` keeps counting live claims. A full task reopens if it has not started (claims
     stay open until the start); one that has started is in progress if someone is on site."""
     Task.objects.filter(pk=task.pk, slots_taken__gt=0).update(slots_taken=F("slots_taken") - 1)
-    waitlist_promote(task)  # before the start: the first person waiting takes it; after: the list closes
+    now = now or timezone.now()
+    waitlist_promote(task, now)  # before the start: the first person waiting takes it; after: the list closes
     announce_task(task.pk, "updated")
     fresh = Task.objects.only("status", "starts_at", "slots", "slots_taken").get(pk=task.pk)
     if fresh.status != Task.Status.FULL or fresh.slots_taken >= fresh.slots:
         return
-    if fresh.starts_at > timezone.now() or not task_start_if_due(fresh, timezone.now()):
+    if fresh.starts_at > now or not task_start_if_due(fresh, now):
         task_transition(task=fresh, to=Task.Status.OPEN, actor=None, expected=Task.Status.FULL, note="slot freed")
 
 

@@ -23,7 +23,7 @@ def claims_mark_no_shows(*, now=None) -> tuple[int, int]:
         with transaction.atomic():
             locked = claim_locked(claim)
             if claim_move(locked, to=C.NO_SHOW, frm=(C.CLAIMED,), actor=None, note="not checked in by the end"):
-                slot_release(locked.task)
+                slot_release(locked.task, now)
                 no_shows += 1
     # Tasks whose volunteers all checked in before the start stayed open until it: under way now.
     for task in Task.objects.filter(status__in=[Task.Status.OPEN, Task.Status.FULL], starts_at__lte=now, ends_at__gte=now):

@@ -35,8 +35,8 @@ def current_tab(path: str) -> str:
 # item it marks (aria-current), so the workbench is not "Communities" and a staff member's list of
 # residents' needs is not "My claims".
 MENU_ITEMS = [
-    # The points counter is a staff desk reached from the workbench (#28).
-    (re.compile(r"^/communities/\d+/(workbench|points)/"), "workbench"),
+    # The points counter and the assistance inbox are staff desks reached from the workbench (#28).
+    (re.compile(r"^/communities/\d+/(workbench|points|assistance)/"), "workbench"),
     (re.compile(r"^/(district/dashboard/|communities/\d+/dashboard/)"), "dashboard"),
     (re.compile(r"^/claims/queue/"), "queue"),
     (re.compile(r"^/(claims/|volunteers/)"), "claims"),

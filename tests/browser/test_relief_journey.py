@@ -73,6 +73,10 @@ def test_lei_dage_applies_on_a_phone_is_verified_approved_and_referred(browser, 
     staff.goto(f"{base}/communities/{fusheng['community'].pk}/workbench/")
     assert "雷大哥" in staff.inner_text("main")
     desk(staff, "workbench")
+    staff.goto(f"{base}/communities/{fusheng['community'].pk}/assistance/")  # the inbox: what waits first
+    assert application.tracking_no in staff.inner_text("main")
+    assert staff.locator(".nav-links a[aria-current=page]").get_attribute("href") == f"/communities/{fusheng['community'].pk}/workbench/"
+    desk(staff, "inbox")
     staff.goto(f"{base}/assistance/{application.pk}/")
     staff.select_option("#organization", str(fusheng["agency"].pk))
     staff.fill("#delegate-note", "系统显示在企业工作，请入户核实社保信息")

@@ -10,7 +10,8 @@ Called by bench/run.py with run.py itself (``m``: say, wrk, fixtures, Server, Gu
   3. the new pages (assistance inbox, policy search, a room's week, a budget's results) and the
      signed-in search API q=理发, each with wrk at 32 connections as a share of R;
   4. the peak memory of each worker;
-  5. the five signed-in pages with every page cache off, one connection (bench/page_costs.py).
+  5. the five signed-in pages with every page cache off, one connection (bench/page_costs.py);
+  6. the district and community dashboards on the same district (bench/dashboard_latency.py --scale).
 Each figure is printed with its target and "ok" or "MISSED".
 """
 
@@ -90,6 +91,10 @@ def run(m, args, database_url: str) -> None:
     print(costs.rstrip(), flush=True)
     m.say("pages built with every page cache off, one connection (bench/page_costs.py above): "
           + ("every target met" if "every target met" in costs else "targets missed"), "every target met" in costs)
+    dashboards = m.sh(m.PY, "bench/dashboard_latency.py", "--scale", "--runs", "9", env=m.environment(database_url, ALLOWED_HOSTS="testserver"), check=False)
+    print(dashboards.rstrip(), flush=True)
+    m.say("district and community dashboards from the rollups (bench/dashboard_latency.py above): "
+          + ("every target met" if "every dashboard target met" in dashboards else "targets missed"), "every dashboard target met" in dashboards)
 
 
 if __name__ == "__main__":

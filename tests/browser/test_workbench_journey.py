@@ -66,7 +66,11 @@ def test_staff_work_through_the_workbench_at_a_desk(browser, live_server, desk):
 
     page.click("#claims a.button")
     assert "清理了第 1 片绿化带" in page.inner_text("main")
+    # The select-all box works through a deferred script: tick it once the page has loaded (the
+    # main text can be there before, and a tick then selected nothing on a loaded CI machine).
+    page.wait_for_load_state("load")
     page.check("#select-all")
+    assert page.locator("input[name=claim]:checked").count() == 3
     shot(page, "workbench-2-queue")
     page.click("#bulk-verify button[type=submit]")
     assert "3 条接单已审核通过" in page.inner_text("main")

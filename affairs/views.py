@@ -19,6 +19,7 @@ from affairs.models import Fund, PolicyCategory, Report, ServiceItem, SpendingLi
 from core.errors import ApplicationError, NotFound, PermissionDenied
 from core.exports import export
 from core.media import private_file_response
+from core.pagecache import personal_page
 from core.pages import error_page, perform
 from core.paging import page_of
 from core.ratelimit import check as rate_limit
@@ -45,6 +46,7 @@ def _date(raw: str) -> date:
 
 
 # --- Policies and service items ----------------------------------------------------------------------
+@personal_page(params=("q", "category", "community", "page"))
 def policies(request):
     """Search policies and service items by words (two Chinese characters are enough) and category."""
     data = {key: request.GET.get(key, "").strip()[:100] for key in ("q", "category", "community") if request.GET.get(key, "").strip()}

@@ -17,6 +17,7 @@ from accounts.selectors import is_community_staff
 from budgets import selectors, services
 from budgets.models import Ballot, Budget, Proposal
 from core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
+from core.pagecache import personal_page
 from core.pages import error_page, perform
 
 
@@ -51,6 +52,7 @@ def budget_list(request):
     return render(request, "budgets/list.html", {"budgets": budgets, "nav_item": "budgets", "streets": streets})
 
 
+@personal_page
 def budget_detail(request, budget_id: int):
     budget = selectors.budget_get(budget_id)
     user = request.user

@@ -17,9 +17,11 @@ from accounts.selectors import community_get_for, staff_communities
 from core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from core.exports import csv_response
 from core.media import private_file_response
+from core.pagecache import personal_page
 from core.pages import error_page, perform
 from core.paging import page_of
 from relief import selectors, services
+from relief.filters import ApplicationFilter
 from relief.models import Application, VerificationReport
 
 
@@ -219,6 +221,7 @@ def document(request, application_id: int, document_id: int):
 
 
 @login_required
+@personal_page(params=(*ApplicationFilter.base_filters, "page"))
 def inbox(request, community_id: int):
     """Staff's inbox: new applications and reports waiting for a decision, oldest first; and the rest."""
     community = community_get_for(request.user, community_id)

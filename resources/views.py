@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Community, Organization
 from accounts.selectors import is_community_staff, organization_get_for
 from core.errors import ApplicationError, ValidationFailed
+from core.pagecache import personal_page
 from core.pages import error_page, perform
 from marketplace.models import Category
 from resources import selectors, services
@@ -72,6 +73,7 @@ def _venue_context(request, venue, monday, **extra):
     return context
 
 
+@personal_page(params=("week",))
 def venue(request, venue_id: int):
     """The room's week: taken hours per day, a booking form for members, handovers for staff."""
     room = selectors.venue_get_for(request.user, venue_id)

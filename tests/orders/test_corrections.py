@@ -2,6 +2,7 @@
 the task's community approve or refuse with a reply; an approval changes the recorded hours, the
 claim's history keeps both steps, and the volunteer is told."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -135,3 +136,24 @@ def test_the_pages_ask_list_and_decide(claim, staff, volunteer):
     assert claim.hours == Decimal("2.25")
     assert "2.25" in browser(volunteer).get(f"/volunteers/{volunteer.pk}/record/").content.decode()
     assert "没有待处理的更正" in browser(staff).get("/claims/corrections/").content.decode()
+
+
+def test_my_claims_rows_follow_the_claim_and_their_form_carries_this_pages_token(claim, staff, volunteer):
+    """The rows of "my claims" are drawn once and kept (orders/templatetags/claim_rows.py): a kept
+    row must show the correction as it is now, and its form must carry the browser's own CSRF token
+    (a kept placeholder or another browser's token would refuse the volunteer's correction)."""
+    from django.test import Client
+
+    tab = Client(HTTP_ACCEPT_LANGUAGE="zh-hans", enforce_csrf_checks=True)
+    tab.force_login(volunteer)
+    for _ in range(2):  # drawn, then kept
+        page = tab.get("/claims/").content.decode()
+        assert "申请更正时长" in page and "\x00" not in page
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    asked = tab.post(f"/claims/{claim.pk}/correction/", {"hours": "2.25", "reason": "帮忙收拾", "next": "/claims/", "csrfmiddlewaretoken": token})
+    assert asked.status_code == 302, "the kept row's form was refused"
+    page = tab.get("/claims/").content.decode()
+    assert "1.50 → 2.25" in page and "申请更正时长" not in page  # pending: no second form
+    browser(staff).post(f"/claims/corrections/{ClaimCorrection.objects.get().pk}/decide/", {"approve": "1", "reply": "好的"})
+    page = tab.get("/claims/").content.decode()
+    assert "好的" in page and "2.25 小时" in page

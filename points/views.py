@@ -4,7 +4,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,6 +14,7 @@ from accounts.models import Community
 from accounts.selectors import community_get_for, is_community_staff, my_memberships
 from core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from core.exports import export
+from core.fragments import KeptFragments
 from core.pagecache import personal_page
 from core.pages import add_error_to_form, error_page, perform
 from core.paging import page_of
@@ -56,9 +59,21 @@ def my_points(request):
         "page": page_of(request, entries),
         "redemptions": Redemption.objects.filter(user=user).select_related("reward", "community")[:20],
         "transfer_form": transfer_form,
+        "transfer_form_html": None if transfer_form.is_bound else _blank_transfer_form(transfer_form, unique_communities),
         "communities": unique_communities,
     }
     return render(request, "points/mine.html", context, status=400 if transfer_form.errors else 200)
+
+
+_blank_forms = KeptFragments(1000)
+
+
+def _blank_transfer_form(form, communities) -> str:
+    """The empty "give points" form, drawn once per content (core/fragments.py, issue #35): it shows
+    only the person's communities and whether they find people by name, and drawing its fields
+    through the form renderer cost more than the rest of the statement."""
+    shown = ("transfer", tuple((c.pk, c.name) for c in communities), form.fields["to_person"].widget.by_name)
+    return mark_safe(_blank_forms.drawn(shown, lambda: render_to_string("partials/form.html", {"form": form})))  # noqa: S308 - escaped when drawn
 
 
 # --- The supermarket -----------------------------------------------------------------------------

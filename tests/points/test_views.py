@@ -115,3 +115,19 @@ def test_staff_award_and_set_rules_from_the_counter(funded, staff, resident):
 def test_the_superuser_budgets_from_the_counter(community, superuser):
     browser(superuser).post(f"/communities/{community.pk}/points/budget/", {"amount": 800, "memo": "2026年第四季度"})
     assert services.pool_account(community).balance == 800
+
+
+def test_the_kept_give_form_offers_each_persons_own_communities_in_their_language(give, volunteer, staff, other_community):
+    """The empty "give points" form is drawn once per content (points/views.py): a person who joins
+    another community finds it in the form at once, another language draws it in that language, and
+    a staff member's box searches by name where a volunteer's asks for a whole number."""
+    from accounts.models import Membership
+
+    give(volunteer, 5)
+    first = browser(volunteer).get("/points/").content.decode()
+    assert other_community.name not in first and "完整手机号" in first and "姓名" not in first
+    Membership.objects.create(user=volunteer, community=other_community, role="volunteer")
+    assert f'<option value="{other_community.pk}">{other_community.name}</option>' in browser(volunteer).get("/points/").content.decode()
+    assert "Whole phone number" in browser(volunteer, language="en").get("/points/").content.decode()
+    give(staff, 5)
+    assert "姓名" in browser(staff).get("/points/").content.decode()

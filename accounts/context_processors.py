@@ -7,7 +7,7 @@ import re
 from django.utils.functional import SimpleLazyObject
 
 from accounts.models import Guardian, Membership
-from accounts.selectors import my_memberships, unread_count
+from accounts.selectors import my_roles, unread_count
 from core.largetext import large_text_on
 
 # The first path prefix that matches names the current tab (bottom bar on phones, menu on desktop).
@@ -76,10 +76,10 @@ def navigation(request):
         return {"nav": {}, "nav_tab": current_tab(path), "nav_item": current_menu_item(path), "large_text": large}
 
     def compute():
-        # The person's memberships (one query per request, shared with the page: ``my_memberships``)
+        # The person's roles (shared with the page when it read their memberships: ``my_roles``)
         # answer "staff anywhere?", which "mine" tab, and whose workbench the menu opens (the lowest
         # community id they staff, as ``first_staff_community_id`` says).
-        rows = sorted((m.role, m.community_id) for m in my_memberships(user))
+        rows = my_roles(user)
         roles = {role for role, _community in rows}
         workbench = None if user.is_superuser else min((c for role, c in rows if role == Membership.Role.STAFF), default=None)
         # Asked only of people who are a member nowhere (a family member who only looks after an elder).

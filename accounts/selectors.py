@@ -128,6 +128,16 @@ def my_memberships(user) -> list[Membership]:
     return kept
 
 
+def my_roles(user) -> list[tuple[str, int]]:
+    """(role, community id) of each of the person's memberships, sorted: from ``my_memberships``
+    when this request read them already, otherwise two columns only (the navigation of a page that
+    shows no membership: a street's worker is staff of a hundred communities)."""
+    kept = getattr(user, "_my_memberships", None)
+    if kept is not None:
+        return sorted((m.role, m.community_id) for m in kept)
+    return sorted(Membership.objects.filter(user=user).values_list("role", "community_id"))
+
+
 def user_pending_invitations(user) -> QuerySet:
     """The invitations into communities the person has not answered yet, newest first."""
     return CommunityInvitation.objects.filter(user=user, status=CommunityInvitation.Status.PENDING).select_related(

@@ -80,21 +80,32 @@ def _sum(qs, field) -> int | Decimal:
     return qs.aggregate(total=Sum(field))["total"] or 0
 
 
-def _median_days_of(needs) -> float | None:
-    return median_days([resolved - created for created, resolved in needs.values_list("created_at", "resolved_at")])
+def _resolve_durations(period: Period, community: Community) -> list:
+    """How long each need received in the period and resolved took."""
+    needs = Need.objects.filter(community=community, created_at__gte=period.since, created_at__lt=period.until)
+    return [resolved - created for created, resolved in needs.filter(status=Need.Status.RESOLVED, resolved_at__isnull=False).values_list("created_at", "resolved_at")]
 
 
 def _rolled(period: Period, community: Community) -> dict:
     return rollups.period_figures(period, community_id=community.pk).get(community.pk) or dict.fromkeys(FIGURES, 0)
 
 
+def community_page_figures(community: Community, period: Period) -> tuple[dict, dict]:
+    """The community dashboard's figures and its needs chart, which show the same rollup row and
+    the same resolved needs: each read once."""
+    rolled, durations = _rolled(period, community), _resolve_durations(period, community)
+    return _community_figures(community, period, rolled, durations), _needs_by_track(rolled, durations)
+
+
 def community_figures(community: Community, period: Period) -> dict:
     """All the figures of one community's dashboard for a period: the additive ones and the
     distinct volunteers from the rollups (``dashboards.rollups``), the median, the reviews and the
     points held now from the raw tables."""
+    return _community_figures(community, period, _rolled(period, community), _resolve_durations(period, community))
+
+
+def _community_figures(community: Community, period: Period, rolled: dict, durations: list) -> dict:
     since, until = period.since, period.until
-    rolled = _rolled(period, community)
-    needs = Need.objects.filter(community=community, created_at__gte=since, created_at__lt=until)
     volunteers = rollups.volunteers_active(period, community_id=community.pk).get(community.pk, 0)
     outstanding = _sum(PointsAccount.objects.filter(community=community, kind=PointsAccount.Kind.PERSON), "balance")
     reviews = Review.objects.filter(hidden=False, created_at__gte=since, created_at__lt=until).filter(
@@ -107,7 +118,7 @@ def community_figures(community: Community, period: Period) -> dict:
         "needs_minor": rolled["needs_minor"],
         "needs_private": rolled["needs_private"],
         "needs_resolved": rolled["needs_resolved"],
-        "median_days_to_resolve": _median_days_of(needs.filter(status=Need.Status.RESOLVED, resolved_at__isnull=False)),
+        "median_days_to_resolve": median_days(durations),
         "tasks_published": rolled["tasks_published"],
         "tasks_filled": rolled["tasks_filled"],
         "tasks_done": rolled["tasks_done"],
@@ -161,18 +172,11 @@ def monthly_series(community: Community | None, period: Period) -> list[dict]:
     ]
 
 
-def needs_by_track(community: Community, period: Period) -> dict:
+def _needs_by_track(rolled: dict, durations: list) -> dict:
     """Needs received in the period per track (untriaged ones apart), and how long the resolved
     ones took (a list of durations, for the resolution-time chart)."""
-    needs = Need.objects.filter(community=community, created_at__gte=period.since, created_at__lt=period.until)
-    rolled = _rolled(period, community)
     tracks = {"major": "needs_major", "minor": "needs_minor", "private": "needs_private", "": "needs_untriaged"}
-    counts = {track: rolled[name] for track, name in tracks.items() if rolled[name]}
-    durations = [
-        resolved - created
-        for created, resolved in needs.filter(status=Need.Status.RESOLVED, resolved_at__isnull=False).values_list("created_at", "resolved_at")
-    ]
-    return {"tracks": counts, "durations": durations}
+    return {"tracks": {track: rolled[name] for track, name in tracks.items() if rolled[name]}, "durations": durations}
 
 
 def top_categories(community: Community | None, period: Period, limit: int = 5) -> list[dict]:

@@ -196,13 +196,12 @@ def community_dashboard(request, community_id: int):
     if fmt in ("csv", "xlsx") and table == "categories":
         rows = ([str(c["label"]), c["tasks"]] for c in dashboard.top_categories(community, period, limit=20))
         return export(fmt, name, [_("Category"), _("Tasks published")], rows, title="categories")
-    figures = dashboard.community_figures(community, period)
+    figures, needs = dashboard.community_page_figures(community, period)
     rows = [(str(label), _export_value(key, figures[key])) for key, label in FIGURE_LABELS]
     exported = export(fmt, name, [_("Figure"), _("Value")], ([label, value] for label, value in rows), title=community.name)
     if exported is not None:
         return exported
     series = dashboard.monthly_series(community, period)
-    needs = dashboard.needs_by_track(community, period)
     track_labels = [("major", Need.Track.MAJOR.label), ("minor", Need.Track.MINOR.label), ("private", Need.Track.PRIVATE.label), ("", _("Not yet triaged"))]
     context = {
         "community": community,

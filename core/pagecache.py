@@ -13,7 +13,8 @@ Freshness is by construction, not by a guess of which change touches which page:
   kept with each table's *generation* as it was before the first read.
 - Every ``INSERT``, ``UPDATE`` and ``DELETE`` that Django sends, from any process (an ``update()``
   or ``bulk_create`` that sends no signal, the admin, a management command, a job) renews its
-  table's generation at once and again when its transaction commits (``_watch``).
+  table's generation at once and again when its transaction commits (``_watch``), unless the
+  database says it changed no row.
 - A kept answer is served only while every one of its tables still has the generation it was built
   under (and the public task generation, for the board, whose list may come from that cache).
 
@@ -100,7 +101,10 @@ def _watch(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
     written = WRITE.match(sql) if isinstance(sql, str) else None
     if written is not None:
-        _written(context["connection"], written.group(1))
+        # A statement that changed no row (a DELETE of a waiting list nobody is on, an UPDATE whose
+        # WHERE found nothing) changed nothing a page shows: no table is renewed for it.
+        if getattr(context.get("cursor"), "rowcount", -1) != 0:
+            _written(context["connection"], written.group(1))
     elif getattr(_local, "reading", None) is not None and isinstance(sql, str):
         _local.reading.update(READ.findall(sql))
     return result

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from marketplace.models import Task
-from orders.models import Claim
+from orders.models import Claim, WaitlistEntry
 from orders.services.claims import claim_create, claim_withdraw
 from tests.conftest import browser, needs_redis
 
@@ -118,3 +118,20 @@ def test_a_new_name_shows_on_a_kept_home_page(volunteer):
     type(volunteer).objects.filter(pk=volunteer.pk).update(display_name="王小明")
     _, page = fetch(client, "/")
     assert "王小明" in page
+
+
+def test_a_write_that_changes_no_row_keeps_the_page_and_the_next_real_one_renews_it(volunteer, task):
+    """Taking a slot deletes the taker's place on the waiting list, which is nearly always empty:
+    a write that changed no row must not make every page of everyone be built again (#35)."""
+    claim_create(actor=volunteer, task=task)
+    client = browser(volunteer)
+    client.get("/claims/")
+    fetch(client, "/claims/")
+    Task.objects.filter(pk=task.pk, title="没有这个任务").update(title="上门理发")  # sent, and finds no row
+    WaitlistEntry.objects.filter(task=task, user=volunteer).delete()  # what taking a slot sends
+    kept, page = fetch(client, "/claims/")
+    assert kept <= 1, f"a write that changed nothing had the page built again ({kept} queries)"
+    assert "陪伴独居老人" in page
+    Task.objects.filter(pk=task.pk).update(title="上门理发")
+    built, page = fetch(client, "/claims/")
+    assert built > 1 and "上门理发" in page and "陪伴独居老人" not in page

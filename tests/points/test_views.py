@@ -1,5 +1,7 @@
 """The points pages: my points, the supermarket, the staff counter."""
 
+import re
+
 import pytest
 
 from points import services
@@ -131,3 +133,19 @@ def test_the_kept_give_form_offers_each_persons_own_communities_in_their_languag
     assert "Whole phone number" in browser(volunteer, language="en").get("/points/").content.decode()
     give(staff, 5)
     assert "姓名" in browser(staff).get("/points/").content.decode()
+
+
+def test_statement_lines_drawn_once_each_show_their_own_figures_reason_and_community(give, volunteer, funded):
+    """The statement's lines are kept once drawn ({% ledger_row %}): two lines alike but for their
+    amount show their own amount and balance, the reason follows the reader's language, and a
+    renamed community shows its new name on the lines already drawn."""
+    give(volunteer, 30)
+    give(volunteer, 12)
+    rows = re.findall(r"<tr><td data-label=.*?</tr>", browser(volunteer).get("/points/").content.decode(), re.S)
+    assert len(rows) == 2
+    assert "+12" in rows[0] and ">42<" in rows[0] and "+30" in rows[1] and ">30<" in rows[1]
+    english = browser(volunteer, language="en").get("/points/").content.decode()
+    assert 'data-label="Points"' in english and 'data-label="积分"' not in english
+    funded.name = "新锣旗寺社区"
+    funded.save(update_fields=["name"])
+    assert browser(volunteer).get("/points/").content.decode().count("新锣旗寺社区</small>") == 2

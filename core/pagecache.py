@@ -51,6 +51,7 @@ logger = logging.getLogger(__name__)
 GENERATIONS = "cm:pagecache:tables"  # a hash: table -> generation; "~epoch" is renewed if it is lost
 EPOCH = "~epoch"
 WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+NO_ROWS_KNOWN = re.compile(r"^\s*(?:UPDATE|DELETE\s+FROM)\s", re.IGNORECASE)
 READ = re.compile(r'\b(?:FROM|JOIN)\s+"(\w+)"', re.IGNORECASE)
 MAX_BODY = 512 * 1024
 PAUSE_AFTER_FAILURE = 5.0
@@ -101,13 +102,21 @@ def _watch(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
     written = WRITE.match(sql) if isinstance(sql, str) else None
     if written is not None:
-        # A statement that changed no row (a DELETE of a waiting list nobody is on, an UPDATE whose
-        # WHERE found nothing) changed nothing a page shows: no table is renewed for it.
-        if getattr(context.get("cursor"), "rowcount", -1) != 0:
+        if not _changed_nothing(sql, context):
             _written(context["connection"], written.group(1))
     elif getattr(_local, "reading", None) is not None and isinstance(sql, str):
         _local.reading.update(READ.findall(sql))
     return result
+
+
+def _changed_nothing(sql: str, context) -> bool:
+    """An UPDATE or DELETE the database says changed no row (a DELETE of a waiting list nobody is
+    on, an UPDATE whose WHERE found nothing) changed nothing a page shows. Only those: an INSERT
+    (and any statement with RETURNING) has its row count only once its rows are read, after this
+    wrapper (SQLite reports 0 until then)."""
+    if not NO_ROWS_KNOWN.match(sql) or " RETURNING " in sql.upper():
+        return False
+    return getattr(context.get("cursor"), "rowcount", -1) == 0
 
 
 def _written(connection, table: str) -> None:

@@ -25,27 +25,13 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from config.routing import websocket_urlpatterns  # noqa: E402
+from config.startup import prepare_worker  # noqa: E402
 from config.ws_auth import SameSiteOriginValidator, SessionOrTokenAuth  # noqa: E402
 from core.bodylimit import BodyLimit  # noqa: E402
 from core.pubcache import PublicCache  # noqa: E402
 from core.wsgibridge import WsgiBridge  # noqa: E402
 
-
-def _load_before_the_first_request() -> None:
-    """What Django otherwise loads on a worker's first request: every app's URLs and views (the API
-    with its schemas) and each language's translations. Done here, while uvicorn starts the worker,
-    so the first visitor after a restart is not the one who waits for it (about 2 s on the
-    project's machine: #35 saw it as the slowest answers of the first page measured)."""
-    from django.urls import get_resolver  # noqa: PLC0415
-    from django.utils import translation  # noqa: PLC0415
-
-    get_resolver().url_patterns  # noqa: B018 - imports every urls.py and view
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            translation.gettext("Task board")
-
-
-_load_before_the_first_request()
+prepare_worker()
 
 application = ProtocolTypeRouter(
     {

@@ -35,11 +35,18 @@ def is_community_staff(user, community_id: int) -> bool:
     return Membership.objects.filter(user=user, community_id=community_id, role=Membership.Role.STAFF).exists()
 
 
+def volunteer_memberships(user) -> QuerySet:
+    """The person's memberships as a volunteer (who may take a community's tasks and wait for a
+    slot): ``is_volunteer_of`` asks it for one community, a query about tasks can ask it per row
+    (``Exists(volunteer_memberships(user).filter(community_id=OuterRef("community_id")))``)."""
+    return Membership.objects.filter(user=user, role=Membership.Role.VOLUNTEER)
+
+
 def is_volunteer_of(user, community_id: int) -> bool:
     """True for a volunteer of that community (who may take its tasks and wait for a slot)."""
     if not user.is_authenticated:
         return False
-    return Membership.objects.filter(user=user, community_id=community_id, role=Membership.Role.VOLUNTEER).exists()
+    return volunteer_memberships(user).filter(community_id=community_id).exists()
 
 
 def with_viewer_staff(qs: QuerySet, viewer, *, community_field: str = "community_id") -> QuerySet:

@@ -19,7 +19,7 @@ from marketplace.realtime import announce_task
 from marketplace.services import task_transition
 from orders.models import Claim, WaitlistEntry
 from orders.services.claims.common import claim_locked, claim_move, claim_refused, slot_release
-from orders.services.slots import check_can_take, lock_person, record_claim, refuse_if_seen_full, take_slot
+from orders.services.slots import check_can_take, lock_person, record_claim, refuse_if_seen_full, seen_before_taking, take_slot
 from orders.services.waitlist import waitlist_promote
 
 __all__ = ["claim_create", "claim_withdraw", "claims_withdraw_for_cancelled_task", "claims_withdraw_for_closed_account"]
@@ -43,10 +43,12 @@ def claim_create(*, actor: User, task: Task, organization: Organization | None =
             raise PermissionDenied(_("Only a verified organisation can take orders."), code="organization_not_verified")
         if not OrganizationMember.objects.filter(organization=organization, user=actor).exists():
             raise PermissionDenied(_("You are not a member of that organisation."), code="not_an_org_member")
-    elif not is_volunteer_of(actor, task.community_id):
+    # Whether they volunteer there is read with the task's slots: one query for a latecomer.
+    seen = seen_before_taking(actor, task)
+    if organization is None and not (seen.volunteer if seen is not None else is_volunteer_of(actor, task.community_id)):
         raise PermissionDenied(_("Join this community as a volunteer to take its tasks."), code="not_a_volunteer")
     now = timezone.now()
-    refuse_if_seen_full(actor, task, now)
+    refuse_if_seen_full(seen, now)
     with transaction.atomic():
         _lock_person(actor)
         fresh = Task.objects.get(pk=task.pk)

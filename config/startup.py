@@ -5,6 +5,8 @@
 import gc
 
 from django.conf import settings
+from django.urls import get_resolver
+from django.utils import translation
 
 
 def prepare_worker() -> None:
@@ -20,9 +22,6 @@ def prepare_worker() -> None:
       p99 of the signed-in pages. Frozen, a full collection takes about 15 ms
       (bench/README.md, "Pauses of the garbage collector").
     """
-    from django.urls import get_resolver  # noqa: PLC0415
-    from django.utils import translation  # noqa: PLC0415
-
     get_resolver().url_patterns  # noqa: B018 - imports every urls.py and view
     for code, _name in settings.LANGUAGES:
         with translation.override(code):

@@ -5,7 +5,6 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -35,7 +34,7 @@ from dashboards.workbench import workbench_sections
 from funds.services import fund_figures
 from marketplace import selectors
 from marketplace.models import Need, Project, Task
-from orders.models import Claim
+from orders.selectors import my_open_claims, services_waiting_for
 from orders.services.claims.deliver import CHECKIN_OPENS_BEFORE_START
 from points.selectors import community_rule, person_balance, reward_list
 from records.selectors import community_service_totals, volunteer_record_totals
@@ -63,28 +62,10 @@ def home(request):
         return render(request, "home_org.html", org_home_context(user, organizations))
     now = timezone.now()
     community_ids = sorted({m.community_id for m in memberships})
-    next_claim = (
-        Claim.objects.filter(user=user, status__in=[Claim.Status.CLAIMED, Claim.Status.CHECKED_IN], task__ends_at__gt=now)
-        .select_related("task", "task__community")
-        .order_by("task__starts_at", "id")
-        .first()
-    )
-    to_submit = Claim.objects.filter(user=user, status=Claim.Status.CHECKED_IN, task__ends_at__lte=now).select_related("task")[:5]
+    next_claim, to_submit = my_open_claims(user, now)
     # Services for me, or for someone who named me their guardian (#22), to confirm or to rate.
-    # The people named as their ward, read first: "beneficiary = me OR beneficiary IN (subquery)"
-    # let PostgreSQL walk every verified claim of the district newest first (0.5 s at 100,000 tasks);
-    # a plain list of ids uses the task's beneficiary index (0.2 ms).
-    served = Q(task__beneficiary_id__in=[user.pk, *Guardian.objects.filter(guardian=user, accepted_at__isnull=False).values_list("resident_id", flat=True)])
-    to_confirm = list(
-        Claim.objects.filter(served, task__beneficiary__isnull=False, confirmed_at__isnull=True, status__in=[Claim.Status.CHECKED_IN, Claim.Status.SUBMITTED])
-        .select_related("task", "task__beneficiary", "user")
-        .order_by("task__starts_at", "id")[:5]
-    )
-    to_rate = list(
-        Claim.objects.filter(served, status=Claim.Status.VERIFIED, review__isnull=True)
-        .select_related("task", "task__beneficiary", "user")
-        .order_by("-verified_at", "-id")[:5]
-    )
+    wards = list(Guardian.objects.filter(guardian=user, accepted_at__isnull=False).values_list("resident_id", flat=True))
+    to_confirm, to_rate = services_waiting_for(user, wards)
     for claim in to_confirm + to_rate:  # "for 张*明" when it is for the person I look after
         claim.for_name = mask_name(claim.task.beneficiary.shown_name) if claim.task.beneficiary_id != user.pk else ""
     # "Waiting for me" holds only what needs this person's action and leaves once done; a reply to

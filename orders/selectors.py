@@ -204,3 +204,33 @@ def organization_track_records(organization_ids) -> dict[int, dict]:
     for row in contracts:
         records[row["organization_id"]]["contracts"] = row["n"]
     return records
+
+
+def my_open_claims(user, now) -> tuple[Claim | None, list[Claim]]:
+    """The home page's claims, in one query: (the next task the person holds, which has not ended;
+    up to five they checked in to whose task has ended, whose hours wait to be submitted)."""
+    claims = list(
+        Claim.objects.filter(user=user, status__in=[Claim.Status.CLAIMED, Claim.Status.CHECKED_IN])
+        .filter(Q(task__ends_at__gt=now) | Q(status=Claim.Status.CHECKED_IN))
+        .select_related("task")
+        .order_by("task__starts_at", "id")
+    )
+    upcoming = next((c for c in claims if c.task.ends_at > now), None)
+    return upcoming, [c for c in claims if c.task.ends_at <= now][:5]
+
+
+def services_waiting_for(user, ward_ids: list[int]) -> tuple[list[Claim], list[Claim]]:
+    """Services for the person, or for those who named them their guardian (``ward_ids``), waiting
+    for them: (to confirm, to rate), five of each. One small query says which of the two there are,
+    so a volunteer who is nobody's beneficiary pays one read, not two with three tables joined."""
+    # "beneficiary IN (my id, my wards' ids)" as a list, not a subquery: with a subquery PostgreSQL
+    # walked every verified claim of the district newest first (0.5 s at 100,000 tasks); the list
+    # uses the task's beneficiary index (0.2 ms).
+    served = Claim.objects.filter(task__beneficiary_id__in=[user.pk, *ward_ids])
+    to_confirm = Q(task__beneficiary__isnull=False, confirmed_at__isnull=True, status__in=[Claim.Status.CHECKED_IN, Claim.Status.SUBMITTED])
+    to_rate = Q(status=Claim.Status.VERIFIED, review__isnull=True)
+    waiting = served.filter(to_confirm | to_rate).aggregate(confirm=Count("id", filter=to_confirm), rate=Count("id", filter=to_rate))
+    related = ("task", "task__beneficiary", "user")
+    confirm = list(served.filter(to_confirm).select_related(*related).order_by("task__starts_at", "id")[:5]) if waiting["confirm"] else []
+    rate = list(served.filter(to_rate).select_related(*related).order_by("-verified_at", "-id")[:5]) if waiting["rate"] else []
+    return confirm, rate

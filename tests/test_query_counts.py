@@ -779,7 +779,7 @@ def test_a_list_page_costs_a_fixed_number_of_queries(world, page, expected):
 # from a few to many. Page loads count the session and the user; the navigation reads the person's
 # memberships once with the page (accounts.selectors.my_memberships) and their unread count.
 SIGNED_IN_QUERIES = {
-    "/": 14,  # + memberships, wards, next claim, totals with hours this year (was 15: two queries), points, unread, to submit, to confirm, to rate, invitations, my tasks, skills (replies to my needs are in the notifications, #28)
+    "/": 12,  # + memberships, wards, my open claims (the next one and those to submit: one query, was two), totals with hours this year, points, unread, which services wait for me (to confirm and to rate are read only when there are some: a volunteer who is nobody's beneficiary pays one query, was two), invitations, my tasks, skills (replies to my needs are in the notifications, #28)
     "/tasks/": 8,  # + memberships, communities, capped count, unread, page, skills
     "/tasks/?community={community_id}": 8,
     "GET /api/v1/tasks?community=..&category=..&has_slots=true (token)": 4,  # token, page, count, skills

@@ -182,3 +182,32 @@ def test_numbers_have_thousands_separators():
 def test_my_needs_page_has_a_button_to_post_a_need(resident, community):
     page = browser(resident).get("/needs/").content.decode()
     assert f'href="/needs/new/{community.pk}/"' in page and "提交需求" in page
+
+
+def test_home_splits_the_persons_claims_into_the_next_task_and_the_hours_to_submit(volunteer, make_task):
+    """My open claims are read once (orders.selectors.my_open_claims) and split: the soonest task
+    that has not ended is "my next task"; a task I checked in to that has ended asks for my hours;
+    a task that ended without my check-in is neither."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from marketplace.models import Task
+    from orders.models import Claim
+    from orders.services import claim_create
+
+    now = timezone.now()
+    later = claim_create(actor=volunteer, task=make_task(title="下周植树", starts_at=now + timedelta(days=7)))
+    soon = claim_create(actor=volunteer, task=make_task(title="明天读报"))
+    ended_in = claim_create(actor=volunteer, task=make_task(title="上周理发", starts_at=now + timedelta(days=3)))
+    ended_out = claim_create(actor=volunteer, task=make_task(title="上周义诊", starts_at=now + timedelta(days=4)))
+    for days, claim in ((7, ended_in), (6, ended_out)):
+        Task.objects.filter(pk=claim.task_id).update(starts_at=now - timedelta(days=days), ends_at=now - timedelta(days=days, hours=-2))
+    Claim.objects.filter(pk=ended_in.pk).update(status=Claim.Status.CHECKED_IN, checked_in_at=now - timedelta(days=7))
+    page = browser(volunteer).get("/").content.decode()
+    next_task = page[page.index("我的下一个任务"):page.index("</section>", page.index("我的下一个任务"))]
+    assert "明天读报" in next_task and "下周植树" not in next_task
+    waiting = page[page.index("等我处理"):page.index("</section>", page.index("等我处理"))]
+    assert "提交服务时长" in waiting and "上周理发" in waiting
+    assert f'href="/tasks/{ended_in.task_id}/#my-claim"' in waiting
+    assert "上周义诊" not in page and later.pk and soon.pk

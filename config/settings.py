@@ -182,6 +182,13 @@ def _database_from_env() -> dict:
         # on the app hosts, not for `manage.py migrate`, whose index builds may take long).
         if statement_timeout := env_int("DB_STATEMENT_TIMEOUT_MS", 0, minimum=0):
             options["options"] = f"-c statement_timeout={statement_timeout}"
+        # Parameters are sent apart from the SQL (server-side binding), so psycopg can prepare a
+        # statement: from the DB_PREPARE_THRESHOLD-th time a connection runs the same SQL, the
+        # server reuses its plan instead of planning again (0: never prepare, e.g. behind a pooler
+        # that cannot keep prepared statements). Planning was about 3 ms of a home page's 13 queries.
+        if env_bool("DB_SERVER_SIDE_BINDING", True):
+            options["server_side_binding"] = True
+            options["prepare_threshold"] = env_int("DB_PREPARE_THRESHOLD", 5, minimum=0) or None
         if env_bool("DB_POOL", True):
             options["pool"] = {
                 "min_size": env_int("DB_POOL_MIN", 1, minimum=0),

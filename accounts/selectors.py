@@ -70,6 +70,23 @@ def row_viewer_is_staff(row, viewer) -> bool:
     return is_community_staff(viewer, row.community_id)
 
 
+def with_viewer_roles(qs: QuerySet, viewer) -> QuerySet:
+    """``with_viewer_staff``, and whether ``viewer`` volunteers in each row's community
+    (``volunteer_memberships``): a page about one object that asks both reads them with the object."""
+    if viewer is None or not viewer.is_authenticated:
+        return qs
+    volunteers = Exists(volunteer_memberships(viewer).filter(community_id=OuterRef("community_id")))
+    return with_viewer_staff(qs, viewer).annotate(viewer_volunteers=volunteers)
+
+
+def row_viewer_volunteers(row, viewer) -> bool:
+    """``is_volunteer_of(viewer, row.community_id)``, read from ``with_viewer_roles`` when the row
+    was annotated for this viewer."""
+    if viewer.is_authenticated and getattr(row, "viewer_staff_for", None) == viewer.pk and hasattr(row, "viewer_volunteers"):
+        return bool(row.viewer_volunteers)
+    return is_volunteer_of(viewer, row.community_id)
+
+
 def is_any_staff(user) -> bool:
     if not user.is_authenticated:
         return False

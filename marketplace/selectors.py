@@ -10,6 +10,7 @@ from accounts.selectors import (
     row_viewer_is_staff,
     staff_communities,
     with_viewer_guardian,
+    with_viewer_roles,
     with_viewer_staff,
 )
 from core.errors import NotFound
@@ -51,15 +52,19 @@ def as_cards(tasks: QuerySet[Task]) -> QuerySet[Task]:
     return tasks.only(*CARD_FIELDS)
 
 
-def task_get_for(viewer, task_id: int, *, bare: bool = False, organiser: bool = False) -> Task:
+def task_get_for(viewer, task_id: int, *, bare: bool = False, organiser: bool = False, roles: bool = False) -> Task:
     """The task if the viewer may know it (a draft only for staff of its community); else 404.
     ``bare``: the task's own row only, for a caller that shows none of its relations (a claim).
-    ``organiser``: its ``created_by`` read in the same query (the task page names them)."""
+    ``organiser``: its ``created_by`` read in the same query (the task page names them).
+    ``roles``: whether the viewer is staff of its community, and volunteers there, read with it
+    (``row_viewer_is_staff``, ``row_viewer_volunteers``: the task page asks both)."""
     tasks = Task.objects.all() if bare else Task.objects.select_related("community__street__district", "beneficiary").prefetch_related("skills")
     if organiser:
         tasks = tasks.select_related("created_by")
+    if roles:
+        tasks = with_viewer_roles(tasks, viewer)
     task = tasks.filter(pk=task_id).first()
-    if task is None or (not task.is_published and not (viewer is not None and is_community_staff(viewer, task.community_id))):
+    if task is None or (not task.is_published and not (viewer is not None and row_viewer_is_staff(task, viewer))):
         raise NotFound(code="task_not_found")
     return task
 

@@ -919,3 +919,22 @@ def new_page_scenarios(world: World) -> dict[str, Callable[[], Scenario]]:
 def test_a_new_page_costs_a_fixed_number_of_queries_as_rows_grow(world, page, expected):
     scenario = new_page_scenarios(world)[page]()
     check_constant(page, scenario, expected, paged=page.startswith("/affairs/policies/"))
+
+
+@pytest.mark.django_db
+def test_the_task_page_reads_whether_the_viewer_is_staff_or_volunteers_there_with_the_task(volunteer, staff, make_task):
+    """A task's page asks two questions of the person (staff of its community? volunteer there?):
+    both are answered in the task's own query (accounts.selectors.with_viewer_roles), so the page
+    reads the person's memberships once, for the navigation. A volunteer may take the task; staff
+    see its claims; both answers are the ones the separate reads gave."""
+    task = make_task(title="读报")
+    volunteer_page = browser(volunteer)
+    volunteer_page.get(f"/tasks/{task.pk}/")  # the session and CSRF cookie settled
+    with CaptureQueriesContext(connection) as queries:
+        response = volunteer_page.get(f"/tasks/{task.pk}/")
+    membership_reads = [q["sql"] for q in queries.captured_queries if 'FROM "accounts_membership"' in q["sql"] and '"marketplace_task"' not in q["sql"]]
+    assert len(membership_reads) == 1, membership_reads
+    assert len(queries.captured_queries) == 9, "\n".join(q["sql"][:120] for q in queries.captured_queries)
+    assert response.context["can_claim"] and not response.context["is_staff"]
+    staff_view = browser(staff).get(f"/tasks/{task.pk}/")
+    assert staff_view.context["is_staff"] and staff_view.context["claims"] is not None

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import selectors as account_selectors
 from accounts.models import Organization
-from accounts.selectors import is_community_staff, is_volunteer_of
+from accounts.selectors import row_viewer_is_staff, row_viewer_volunteers
 from core.pages import perform
 from marketplace import selectors as market_selectors
 from marketplace import services as market_services
@@ -22,13 +22,13 @@ __all__ = ["task_detail", "task_cancel", "waitlist_join", "waitlist_leave"]
 
 # --- The task page: where a person claims, delivers, and staff verify ---------------------------
 def task_detail(request, task_id: int):
-    task = market_selectors.task_get_for(request.user, task_id, organiser=True)
+    task = market_selectors.task_get_for(request.user, task_id, organiser=True, roles=True)
     user = request.user
-    is_staff = is_community_staff(user, task.community_id)
+    is_staff = row_viewer_is_staff(task, user)
     my_claim = None
     can_claim = False
     my_orgs = []
-    is_volunteer = is_volunteer_of(user, task.community_id)
+    is_volunteer = row_viewer_volunteers(task, user)
     if user.is_authenticated:
         my_claim = Claim.objects.filter(task=task, user=user).order_by("-id").first()
         my_orgs = list(Organization.objects.filter(members__user=user, status=Organization.Status.VERIFIED))
